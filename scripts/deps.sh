@@ -1,0 +1,36 @@
+#!/bin/sh
+# Install every Debian package that echofetch needs to build, test and demo,
+# but only those that are missing. Idempotent; runs apt-get update only when
+# it has something to install.
+set -eu
+
+PACKAGES="
+build-essential autoconf automake libtool pkg-config
+libevent-dev libssl-dev libcurl4-openssl-dev libcmocka-dev
+curl netcat-openbsd openssl procps psmisc
+wrk gnuplot-nox nginx-light slowhttptest valgrind clang
+"
+
+missing=""
+for pkg in $PACKAGES; do
+	if ! dpkg-query -W -f='${Status}' "$pkg" 2>/dev/null | grep -q "install ok installed"; then
+		missing="$missing $pkg"
+	fi
+done
+
+if [ -z "$missing" ]; then
+	echo "deps: all packages present"
+	exit 0
+fi
+
+if [ "$(id -u)" -ne 0 ]; then
+	SUDO=sudo
+else
+	SUDO=
+fi
+
+echo "deps: installing:$missing"
+export DEBIAN_FRONTEND=noninteractive
+$SUDO apt-get update -q
+# shellcheck disable=SC2086
+$SUDO apt-get install -y -q --no-install-recommends $missing

@@ -1,0 +1,140 @@
+/* startup: what both servers do before serving: listeners, port file, limits. */
+#include "config.h"
+
+#include <sys/socket.h>
+
+#include <netinet/in.h>
+#include <arpa/inet.h>
+
+#include <stdio.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "common/sock.h"
+#include "common/startup.h"
+#include "core/config.h"
+#include "core/log.h"
+
+/* 1 if a listen setting turns the listener off. */
+static int
+startup_disabled(const char *spec)
+{
+	return (spec[0] == '\0' || strcmp(spec, "off") == 0);
+}
+
+/* Bind one TCP (and optionally UDP) listener for a setting. */
+static int
+startup_open_one(const char *what, const char *spec, int backlog, int reuseport,
+    int *tcp_fd, int *udp_fd, char *err, size_t errlen)
+{
+	struct sockaddr_storage	 ss;
+	socklen_t		 sslen;
+	char			 why[SOCK_ERR_LEN];
+
+	if (sock_parse_addr(spec, &ss, &sslen, why, sizeof(why)) == -1)
+		goto fail;
+	*tcp_fd = sock_listen_tcp((struct sockaddr *)&ss, sslen, backlog, reuseport,
+	    why, sizeof(why));
+	if (*tcp_fd == -1)
+		goto fail;
+	if (udp_fd == NULL)
+		return (0);
+	/* UDP on the same port number TCP got, so port 0 gives one pair. */
+	if (((struct sockaddr *)&ss)->sa_family == AF_INET)
+		((struct sockaddr_in *)&ss)->sin_port =
+		    htons((uint16_t)sock_local_port(*tcp_fd));
+	else
+		((struct sockaddr_in6 *)&ss)->sin6_port =
+		    htons((uint16_t)sock_local_port(*tcp_fd));
+	*udp_fd = sock_bind_udp((struct sockaddr *)&ss, sslen, reuseport, why, sizeof(why));
+	if (*udp_fd == -1)
+		goto fail;
+	return (0);
+fail:
+	snprintf(err, errlen, "%s %s: %s", what, spec, why);
+	return (-1);
+}
+
+/* Bind every configured listener. */
+int
+startup_open_listeners(const struct config *cfg, struct listeners *l, int reuseport,
+    char *err, size_t errlen)
+{
+	l->http_fd = l->echo_fd = l->udp_fd = -1;
+	l->http_port = l->echo_port = l->udp_port = -1;
+	if (!startup_disabled(cfg->listen)) {
+		if (startup_open_one("listen", cfg->listen, (int)cfg->backlog, reuseport,
+		    &l->http_fd, NULL, err, errlen) == -1)
+			goto fail;
+		l->http_port = sock_local_port(l->http_fd);
+	}
+	if (!startup_disabled(cfg->echo_listen)) {
+		if (startup_open_one("echo_listen", cfg->echo_listen, (int)cfg->backlog,
+		    reuseport, &l->echo_fd, cfg->udp_echo ? &l->udp_fd : NULL,
+		    err, errlen) == -1)
+			goto fail;
+		l->echo_port = sock_local_port(l->echo_fd);
+		if (l->udp_fd != -1)
+			l->udp_port = sock_local_port(l->udp_fd);
+	}
+	return (0);
+fail:
+	startup_close_listeners(l);
+	return (-1);
+}
+
+/* Close whatever is open. */
+void
+startup_close_listeners(struct listeners *l)
+{
+	if (l->http_fd != -1)
+		close(l->http_fd);
+	if (l->echo_fd != -1)
+		close(l->echo_fd);
+	if (l->udp_fd != -1)
+		close(l->udp_fd);
+	l->http_fd = l->echo_fd = l->udp_fd = -1;
+}
+
+/* Write the port file tests read. */
+int
+startup_write_port_file(const struct config *cfg, const struct listeners *l, char *err,
+    size_t errlen)
+{
+	const char	*names[3];
+	int		 ports[3];
+	size_t		 n = 0;
+
+	if (cfg->port_file[0] == '\0')
+		return (0);
+	if (l->http_fd != -1) {
+		names[n] = "http";
+		ports[n++] = l->http_port;
+	}
+	if (l->echo_fd != -1) {
+		names[n] = "echo";
+		ports[n++] = l->echo_port;
+	}
+	if (l->udp_fd != -1) {
+		names[n] = "udp";
+		ports[n++] = l->udp_port;
+	}
+	return (sock_write_port_file(cfg->port_file, names, ports, n, err, errlen));
+}
+
+/* Raise the open-files limit and say if max_connections still will not fit. */
+void
+startup_check_nofile(const struct config *cfg)
+{
+	char	 err[SOCK_ERR_LEN];
+	long	 lim;
+
+	if ((lim = sock_raise_nofile(err, sizeof(err))) == -1) {
+		log_warnx("%s", err);
+		return;
+	}
+	if ((unsigned long)lim < cfg->max_connections + 32)
+		log_warnx("open files limit %ld is below max_connections %u + 32; "
+		    "accept will pause when it runs out (raise ulimit -n)",
+		    lim, cfg->max_connections);
+}

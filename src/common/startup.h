@@ -1,0 +1,27 @@
+/* startup: what both servers do before serving: listeners, port file, limits. */
+#ifndef EF_STARTUP_H
+#define EF_STARTUP_H
+
+#include <stddef.h>
+
+struct config;
+
+struct listeners {
+	int	 http_fd;	/* -1 if disabled */
+	int	 echo_fd;	/* TCP echo, -1 if disabled */
+	int	 udp_fd;	/* UDP echo, -1 if disabled */
+	int	 http_port;
+	int	 echo_port;
+	int	 udp_port;
+};
+
+/* Bind every configured listener (non-blocking). -1 with "what: why" in err. */
+int	startup_open_listeners(const struct config *, struct listeners *, int reuseport,
+	    char *err, size_t);
+void	startup_close_listeners(struct listeners *);
+/* Write the bound ports to cfg->port_file, if one is set. */
+int	startup_write_port_file(const struct config *, const struct listeners *, char *err, size_t);
+/* Raise RLIMIT_NOFILE and warn if max_connections cannot fit. */
+void	startup_check_nofile(const struct config *);
+
+#endif

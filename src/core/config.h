@@ -1,0 +1,77 @@
+/* config: every setting, its default, the config file and the command line. */
+#ifndef EF_CONFIG_H
+#define EF_CONFIG_H
+
+#include <stddef.h>
+
+#include "core/http.h"
+#include "core/log.h"
+
+#define CONFIG_ADDR_MAX	128
+#define CONFIG_PATH_MAX	1024
+
+/* Which program a setting applies to. */
+#define CONFIG_PROG_EVENT	0x1
+#define CONFIG_PROG_BLOCKING	0x2
+#define CONFIG_PROG_ALL		(CONFIG_PROG_EVENT | CONFIG_PROG_BLOCKING)
+
+enum config_model {
+	CONFIG_MODEL_SEQUENTIAL = 0,
+	CONFIG_MODEL_THREAD,
+	CONFIG_MODEL_FORK,
+	CONFIG_MODEL_POOL,
+};
+
+struct config {
+	char		 config_file[CONFIG_PATH_MAX];	/* "" if none */
+	/* listeners: "host:port", "[v6]:port", ":port", "port"; "" or "off" disables */
+	char		 listen[CONFIG_ADDR_MAX];	/* HTTP, default 127.0.0.1:8080 */
+	char		 echo_listen[CONFIG_ADDR_MAX];	/* TCP + UDP echo, default 127.0.0.1:7007 */
+	int		 udp_echo;			/* 1: UDP echo on the echo port too */
+	char		 port_file[CONFIG_PATH_MAX];	/* write bound ports here ("" = no) */
+	unsigned int	 backlog;
+
+	unsigned int	 max_connections;		/* 503 + close beyond */
+	struct http_limits http;			/* request line, header block, headers, body */
+	unsigned int	 header_timeout_ms;		/* whole head must arrive within; 408 */
+	unsigned int	 body_timeout_ms;		/* idle gap between body reads; 408 */
+	unsigned int	 keepalive_timeout_ms;		/* idle between requests */
+	unsigned int	 write_timeout_ms;		/* no write progress; close */
+	unsigned int	 echo_idle_timeout_ms;		/* idle echo client; close (0 = never) */
+	unsigned int	 echo_buffer_max;		/* stop reading an echo client with this much unsent */
+
+	unsigned int	 delay_max_ms;			/* /delay, /drip duration+delay */
+	unsigned int	 cpu_max_ms;			/* /cpu */
+	unsigned long long bytes_max;			/* /bytes, /drip numbytes */
+	unsigned int	 stream_max;			/* /stream/n */
+
+	enum log_level	 log_level;
+	char		 access_log[CONFIG_PATH_MAX];	/* path, "stderr", or "off" */
+
+	unsigned int	 workers;			/* event build; 0 = auto */
+	enum config_model model;			/* blocking build */
+	unsigned int	 pool_size;			/* blocking build, model pool */
+};
+
+/* Fill every field with its default. */
+void	config_defaults(struct config *);
+/*
+ * Read `key = value` lines; '#' starts a comment. -1 with "FILE:LINE: why"
+ * in errbuf on the first bad line.
+ */
+int	config_load_file(struct config *, const char *path, int prog, char *errbuf, size_t);
+/* Set one key from a string, as the file and the flags do. -1 with why in errbuf. */
+int	config_set(struct config *, const char *key, const char *value, int prog, char *errbuf, size_t);
+/*
+ * Parse argv: first finds -c/--config and loads it, then applies the flags
+ * (flags win). Returns 0 to run, 1 if it printed help/version (exit 0),
+ * -1 with why in errbuf (exit 2).
+ */
+int	config_parse_args(struct config *, int argc, char **argv, int prog, char *errbuf, size_t);
+/* Print --help for a program to stdout. */
+void	config_usage(const char *progname, int prog);
+const char *config_model_name(enum config_model);
+/* Print every setting of this program as `key = value` (for -t and tests). */
+void	config_dump(const struct config *, int prog, struct buf *);
+
+#endif

@@ -1,0 +1,59 @@
+/* endpoint: the router and the endpoints that turn requests into plans. */
+#ifndef EF_ENDPOINT_H
+#define EF_ENDPOINT_H
+
+#include <time.h>
+
+struct config;
+struct http_request;
+struct plan;
+struct stats;
+struct stats_info;
+
+enum endpoint_id {
+	EP_NOT_FOUND = 0,	/* no route: 404 */
+	EP_BAD_REQUEST,		/* the parser refused it (400, 413, 414, 431, 501 ...) */
+	EP_ROOT,
+	EP_ECHO,
+	EP_ANYTHING,
+	EP_HEADERS,
+	EP_IP,
+	EP_USER_AGENT,
+	EP_DELAY,
+	EP_DRIP,
+	EP_STREAM,
+	EP_BYTES,
+	EP_STATUS,
+	EP_CPU,
+	EP_STATS,
+	EP_METRICS,
+	EP_FETCH,
+	EP_GATHER,
+	EP_CHAIN,
+	ENDPOINT_COUNT,
+};
+
+/* What an endpoint may know about the world; no I/O handles. */
+struct endpoint_ctx {
+	const struct config *cfg;
+	const char	*client_ip;	/* textual, no port */
+	unsigned int	 client_port;
+	int		 tls;		/* 1 when served over TLS */
+	time_t		 now;
+	/* for /stats and /metrics: fill a merged snapshot */
+	void		(*stats_snapshot)(void *arg, struct stats *out, struct stats_info *info);
+	void		*stats_arg;
+};
+
+const char *endpoint_name(enum endpoint_id);
+/* Route the request and fill the plan (status, steps, keep_alive). Never fails: errors are plans too. */
+void	endpoint_plan(const struct http_request *, const struct endpoint_ctx *, struct plan *);
+/*
+ * A JSON error response: {"error":"reason","status":N}. `version` is the
+ * request's HTTP version (11 if unknown); keep_alive 0 adds Connection: close
+ * and a CLOSE step.
+ */
+void	endpoint_plan_error(struct plan *, int version, int status, const char *reason,
+	    int keep_alive, time_t now);
+
+#endif

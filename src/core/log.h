@@ -1,0 +1,42 @@
+/* log: OpenBSD-style logging to stderr or syslog, plus the access log. */
+#ifndef EF_LOG_H
+#define EF_LOG_H
+
+#include <stdarg.h>
+
+enum log_level {
+	LOG_LEVEL_ERROR = 0,
+	LOG_LEVEL_WARN,
+	LOG_LEVEL_INFO,
+	LOG_LEVEL_DEBUG,
+};
+
+struct access_entry {
+	const char	*client;	/* "ip:port" */
+	const char	*method;
+	const char	*target;
+	int		 status;
+	unsigned long long bytes;	/* response bytes sent, head included */
+	double		 duration_ms;
+	const char	*note;		/* extra word or NULL, e.g. "client-gone" */
+};
+
+void	log_init(const char *progname, enum log_level, int to_syslog);
+void	log_set_level(enum log_level);
+enum log_level log_get_level(void);
+int	log_level_parse(const char *, enum log_level *);
+const char *log_level_name(enum log_level);
+
+/* Access log: path, "-" or "stderr" for stderr, "off" for none. -1 + errbuf on failure. */
+int	log_access_open(const char *path, char *errbuf, size_t errlen);
+void	log_access_close(void);
+void	log_access(const struct access_entry *);
+
+void	log_warn(const char *, ...) __attribute__((format(printf, 1, 2)));
+void	log_warnx(const char *, ...) __attribute__((format(printf, 1, 2)));
+void	log_info(const char *, ...) __attribute__((format(printf, 1, 2)));
+void	log_debug(const char *, ...) __attribute__((format(printf, 1, 2)));
+void	fatal(const char *, ...) __attribute__((format(printf, 1, 2), noreturn));
+void	fatalx(const char *, ...) __attribute__((format(printf, 1, 2), noreturn));
+
+#endif

@@ -1,0 +1,85 @@
+/* plan: what a response is and when its pieces are due; run by an executor. */
+#ifndef EF_PLAN_H
+#define EF_PLAN_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "core/buf.h"
+
+#define PLAN_MAX_STEPS	8
+
+/*
+ * An endpoint never does I/O; it fills a plan. The executors (src/event with
+ * timers, src/blocking with nanosleep) walk the steps in order:
+ *
+ *	WRITE	send data[off, off+len)
+ *	WAIT	let ms pass (a timer, or a sleep)
+ *	BURN	spin the CPU for ms (plan_burn_cpu), on purpose
+ *	STREAM	count pieces, one every interval_ms (first one at once);
+ *		plan_stream_piece() makes piece i
+ *	CLOSE	close the connection after what was written
+ */
+enum plan_step_kind {
+	PLAN_WRITE = 1,
+	PLAN_WAIT,
+	PLAN_BURN,
+	PLAN_STREAM,
+	PLAN_CLOSE,
+};
+
+struct plan_step {
+	enum plan_step_kind kind;
+	size_t		 off;		/* WRITE */
+	size_t		 len;		/* WRITE */
+	unsigned int	 ms;		/* WAIT, BURN */
+	unsigned int	 count;		/* STREAM */
+	unsigned int	 interval_ms;	/* STREAM */
+};
+
+enum plan_stream_kind {
+	PLAN_STREAM_NONE = 0,
+	PLAN_STREAM_DRIP,	/* `piece_bytes` '*' per piece */
+	PLAN_STREAM_LINES,	/* /stream/n: one JSON line per piece, with "id" */
+	PLAN_STREAM_BYTES,	/* /bytes/n: pseudo-random bytes from seed */
+};
+
+struct plan_stream {
+	enum plan_stream_kind kind;
+	int		 chunked;	/* wrap each piece in chunk framing */
+	unsigned long long total_bytes;	/* DRIP/BYTES: bytes over all pieces */
+	unsigned int	 pieces;
+	uint64_t	 seed;		/* BYTES */
+	struct buf	 line;		/* LINES: the JSON line with an "@ID@" placeholder */
+};
+
+struct plan {
+	struct plan_step steps[PLAN_MAX_STEPS];
+	unsigned int	 nsteps;
+	struct buf	 data;		/* bytes for WRITE steps */
+	struct plan_stream stream;
+	int		 endpoint;	/* enum endpoint_id, for stats */
+	int		 status;	/* response status, for the access log */
+	int		 keep_alive;	/* 0: close after the last step */
+	unsigned long long body_bytes;	/* body bytes the plan will send */
+	int		 failed;	/* too many steps */
+};
+
+void	plan_init(struct plan *);
+/* Forget the steps, keep the memory. */
+void	plan_reset(struct plan *);
+void	plan_free(struct plan *);
+/* Append bytes to data and a WRITE step for them (merging with a WRITE just before). */
+void	plan_write(struct plan *, const void *, size_t);
+void	plan_wait(struct plan *, unsigned int ms);
+void	plan_burn(struct plan *, unsigned int ms);
+void	plan_stream(struct plan *, unsigned int count, unsigned int interval_ms);
+void	plan_close(struct plan *);
+/* 1 if building the plan ran out of memory or steps; the executor then answers 500. */
+int	plan_failed(const struct plan *);
+/* Append stream piece `i` (0-based), with chunk framing if the stream is chunked. */
+void	plan_stream_piece(const struct plan *, unsigned int i, struct buf *);
+/* Spin on the CPU for `ms` milliseconds of wall time. */
+void	plan_burn_cpu(unsigned int ms);
+
+#endif

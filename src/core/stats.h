@@ -1,0 +1,57 @@
+/* stats: counters both executors keep, rendered as JSON and Prometheus text. */
+#ifndef EF_STATS_H
+#define EF_STATS_H
+
+#include <stdint.h>
+#include <time.h>
+
+#include "core/buf.h"
+#include "core/endpoint.h"
+
+#define STATS_STATUS_MIN	100
+#define STATS_STATUS_SLOTS	500	/* 100..599 */
+
+/*
+ * One struct per worker (or one in shared memory for the fork model). Writers
+ * use the stats_* functions, which add with relaxed atomics so a shared
+ * mapping stays consistent; readers take a snapshot with stats_merge.
+ */
+struct stats {
+	uint64_t	 conns_open;
+	uint64_t	 conns_total;
+	uint64_t	 conns_rejected;	/* over max_connections */
+	uint64_t	 plans_inflight;
+	uint64_t	 bytes_in;
+	uint64_t	 bytes_out;
+	uint64_t	 echo_conns_open;
+	uint64_t	 echo_conns_total;
+	uint64_t	 echo_bytes;
+	uint64_t	 udp_datagrams;
+	uint64_t	 requests_total;
+	uint64_t	 requests[ENDPOINT_COUNT][STATS_STATUS_SLOTS];
+	uint64_t	 fetch_active;
+	uint64_t	 fetch_queued;
+	uint64_t	 fetch_total;
+	uint64_t	 fetch_rejected;
+	uint64_t	 fetch_wait_ms_total;
+};
+
+/* Who is reporting, for /stats and /metrics. */
+struct stats_info {
+	const char	*server;	/* "echofetchd" or "echofetchd-blocking" */
+	const char	*model;		/* "event", "sequential", "thread", "fork", "pool" */
+	unsigned int	 workers;
+	time_t		 started;
+	time_t		 now;
+};
+
+void	stats_init(struct stats *);
+void	stats_add(uint64_t *, uint64_t);
+void	stats_sub(uint64_t *, uint64_t);
+void	stats_count_request(struct stats *, int endpoint, int status);
+/* Add every counter of src into dst (a snapshot across workers). */
+void	stats_merge(struct stats *dst, const struct stats *src);
+void	stats_render_json(const struct stats *, const struct stats_info *, struct buf *);
+void	stats_render_prometheus(const struct stats *, const struct stats_info *, struct buf *);
+
+#endif
