@@ -87,8 +87,12 @@ struct http_parser {
 	size_t			 line_len;	/* chunk-size / trailer line length so far */
 	int			 chunk_digits;
 	int			 want_continue;	/* executor should send "100 Continue" now */
-	int			 error_status;	/* 400, 413, 414, 417, 431, 501, 505 */
+	int			 error_status;	/* 400, 413, 414, 417, 431, 501, 505; 500 if out of memory */
 	const char		*error_reason;	/* static string, e.g. "duplicate Content-Length" */
+	/* Added for the implementation; zero after init and reset. */
+	unsigned int		 empty_lines;	/* CRLFs skipped before the request line */
+	int			 saw_cr;	/* a CR waits for its LF (leading CRLFs, trailers) */
+	int			 head_done;	/* the head parsed and passed every check */
 };
 
 void	http_limits_default(struct http_limits *);
