@@ -1,5 +1,5 @@
 /* sock: socket helpers both executors share (redis anet.c style: -1 + errbuf, never exit). */
-#include "config.h"
+#include "autoconfig.h"
 
 #include <sys/types.h>
 #include <sys/resource.h>

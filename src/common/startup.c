@@ -1,5 +1,5 @@
 /* startup: what both servers do before serving: listeners, port file, limits. */
-#include "config.h"
+#include "autoconfig.h"
 
 #include <sys/socket.h>
 
@@ -107,15 +107,15 @@ startup_write_port_file(const struct config *cfg, const struct listeners *l, cha
 
 	if (cfg->port_file[0] == '\0')
 		return (0);
-	if (l->http_fd != -1) {
+	if (l->http_port != -1) {
 		names[n] = "http";
 		ports[n++] = l->http_port;
 	}
-	if (l->echo_fd != -1) {
+	if (l->echo_port != -1) {
 		names[n] = "echo";
 		ports[n++] = l->echo_port;
 	}
-	if (l->udp_fd != -1) {
+	if (l->udp_port != -1) {
 		names[n] = "udp";
 		ports[n++] = l->udp_port;
 	}

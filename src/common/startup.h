@@ -10,7 +10,7 @@ struct listeners {
 	int	 http_fd;	/* -1 if disabled */
 	int	 echo_fd;	/* TCP echo, -1 if disabled */
 	int	 udp_fd;	/* UDP echo, -1 if disabled */
-	int	 http_port;
+	int	 http_port;	/* -1 if disabled; stays valid after the fds are handed on */
 	int	 echo_port;
 	int	 udp_port;
 };

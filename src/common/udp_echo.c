@@ -1,5 +1,5 @@
 /* udp_echo: RFC 862 over UDP, one datagram in, the same datagram back. */
-#include "config.h"
+#include "autoconfig.h"
 
 #include <sys/types.h>
 #include <sys/socket.h>

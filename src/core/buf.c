@@ -1,5 +1,5 @@
 /* buf: a growable byte buffer with a sticky out-of-memory flag. */
-#include "config.h"
+#include "autoconfig.h"
 
 #include <stdio.h>
 #include <stdlib.h>
@@ -151,7 +151,11 @@ buf_consume(struct buf *b, size_t n)
 char *
 buf_cstr(struct buf *b)
 {
+	static char	 empty[1];
+
 	if (b->data == NULL && buf_reserve(b, 0) == -1)
-		return ((char *)"");
+		return (empty);
+	if (b->len == 0)
+		b->data[0] = '\0';
 	return (b->data);
 }

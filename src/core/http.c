@@ -1,5 +1,5 @@
 /* http: a strict, incremental HTTP/1.1 request parser (RFC 9112). */
-#include "config.h"
+#include "autoconfig.h"
 
 #include <string.h>
 

@@ -1,5 +1,5 @@
 /* test_http: the strict incremental request parser, split at every byte. */
-#include "config.h"
+#include "autoconfig.h"
 
 #include <stdarg.h>
 #include <stddef.h>

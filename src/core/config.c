@@ -1,0 +1,808 @@
+/* config: every setting, its default, the config file and the command line. */
+#include "autoconfig.h"
+
+#include <ctype.h>
+#include <errno.h>
+#include <getopt.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+
+#include "core/buf.h"
+#include "core/config.h"
+
+#define CONFIG_KEY_MAX		32
+#define CONFIG_VALUE_MAX	(CONFIG_PATH_MAX + 8)
+#define CONFIG_K		1024ULL
+#define CONFIG_M		(1024ULL * 1024)
+#define CONFIG_G		(1024ULL * 1024 * 1024)
+#define CONFIG_OPT_BASE		256
+
+enum config_type {
+	CONFIG_T_STRING,
+	CONFIG_T_ADDR,
+	CONFIG_T_BOOL,
+	CONFIG_T_UINT,
+	CONFIG_T_SIZE,		/* bytes, or with a K, M or G suffix */
+	CONFIG_T_DURATION,	/* ms, or with an ms, s or m suffix */
+	CONFIG_T_LEVEL,
+	CONFIG_T_MODEL,
+	CONFIG_T_WORKERS,	/* "auto" (0) or a count */
+};
+
+/* One setting: the file key, its flags, its type, range and default. */
+struct config_entry {
+	const char		*key;
+	int			 flag;		/* short flag, 0 if none */
+	enum config_type	 type;
+	size_t			 off;
+	size_t			 width;
+	unsigned long long	 min;
+	unsigned long long	 max;
+	const char		*def;
+	int			 progs;
+	const char		*group;
+	const char		*help;
+};
+
+#define CONFIG_FIELD(f)	offsetof(struct config, f), sizeof(((struct config *)0)->f)
+#define CONFIG_ALL	CONFIG_PROG_ALL
+#define CONFIG_EV	CONFIG_PROG_EVENT
+#define CONFIG_BL	CONFIG_PROG_BLOCKING
+
+/* The one table: defaults, the file, the flags, --help and the dump. */
+static const struct config_entry config_table[] = {
+	{ "listen", 'l', CONFIG_T_ADDR, CONFIG_FIELD(listen), 0, 0,
+	  "127.0.0.1:8080", CONFIG_ALL, "Listeners",
+	  "HTTP address: host:port, [v6]:port, :port, port, or off" },
+	{ "echo_listen", 'e', CONFIG_T_ADDR, CONFIG_FIELD(echo_listen), 0, 0,
+	  "127.0.0.1:7007", CONFIG_ALL, "Listeners",
+	  "TCP echo address (and UDP with udp_echo), or off" },
+	{ "udp_echo", 0, CONFIG_T_BOOL, CONFIG_FIELD(udp_echo), 0, 1,
+	  "yes", CONFIG_ALL, "Listeners",
+	  "also answer UDP datagrams on the echo port" },
+	{ "port_file", 'p', CONFIG_T_STRING, CONFIG_FIELD(port_file), 0, 0,
+	  "", CONFIG_ALL, "Listeners",
+	  "write the bound ports to this file (use with port 0)" },
+	{ "backlog", 0, CONFIG_T_UINT, CONFIG_FIELD(backlog), 1, 65535,
+	  "511", CONFIG_ALL, "Listeners", "listen(2) queue length" },
+	{ "max_connections", 0, CONFIG_T_UINT, CONFIG_FIELD(max_connections),
+	  1, 1000000, "10000", CONFIG_ALL, "Request limits",
+	  "beyond this many open connections answer 503 and close" },
+	{ "request_line_max", 0, CONFIG_T_SIZE,
+	  CONFIG_FIELD(http.request_line_max), 256, CONFIG_M, "8K",
+	  CONFIG_ALL, "Request limits", "longest request line (414 beyond)" },
+	{ "header_block_max", 0, CONFIG_T_SIZE,
+	  CONFIG_FIELD(http.header_block_max), CONFIG_K, 16 * CONFIG_M, "16K",
+	  CONFIG_ALL, "Request limits", "largest request head (431 beyond)" },
+	{ "headers_max", 0, CONFIG_T_UINT, CONFIG_FIELD(http.headers_max),
+	  1, HTTP_HEADERS_HARD_MAX, "100", CONFIG_ALL, "Request limits",
+	  "most header fields in a request (431 beyond)" },
+	{ "body_max", 0, CONFIG_T_SIZE, CONFIG_FIELD(http.body_max),
+	  0, CONFIG_G, "1M", CONFIG_ALL, "Request limits",
+	  "largest request body (413 beyond)" },
+	{ "header_timeout_ms", 0, CONFIG_T_DURATION,
+	  CONFIG_FIELD(header_timeout_ms), 1, 3600000, "10000", CONFIG_ALL,
+	  "Timeouts", "the whole request head must arrive within this (408)" },
+	{ "body_timeout_ms", 0, CONFIG_T_DURATION,
+	  CONFIG_FIELD(body_timeout_ms), 1, 3600000, "10000", CONFIG_ALL,
+	  "Timeouts", "longest pause between reads of a body (408)" },
+	{ "keepalive_timeout_ms", 0, CONFIG_T_DURATION,
+	  CONFIG_FIELD(keepalive_timeout_ms), 1, 3600000, "60000", CONFIG_ALL,
+	  "Timeouts", "close a connection idle this long between requests" },
+	{ "write_timeout_ms", 0, CONFIG_T_DURATION,
+	  CONFIG_FIELD(write_timeout_ms), 1, 3600000, "30000", CONFIG_ALL,
+	  "Timeouts", "close a connection whose writes stall this long" },
+	{ "echo_idle_timeout_ms", 0, CONFIG_T_DURATION,
+	  CONFIG_FIELD(echo_idle_timeout_ms), 0, 86400000, "300000",
+	  CONFIG_ALL, "Echo", "close an echo client idle this long (0 = never)" },
+	{ "echo_buffer_max", 0, CONFIG_T_SIZE, CONFIG_FIELD(echo_buffer_max),
+	  CONFIG_K, 64 * CONFIG_M, "256K", CONFIG_ALL, "Echo",
+	  "stop reading an echo client with this much unsent" },
+	{ "delay_max_ms", 0, CONFIG_T_DURATION, CONFIG_FIELD(delay_max_ms),
+	  0, 3600000, "10000", CONFIG_ALL, "Endpoint limits",
+	  "longest /delay and /drip wait" },
+	{ "cpu_max_ms", 0, CONFIG_T_DURATION, CONFIG_FIELD(cpu_max_ms),
+	  0, 3600000, "10000", CONFIG_ALL, "Endpoint limits",
+	  "longest /cpu burn" },
+	{ "bytes_max", 0, CONFIG_T_SIZE, CONFIG_FIELD(bytes_max),
+	  0, CONFIG_G, "10M", CONFIG_ALL, "Endpoint limits",
+	  "largest /bytes and /drip body" },
+	{ "stream_max", 0, CONFIG_T_UINT, CONFIG_FIELD(stream_max),
+	  1, 100000, "100", CONFIG_ALL, "Endpoint limits",
+	  "most lines /stream/n sends" },
+	{ "log_level", 0, CONFIG_T_LEVEL, CONFIG_FIELD(log_level), 0, 0,
+	  "info", CONFIG_ALL, "Logging", "error, warn, info or debug" },
+	{ "access_log", 0, CONFIG_T_STRING, CONFIG_FIELD(access_log), 0, 0,
+	  "stderr", CONFIG_ALL, "Logging",
+	  "access log: a file (appended), stderr (or -), or off" },
+	{ "workers", 'w', CONFIG_T_WORKERS, CONFIG_FIELD(workers), 1, 256,
+	  "1", CONFIG_EV, "Concurrency",
+	  "event loops, one thread each; auto = one per CPU" },
+	{ "model", 'm', CONFIG_T_MODEL, CONFIG_FIELD(model), 0, 0,
+	  "sequential", CONFIG_BL, "Concurrency",
+	  "how clients are served: sequential, thread, fork or pool" },
+	{ "pool_size", 'n', CONFIG_T_UINT, CONFIG_FIELD(pool_size), 1, 1024,
+	  "8", CONFIG_BL, "Concurrency", "threads in the pool model" },
+};
+#define CONFIG_NKEYS	(sizeof(config_table) / sizeof(config_table[0]))
+
+static const char *const config_model_names[] = {
+	"sequential", "thread", "fork", "pool",
+};
+
+/* getopt_long's tables, built from config_table for one program. */
+struct config_getopt {
+	struct option	 opts[CONFIG_NKEYS + 5];
+	char		 names[CONFIG_NKEYS][CONFIG_KEY_MAX];
+	char		 shorts[64];
+};
+
+static int	config_error(char *, size_t, const char *, ...)
+		    __attribute__((format(printf, 3, 4)));
+
+/* Keys are looked up by their exact config-file name. */
+static const struct config_entry *
+config_find(const char *key)
+{
+	size_t	 i;
+
+	for (i = 0; i < CONFIG_NKEYS; i++)
+		if (strcmp(config_table[i].key, key) == 0)
+			return (&config_table[i]);
+	return (NULL);
+}
+
+/* Names the program a setting belongs to, for errors and defaults. */
+static const char *
+config_prog_name(int prog)
+{
+	if (prog == CONFIG_PROG_EVENT)
+		return ("echofetchd");
+	if (prog == CONFIG_PROG_BLOCKING)
+		return ("echofetchd-blocking");
+	return ("echofetch");
+}
+
+/* Every failure path fills errbuf and returns -1 the same way. */
+static int
+config_error(char *errbuf, size_t len, const char *fmt, ...)
+{
+	va_list	 ap;
+
+	if (errbuf != NULL && len > 0) {
+		va_start(ap, fmt);
+		vsnprintf(errbuf, len, fmt, ap);
+		va_end(ap);
+	}
+	return (-1);
+}
+
+/* Decimal digits only (no sign, no spaces); NULL on none or overflow. */
+static const char *
+config_parse_number(const char *s, unsigned long long *out)
+{
+	unsigned long long	 v = 0;
+	const char		*p;
+
+	for (p = s; *p >= '0' && *p <= '9'; p++) {
+		if (v > (~0ULL - (unsigned long long)(*p - '0')) / 10)
+			return (NULL);
+		v = v * 10 + (unsigned long long)(*p - '0');
+	}
+	if (p == s)
+		return (NULL);
+	*out = v;
+	return (p);
+}
+
+/* A number with the suffix its type allows, scaled to bytes or ms. */
+static int
+config_parse_scaled(const struct config_entry *e, const char *s,
+    unsigned long long *out)
+{
+	unsigned long long	 v, mul = 1;
+	const char		*rest;
+
+	if ((rest = config_parse_number(s, &v)) == NULL)
+		return (-1);
+	if (*rest == '\0')
+		mul = 1;
+	else if (e->type == CONFIG_T_SIZE && strcasecmp(rest, "k") == 0)
+		mul = CONFIG_K;
+	else if (e->type == CONFIG_T_SIZE && strcasecmp(rest, "m") == 0)
+		mul = CONFIG_M;
+	else if (e->type == CONFIG_T_SIZE && strcasecmp(rest, "g") == 0)
+		mul = CONFIG_G;
+	else if (e->type == CONFIG_T_DURATION && strcmp(rest, "ms") == 0)
+		mul = 1;
+	else if (e->type == CONFIG_T_DURATION && strcmp(rest, "s") == 0)
+		mul = 1000;
+	else if (e->type == CONFIG_T_DURATION && strcmp(rest, "m") == 0)
+		mul = 60000;
+	else
+		return (-1);
+	if (v > ~0ULL / mul)
+		return (-1);
+	v *= mul;
+	if (v < e->min || v > e->max)
+		return (-1);
+	*out = v;
+	return (0);
+}
+
+/* yes/no, on/off, true/false, 1/0, in any case. */
+static int
+config_parse_bool(const char *s, int *out)
+{
+	static const char *const words[] = {
+		"no", "yes", "off", "on", "false", "true", "0", "1",
+	};
+	size_t	 i;
+
+	for (i = 0; i < sizeof(words) / sizeof(words[0]); i++) {
+		if (strcasecmp(s, words[i]) == 0) {
+			*out = (int)(i % 2);
+			return (0);
+		}
+	}
+	return (-1);
+}
+
+/* Listener syntax only; resolving is the executor's job. */
+static int
+config_check_addr(const char *s)
+{
+	const char		*port, *close_br, *rest;
+	unsigned long long	 v;
+	size_t			 i;
+
+	if (*s == '\0' || strcmp(s, "off") == 0)
+		return (0);
+	if (*s == '[') {
+		if ((close_br = strchr(s, ']')) == NULL || close_br == s + 1 ||
+		    close_br[1] != ':')
+			return (-1);
+		for (i = 1; s + i < close_br; i++)
+			if (!isalnum((unsigned char)s[i]) && s[i] != ':' &&
+			    s[i] != '.' && s[i] != '%')
+				return (-1);
+		port = close_br + 2;
+	} else if ((port = strrchr(s, ':')) != NULL) {
+		for (i = 0; s + i < port; i++)
+			if (!isalnum((unsigned char)s[i]) && s[i] != '.' &&
+			    s[i] != '-' && s[i] != '_')
+				return (-1);
+		port++;
+	} else
+		port = s;
+	if ((rest = config_parse_number(port, &v)) == NULL || *rest != '\0' ||
+	    v > 65535)
+		return (-1);
+	return (0);
+}
+
+/* Integer fields come in two widths; the table knows which. */
+static void
+config_put_uint(void *p, size_t width, unsigned long long v)
+{
+	if (width == sizeof(unsigned int))
+		*(unsigned int *)p = (unsigned int)v;
+	else
+		*(unsigned long long *)p = v;
+}
+
+/* The other half of config_put_uint. */
+static unsigned long long
+config_get_uint(const void *p, size_t width)
+{
+	if (width == sizeof(unsigned int))
+		return (*(const unsigned int *)p);
+	return (*(const unsigned long long *)p);
+}
+
+/* "0..3600000" or, for sizes, "256..1M", as the error messages say it. */
+static void
+config_fmt_range(const struct config_entry *e, unsigned long long v,
+    char *out, size_t len)
+{
+	if (e->type == CONFIG_T_SIZE && v != 0 && v % CONFIG_G == 0)
+		snprintf(out, len, "%lluG", v / CONFIG_G);
+	else if (e->type == CONFIG_T_SIZE && v != 0 && v % CONFIG_M == 0)
+		snprintf(out, len, "%lluM", v / CONFIG_M);
+	else if (e->type == CONFIG_T_SIZE && v != 0 && v % CONFIG_K == 0)
+		snprintf(out, len, "%lluK", v / CONFIG_K);
+	else
+		snprintf(out, len, "%llu", v);
+}
+
+/* Convert and store one value; the message names the rule, not the key. */
+static int
+config_store(struct config *cfg, const struct config_entry *e,
+    const char *value, char *errbuf, size_t len)
+{
+	char			*p = (char *)cfg + e->off;
+	char			 lo[32], hi[32];
+	unsigned long long	 v;
+	enum log_level		 level;
+	size_t			 i;
+
+	config_fmt_range(e, e->min, lo, sizeof(lo));
+	config_fmt_range(e, e->max, hi, sizeof(hi));
+	switch (e->type) {
+	case CONFIG_T_ADDR:
+		if (config_check_addr(value) == -1)
+			return (config_error(errbuf, len, "want host:port, "
+			    "[v6]:port, :port, port or off, got \"%s\"", value));
+		/* FALLTHROUGH */
+	case CONFIG_T_STRING:
+		if (strlen(value) >= e->width)
+			return (config_error(errbuf, len, "longer than %zu "
+			    "bytes", e->width - 1));
+		memcpy(p, value, strlen(value) + 1);
+		return (0);
+	case CONFIG_T_BOOL:
+		if (config_parse_bool(value, (int *)p) == -1)
+			return (config_error(errbuf, len, "want yes or no, "
+			    "got \"%s\"", value));
+		return (0);
+	case CONFIG_T_WORKERS:
+		if (strcasecmp(value, "auto") == 0) {
+			config_put_uint(p, e->width, 0);
+			return (0);
+		}
+		if (config_parse_scaled(e, value, &v) == -1)
+			return (config_error(errbuf, len, "want auto or an "
+			    "integer %s..%s, got \"%s\"", lo, hi, value));
+		config_put_uint(p, e->width, v);
+		return (0);
+	case CONFIG_T_UINT:
+	case CONFIG_T_DURATION:
+		if (config_parse_scaled(e, value, &v) == -1)
+			return (config_error(errbuf, len, "want an integer "
+			    "%s..%s, got \"%s\"", lo, hi, value));
+		config_put_uint(p, e->width, v);
+		return (0);
+	case CONFIG_T_SIZE:
+		if (config_parse_scaled(e, value, &v) == -1)
+			return (config_error(errbuf, len, "want a size %s..%s "
+			    "(bytes, or with a K, M or G suffix), got \"%s\"",
+			    lo, hi, value));
+		config_put_uint(p, e->width, v);
+		return (0);
+	case CONFIG_T_LEVEL:
+		if (log_level_parse(value, &level) == -1)
+			return (config_error(errbuf, len, "want error, warn, "
+			    "info or debug, got \"%s\"", value));
+		*(enum log_level *)p = level;
+		return (0);
+	case CONFIG_T_MODEL:
+		for (i = 0; i < 4; i++) {
+			if (strcmp(value, config_model_names[i]) == 0) {
+				*(enum config_model *)p = (enum config_model)i;
+				return (0);
+			}
+		}
+		return (config_error(errbuf, len, "want sequential, thread, "
+		    "fork or pool, got \"%s\"", value));
+	}
+	return (config_error(errbuf, len, "bad table entry"));
+}
+
+/* The text config_store reads back to the same value. */
+static void
+config_format(const struct config *cfg, const struct config_entry *e,
+    char *out, size_t len)
+{
+	const char		*p = (const char *)cfg + e->off;
+	unsigned long long	 v;
+
+	switch (e->type) {
+	case CONFIG_T_STRING:
+	case CONFIG_T_ADDR:
+		if (*p == '\0' || strpbrk(p, " \t#") != NULL)
+			snprintf(out, len, "\"%s\"", p);
+		else
+			snprintf(out, len, "%s", p);
+		break;
+	case CONFIG_T_BOOL:
+		snprintf(out, len, "%s", *(const int *)p ? "yes" : "no");
+		break;
+	case CONFIG_T_LEVEL:
+		snprintf(out, len, "%s",
+		    log_level_name(*(const enum log_level *)p));
+		break;
+	case CONFIG_T_MODEL:
+		snprintf(out, len, "%s",
+		    config_model_name(*(const enum config_model *)p));
+		break;
+	case CONFIG_T_WORKERS:
+		v = config_get_uint(p, e->width);
+		if (v == 0)
+			snprintf(out, len, "auto");
+		else
+			snprintf(out, len, "%llu", v);
+		break;
+	default:
+		config_fmt_range(e, config_get_uint(p, e->width), out, len);
+		break;
+	}
+}
+
+/* Fill every field from the table's defaults. */
+void
+config_defaults(struct config *cfg)
+{
+	char	 err[256];
+	size_t	 i;
+
+	memset(cfg, 0, sizeof(*cfg));
+	for (i = 0; i < CONFIG_NKEYS; i++)
+		(void)config_store(cfg, &config_table[i], config_table[i].def,
+		    err, sizeof(err));
+}
+
+/* The same rules as the file, for one key; keys of the other program fail. */
+int
+config_set(struct config *cfg, const char *key, const char *value, int prog,
+    char *errbuf, size_t len)
+{
+	const struct config_entry	*e;
+	char				 why[CONFIG_VALUE_MAX + 128];
+
+	if ((e = config_find(key)) == NULL)
+		return (config_error(errbuf, len, "unknown key \"%s\"", key));
+	if ((e->progs & prog) == 0)
+		return (config_error(errbuf, len, "%s: only %s uses this",
+		    key, config_prog_name(e->progs)));
+	if (config_store(cfg, e, value, why, sizeof(why)) == -1)
+		return (config_error(errbuf, len, "%s: %s", key, why));
+	return (0);
+}
+
+/*
+ * Split `key = value  # comment` in place. A value may be "quoted"; else it
+ * ends at a '#' that follows whitespace. -1 with why; 1 for a blank line.
+ */
+static int
+config_split_line(char *line, char **key, char **value, const char **why)
+{
+	char	*p = line, *end;
+
+	line[strcspn(line, "\r\n")] = '\0';
+	while (*p == ' ' || *p == '\t')
+		p++;
+	if (*p == '\0' || *p == '#')
+		return (1);
+	*key = p;
+	while (*p != '\0' && *p != '=' && *p != ' ' && *p != '\t')
+		p++;
+	end = p;
+	while (*p == ' ' || *p == '\t')
+		p++;
+	if (*p != '=') {
+		*why = "missing '='";
+		return (-1);
+	}
+	if (end == *key) {
+		*why = "missing key before '='";
+		return (-1);
+	}
+	*end = '\0';
+	for (p++; *p == ' ' || *p == '\t'; p++)
+		;
+	if (*p == '"') {
+		*value = ++p;
+		if ((end = strchr(p, '"')) == NULL) {
+			*why = "unterminated quote";
+			return (-1);
+		}
+		*end = '\0';
+		for (p = end + 1; *p == ' ' || *p == '\t'; p++)
+			;
+		if (*p != '\0' && *p != '#') {
+			*why = "unexpected text after the closing quote";
+			return (-1);
+		}
+		return (0);
+	}
+	*value = p;
+	for (; *p != '\0'; p++)
+		if (*p == '#' && (p[-1] == ' ' || p[-1] == '\t'))
+			break;
+	*p = '\0';
+	while (p > *value && (p[-1] == ' ' || p[-1] == '\t'))
+		*--p = '\0';
+	return (0);
+}
+
+/*
+ * One file serves both programs, so a key of the other program is checked
+ * and stored but does no harm; unknown keys and bad values stop the load.
+ */
+int
+config_load_file(struct config *cfg, const char *path, int prog,
+    char *errbuf, size_t len)
+{
+	const struct config_entry	*e;
+	FILE				*fp;
+	char				*line = NULL, *key, *value;
+	char				 why[CONFIG_VALUE_MAX + 128];
+	const char			*reason = NULL;
+	size_t				 cap = 0;
+	unsigned int			 lineno = 0;
+	int				 rv = 0, r;
+
+	if ((fp = fopen(path, "re")) == NULL)
+		return (config_error(errbuf, len, "%s: %s", path,
+		    strerror(errno)));
+	while (rv == 0 && getline(&line, &cap, fp) != -1) {
+		lineno++;
+		r = config_split_line(line, &key, &value, &reason);
+		if (r == 1)
+			continue;
+		if (r == -1)
+			rv = config_error(errbuf, len, "%s:%u: %s", path,
+			    lineno, reason);
+		else if ((e = config_find(key)) == NULL)
+			rv = config_error(errbuf, len, "%s:%u: unknown key "
+			    "\"%s\"", path, lineno, key);
+		else if (config_store(cfg, e, value, why, sizeof(why)) == -1)
+			rv = config_error(errbuf, len, "%s:%u: %s: %s", path,
+			    lineno, key, why);
+	}
+	if (rv == 0 && ferror(fp))
+		rv = config_error(errbuf, len, "%s: read error", path);
+	free(line);
+	fclose(fp);
+	return (rv);
+}
+
+/* Long names are the keys with '-'; short flags only where they help. */
+static void
+config_getopt_build(struct config_getopt *g, int prog)
+{
+	static const struct option	 fixed[] = {
+		{ "config", required_argument, NULL, 'c' },
+		{ "set", required_argument, NULL, 'o' },
+		{ "help", no_argument, NULL, 'h' },
+		{ "version", no_argument, NULL, 'v' },
+	};
+	const struct config_entry	*e;
+	size_t				 i, j, n = 0, s;
+
+	memset(g, 0, sizeof(*g));
+	memcpy(g->opts, fixed, sizeof(fixed));
+	n = sizeof(fixed) / sizeof(fixed[0]);
+	s = strlen(strcpy(g->shorts, "+:c:o:hv"));
+	for (i = 0; i < CONFIG_NKEYS; i++) {
+		e = &config_table[i];
+		if ((e->progs & prog) == 0)
+			continue;
+		for (j = 0; e->key[j] != '\0' && j < CONFIG_KEY_MAX - 1; j++)
+			g->names[i][j] = e->key[j] == '_' ? '-' : e->key[j];
+		g->opts[n].name = g->names[i];
+		g->opts[n].has_arg = e->type == CONFIG_T_BOOL ?
+		    optional_argument : required_argument;
+		g->opts[n].val = e->flag ? e->flag : CONFIG_OPT_BASE + (int)i;
+		n++;
+		if (e->flag && s + 3 < sizeof(g->shorts)) {
+			g->shorts[s++] = (char)e->flag;
+			g->shorts[s++] = ':';
+		}
+	}
+}
+
+/* usage and --version name the program as it was started. */
+static const char *
+config_basename(const char *argv0, int prog)
+{
+	const char	*slash;
+
+	if (argv0 == NULL || *argv0 == '\0')
+		return (config_prog_name(prog));
+	if ((slash = strrchr(argv0, '/')) != NULL && slash[1] != '\0')
+		return (slash + 1);
+	return (argv0);
+}
+
+/* Apply one option getopt_long returned (other than -c, -h, -v). */
+static int
+config_apply_opt(struct config *cfg, int c, const char *arg, int prog,
+    char *errbuf, size_t len)
+{
+	const struct config_entry	*e = NULL;
+	char				 key[CONFIG_KEY_MAX], flag[CONFIG_KEY_MAX];
+	char				 why[CONFIG_VALUE_MAX + 128];
+	const char			*eq;
+	size_t				 i;
+
+	if (c == 'o') {
+		if ((eq = strchr(arg, '=')) == NULL || eq == arg ||
+		    (size_t)(eq - arg) >= sizeof(key))
+			return (config_error(errbuf, len, "--set: want "
+			    "key=value, got \"%s\"", arg));
+		memcpy(key, arg, (size_t)(eq - arg));
+		key[eq - arg] = '\0';
+		return (config_set(cfg, key, eq + 1, prog, errbuf, len));
+	}
+	if (c >= CONFIG_OPT_BASE && (size_t)(c - CONFIG_OPT_BASE) < CONFIG_NKEYS)
+		e = &config_table[c - CONFIG_OPT_BASE];
+	for (i = 0; e == NULL && i < CONFIG_NKEYS; i++)
+		if (config_table[i].flag == c && (config_table[i].progs & prog))
+			e = &config_table[i];
+	if (e == NULL)
+		return (config_error(errbuf, len, "unexpected option %d", c));
+	if (arg == NULL)
+		arg = "yes";	/* a bare boolean flag */
+	if (config_store(cfg, e, arg, why, sizeof(why)) == -1) {
+		for (i = 0; e->key[i] != '\0' && i < sizeof(flag) - 1; i++)
+			flag[i] = e->key[i] == '_' ? '-' : e->key[i];
+		flag[i] = '\0';
+		return (config_error(errbuf, len, "--%s: %s", flag, why));
+	}
+	return (0);
+}
+
+/* Say which argument getopt refused, long or short. */
+static int
+config_opt_error(int c, int optch, char **argv, const char *name,
+    char *errbuf, size_t len)
+{
+	const char	*arg = argv[optind - 1];
+	size_t		 n = strcspn(arg, "=");
+
+	if (optch != 0 && strncmp(arg, "--", 2) != 0)
+		return (config_error(errbuf, len, c == ':' ?
+		    "option -%c needs a value (see %s --help)" :
+		    "unknown option -%c (see %s --help)", optch, name));
+	return (config_error(errbuf, len, c == ':' ?
+	    "option \"%.*s\" needs a value (see %s --help)" :
+	    "unknown option \"%.*s\" (see %s --help)", (int)n, arg, name));
+}
+
+/*
+ * Two passes over argv: the first finds --config (and --help/--version),
+ * the second applies every flag on top of the file, so flags win.
+ */
+int
+config_parse_args(struct config *cfg, int argc, char **argv, int prog,
+    char *errbuf, size_t len)
+{
+	struct config_getopt	 g;
+	const char		*name, *file = NULL;
+	int			 c, help = 0, version = 0;
+
+	name = config_basename(argc > 0 ? argv[0] : NULL, prog);
+	config_getopt_build(&g, prog);
+	opterr = 0;
+	optind = 0;
+	while ((c = getopt_long(argc, argv, g.shorts, g.opts, NULL)) != -1) {
+		if (c == 'c')
+			file = optarg;
+		else if (c == 'h')
+			help = 1;
+		else if (c == 'v')
+			version = 1;
+	}
+	if (help) {
+		config_usage(name, prog);
+		return (1);
+	}
+	if (version) {
+		printf("%s %s\n", name, PACKAGE_VERSION);
+		fflush(stdout);
+		return (1);
+	}
+	if (file != NULL) {
+		if (strlen(file) >= sizeof(cfg->config_file))
+			return (config_error(errbuf, len, "%s: path too long",
+			    file));
+		if (config_load_file(cfg, file, prog, errbuf, len) == -1)
+			return (-1);
+		memcpy(cfg->config_file, file, strlen(file) + 1);
+	}
+	optind = 0;
+	while ((c = getopt_long(argc, argv, g.shorts, g.opts, NULL)) != -1) {
+		if (c == '?' || c == ':')
+			return (config_opt_error(c, optopt, argv, name, errbuf,
+			    len));
+		if (c == 'c')
+			continue;
+		if (config_apply_opt(cfg, c, optarg, prog, errbuf, len) == -1)
+			return (-1);
+	}
+	if (optind < argc)
+		return (config_error(errbuf, len, "unexpected argument \"%s\" "
+		    "(see %s --help)", argv[optind], name));
+	return (0);
+}
+
+/* One --help line: both flag spellings, a placeholder, help and default. */
+static void
+config_usage_entry(const struct config_entry *e, const struct config *def)
+{
+	char		 spell[80], val[CONFIG_VALUE_MAX], flag[CONFIG_KEY_MAX];
+	const char	*meta;
+	size_t		 i;
+
+	for (i = 0; e->key[i] != '\0' && i < sizeof(flag) - 1; i++)
+		flag[i] = e->key[i] == '_' ? '-' : e->key[i];
+	flag[i] = '\0';
+	switch (e->type) {
+	case CONFIG_T_ADDR:	meta = " ADDR"; break;
+	case CONFIG_T_STRING:	meta = " PATH"; break;
+	case CONFIG_T_BOOL:	meta = "[=yes|no]"; break;
+	case CONFIG_T_SIZE:	meta = " SIZE"; break;
+	case CONFIG_T_DURATION:	meta = " MS"; break;
+	case CONFIG_T_LEVEL:	meta = " LEVEL"; break;
+	case CONFIG_T_MODEL:	meta = " MODEL"; break;
+	case CONFIG_T_WORKERS:	meta = " N|auto"; break;
+	default:		meta = " N"; break;
+	}
+	if (e->flag)
+		snprintf(spell, sizeof(spell), "-%c, --%s%s", e->flag, flag,
+		    meta);
+	else
+		snprintf(spell, sizeof(spell), "    --%s%s", flag, meta);
+	config_format(def, e, val, sizeof(val));
+	printf("  %-30s %s (default %s)\n", spell, e->help, val);
+}
+
+/* Every flag of one program, grouped as in the config file. */
+void
+config_usage(const char *progname, int prog)
+{
+	struct config	 def;
+	const char	*group = NULL;
+	size_t		 i;
+
+	config_defaults(&def);
+	printf("usage: %s [-hv] [-c file] [-o key=value] [options]\n\n",
+	    progname);
+	printf("  %-30s %s\n", "-c, --config FILE",
+	    "read settings from FILE first; flags win over it");
+	printf("  %-30s %s\n", "-o, --set KEY=VALUE",
+	    "set any setting by its config file name");
+	printf("  %-30s %s\n", "-h, --help", "print this help and exit");
+	printf("  %-30s %s\n", "-v, --version", "print the version and exit");
+	for (i = 0; i < CONFIG_NKEYS; i++) {
+		if ((config_table[i].progs & prog) == 0)
+			continue;
+		if (group == NULL || strcmp(group, config_table[i].group) != 0) {
+			group = config_table[i].group;
+			printf("\n%s:\n", group);
+		}
+		config_usage_entry(&config_table[i], &def);
+	}
+	printf("\nSizes take a K, M or G suffix; durations are ms, or take an "
+	    "ms, s or m suffix.\n");
+	fflush(stdout);
+}
+
+/* The word config files and flags use for a model. */
+const char *
+config_model_name(enum config_model m)
+{
+	if ((int)m < 0 || (size_t)m >= sizeof(config_model_names) /
+	    sizeof(config_model_names[0]))
+		return ("unknown");
+	return (config_model_names[m]);
+}
+
+/* Every setting of a program as `key = value`, readable by config_load_file. */
+void
+config_dump(const struct config *cfg, int prog, struct buf *out)
+{
+	char	 val[CONFIG_VALUE_MAX];
+	size_t	 i;
+
+	for (i = 0; i < CONFIG_NKEYS; i++) {
+		if ((config_table[i].progs & prog) == 0)
+			continue;
+		config_format(cfg, &config_table[i], val, sizeof(val));
+		buf_appendf(out, "%s = %s\n", config_table[i].key, val);
+	}
+}

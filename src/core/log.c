@@ -1,0 +1,293 @@
+/* log: OpenBSD-style logging to stderr or syslog, plus the access log. */
+#include "autoconfig.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+#include <syslog.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "core/buf.h"
+#include "core/log.h"
+
+#define LOG_LINE_MAX	4096
+
+static const char	*log_progname = "echofetch";
+static int		 log_level_cur = LOG_LEVEL_INFO;
+static int		 log_syslog;
+/* -1: no access log; STDERR_FILENO or an append-mode file otherwise. */
+static int		 log_access_fd = STDERR_FILENO;
+
+static const char *const log_level_names[] = {
+	"error", "warn", "info", "debug",
+};
+
+static void	log_vlog(enum log_level, int, const char *, va_list)
+		    __attribute__((format(printf, 3, 0)));
+static void	log_access_escape(struct buf *, const char *);
+
+/* Where messages go for the life of the process; syslog once daemonized. */
+void
+log_init(const char *progname, enum log_level level, int to_syslog)
+{
+	if (progname != NULL)
+		log_progname = progname;
+	log_set_level(level);
+	log_syslog = to_syslog ? 1 : 0;
+	tzset();
+	if (log_syslog)
+		openlog(log_progname, LOG_PID | LOG_NDELAY, LOG_DAEMON);
+}
+
+/* Change the threshold, e.g. after rereading the config. */
+void
+log_set_level(enum log_level level)
+{
+	if ((int)level < LOG_LEVEL_ERROR || level > LOG_LEVEL_DEBUG)
+		level = LOG_LEVEL_INFO;
+	__atomic_store_n(&log_level_cur, (int)level, __ATOMIC_RELAXED);
+}
+
+/* The current threshold. */
+enum log_level
+log_get_level(void)
+{
+	return ((enum log_level)__atomic_load_n(&log_level_cur,
+	    __ATOMIC_RELAXED));
+}
+
+/* Config files and flags name levels as words. */
+int
+log_level_parse(const char *s, enum log_level *out)
+{
+	size_t	 i;
+
+	for (i = 0; i < sizeof(log_level_names) / sizeof(log_level_names[0]);
+	    i++) {
+		if (strcasecmp(s, log_level_names[i]) == 0) {
+			*out = (enum log_level)i;
+			return (0);
+		}
+	}
+	return (-1);
+}
+
+/* The word log_level_parse reads back. */
+const char *
+log_level_name(enum log_level level)
+{
+	if ((int)level < LOG_LEVEL_ERROR || level > LOG_LEVEL_DEBUG)
+		return ("unknown");
+	return (log_level_names[level]);
+}
+
+/* One formatted line per call so lines from threads never interleave. */
+static void
+log_vlog(enum log_level level, int errnum, const char *fmt, va_list ap)
+{
+	static const int	 prio[] = {
+		LOG_ERR, LOG_WARNING, LOG_INFO, LOG_DEBUG
+	};
+	char			 msg[LOG_LINE_MAX];
+
+	if ((int)level > __atomic_load_n(&log_level_cur, __ATOMIC_RELAXED))
+		return;
+	msg[0] = '\0';
+	if (fmt != NULL)
+		vsnprintf(msg, sizeof(msg), fmt, ap);
+	if (log_syslog) {
+		if (errnum == 0)
+			syslog(prio[level], "%s", msg);
+		else if (fmt == NULL)
+			syslog(prio[level], "%s", strerror(errnum));
+		else
+			syslog(prio[level], "%s: %s", msg, strerror(errnum));
+		return;
+	}
+	if (errnum == 0)
+		fprintf(stderr, "%s: %s\n", log_progname, msg);
+	else if (fmt == NULL)
+		fprintf(stderr, "%s: %s\n", log_progname, strerror(errnum));
+	else
+		fprintf(stderr, "%s: %s: %s\n", log_progname, msg,
+		    strerror(errnum));
+}
+
+/* A warning with the reason errno gives. */
+void
+log_warn(const char *fmt, ...)
+{
+	va_list	 ap;
+	int	 saved = errno;
+
+	va_start(ap, fmt);
+	log_vlog(LOG_LEVEL_WARN, saved, fmt, ap);
+	va_end(ap);
+	errno = saved;
+}
+
+/* A warning that stands on its own. */
+void
+log_warnx(const char *fmt, ...)
+{
+	va_list	 ap;
+
+	va_start(ap, fmt);
+	log_vlog(LOG_LEVEL_WARN, 0, fmt, ap);
+	va_end(ap);
+}
+
+/* Normal operation: listeners bound, workers started. */
+void
+log_info(const char *fmt, ...)
+{
+	va_list	 ap;
+
+	va_start(ap, fmt);
+	log_vlog(LOG_LEVEL_INFO, 0, fmt, ap);
+	va_end(ap);
+}
+
+/* Detail for a developer; off by default. */
+void
+log_debug(const char *fmt, ...)
+{
+	va_list	 ap;
+
+	va_start(ap, fmt);
+	log_vlog(LOG_LEVEL_DEBUG, 0, fmt, ap);
+	va_end(ap);
+}
+
+/* Only main may die: log why, with errno's reason, and exit. */
+void
+fatal(const char *fmt, ...)
+{
+	va_list	 ap;
+	int	 saved = errno;
+
+	va_start(ap, fmt);
+	log_vlog(LOG_LEVEL_ERROR, saved, fmt, ap);
+	va_end(ap);
+	exit(1);
+}
+
+/* Only main may die: log why and exit. */
+void
+fatalx(const char *fmt, ...)
+{
+	va_list	 ap;
+
+	va_start(ap, fmt);
+	log_vlog(LOG_LEVEL_ERROR, 0, fmt, ap);
+	va_end(ap);
+	exit(1);
+}
+
+/*
+ * Open (or reopen on SIGHUP) the access log. The new file replaces the old
+ * descriptor number with dup2 so a thread writing meanwhile never sees a
+ * closed or reused descriptor; on failure the old log stays.
+ */
+int
+log_access_open(const char *path, char *errbuf, size_t errlen)
+{
+	int	 fd, old;
+
+	old = __atomic_load_n(&log_access_fd, __ATOMIC_ACQUIRE);
+	if (strcmp(path, "off") == 0 || strcmp(path, "stderr") == 0 ||
+	    strcmp(path, "-") == 0) {
+		fd = path[0] == 'o' ? -1 : STDERR_FILENO;
+		__atomic_store_n(&log_access_fd, fd, __ATOMIC_RELEASE);
+		if (old > STDERR_FILENO)
+			close(old);
+		return (0);
+	}
+	fd = open(path, O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0644);
+	if (fd == -1) {
+		snprintf(errbuf, errlen, "%s: %s", path, strerror(errno));
+		return (-1);
+	}
+	if (old > STDERR_FILENO) {
+		if (dup2(fd, old) == -1) {
+			snprintf(errbuf, errlen, "%s: %s", path,
+			    strerror(errno));
+			close(fd);
+			return (-1);
+		}
+		close(fd);
+		(void)fcntl(old, F_SETFD, FD_CLOEXEC);
+		return (0);
+	}
+	__atomic_store_n(&log_access_fd, fd, __ATOMIC_RELEASE);
+	return (0);
+}
+
+/* Stop access logging and release a file we opened. */
+void
+log_access_close(void)
+{
+	int	 old;
+
+	old = __atomic_exchange_n(&log_access_fd, -1, __ATOMIC_ACQ_REL);
+	if (old > STDERR_FILENO)
+		close(old);
+}
+
+/* Client-chosen bytes become \xHH so they cannot fake a field or a line. */
+static void
+log_access_escape(struct buf *b, const char *s)
+{
+	const unsigned char	*p;
+
+	if (s == NULL) {
+		buf_append_char(b, '-');
+		return;
+	}
+	for (p = (const unsigned char *)s; *p != '\0'; p++) {
+		if (*p < 0x20 || *p >= 0x7f || *p == '"' || *p == '\\')
+			buf_appendf(b, "\\x%02X", *p);
+		else
+			buf_append_char(b, (char)*p);
+	}
+}
+
+/* One request, one line, one write(2), so workers never interleave. */
+void
+log_access(const struct access_entry *e)
+{
+	struct buf	 b;
+	struct timespec	 ts;
+	struct tm	 tm;
+	char		 when[32];
+	int		 fd;
+
+	fd = __atomic_load_n(&log_access_fd, __ATOMIC_ACQUIRE);
+	if (fd == -1)
+		return;
+	clock_gettime(CLOCK_REALTIME, &ts);
+	gmtime_r(&ts.tv_sec, &tm);
+	strftime(when, sizeof(when), "%Y-%m-%dT%H:%M:%S", &tm);
+	buf_init(&b);
+	buf_appendf(&b, "%s.%03ldZ ", when, ts.tv_nsec / 1000000);
+	log_access_escape(&b, e->client);
+	buf_append(&b, " \"", 2);
+	log_access_escape(&b, e->method);
+	buf_append_char(&b, ' ');
+	log_access_escape(&b, e->target);
+	buf_appendf(&b, "\" %d %llu %.3fms", e->status, e->bytes,
+	    e->duration_ms);
+	if (e->note != NULL) {
+		buf_append_char(&b, ' ');
+		log_access_escape(&b, e->note);
+	}
+	buf_append_char(&b, '\n');
+	/* A lost access line is no reason to fail the request. */
+	if (!b.oom && write(fd, b.data, b.len) == -1)
+		errno = 0;
+	buf_free(&b);
+}
