@@ -1,0 +1,120 @@
+/* endpoint: what endpoint.c, endpoint_basic.c and endpoint_timed.c share; private to them. */
+#ifndef EF_ENDPOINT_IMPL_H
+#define EF_ENDPOINT_IMPL_H
+
+#include <stddef.h>
+
+#include "core/buf.h"
+#include "core/endpoint.h"
+#include "core/response.h"
+
+struct json;
+
+#define ENDPOINT_QUERY_MAX	100	/* name=value pairs in a query or form body */
+
+#define ENDPOINT_JSON		"application/json"
+#define ENDPOINT_OCTETS		"application/octet-stream"
+
+/* Decoded name=value pairs; the text lives in `store`, so pairs hold offsets. */
+struct endpoint_pair {
+	size_t		 name_off;
+	size_t		 name_len;
+	size_t		 value_off;
+	size_t		 value_len;
+};
+
+struct endpoint_query {
+	struct buf	 store;
+	struct endpoint_pair pairs[ENDPOINT_QUERY_MAX];
+	unsigned int	 n;
+};
+
+/* One request on its way to a plan. */
+struct endpoint_call {
+	const struct http_request *req;
+	const struct endpoint_ctx *ctx;
+	struct plan	*plan;
+	enum endpoint_id id;
+	struct buf	 path;		/* percent-decoded path */
+	const char	*rest;		/* decoded path after the route's prefix ("/status/" ...) */
+	size_t		 restlen;
+	struct endpoint_query query;
+	struct buf	 body;		/* scratch for the response body */
+	struct buf	 reason;	/* scratch for a 400 reason */
+	int		 head_only;	/* HEAD: everything GET does but the body */
+	int		 keep_alive;
+};
+
+/* endpoint.c: queries and parameters */
+void	endpoint_query_init(struct endpoint_query *);
+void	endpoint_query_free(struct endpoint_query *);
+/* Split "a=1&b=2" (form decoding). -1 with why on bad %XX or too many pairs. */
+int	endpoint_query_parse(struct endpoint_query *, const char *, size_t, const char **why);
+const char *endpoint_query_name(const struct endpoint_query *, unsigned int, size_t *);
+const char *endpoint_query_value(const struct endpoint_query *, unsigned int, size_t *);
+/* The first value for a name, or NULL. */
+const char *endpoint_query_find(const struct endpoint_query *, const char *, size_t *);
+/* Digits only, no sign; -1 when empty, not a number, or out of min..max. */
+int	endpoint_parse_uint(const char *, size_t, unsigned long long min,
+	    unsigned long long max, unsigned long long *);
+/* "1", "0.25", "2.125": decimal seconds with up to 3 decimals, to ms; -1 beyond max_ms. */
+int	endpoint_parse_seconds(const char *, size_t, unsigned int max_ms, unsigned int *ms);
+/* "ms must be an integer 0..10000" into call->reason. */
+void	endpoint_reason_uint(struct endpoint_call *, const char *name,
+	    unsigned long long min, unsigned long long max);
+/* "duration must be a number of seconds 0..10" into call->reason. */
+void	endpoint_reason_seconds(struct endpoint_call *, const char *name, unsigned int max_ms);
+/*
+ * Read an integer parameter; *v holds the default on entry. -1 (reason set)
+ * when present but bad, or absent and required.
+ */
+int	endpoint_arg_uint(struct endpoint_call *, const char *name, int required,
+	    unsigned long long min, unsigned long long max, unsigned long long *v);
+int	endpoint_arg_seconds(struct endpoint_call *, const char *name, int required,
+	    unsigned int max_ms, unsigned int *ms);
+
+/* endpoint.c: limits, with built-in defaults when there is no config */
+unsigned int endpoint_delay_max(const struct endpoint_call *);
+unsigned int endpoint_cpu_max(const struct endpoint_call *);
+unsigned long long endpoint_bytes_max(const struct endpoint_call *);
+unsigned int endpoint_stream_max(const struct endpoint_call *);
+
+/* endpoint.c: responses */
+/* Append a head for the call (UNTIL_CLOSE turns keep-alive off) and commit it. */
+void	endpoint_head(struct endpoint_call *, int status, const char *ctype,
+	    enum response_framing, unsigned long long length, const char *extra);
+/* Head plus body with Content-Length; HEAD leaves the body out. */
+void	endpoint_respond(struct endpoint_call *, int status, const char *ctype,
+	    const char *extra, const void *, size_t);
+/* call->body as the body. */
+void	endpoint_respond_body(struct endpoint_call *, int status, const char *ctype);
+/* A compact JSON error from an endpoint (keeps the connection). */
+void	endpoint_fail(struct endpoint_call *, int status, const char *reason, const char *extra);
+/* The 400 for a bad parameter, from call->reason. */
+void	endpoint_fail_reason(struct endpoint_call *);
+
+/* endpoint_basic.c: pieces of the request echoed back */
+void	endpoint_json_args(struct json *, const struct endpoint_query *);
+void	endpoint_json_headers(struct json *, const struct http_request *);
+void	endpoint_json_url(struct json *, const struct endpoint_call *);
+void	endpoint_json_origin(struct json *, const struct endpoint_call *);
+
+/* endpoint_basic.c */
+void	endpoint_root(struct endpoint_call *);
+void	endpoint_echo(struct endpoint_call *);
+void	endpoint_anything(struct endpoint_call *);
+void	endpoint_headers(struct endpoint_call *);
+void	endpoint_ip(struct endpoint_call *);
+void	endpoint_user_agent(struct endpoint_call *);
+void	endpoint_status(struct endpoint_call *);
+void	endpoint_stats(struct endpoint_call *);
+void	endpoint_metrics(struct endpoint_call *);
+
+/* endpoint_timed.c */
+void	endpoint_delay(struct endpoint_call *);
+void	endpoint_drip(struct endpoint_call *);
+void	endpoint_stream_lines(struct endpoint_call *);
+void	endpoint_bytes(struct endpoint_call *);
+void	endpoint_cpu(struct endpoint_call *);
+
+#endif

@@ -24,6 +24,8 @@ struct exchange {
 	uint64_t		 started_ms;	/* monotonic; first byte of this request */
 	unsigned long long	 bytes_sent;	/* executor adds what it wrote */
 	int			 active;	/* between exchange_plan and exchange_finish */
+	int			 started;	/* a byte of this request has arrived */
+	uint64_t		 started_us;	/* monotonic; finer start, for the access log */
 };
 
 /* Monotonic milliseconds, for deadlines and durations. */

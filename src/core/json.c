@@ -129,9 +129,16 @@ json_array_end(struct json *j)
 void
 json_key(struct json *j, const char *key)
 {
+	json_key_bytes(j, key, strlen(key));
+}
+
+/* A key from bytes that may hold anything, NULs included (decoded query names). */
+void
+json_key_bytes(struct json *j, const char *key, size_t len)
+{
 	json_before_value(j);
 	buf_append_char(j->out, '"');
-	json_escape(j->out, key, strlen(key));
+	json_escape(j->out, key, len);
 	if (j->pretty)
 		buf_append(j->out, "\": ", 3);
 	else

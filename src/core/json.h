@@ -23,6 +23,7 @@ void	json_object_end(struct json *);
 void	json_array_begin(struct json *);
 void	json_array_end(struct json *);
 void	json_key(struct json *, const char *);
+void	json_key_bytes(struct json *, const char *, size_t);
 /* Any bytes: valid UTF-8 passes, controls are escaped, invalid bytes become U+FFFD. */
 void	json_string(struct json *, const char *, size_t);
 void	json_cstring(struct json *, const char *);

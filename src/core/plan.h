@@ -71,6 +71,8 @@ void	plan_reset(struct plan *);
 void	plan_free(struct plan *);
 /* Append bytes to data and a WRITE step for them (merging with a WRITE just before). */
 void	plan_write(struct plan *, const void *, size_t);
+/* Add a WRITE step for data[from, data.len) the caller appended to data directly. */
+void	plan_commit(struct plan *, size_t from);
 void	plan_wait(struct plan *, unsigned int ms);
 void	plan_burn(struct plan *, unsigned int ms);
 void	plan_stream(struct plan *, unsigned int count, unsigned int interval_ms);
@@ -79,6 +81,8 @@ void	plan_close(struct plan *);
 int	plan_failed(const struct plan *);
 /* Append stream piece `i` (0-based), with chunk framing if the stream is chunked. */
 void	plan_stream_piece(const struct plan *, unsigned int i, struct buf *);
+/* Bytes of all stream pieces together, chunk framing included. */
+unsigned long long plan_stream_total(const struct plan *);
 /* Spin on the CPU for `ms` milliseconds of wall time. */
 void	plan_burn_cpu(unsigned int ms);
 

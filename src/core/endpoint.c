@@ -1,0 +1,561 @@
+/* endpoint: the router, parameters, and the error and response helpers endpoints share. */
+#include "autoconfig.h"
+
+#include <string.h>
+
+#include "core/buf.h"
+#include "core/config.h"
+#include "core/endpoint.h"
+#include "core/endpoint_impl.h"
+#include "core/http.h"
+#include "core/json.h"
+#include "core/plan.h"
+#include "core/response.h"
+
+/* Limits when an endpoint runs without a config (tests, tools). */
+#define ENDPOINT_DELAY_MAX_DEFAULT	10000
+#define ENDPOINT_CPU_MAX_DEFAULT	10000
+#define ENDPOINT_BYTES_MAX_DEFAULT	(10ULL * 1024 * 1024)
+#define ENDPOINT_STREAM_MAX_DEFAULT	100
+
+enum endpoint_match {
+	ENDPOINT_EXACT = 0,	/* the path itself */
+	ENDPOINT_SEGMENT,	/* prefix + one segment without '/' */
+	ENDPOINT_TREE,		/* the path itself, or prefix + '/' + anything */
+};
+
+struct endpoint_route {
+	const char	*path;
+	enum endpoint_match match;
+	enum endpoint_id id;
+	int		 any_method;
+	void		(*run)(struct endpoint_call *);
+};
+
+/* Order matters only between "/delay" and "/delay/". */
+static const struct endpoint_route endpoint_routes[] = {
+	{ "/", ENDPOINT_EXACT, EP_ROOT, 0, endpoint_root },
+	{ "/echo", ENDPOINT_EXACT, EP_ECHO, 1, endpoint_echo },
+	{ "/anything", ENDPOINT_TREE, EP_ANYTHING, 1, endpoint_anything },
+	{ "/headers", ENDPOINT_EXACT, EP_HEADERS, 0, endpoint_headers },
+	{ "/ip", ENDPOINT_EXACT, EP_IP, 0, endpoint_ip },
+	{ "/user-agent", ENDPOINT_EXACT, EP_USER_AGENT, 0, endpoint_user_agent },
+	{ "/delay", ENDPOINT_EXACT, EP_DELAY, 0, endpoint_delay },
+	{ "/delay/", ENDPOINT_SEGMENT, EP_DELAY, 0, endpoint_delay },
+	{ "/drip", ENDPOINT_EXACT, EP_DRIP, 0, endpoint_drip },
+	{ "/stream/", ENDPOINT_SEGMENT, EP_STREAM, 0, endpoint_stream_lines },
+	{ "/bytes/", ENDPOINT_SEGMENT, EP_BYTES, 0, endpoint_bytes },
+	{ "/status/", ENDPOINT_SEGMENT, EP_STATUS, 1, endpoint_status },
+	{ "/cpu", ENDPOINT_EXACT, EP_CPU, 0, endpoint_cpu },
+	{ "/stats", ENDPOINT_EXACT, EP_STATS, 0, endpoint_stats },
+	{ "/metrics", ENDPOINT_EXACT, EP_METRICS, 0, endpoint_metrics },
+};
+
+static const char *endpoint_names[ENDPOINT_COUNT] = {
+	[EP_NOT_FOUND] = "not_found",
+	[EP_BAD_REQUEST] = "bad_request",
+	[EP_ROOT] = "root",
+	[EP_ECHO] = "echo",
+	[EP_ANYTHING] = "anything",
+	[EP_HEADERS] = "headers",
+	[EP_IP] = "ip",
+	[EP_USER_AGENT] = "user_agent",
+	[EP_DELAY] = "delay",
+	[EP_DRIP] = "drip",
+	[EP_STREAM] = "stream",
+	[EP_BYTES] = "bytes",
+	[EP_STATUS] = "status",
+	[EP_CPU] = "cpu",
+	[EP_STATS] = "stats",
+	[EP_METRICS] = "metrics",
+	[EP_FETCH] = "fetch",
+	[EP_GATHER] = "gather",
+	[EP_CHAIN] = "chain",
+};
+
+/* Stats labels and log lines name endpoints the same way everywhere. */
+const char *
+endpoint_name(enum endpoint_id id)
+{
+	if ((int)id < 0 || id >= ENDPOINT_COUNT || endpoint_names[id] == NULL)
+		return ("unknown");
+	return (endpoint_names[id]);
+}
+
+/* Ready an empty set of pairs. */
+void
+endpoint_query_init(struct endpoint_query *q)
+{
+	buf_init(&q->store);
+	q->n = 0;
+}
+
+/* Give back the pairs' text. */
+void
+endpoint_query_free(struct endpoint_query *q)
+{
+	buf_free(&q->store);
+	q->n = 0;
+}
+
+/* Decode one "name=value" piece into the next pair. */
+static int
+endpoint_query_add(struct endpoint_query *q, const char *s, size_t len, const char **why)
+{
+	struct endpoint_pair	*pr;
+	const char		*eq;
+	size_t			 nlen;
+
+	if (q->n >= ENDPOINT_QUERY_MAX) {
+		*why = "too many parameters (at most 100)";
+		return (-1);
+	}
+	pr = &q->pairs[q->n];
+	eq = memchr(s, '=', len);
+	nlen = eq != NULL ? (size_t)(eq - s) : len;
+	pr->name_off = q->store.len;
+	if (http_percent_decode(&q->store, s, nlen, 1) == -1)
+		goto bad;
+	pr->name_len = q->store.len - pr->name_off;
+	pr->value_off = q->store.len;
+	if (eq != NULL &&
+	    http_percent_decode(&q->store, eq + 1, len - nlen - 1, 1) == -1)
+		goto bad;
+	pr->value_len = q->store.len - pr->value_off;
+	q->n++;
+	return (0);
+bad:
+	*why = q->store.oom ? "out of memory" : "bad percent-encoding in parameters";
+	return (-1);
+}
+
+/* Parameters arrive form-encoded ("+" is a space); empty pieces ("a=1&&b=2") are skipped. */
+int
+endpoint_query_parse(struct endpoint_query *q, const char *s, size_t len, const char **why)
+{
+	const char	*amp;
+	size_t		 pos = 0, seg;
+
+	q->n = 0;
+	buf_reset(&q->store);
+	while (pos < len) {
+		amp = memchr(s + pos, '&', len - pos);
+		seg = amp != NULL ? (size_t)(amp - (s + pos)) : len - pos;
+		if (seg > 0 && endpoint_query_add(q, s + pos, seg, why) == -1)
+			return (-1);
+		pos += seg + 1;
+	}
+	return (0);
+}
+
+/* Pairs keep offsets because the store may move as it grows. */
+const char *
+endpoint_query_name(const struct endpoint_query *q, unsigned int i, size_t *len)
+{
+	*len = q->pairs[i].name_len;
+	return (q->store.data != NULL ? q->store.data + q->pairs[i].name_off : "");
+}
+
+/* The decoded value of pair i. */
+const char *
+endpoint_query_value(const struct endpoint_query *q, unsigned int i, size_t *len)
+{
+	*len = q->pairs[i].value_len;
+	return (q->store.data != NULL ? q->store.data + q->pairs[i].value_off : "");
+}
+
+/* The contract says the first of repeated parameters wins. */
+const char *
+endpoint_query_find(const struct endpoint_query *q, const char *name, size_t *len)
+{
+	const char	*n;
+	size_t		 nlen, want = strlen(name);
+	unsigned int	 i;
+
+	for (i = 0; i < q->n; i++) {
+		n = endpoint_query_name(q, i, &nlen);
+		if (nlen == want && memcmp(n, name, want) == 0)
+			return (endpoint_query_value(q, i, len));
+	}
+	return (NULL);
+}
+
+/* Strict digits: "+5", " 5", "5x" and "" are all refused rather than guessed at. */
+int
+endpoint_parse_uint(const char *s, size_t len, unsigned long long min,
+    unsigned long long max, unsigned long long *out)
+{
+	unsigned long long	 v = 0;
+	size_t			 i;
+	unsigned int		 d;
+
+	if (len == 0)
+		return (-1);
+	for (i = 0; i < len; i++) {
+		if (s[i] < '0' || s[i] > '9')
+			return (-1);
+		d = (unsigned int)(s[i] - '0');
+		if (v > (~0ULL - d) / 10)
+			return (-1);
+		v = v * 10 + d;
+	}
+	if (v < min || v > max)
+		return (-1);
+	*out = v;
+	return (0);
+}
+
+/* Exact decimal to ms, no floating point, so "0.1" is 100 ms on every machine. */
+int
+endpoint_parse_seconds(const char *s, size_t len, unsigned int max_ms, unsigned int *ms)
+{
+	unsigned long long	 secs = 0, frac = 0;
+	size_t			 i = 0, nfrac = 0;
+
+	while (i < len && s[i] >= '0' && s[i] <= '9') {
+		secs = secs * 10 + (unsigned long long)(s[i] - '0');
+		if (secs > max_ms / 1000 + 1)
+			return (-1);
+		i++;
+	}
+	if (i == 0)
+		return (-1);
+	if (i < len && s[i] == '.') {
+		for (i++; i < len && s[i] >= '0' && s[i] <= '9'; i++) {
+			if (++nfrac > 3)
+				return (-1);
+			frac = frac * 10 + (unsigned long long)(s[i] - '0');
+		}
+		if (nfrac == 0)
+			return (-1);
+	}
+	if (i != len)
+		return (-1);
+	for (; nfrac < 3; nfrac++)
+		frac *= 10;
+	if (secs * 1000 + frac > max_ms)
+		return (-1);
+	*ms = (unsigned int)(secs * 1000 + frac);
+	return (0);
+}
+
+/* Errors name the parameter and its range, so nothing is silently clamped. */
+void
+endpoint_reason_uint(struct endpoint_call *call, const char *name,
+    unsigned long long min, unsigned long long max)
+{
+	buf_reset(&call->reason);
+	buf_appendf(&call->reason, "%s must be an integer %llu..%llu", name, min, max);
+}
+
+/* Seconds ranges print as seconds: 10000 ms is "0..10", 2500 ms is "0..2.5". */
+void
+endpoint_reason_seconds(struct endpoint_call *call, const char *name, unsigned int max_ms)
+{
+	unsigned int	 frac = max_ms % 1000;
+
+	buf_reset(&call->reason);
+	buf_appendf(&call->reason, "%s must be a number of seconds 0..%u", name,
+	    max_ms / 1000);
+	if (frac != 0) {
+		while (frac % 10 == 0)
+			frac /= 10;
+		buf_appendf(&call->reason, ".%0*u", max_ms % 100 == 0 ? 1 :
+		    max_ms % 10 == 0 ? 2 : 3, frac);
+	}
+}
+
+/* One call per parameter keeps every endpoint's validation to a line. */
+int
+endpoint_arg_uint(struct endpoint_call *call, const char *name, int required,
+    unsigned long long min, unsigned long long max, unsigned long long *v)
+{
+	const char	*s;
+	size_t		 len;
+
+	if ((s = endpoint_query_find(&call->query, name, &len)) == NULL) {
+		if (!required)
+			return (0);
+	} else if (endpoint_parse_uint(s, len, min, max, v) == 0)
+		return (0);
+	endpoint_reason_uint(call, name, min, max);
+	return (-1);
+}
+
+/* As endpoint_arg_uint, for decimal seconds. */
+int
+endpoint_arg_seconds(struct endpoint_call *call, const char *name, int required,
+    unsigned int max_ms, unsigned int *ms)
+{
+	const char	*s;
+	size_t		 len;
+
+	if ((s = endpoint_query_find(&call->query, name, &len)) == NULL) {
+		if (!required)
+			return (0);
+	} else if (endpoint_parse_seconds(s, len, max_ms, ms) == 0)
+		return (0);
+	endpoint_reason_seconds(call, name, max_ms);
+	return (-1);
+}
+
+/* Longest /delay and /drip timing. */
+unsigned int
+endpoint_delay_max(const struct endpoint_call *call)
+{
+	return (call->ctx->cfg != NULL ? call->ctx->cfg->delay_max_ms :
+	    ENDPOINT_DELAY_MAX_DEFAULT);
+}
+
+/* Longest /cpu burn. */
+unsigned int
+endpoint_cpu_max(const struct endpoint_call *call)
+{
+	return (call->ctx->cfg != NULL ? call->ctx->cfg->cpu_max_ms :
+	    ENDPOINT_CPU_MAX_DEFAULT);
+}
+
+/* Largest /bytes and /drip body. */
+unsigned long long
+endpoint_bytes_max(const struct endpoint_call *call)
+{
+	return (call->ctx->cfg != NULL ? call->ctx->cfg->bytes_max :
+	    ENDPOINT_BYTES_MAX_DEFAULT);
+}
+
+/* Most /stream lines. */
+unsigned int
+endpoint_stream_max(const struct endpoint_call *call)
+{
+	return (call->ctx->cfg != NULL ? call->ctx->cfg->stream_max :
+	    ENDPOINT_STREAM_MAX_DEFAULT);
+}
+
+/* Write a head into the plan; a body that ends at close cannot keep the connection. */
+void
+endpoint_head(struct endpoint_call *call, int status, const char *ctype,
+    enum response_framing framing, unsigned long long length, const char *extra)
+{
+	struct response_head	 h;
+	size_t			 mark = call->plan->data.len;
+
+	if (framing == RESPONSE_UNTIL_CLOSE)
+		call->keep_alive = 0;
+	memset(&h, 0, sizeof(h));
+	h.status = status;
+	h.version = call->req->version;
+	h.content_type = ctype;
+	h.framing = framing;
+	h.content_length = length;
+	h.keep_alive = call->keep_alive;
+	h.extra = extra;
+	response_write_head(&call->plan->data, &h, call->ctx->now);
+	plan_commit(call->plan, mark);
+	call->plan->status = status;
+}
+
+/* A whole response with a known length; HEAD gets the same head and no body. */
+void
+endpoint_respond(struct endpoint_call *call, int status, const char *ctype,
+    const char *extra, const void *body, size_t len)
+{
+	endpoint_head(call, status, ctype, RESPONSE_LENGTH, len, extra);
+	if (call->head_only)
+		return;
+	plan_write(call->plan, body, len);
+	call->plan->body_bytes = len;
+}
+
+/* Send what the endpoint built in call->body. */
+void
+endpoint_respond_body(struct endpoint_call *call, int status, const char *ctype)
+{
+	if (call->body.oom) {
+		call->plan->failed = 1;
+		return;
+	}
+	endpoint_respond(call, status, ctype, NULL, call->body.data, call->body.len);
+}
+
+/* {"error":"...","status":N}\n, the one error shape clients can rely on. */
+static void
+endpoint_error_body(struct buf *out, int status, const char *reason)
+{
+	buf_append_str(out, "{\"error\":\"");
+	json_escape(out, reason, strlen(reason));
+	buf_appendf(out, "\",\"status\":%d}\n", status);
+}
+
+/* An error from an endpoint: the request was fine as HTTP, so keep-alive stays. */
+void
+endpoint_fail(struct endpoint_call *call, int status, const char *reason, const char *extra)
+{
+	buf_reset(&call->body);
+	endpoint_error_body(&call->body, status, reason);
+	endpoint_respond(call, status, ENDPOINT_JSON, extra, call->body.data, call->body.len);
+	if (call->body.oom)
+		call->plan->failed = 1;
+}
+
+/* The 400 for the parameter an endpoint_arg_* call refused. */
+void
+endpoint_fail_reason(struct endpoint_call *call)
+{
+	endpoint_fail(call, 400, buf_cstr(&call->reason), NULL);
+}
+
+/* Errors outside any endpoint (parser refusals, timeouts, overload). */
+void
+endpoint_plan_error(struct plan *plan, int version, int status, const char *reason,
+    int keep_alive, time_t now)
+{
+	struct response_head	 h;
+	size_t			 body;
+
+	plan_reset(plan);
+	if (reason == NULL)
+		reason = response_status_text(status);
+	/* Measure the escaped body in place, then write head and body for real. */
+	endpoint_error_body(&plan->data, status, reason);
+	body = plan->data.len;
+	buf_reset(&plan->data);
+	memset(&h, 0, sizeof(h));
+	h.status = status;
+	h.version = version == 10 ? 10 : 11;
+	h.content_type = ENDPOINT_JSON;
+	h.framing = RESPONSE_LENGTH;
+	h.content_length = body;
+	h.keep_alive = keep_alive;
+	response_write_head(&plan->data, &h, now);
+	endpoint_error_body(&plan->data, status, reason);
+	plan_commit(plan, 0);
+	plan->endpoint = EP_BAD_REQUEST;
+	plan->status = status;
+	plan->keep_alive = keep_alive;
+	plan->body_bytes = body;
+	if (!keep_alive)
+		plan_close(plan);
+}
+
+/* Match the decoded path against one route; sets call->rest for segment routes. */
+static int
+endpoint_route_match(const struct endpoint_route *r, struct endpoint_call *call)
+{
+	const char	*p = call->path.data;
+	size_t		 len = call->path.len, plen = strlen(r->path);
+
+	call->rest = NULL;
+	call->restlen = 0;
+	switch (r->match) {
+	case ENDPOINT_EXACT:
+		return (len == plen && memcmp(p, r->path, plen) == 0);
+	case ENDPOINT_SEGMENT:
+		if (len < plen || memcmp(p, r->path, plen) != 0 ||
+		    memchr(p + plen, '/', len - plen) != NULL)
+			return (0);
+		call->rest = p + plen;
+		call->restlen = len - plen;
+		return (1);
+	case ENDPOINT_TREE:
+		if (len < plen || memcmp(p, r->path, plen) != 0)
+			return (0);
+		return (len == plen || p[plen] == '/');
+	}
+	return (0);
+}
+
+/* The route for the decoded path, or NULL. */
+static const struct endpoint_route *
+endpoint_route_find(struct endpoint_call *call)
+{
+	size_t	 i;
+
+	for (i = 0; i < sizeof(endpoint_routes) / sizeof(endpoint_routes[0]); i++)
+		if (endpoint_route_match(&endpoint_routes[i], call))
+			return (&endpoint_routes[i]);
+	return (NULL);
+}
+
+/* 404 names the path as the client sent it. */
+static void
+endpoint_not_found(struct endpoint_call *call)
+{
+	buf_reset(&call->reason);
+	buf_append_str(&call->reason, "no such endpoint: ");
+	buf_append(&call->reason, call->req->path.p, call->req->path.len);
+	call->plan->endpoint = EP_NOT_FOUND;
+	endpoint_fail(call, 404, buf_cstr(&call->reason), NULL);
+}
+
+/* 405 names the method; Allow says what would work. */
+static void
+endpoint_not_allowed(struct endpoint_call *call)
+{
+	buf_reset(&call->reason);
+	buf_append_str(&call->reason, "method not allowed: ");
+	buf_append(&call->reason, call->req->method_name.p, call->req->method_name.len);
+	endpoint_fail(call, 405, buf_cstr(&call->reason), "Allow: GET, HEAD\r\n");
+}
+
+/* Route, check the method, decode the query, then let the endpoint fill the plan. */
+static void
+endpoint_dispatch(struct endpoint_call *call)
+{
+	const struct endpoint_route	*r;
+	const struct http_request	*req = call->req;
+	const char			*why = NULL;
+
+	if (http_percent_decode(&call->path, req->path.p, req->path.len, 0) == -1) {
+		call->plan->endpoint = EP_BAD_REQUEST;
+		endpoint_fail(call, 400, "bad percent-encoding in path", NULL);
+		return;
+	}
+	if ((r = endpoint_route_find(call)) == NULL) {
+		endpoint_not_found(call);
+		return;
+	}
+	call->id = r->id;
+	call->plan->endpoint = r->id;
+	if (!r->any_method && req->method != HTTP_GET && req->method != HTTP_HEAD) {
+		endpoint_not_allowed(call);
+		return;
+	}
+	if (endpoint_query_parse(&call->query, req->query.p, req->query.len, &why) == -1) {
+		endpoint_fail(call, 400, why, NULL);
+		return;
+	}
+	r->run(call);
+}
+
+/* Every request, good or bad, leaves here as a plan. */
+void
+endpoint_plan(const struct http_request *req, const struct endpoint_ctx *ctx,
+    struct plan *plan)
+{
+	struct endpoint_call	 call;
+
+	plan_reset(plan);
+	memset(&call, 0, sizeof(call));
+	call.req = req;
+	call.ctx = ctx;
+	call.plan = plan;
+	call.id = EP_NOT_FOUND;
+	call.head_only = req->method == HTTP_HEAD;
+	call.keep_alive = req->keep_alive;
+	buf_init(&call.path);
+	buf_init(&call.body);
+	buf_init(&call.reason);
+	endpoint_query_init(&call.query);
+
+	endpoint_dispatch(&call);
+
+	plan->keep_alive = call.keep_alive;
+	if (!call.keep_alive)
+		plan_close(plan);
+	if (call.path.oom || call.query.store.oom || call.reason.oom)
+		plan->failed = 1;
+	buf_free(&call.path);
+	buf_free(&call.body);
+	buf_free(&call.reason);
+	endpoint_query_free(&call.query);
+}

@@ -1,0 +1,362 @@
+/* plan: what a response is and when its pieces are due; run by an executor. */
+#include "autoconfig.h"
+
+#include <stdint.h>
+#include <string.h>
+#include <time.h>
+
+#include "core/plan.h"
+
+#define PLAN_BYTES_PIECE	16384
+#define PLAN_ID_MARK		"@ID@"
+#define PLAN_ID_MARK_LEN	4
+
+/* Start with no steps and no memory. */
+void
+plan_init(struct plan *p)
+{
+	memset(p, 0, sizeof(*p));
+	buf_init(&p->data);
+	buf_init(&p->stream.line);
+}
+
+/* Make the plan empty again for the next request, keeping its buffers. */
+void
+plan_reset(struct plan *p)
+{
+	p->nsteps = 0;
+	buf_reset(&p->data);
+	p->stream.kind = PLAN_STREAM_NONE;
+	p->stream.chunked = 0;
+	p->stream.total_bytes = 0;
+	p->stream.pieces = 0;
+	p->stream.seed = 0;
+	buf_reset(&p->stream.line);
+	p->endpoint = 0;
+	p->status = 0;
+	p->keep_alive = 0;
+	p->body_bytes = 0;
+	p->failed = 0;
+}
+
+/* Give back the buffers; the plan is empty and usable afterwards. */
+void
+plan_free(struct plan *p)
+{
+	buf_free(&p->data);
+	buf_free(&p->stream.line);
+	plan_init(p);
+}
+
+/* The next free step, or NULL (and failed set) when the plan is full. */
+static struct plan_step *
+plan_add_step(struct plan *p, enum plan_step_kind kind)
+{
+	struct plan_step	*s;
+
+	if (p->nsteps >= PLAN_MAX_STEPS) {
+		p->failed = 1;
+		return (NULL);
+	}
+	s = &p->steps[p->nsteps++];
+	memset(s, 0, sizeof(*s));
+	s->kind = kind;
+	return (s);
+}
+
+/* Cover data[from, data.len) with a WRITE step, growing the last one if it ends at from. */
+void
+plan_commit(struct plan *p, size_t from)
+{
+	struct plan_step	*s;
+	size_t			 len;
+
+	if (p->data.oom) {
+		p->failed = 1;
+		return;
+	}
+	if (from >= p->data.len)
+		return;
+	len = p->data.len - from;
+	if (p->nsteps > 0) {
+		s = &p->steps[p->nsteps - 1];
+		if (s->kind == PLAN_WRITE && s->off + s->len == from) {
+			s->len += len;
+			return;
+		}
+	}
+	if ((s = plan_add_step(p, PLAN_WRITE)) == NULL)
+		return;
+	s->off = from;
+	s->len = len;
+}
+
+/* Keep bytes to send in the plan's own buffer so the request can go away. */
+void
+plan_write(struct plan *p, const void *data, size_t len)
+{
+	size_t	 from = p->data.len;
+
+	if (len == 0)
+		return;
+	buf_append(&p->data, data, len);
+	plan_commit(p, from);
+}
+
+/* A pause; a timer in one executor, a sleep in the other. */
+void
+plan_wait(struct plan *p, unsigned int ms)
+{
+	struct plan_step	*s;
+
+	if ((s = plan_add_step(p, PLAN_WAIT)) != NULL)
+		s->ms = ms;
+}
+
+/* CPU work on the serving thread, to show what blocking does. */
+void
+plan_burn(struct plan *p, unsigned int ms)
+{
+	struct plan_step	*s;
+
+	if ((s = plan_add_step(p, PLAN_BURN)) != NULL)
+		s->ms = ms;
+}
+
+/* Pieces made on demand by plan_stream_piece, so big bodies are never held whole. */
+void
+plan_stream(struct plan *p, unsigned int count, unsigned int interval_ms)
+{
+	struct plan_step	*s;
+
+	if ((s = plan_add_step(p, PLAN_STREAM)) != NULL) {
+		s->count = count;
+		s->interval_ms = interval_ms;
+	}
+}
+
+/* End the connection once everything before it is written. */
+void
+plan_close(struct plan *p)
+{
+	plan_add_step(p, PLAN_CLOSE);
+}
+
+/* One check after building instead of one per append. */
+int
+plan_failed(const struct plan *p)
+{
+	return (p->failed || p->data.oom || p->stream.line.oom);
+}
+
+/* Where the id placeholder sits in a LINES template, or -1. */
+static long
+plan_line_mark(const struct plan *p)
+{
+	const struct buf	*l = &p->stream.line;
+	size_t			 i;
+
+	for (i = 0; i + PLAN_ID_MARK_LEN <= l->len; i++)
+		if (memcmp(l->data + i, PLAN_ID_MARK, PLAN_ID_MARK_LEN) == 0)
+			return ((long)i);
+	return (-1);
+}
+
+/* Decimal digits of a piece number, for sizing a line before writing it. */
+static size_t
+plan_digits(unsigned long long v)
+{
+	size_t	 n = 1;
+
+	while (v >= 10) {
+		v /= 10;
+		n++;
+	}
+	return (n);
+}
+
+/* Hex digits of a chunk size. */
+static size_t
+plan_hex_digits(unsigned long long v)
+{
+	size_t	 n = 1;
+
+	while (v >= 16) {
+		v /= 16;
+		n++;
+	}
+	return (n);
+}
+
+/* Payload bytes of piece i, without chunk framing. */
+static unsigned long long
+plan_piece_payload(const struct plan *p, unsigned int i, long mark)
+{
+	const struct plan_stream *st = &p->stream;
+	unsigned long long	 off;
+
+	if (i >= st->pieces)
+		return (0);
+	switch (st->kind) {
+	case PLAN_STREAM_DRIP:
+		return (st->total_bytes / st->pieces +
+		    (i < st->total_bytes % st->pieces ? 1 : 0));
+	case PLAN_STREAM_BYTES:
+		off = (unsigned long long)i * PLAN_BYTES_PIECE;
+		if (off >= st->total_bytes)
+			return (0);
+		if (st->total_bytes - off < PLAN_BYTES_PIECE)
+			return (st->total_bytes - off);
+		return (PLAN_BYTES_PIECE);
+	case PLAN_STREAM_LINES:
+		if (mark < 0)
+			return (st->line.len);
+		return (st->line.len - PLAN_ID_MARK_LEN + plan_digits(i));
+	default:
+		return (0);
+	}
+}
+
+/* Word w of the byte stream for a seed: splitmix64 at step w+1, so any word stands alone. */
+static uint64_t
+plan_random_word(uint64_t seed, uint64_t w)
+{
+	uint64_t	 z;
+
+	z = seed + (w + 1) * 0x9e3779b97f4a7c15ULL;
+	z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9ULL;
+	z = (z ^ (z >> 27)) * 0x94d049bb133111ebULL;
+	return (z ^ (z >> 31));
+}
+
+/* Append n pseudo-random bytes starting at byte offset off (a multiple of 8). */
+static void
+plan_random_bytes(struct buf *out, uint64_t seed, unsigned long long off, size_t n)
+{
+	unsigned char	*dst;
+	uint64_t	 v, w;
+	size_t		 i, j;
+
+	if (buf_reserve(out, n) == -1)
+		return;
+	dst = (unsigned char *)out->data + out->len;
+	w = off / 8;
+	for (i = 0; i < n; w++) {
+		v = plan_random_word(seed, w);
+		for (j = 0; j < 8 && i < n; j++, i++)
+			dst[i] = (unsigned char)(v >> (8 * j));
+	}
+	out->len += n;
+	out->data[out->len] = '\0';
+}
+
+/* Append n copies of '*' without a byte-at-a-time loop over buf_append. */
+static void
+plan_stars(struct buf *out, size_t n)
+{
+	if (n == 0 || buf_reserve(out, n) == -1)
+		return;
+	memset(out->data + out->len, '*', n);
+	out->len += n;
+	out->data[out->len] = '\0';
+}
+
+/* Append the payload of piece i (no framing). */
+static void
+plan_piece_body(const struct plan *p, unsigned int i, long mark, size_t n, struct buf *out)
+{
+	const struct plan_stream *st = &p->stream;
+
+	switch (st->kind) {
+	case PLAN_STREAM_DRIP:
+		plan_stars(out, n);
+		break;
+	case PLAN_STREAM_BYTES:
+		plan_random_bytes(out, st->seed, (unsigned long long)i * PLAN_BYTES_PIECE, n);
+		break;
+	case PLAN_STREAM_LINES:
+		if (mark < 0) {
+			buf_append(out, st->line.data, st->line.len);
+			break;
+		}
+		buf_append(out, st->line.data, (size_t)mark);
+		buf_append_uint(out, i);
+		buf_append(out, st->line.data + mark + PLAN_ID_MARK_LEN,
+		    st->line.len - (size_t)mark - PLAN_ID_MARK_LEN);
+		break;
+	default:
+		break;
+	}
+}
+
+/* Make piece i on demand, so the executor never holds the whole body. */
+void
+plan_stream_piece(const struct plan *p, unsigned int i, struct buf *out)
+{
+	unsigned long long	 n;
+	long			 mark;
+
+	mark = p->stream.kind == PLAN_STREAM_LINES ? plan_line_mark(p) : -1;
+	n = plan_piece_payload(p, i, mark);
+	if (n == 0)
+		return;
+	if (p->stream.chunked)
+		buf_appendf(out, "%llx\r\n", n);
+	plan_piece_body(p, i, mark, (size_t)n, out);
+	if (p->stream.chunked)
+		buf_append(out, "\r\n", 2);
+}
+
+/* Bytes of all pieces together, framing included, for Content-Length and accounting. */
+unsigned long long
+plan_stream_total(const struct plan *p)
+{
+	unsigned long long	 n, total = 0;
+	unsigned int		 i;
+	long			 mark;
+
+	mark = p->stream.kind == PLAN_STREAM_LINES ? plan_line_mark(p) : -1;
+	if (!p->stream.chunked && p->stream.kind != PLAN_STREAM_LINES)
+		return (p->stream.kind == PLAN_STREAM_NONE ? 0 : p->stream.total_bytes);
+	for (i = 0; i < p->stream.pieces; i++) {
+		n = plan_piece_payload(p, i, mark);
+		if (n == 0)
+			continue;
+		total += n;
+		if (p->stream.chunked)
+			total += plan_hex_digits(n) + 4;	/* "<hex>\r\n" ... "\r\n" */
+	}
+	return (total);
+}
+
+/* Milliseconds between two monotonic readings. */
+static double
+plan_elapsed_ms(const struct timespec *a, const struct timespec *b)
+{
+	return ((double)(b->tv_sec - a->tv_sec) * 1000.0 +
+	    (double)(b->tv_nsec - a->tv_nsec) / 1e6);
+}
+
+/* Spin on real arithmetic so /cpu really occupies the thread it runs on. */
+void
+plan_burn_cpu(unsigned int ms)
+{
+	struct timespec		 start, now;
+	volatile uint64_t	 sink = 0;
+	uint64_t		 x = 0x2545f4914f6cdd1dULL;
+	int			 k;
+
+	if (clock_gettime(CLOCK_MONOTONIC, &start) == -1)
+		return;
+	do {
+		for (k = 0; k < 4096; k++) {
+			x ^= x << 13;
+			x ^= x >> 7;
+			x ^= x << 17;
+		}
+		sink += x;
+		if (clock_gettime(CLOCK_MONOTONIC, &now) == -1)
+			return;
+	} while (plan_elapsed_ms(&start, &now) < (double)ms);
+	(void)sink;
+}

@@ -1,0 +1,161 @@
+/* response: status lines, response heads and JSON error bodies. */
+#include "autoconfig.h"
+
+#include <stdio.h>
+#include <time.h>
+
+#include "core/buf.h"
+#include "core/response.h"
+
+struct response_status {
+	int		 code;
+	const char	*text;
+};
+
+/* The IANA HTTP status code registry (RFC 9110 wording), plus 418. */
+static const struct response_status response_statuses[] = {
+	{ 100, "Continue" },
+	{ 101, "Switching Protocols" },
+	{ 102, "Processing" },
+	{ 103, "Early Hints" },
+	{ 200, "OK" },
+	{ 201, "Created" },
+	{ 202, "Accepted" },
+	{ 203, "Non-Authoritative Information" },
+	{ 204, "No Content" },
+	{ 205, "Reset Content" },
+	{ 206, "Partial Content" },
+	{ 207, "Multi-Status" },
+	{ 208, "Already Reported" },
+	{ 226, "IM Used" },
+	{ 300, "Multiple Choices" },
+	{ 301, "Moved Permanently" },
+	{ 302, "Found" },
+	{ 303, "See Other" },
+	{ 304, "Not Modified" },
+	{ 305, "Use Proxy" },
+	{ 306, "Unused" },
+	{ 307, "Temporary Redirect" },
+	{ 308, "Permanent Redirect" },
+	{ 400, "Bad Request" },
+	{ 401, "Unauthorized" },
+	{ 402, "Payment Required" },
+	{ 403, "Forbidden" },
+	{ 404, "Not Found" },
+	{ 405, "Method Not Allowed" },
+	{ 406, "Not Acceptable" },
+	{ 407, "Proxy Authentication Required" },
+	{ 408, "Request Timeout" },
+	{ 409, "Conflict" },
+	{ 410, "Gone" },
+	{ 411, "Length Required" },
+	{ 412, "Precondition Failed" },
+	{ 413, "Content Too Large" },
+	{ 414, "URI Too Long" },
+	{ 415, "Unsupported Media Type" },
+	{ 416, "Range Not Satisfiable" },
+	{ 417, "Expectation Failed" },
+	{ 418, "I'm a teapot" },
+	{ 421, "Misdirected Request" },
+	{ 422, "Unprocessable Content" },
+	{ 423, "Locked" },
+	{ 424, "Failed Dependency" },
+	{ 425, "Too Early" },
+	{ 426, "Upgrade Required" },
+	{ 428, "Precondition Required" },
+	{ 429, "Too Many Requests" },
+	{ 431, "Request Header Fields Too Large" },
+	{ 451, "Unavailable For Legal Reasons" },
+	{ 500, "Internal Server Error" },
+	{ 501, "Not Implemented" },
+	{ 502, "Bad Gateway" },
+	{ 503, "Service Unavailable" },
+	{ 504, "Gateway Timeout" },
+	{ 505, "HTTP Version Not Supported" },
+	{ 506, "Variant Also Negotiates" },
+	{ 507, "Insufficient Storage" },
+	{ 508, "Loop Detected" },
+	{ 510, "Not Extended" },
+	{ 511, "Network Authentication Required" },
+};
+
+/* The reason phrase for a status line; unregistered codes still get a phrase. */
+const char *
+response_status_text(int code)
+{
+	size_t	 lo = 0, hi, mid;
+
+	hi = sizeof(response_statuses) / sizeof(response_statuses[0]);
+	while (lo < hi) {
+		mid = lo + (hi - lo) / 2;
+		if (response_statuses[mid].code == code)
+			return (response_statuses[mid].text);
+		if (response_statuses[mid].code < code)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	return ("Unknown");
+}
+
+/* Formatting a date per response is measurable at high rates; once a second is enough. */
+const char *
+response_date(time_t now)
+{
+	static __thread char	 cached[40];
+	static __thread time_t	 cached_at;
+	static __thread int	 cached_valid;
+	static const char	*days[] = { "Sun", "Mon", "Tue", "Wed", "Thu", "Fri", "Sat" };
+	static const char	*months[] = { "Jan", "Feb", "Mar", "Apr", "May", "Jun",
+				    "Jul", "Aug", "Sep", "Oct", "Nov", "Dec" };
+	struct tm		 tm;
+
+	if (cached_valid && cached_at == now)
+		return (cached);
+	if (gmtime_r(&now, &tm) == NULL ||
+	    tm.tm_wday < 0 || tm.tm_wday > 6 || tm.tm_mon < 0 || tm.tm_mon > 11)
+		return ("Thu, 01 Jan 1970 00:00:00 GMT");
+	/* Not strftime: IMF-fixdate names are English whatever the locale. */
+	snprintf(cached, sizeof(cached), "%s, %02d %s %04d %02d:%02d:%02d GMT",
+	    days[tm.tm_wday], tm.tm_mday, months[tm.tm_mon], tm.tm_year + 1900,
+	    tm.tm_hour, tm.tm_min, tm.tm_sec);
+	cached_at = now;
+	cached_valid = 1;
+	return (cached);
+}
+
+/* One place writes every head so both servers send the same bytes in the same order. */
+void
+response_write_head(struct buf *out, const struct response_head *h, time_t now)
+{
+	buf_appendf(out, "HTTP/1.%d %d %s\r\n", h->version == 10 ? 0 : 1, h->status,
+	    response_status_text(h->status));
+	buf_append_str(out, "Server: " RESPONSE_SERVER "\r\n");
+	buf_append_str(out, "Date: ");
+	buf_append_str(out, response_date(now));
+	buf_append_str(out, "\r\n");
+	if (h->content_type != NULL) {
+		buf_append_str(out, "Content-Type: ");
+		buf_append_str(out, h->content_type);
+		buf_append_str(out, "\r\n");
+	}
+	switch (h->framing) {
+	case RESPONSE_LENGTH:
+		buf_append_str(out, "Content-Length: ");
+		buf_append_uint(out, h->content_length);
+		buf_append_str(out, "\r\n");
+		break;
+	case RESPONSE_CHUNKED:
+		buf_append_str(out, "Transfer-Encoding: chunked\r\n");
+		break;
+	case RESPONSE_UNTIL_CLOSE:
+		break;
+	}
+	if (h->keep_alive && h->framing != RESPONSE_UNTIL_CLOSE)
+		buf_append_str(out, "Connection: keep-alive\r\n");
+	else
+		buf_append_str(out, "Connection: close\r\n");
+	if (h->extra != NULL)
+		buf_append_str(out, h->extra);
+	buf_append_str(out, "\r\n");
+}
