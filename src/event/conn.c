@@ -1,0 +1,394 @@
+/* conn: one HTTP connection: read, parse, run the plan, write, repeat. */
+#include "autoconfig.h"
+
+#include <sys/types.h>
+#include <sys/socket.h>
+
+#include <stdlib.h>
+#include <string.h>
+
+#include <event2/buffer.h>
+#include <event2/bufferevent.h>
+#include <event2/event.h>
+
+#include "common/sock.h"
+#include "core/config.h"
+#include "core/log.h"
+#include "core/plan.h"
+#include "core/stats.h"
+#include "event/conn.h"
+#include "event/server.h"
+
+/* Keep at most this much of a stream queued for a client before waiting for it to drain. */
+#define CONN_STREAM_QUEUE	(256 * 1024)
+/* While a plan runs, buffer at most this much of the next (pipelined) request. */
+#define CONN_PIPELINE_MAX	(64 * 1024)
+
+static void	conn_read_cb(struct bufferevent *, void *);
+static void	conn_write_cb(struct bufferevent *, void *);
+static void	conn_event_cb(struct bufferevent *, short, void *);
+static void	conn_timer_cb(evutil_socket_t, short, void *);
+static void	conn_read_requests(struct conn *);
+static int	conn_start_plan(struct conn *);
+static int	conn_run_plan(struct conn *);
+static void	conn_resume_plan(struct conn *);
+static void	conn_refuse(struct conn *, int, const char *);
+
+/* What running a plan left us with. */
+#define CONN_PLAN_WAITING	0	/* a timer or the write callback resumes it */
+#define CONN_PLAN_NEXT		1	/* done; read the next request */
+#define CONN_PLAN_ENDED		-1	/* done; closing (the conn may be freed) */
+
+/* Set the bufferevent's idle read timeout (0 = none) and the write timeout. */
+static void
+conn_set_timeouts(struct conn *c, unsigned int read_ms)
+{
+	struct timeval	 rtv, wtv;
+	unsigned int	 write_ms = c->conn_srv->srv_cfg->write_timeout_ms;
+
+	rtv.tv_sec = read_ms / 1000;
+	rtv.tv_usec = (read_ms % 1000) * 1000;
+	wtv.tv_sec = write_ms / 1000;
+	wtv.tv_usec = (write_ms % 1000) * 1000;
+	bufferevent_set_timeouts(c->conn_bev, read_ms ? &rtv : NULL, write_ms ? &wtv : NULL);
+}
+
+/* Arm the connection's timer for `ms` from now. */
+static void
+conn_timer_arm(struct conn *c, unsigned int ms)
+{
+	struct timeval	 tv;
+
+	tv.tv_sec = ms / 1000;
+	tv.tv_usec = (ms % 1000) * 1000;
+	evtimer_add(c->conn_timer, &tv);
+}
+
+/* Take an accepted socket and start reading a request. */
+void
+conn_accept(struct server *srv, evutil_socket_t fd, const struct sockaddr *sa, int socklen)
+{
+	const struct config	*cfg = srv->srv_cfg;
+	struct conn		*c;
+	char			 err[SOCK_ERR_LEN];
+
+	if ((c = calloc(1, sizeof(*c))) == NULL) {
+		log_warn("conn_accept");
+		goto fail;
+	}
+	c->conn_srv = srv;
+	c->conn_bev = bufferevent_socket_new(srv->srv_base, fd, BEV_OPT_CLOSE_ON_FREE);
+	c->conn_timer = evtimer_new(srv->srv_base, conn_timer_cb, c);
+	if (c->conn_bev == NULL || c->conn_timer == NULL) {
+		log_warnx("conn_accept: cannot create events");
+		goto fail;
+	}
+	if (sock_set_nodelay(fd, err, sizeof(err)) == -1)
+		log_debug("%s", err);
+	exchange_init(&c->conn_ex, &cfg->http);
+	buf_init(&c->conn_piecebuf);
+	sock_addr_host(sa, c->conn_ip, sizeof(c->conn_ip), &c->conn_ctx.client_port);
+	c->conn_ctx.cfg = cfg;
+	c->conn_ctx.client_ip = c->conn_ip;
+	c->conn_ctx.stats_snapshot = server_stats_snapshot;
+	c->conn_ctx.stats_arg = srv;
+	TAILQ_INSERT_TAIL(&srv->srv_conns, c, conn_entry);
+	stats_add(&srv->srv_stats.conns_open, 1);
+	stats_add(&srv->srv_stats.conns_total, 1);
+
+	bufferevent_setcb(c->conn_bev, conn_read_cb, conn_write_cb, conn_event_cb, c);
+	conn_set_timeouts(c, cfg->header_timeout_ms);
+	bufferevent_enable(c->conn_bev, EV_READ | EV_WRITE);
+	return;
+fail:
+	if (c != NULL) {
+		if (c->conn_timer != NULL)
+			event_free(c->conn_timer);
+		if (c->conn_bev != NULL)
+			bufferevent_free(c->conn_bev);
+		else
+			evutil_closesocket(fd);
+		free(c);
+	} else
+		evutil_closesocket(fd);
+	server_conn_release(srv);
+}
+
+/* The one way out: log why, finish a request in progress, free everything. */
+void
+conn_close(struct conn *c, const char *why)
+{
+	struct server	*srv = c->conn_srv;
+
+	log_debug("%s:%u: closing: %s", c->conn_ip, c->conn_ctx.client_port, why);
+	if (c->conn_ex.active)
+		exchange_finish(&c->conn_ex, &srv->srv_stats, &c->conn_ctx, why);
+	TAILQ_REMOVE(&srv->srv_conns, c, conn_entry);
+	event_free(c->conn_timer);
+	bufferevent_free(c->conn_bev);
+	exchange_free(&c->conn_ex);
+	buf_free(&c->conn_piecebuf);
+	stats_sub(&srv->srv_stats.conns_open, 1);
+	server_conn_release(srv);
+	free(c);
+}
+
+/* Bytes arrived: parse them unless a plan is running (then they wait, bounded). */
+static void
+conn_read_cb(struct bufferevent *bev, void *arg)
+{
+	struct conn	*c = arg;
+
+	if (c->conn_state == CONN_READING)
+		conn_read_requests(c);
+}
+
+/* Feed buffered input to the parser; start a plan for each whole request. */
+static void
+conn_read_requests(struct conn *c)
+{
+	struct evbuffer		*in = bufferevent_get_input(c->conn_bev);
+	struct http_parser	*p = &c->conn_ex.parser;
+	struct evbuffer_iovec	 v;
+	enum http_parse_result	 r;
+	size_t			 used;
+
+	while (c->conn_state == CONN_READING && evbuffer_get_length(in) > 0) {
+		if (evbuffer_peek(in, -1, NULL, &v, 1) < 1)
+			break;
+		r = exchange_feed(&c->conn_ex, v.iov_base, v.iov_len, &used);
+		evbuffer_drain(in, used);
+		stats_add(&c->conn_srv->srv_stats.bytes_in, used);
+		if (r != HTTP_PARSE_NEED_MORE) {
+			/* Pipelined requests loop here rather than recursing. */
+			if (conn_start_plan(c) != CONN_PLAN_NEXT)
+				return;
+			continue;
+		}
+		if (p->want_continue) {
+			p->want_continue = 0;
+			bufferevent_write(c->conn_bev, "HTTP/1.1 100 Continue\r\n\r\n", 25);
+		}
+	}
+	if (c->conn_state != CONN_READING)
+		return;
+	if (exchange_started(&c->conn_ex)) {
+		/* The head has a deadline of its own; the body only an idle timeout. */
+		if (!c->conn_deadline_armed && !http_parser_head_done(p)) {
+			c->conn_deadline_armed = 1;
+			conn_timer_arm(c, c->conn_srv->srv_cfg->header_timeout_ms);
+		}
+		if (http_parser_head_done(p)) {
+			evtimer_del(c->conn_timer);
+			conn_set_timeouts(c, c->conn_srv->srv_cfg->body_timeout_ms);
+		}
+	}
+	if (c->conn_read_eof)
+		conn_close(c, exchange_started(&c->conn_ex) ?
+		    "client closed mid-request" : "client closed");
+}
+
+/* A whole request (or a refusal) is in: make its plan and run it. */
+static int
+conn_start_plan(struct conn *c)
+{
+	struct server	*srv = c->conn_srv;
+
+	evtimer_del(c->conn_timer);
+	c->conn_deadline_armed = 0;
+	c->conn_ctx.now = time(NULL);
+	exchange_plan(&c->conn_ex, &c->conn_ctx, &srv->srv_stats);
+	if (plan_failed(&c->conn_ex.plan))
+		exchange_plan_error(&c->conn_ex, 500, "out of memory", &c->conn_ctx,
+		    &srv->srv_stats);
+	c->conn_state = CONN_RUNNING;
+	c->conn_step = 0;
+	c->conn_piece = 0;
+	/* No read timeout while we are the slow side; EOF still tells us the client left. */
+	conn_set_timeouts(c, 0);
+	bufferevent_setwatermark(c->conn_bev, EV_READ, 0, CONN_PIPELINE_MAX);
+	return (conn_run_plan(c));
+}
+
+/* Queue the write and count it. */
+static void
+conn_write(struct conn *c, const void *p, size_t len)
+{
+	if (len == 0)
+		return;
+	bufferevent_write(c->conn_bev, p, len);
+	c->conn_ex.bytes_sent += len;
+	stats_add(&c->conn_srv->srv_stats.bytes_out, len);
+}
+
+/*
+ * Send stream pieces: with an interval, one now and a timer for the next;
+ * without, as many as fit the queue, resuming from the write callback.
+ * Returns 1 when the stream is done, 0 to wait.
+ */
+static int
+conn_run_stream(struct conn *c, const struct plan_step *st)
+{
+	struct evbuffer	*out = bufferevent_get_output(c->conn_bev);
+	const struct plan *plan = &c->conn_ex.plan;
+
+	while (c->conn_piece < st->count) {
+		if (st->interval_ms == 0 && evbuffer_get_length(out) >= CONN_STREAM_QUEUE) {
+			bufferevent_setwatermark(c->conn_bev, EV_WRITE, CONN_STREAM_QUEUE / 2, 0);
+			return (0);
+		}
+		buf_reset(&c->conn_piecebuf);
+		plan_stream_piece(plan, c->conn_piece, &c->conn_piecebuf);
+		conn_write(c, c->conn_piecebuf.data, c->conn_piecebuf.len);
+		c->conn_piece++;
+		if (st->interval_ms > 0 && c->conn_piece < st->count) {
+			conn_timer_arm(c, st->interval_ms);
+			return (0);
+		}
+	}
+	bufferevent_setwatermark(c->conn_bev, EV_WRITE, 0, 0);
+	return (1);
+}
+
+/* The plan is done: log it, then get ready for the next request or close. */
+static int
+conn_plan_done(struct conn *c)
+{
+	struct server	*srv = c->conn_srv;
+	int		 keep = c->conn_ex.plan.keep_alive && !c->conn_read_eof;
+
+	exchange_finish(&c->conn_ex, &srv->srv_stats, &c->conn_ctx, NULL);
+	if (!keep) {
+		c->conn_state = CONN_FLUSHING;
+		if (evbuffer_get_length(bufferevent_get_output(c->conn_bev)) == 0)
+			conn_close(c, "done");
+		return (CONN_PLAN_ENDED);
+	}
+	c->conn_state = CONN_READING;
+	bufferevent_setwatermark(c->conn_bev, EV_READ, 0, 0);
+	conn_set_timeouts(c, srv->srv_cfg->keepalive_timeout_ms);
+	bufferevent_enable(c->conn_bev, EV_READ);
+	return (CONN_PLAN_NEXT);
+}
+
+/* Walk the steps from where we stopped until one has to wait. */
+static int
+conn_run_plan(struct conn *c)
+{
+	const struct plan	*plan = &c->conn_ex.plan;
+	const struct plan_step	*st;
+
+	while (c->conn_step < plan->nsteps) {
+		st = &plan->steps[c->conn_step];
+		switch (st->kind) {
+		case PLAN_WRITE:
+			conn_write(c, plan->data.data + st->off, st->len);
+			break;
+		case PLAN_WAIT:
+			c->conn_step++;
+			conn_timer_arm(c, st->ms);
+			return (CONN_PLAN_WAITING);
+		case PLAN_BURN:
+			plan_burn_cpu(st->ms);
+			break;
+		case PLAN_STREAM:
+			if (!conn_run_stream(c, st))
+				return (CONN_PLAN_WAITING);
+			break;
+		case PLAN_CLOSE:
+			c->conn_ex.plan.keep_alive = 0;
+			break;
+		}
+		c->conn_step++;
+	}
+	return (conn_plan_done(c));
+}
+
+/* Continue a plan from a callback; if it finishes, serve what is buffered next. */
+static void
+conn_resume_plan(struct conn *c)
+{
+	if (conn_run_plan(c) == CONN_PLAN_NEXT)
+		conn_read_requests(c);
+}
+
+/* Output drained below the low watermark: refill a stream, or finish closing. */
+static void
+conn_write_cb(struct bufferevent *bev, void *arg)
+{
+	struct conn	*c = arg;
+
+	if (c->conn_state == CONN_FLUSHING) {
+		if (evbuffer_get_length(bufferevent_get_output(bev)) == 0)
+			conn_close(c, "done");
+		return;
+	}
+	if (c->conn_state == CONN_RUNNING && !evtimer_pending(c->conn_timer, NULL) &&
+	    c->conn_step < c->conn_ex.plan.nsteps &&
+	    c->conn_ex.plan.steps[c->conn_step].kind == PLAN_STREAM)
+		conn_resume_plan(c);
+}
+
+/* Answer a request we give up on with an error, then close. */
+static void
+conn_refuse(struct conn *c, int status, const char *reason)
+{
+	evtimer_del(c->conn_timer);
+	c->conn_ctx.now = time(NULL);
+	exchange_plan_error(&c->conn_ex, status, reason, &c->conn_ctx,
+	    &c->conn_srv->srv_stats);
+	c->conn_state = CONN_RUNNING;
+	c->conn_step = 0;
+	conn_set_timeouts(c, 0);
+	(void)conn_run_plan(c);
+}
+
+/* The timer: a WAIT or stream tick is over, or the header deadline passed. */
+static void
+conn_timer_cb(evutil_socket_t fd, short what, void *arg)
+{
+	struct conn	*c = arg;
+
+	if (c->conn_state == CONN_RUNNING)
+		conn_resume_plan(c);
+	else if (c->conn_state == CONN_READING)
+		conn_refuse(c, 408, "request header timeout");
+}
+
+/* Read timeout: answer 408 mid-request, or close an idle keep-alive quietly. */
+static void
+conn_read_timeout(struct conn *c)
+{
+	if (!exchange_started(&c->conn_ex)) {
+		conn_close(c, "keep-alive timeout");
+		return;
+	}
+	conn_refuse(c, 408, http_parser_head_done(&c->conn_ex.parser) ?
+	    "request body timeout" : "request header timeout");
+}
+
+/* EOF, errors and timeouts from the bufferevent. */
+static void
+conn_event_cb(struct bufferevent *bev, short what, void *arg)
+{
+	struct conn	*c = arg;
+
+	if (what & BEV_EVENT_ERROR) {
+		conn_close(c, c->conn_state == CONN_RUNNING ? "client-gone" : "socket error");
+		return;
+	}
+	if (what & BEV_EVENT_TIMEOUT) {
+		if (what & BEV_EVENT_WRITING)
+			conn_close(c, "write-timeout");
+		else if (c->conn_state == CONN_READING)
+			conn_read_timeout(c);
+		return;
+	}
+	if (what & BEV_EVENT_EOF) {
+		c->conn_read_eof = 1;
+		if (c->conn_state == CONN_READING)
+			conn_read_requests(c);
+		else if (c->conn_state == CONN_RUNNING)
+			conn_close(c, "client-gone");	/* nginx's 499: the client left mid-plan */
+	}
+}

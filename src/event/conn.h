@@ -1,0 +1,45 @@
+/* conn: one HTTP connection: read, parse, run the plan, write, repeat. */
+#ifndef EF_CONN_H
+#define EF_CONN_H
+
+#include <sys/queue.h>
+
+#include <event2/util.h>
+
+#include "common/sock.h"
+#include "core/buf.h"
+#include "core/endpoint.h"
+#include "core/exchange.h"
+
+struct bufferevent;
+struct event;
+struct server;
+
+enum conn_state {
+	CONN_READING = 0,	/* waiting for (the rest of) a request */
+	CONN_RUNNING,		/* walking the plan's steps */
+	CONN_FLUSHING,		/* plan done, connection closes once output drains */
+};
+
+struct conn {
+	struct server		*conn_srv;
+	struct bufferevent	*conn_bev;
+	struct event		*conn_timer;	/* header deadline, or a WAIT / stream tick */
+	enum conn_state		 conn_state;
+	struct exchange		 conn_ex;
+	struct endpoint_ctx	 conn_ctx;
+	char			 conn_ip[SOCK_ADDRSTR_LEN];
+	unsigned int		 conn_step;	/* next plan step */
+	unsigned int		 conn_piece;	/* next stream piece */
+	int			 conn_read_eof;
+	int			 conn_deadline_armed;
+	struct buf		 conn_piecebuf;
+	TAILQ_ENTRY(conn)	 conn_entry;
+};
+
+/* Take an accepted socket and start reading a request. */
+void	conn_accept(struct server *, evutil_socket_t, const struct sockaddr *, int socklen);
+/* The one way out: log why, finish a request in progress, free everything. */
+void	conn_close(struct conn *, const char *why);
+
+#endif

@@ -1,0 +1,52 @@
+/* echofetchd: the libevent server; every request runs as a plan on one loop. */
+#include "autoconfig.h"
+
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <event2/event.h>
+
+#include "common/startup.h"
+#include "core/config.h"
+#include "core/log.h"
+#include "event/server.h"
+
+/* Parse the command line, bind, and serve until a signal. */
+int
+main(int argc, char *argv[])
+{
+	static struct config	 cfg;
+	static struct server	 srv;
+	char			 err[1024];
+	int			 rv;
+
+	config_defaults(&cfg);
+	rv = config_parse_args(&cfg, argc, argv, CONFIG_PROG_EVENT, err, sizeof(err));
+	if (rv == 1)
+		return (0);
+	if (rv == -1) {
+		fprintf(stderr, "echofetchd: %s\n", err);
+		fprintf(stderr, "try 'echofetchd --help'\n");
+		return (2);
+	}
+	if (cfg.workers != 1) {
+		fprintf(stderr, "echofetchd: workers = %u: only one event loop is "
+		    "supported by this version\n", cfg.workers);
+		return (2);
+	}
+	log_init("echofetchd", cfg.log_level, 0);
+	if (log_access_open(cfg.access_log, err, sizeof(err)) == -1)
+		fatalx("access log: %s", err);
+	signal(SIGPIPE, SIG_IGN);
+	startup_check_nofile(&cfg);
+	if (server_init(&srv, &cfg, err, sizeof(err)) == -1)
+		fatalx("%s", err);
+	rv = server_run(&srv);
+	server_free(&srv);
+	log_access_close();
+	libevent_global_shutdown();
+	log_info("stopped");
+	return (rv == 0 ? 0 : 1);
+}
