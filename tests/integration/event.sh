@@ -1,0 +1,3 @@
+#!/bin/sh
+# integration: the suite against echofetchd, the libevent build.
+exec bash "$(dirname "$0")/suite.sh" event

@@ -1,0 +1,344 @@
+# lib: TAP output, server start/stop, and curl/nc helpers for the suites.
+#
+# Sourced by suite.sh (bash). Every network call here has a timeout, so a
+# broken server makes checks fail instead of hanging the run.
+
+LIB_DIR=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
+
+# Where the sources and binaries are: automake exports both; by hand, guess.
+lib_find_tree() {
+	: "${top_srcdir:=$(cd "$LIB_DIR/../.." && pwd)}"
+	if [ -z "${top_builddir:-}" ]; then
+		if [ -x "$PWD/echofetchd" ]; then
+			top_builddir=$PWD
+		else
+			top_builddir=$top_srcdir/build
+		fi
+	fi
+	export top_srcdir top_builddir
+}
+
+# ---------------------------------------------------------------- TAP
+
+TAP_N=0
+TAP_FAILED=0
+TAP_NOTES=
+
+# Remember a reason for the check now running; printed only if it fails.
+note() {
+	TAP_NOTES="$TAP_NOTES$*
+"
+}
+
+# Run one check function; "ok" if it returns 0, else "not ok" plus its notes.
+tap_run() {
+	local desc=$1 line
+	shift
+	TAP_NOTES=
+	TAP_N=$((TAP_N + 1))
+	if "$@"; then
+		echo "ok $TAP_N - $desc"
+		return 0
+	fi
+	echo "not ok $TAP_N - $desc"
+	TAP_FAILED=$((TAP_FAILED + 1))
+	while IFS= read -r line; do
+		[ -n "$line" ] && printf '#   %s\n' "$line"
+	done <<<"$TAP_NOTES"
+	return 0
+}
+
+# Print a comment line that tap-driver shows but does not count.
+tap_diag() {
+	printf '# %s\n' "$*"
+}
+
+# Give up on the whole suite (the server cannot start): tap-driver errors.
+tap_bail() {
+	echo "Bail out! $*"
+	exit 1
+}
+
+# The plan goes last, once we know how many checks ran.
+tap_end() {
+	echo "1..$TAP_N"
+	tap_diag "$TAP_FAILED of $TAP_N checks failed"
+	exit 0
+}
+
+# ---------------------------------------------------------------- assertions
+
+# Equal strings, else a note showing both.
+expect_eq() {
+	[ "$2" = "$3" ] && return 0
+	note "$1: got '$2', want '$3'"
+	return 1
+}
+
+# Integer a >= b.
+expect_ge() {
+	[ "$2" -ge "$3" ] 2>/dev/null && return 0
+	note "$1: got $2, want >= $3"
+	return 1
+}
+
+# Integer a < b.
+expect_lt() {
+	[ "$2" -lt "$3" ] 2>/dev/null && return 0
+	note "$1: got $2, want < $3"
+	return 1
+}
+
+# A file holds a fixed string.
+expect_contains() {
+	grep -qF -- "$2" "$1" 2>/dev/null && return 0
+	note "$(basename "$1") does not contain '$2'"
+	lib_note_file "$1"
+	return 1
+}
+
+# Two files have the same bytes.
+expect_same_file() {
+	cmp -s "$1" "$2" && return 0
+	note "$(basename "$1") differs from $(basename "$2"):" \
+	    "$(wc -c <"$1" 2>/dev/null) vs $(wc -c <"$2" 2>/dev/null) bytes;" \
+	    "$(cmp "$1" "$2" 2>&1 | head -1)"
+	return 1
+}
+
+# A python expression over the JSON file (bound to d) is true.
+expect_json() {
+	local out
+	out=$(python3 - "$1" "$2" 2>&1 <<'EOF'
+import json, sys
+try:
+    with open(sys.argv[1], "rb") as f:
+        d = json.loads(f.read().decode("utf-8"))
+except Exception as e:
+    print("not JSON: %s" % e)
+    sys.exit(1)
+def find(o, key):
+    """The first value of key anywhere in o (for nested counters)."""
+    if isinstance(o, dict):
+        if key in o:
+            return o[key]
+        o = list(o.values())
+    if isinstance(o, list):
+        for v in o:
+            r = find(v, key)
+            if r is not None:
+                return r
+    return None
+def hdr(obj, name):
+    """A header value from a JSON headers object, name matched any case."""
+    for k, v in obj.items():
+        if k.lower() == name.lower():
+            return v
+    return None
+if not eval("(" + sys.argv[2] + ")"):
+    print("false: %s" % sys.argv[2])
+    sys.exit(1)
+EOF
+	) && return 0
+	note "$(basename "$1"): $out"
+	lib_note_file "$1"
+	return 1
+}
+
+# Show the first lines of a file in the notes (bytes made printable).
+lib_note_file() {
+	[ -f "$1" ] || { note "  ($1 missing)"; return; }
+	note "  --- $(basename "$1") ($(wc -c <"$1") bytes):"
+	note "$(head -c 600 "$1" | cat -v | head -12 | sed 's/^/  | /')"
+}
+
+# ---------------------------------------------------------------- time
+
+# Milliseconds since the epoch.
+now_ms() {
+	local ns
+	ns=$(date +%s%N)
+	echo $((ns / 1000000))
+}
+
+# ---------------------------------------------------------------- servers
+
+declare -A SRV_PID SRV_HTTP SRV_ECHO SRV_UDP
+
+# A private scratch directory, removed (with every server killed) on exit.
+lib_setup() {
+	lib_find_tree
+	T=$(mktemp -d "${TMPDIR:-/tmp}/echofetch-it.XXXXXX") ||
+	    tap_bail "mktemp failed"
+	trap lib_cleanup EXIT
+	trap 'exit 1' INT TERM HUP
+}
+
+# Stop what we started (by pid), then remove the scratch directory.
+lib_cleanup() {
+	local name
+	for name in "${!SRV_PID[@]}"; do
+		srv_kill "$name"
+	done
+	[ -n "${T:-}" ] && rm -rf "$T"
+}
+
+# Start a server in the background and wait for its port file (5 s at most).
+# srv_start NAME BINARY ARGS...: 0 when listening, 1 if it died or never did.
+srv_start() {
+	local name=$1 bin=$2 i
+	shift 2
+	rm -f "$T/$name.ports"
+	"$bin" --listen 127.0.0.1:0 --echo-listen 127.0.0.1:0 \
+	    --port-file "$T/$name.ports" --access-log "$T/$name.access" \
+	    "$@" >"$T/$name.out" 2>"$T/$name.err" </dev/null &
+	SRV_PID[$name]=$!
+	for ((i = 0; i < 250; i++)); do
+		if [ -s "$T/$name.ports" ] &&
+		    grep -q '^http=[0-9]' "$T/$name.ports"; then
+			srv_read_ports "$name"
+			return 0
+		fi
+		kill -0 "${SRV_PID[$name]}" 2>/dev/null || break
+		sleep 0.02
+	done
+	return 1
+}
+
+# Load http=, echo= and udp= from the port file.
+srv_read_ports() {
+	local f=$T/$1.ports
+	SRV_HTTP[$1]=$(sed -n 's/^http=\([0-9]*\).*/\1/p' "$f" | head -1)
+	SRV_ECHO[$1]=$(sed -n 's/^echo=\([0-9]*\).*/\1/p' "$f" | head -1)
+	SRV_UDP[$1]=$(sed -n 's/^udp=\([0-9]*\).*/\1/p' "$f" | head -1)
+}
+
+# Why a server did not start, as TAP comments.
+srv_explain() {
+	tap_diag "server $1 did not start; its stderr:"
+	sed 's/^/#   /' "$T/$1.err" 2>/dev/null | head -20
+}
+
+# SIGTERM and wait up to 2 s; SRV_STATUS = exit status, 1 if it had to be killed.
+srv_stop() {
+	local name=$1 pid=${SRV_PID[$1]:-} i
+	SRV_STATUS=
+	[ -n "$pid" ] || return 1
+	kill -TERM "$pid" 2>/dev/null
+	for ((i = 0; i < 100; i++)); do
+		kill -0 "$pid" 2>/dev/null || break
+		sleep 0.02
+	done
+	if kill -0 "$pid" 2>/dev/null; then
+		srv_kill "$name"
+		return 1
+	fi
+	wait "$pid"
+	SRV_STATUS=$?
+	unset "SRV_PID[$name]"
+	return 0
+}
+
+# Make sure a server is gone (cleanup path): TERM, a short grace, then KILL.
+srv_kill() {
+	local pid=${SRV_PID[$1]:-} i
+	[ -n "$pid" ] || return 0
+	kill -TERM "$pid" 2>/dev/null
+	for ((i = 0; i < 50; i++)); do
+		kill -0 "$pid" 2>/dev/null || break
+		sleep 0.02
+	done
+	kill -KILL "$pid" 2>/dev/null
+	wait "$pid" 2>/dev/null
+	unset "SRV_PID[$1]"
+}
+
+# ---------------------------------------------------------------- HTTP
+
+# curl into $T/NAME.{hdr,body,err}; sets ST (status) and MS (elapsed ms).
+# req NAME [curl args...] URL
+req() {
+	local name=$1 t0
+	shift
+	t0=$(now_ms)
+	ST=$(curl -sS --max-time 8 -D "$T/$name.hdr" -o "$T/$name.body" \
+	    -w '%{http_code}' "$@" 2>"$T/$name.err")
+	MS=$(($(now_ms) - t0))
+	[ -n "$ST" ] || ST=000
+	return 0
+}
+
+# The last value of a header in the last response of NAME.hdr (CR removed).
+hdr() {
+	awk -v want="$(echo "$2" | tr '[:upper:]' '[:lower:]')" '
+		/^HTTP\// { v = ""; found = 0; next }
+		{
+			sub(/\r$/, "")
+			i = index($0, ":")
+			if (i == 0) next
+			n = tolower(substr($0, 1, i - 1))
+			if (n != want) next
+			val = substr($0, i + 1)
+			sub(/^[ \t]+/, "", val); sub(/[ \t]+$/, "", val)
+			v = val; found = 1
+		}
+		END { if (found) print v }' "$T/$1.hdr"
+}
+
+# Status is as wanted; else a note with curl's error and the body start.
+expect_status() {
+	[ "$ST" = "$2" ] && return 0
+	note "$1: status $ST, want $2 ($(head -c 200 "$T/$1.err" 2>/dev/null))"
+	lib_note_file "$T/$1.body"
+	return 1
+}
+
+# A header of NAME's last response has exactly this value.
+expect_hdr() {
+	expect_eq "$1 header $2" "$(hdr "$1" "$2")" "$3"
+}
+
+# A header of NAME's last response is present.
+expect_hdr_present() {
+	[ -n "$(hdr "$1" "$2")" ] && return 0
+	note "$1: no $2 header"
+	lib_note_file "$T/$1.hdr"
+	return 1
+}
+
+# ---------------------------------------------------------------- raw TCP
+
+# Send $T/NAME.req with nc, keep the reply in $T/NAME.raw. CLOSED=1 if the
+# server closed the connection within 2 s (nc keeps its side open).
+raw() {
+	local port=$2 rc
+	timeout 2 nc -w 5 127.0.0.1 "$port" <"$T/$1.req" >"$T/$1.raw" 2>"$T/$1.err"
+	rc=$?
+	CLOSED=1
+	[ "$rc" -eq 124 ] && CLOSED=0
+	return 0
+}
+
+# Split NAME.raw into responses NAME.N.{hdr,body}; RAW_STATUSES = "s1 s2 ..",
+# RAW_TRAILING = leftover bytes after the last whole response.
+raw_split() {
+	local out
+	out=$(python3 "$LIB_DIR/rawhttp.py" "$T/$1.raw" "$T/$1" ${2:+"$2"} 2>&1)
+	RAW_STATUSES=$(echo "$out" | awk '$1 ~ /^[0-9]+$/ { printf "%s%s", s, $2; s = " " }')
+	RAW_TRAILING=$(echo "$out" | sed -n 's/^trailing //p')
+	[ -n "$RAW_TRAILING" ] || { RAW_TRAILING='?'; note "rawhttp: $out"; }
+	return 0
+}
+
+# The server closed the raw connection by itself.
+expect_closed() {
+	[ "$CLOSED" = 1 ] && return 0
+	note "$1: the server kept the connection open (nc timed out)"
+	lib_note_file "$T/$1.raw"
+	return 1
+}
+
+# A header line of raw response N has exactly this value (NAME.N.hdr).
+expect_raw_hdr() {
+	expect_eq "$1 response $2 header $3" "$(hdr "$1.$2" "$3")" "$4"
+}
