@@ -22,9 +22,19 @@ startup_disabled(const char *spec)
 	return (spec[0] == '\0' || strcmp(spec, "off") == 0);
 }
 
-/* Bind one TCP (and optionally UDP) listener for a setting. */
+/* Put a port into an IPv4 or IPv6 address. */
+static void
+startup_set_port(struct sockaddr_storage *ss, int port)
+{
+	if (((struct sockaddr *)ss)->sa_family == AF_INET)
+		((struct sockaddr_in *)ss)->sin_port = htons((uint16_t)port);
+	else
+		((struct sockaddr_in6 *)ss)->sin6_port = htons((uint16_t)port);
+}
+
+/* Bind one TCP (and optionally UDP) listener for a setting; port >= 0 overrides the spec's. */
 static int
-startup_open_one(const char *what, const char *spec, int backlog, int reuseport,
+startup_open_one(const char *what, const char *spec, int port, int backlog, int reuseport,
     int *tcp_fd, int *udp_fd, char *err, size_t errlen)
 {
 	struct sockaddr_storage	 ss;
@@ -33,6 +43,8 @@ startup_open_one(const char *what, const char *spec, int backlog, int reuseport,
 
 	if (sock_parse_addr(spec, &ss, &sslen, why, sizeof(why)) == -1)
 		goto fail;
+	if (port >= 0)
+		startup_set_port(&ss, port);
 	*tcp_fd = sock_listen_tcp((struct sockaddr *)&ss, sslen, backlog, reuseport,
 	    why, sizeof(why));
 	if (*tcp_fd == -1)
@@ -40,12 +52,7 @@ startup_open_one(const char *what, const char *spec, int backlog, int reuseport,
 	if (udp_fd == NULL)
 		return (0);
 	/* UDP on the same port number TCP got, so port 0 gives one pair. */
-	if (((struct sockaddr *)&ss)->sa_family == AF_INET)
-		((struct sockaddr_in *)&ss)->sin_port =
-		    htons((uint16_t)sock_local_port(*tcp_fd));
-	else
-		((struct sockaddr_in6 *)&ss)->sin6_port =
-		    htons((uint16_t)sock_local_port(*tcp_fd));
+	startup_set_port(&ss, sock_local_port(*tcp_fd));
 	*udp_fd = sock_bind_udp((struct sockaddr *)&ss, sslen, reuseport, why, sizeof(why));
 	if (*udp_fd == -1)
 		goto fail;
@@ -60,18 +67,29 @@ int
 startup_open_listeners(const struct config *cfg, struct listeners *l, int reuseport,
     char *err, size_t errlen)
 {
+	return (startup_open_listeners_at(cfg, l, reuseport, NULL, err, errlen));
+}
+
+/*
+ * Bind every configured listener; with `like`, on the ports it got, so that
+ * workers sharing a port with SO_REUSEPORT all find the one port 0 chose.
+ */
+int
+startup_open_listeners_at(const struct config *cfg, struct listeners *l, int reuseport,
+    const struct listeners *like, char *err, size_t errlen)
+{
 	l->http_fd = l->echo_fd = l->udp_fd = -1;
 	l->http_port = l->echo_port = l->udp_port = -1;
 	if (!startup_disabled(cfg->listen)) {
-		if (startup_open_one("listen", cfg->listen, (int)cfg->backlog, reuseport,
-		    &l->http_fd, NULL, err, errlen) == -1)
+		if (startup_open_one("listen", cfg->listen, like ? like->http_port : -1,
+		    (int)cfg->backlog, reuseport, &l->http_fd, NULL, err, errlen) == -1)
 			goto fail;
 		l->http_port = sock_local_port(l->http_fd);
 	}
 	if (!startup_disabled(cfg->echo_listen)) {
-		if (startup_open_one("echo_listen", cfg->echo_listen, (int)cfg->backlog,
-		    reuseport, &l->echo_fd, cfg->udp_echo ? &l->udp_fd : NULL,
-		    err, errlen) == -1)
+		if (startup_open_one("echo_listen", cfg->echo_listen,
+		    like ? like->echo_port : -1, (int)cfg->backlog, reuseport,
+		    &l->echo_fd, cfg->udp_echo ? &l->udp_fd : NULL, err, errlen) == -1)
 			goto fail;
 		l->echo_port = sock_local_port(l->echo_fd);
 		if (l->udp_fd != -1)

@@ -18,6 +18,8 @@ struct listeners {
 /* Bind every configured listener (non-blocking). -1 with "what: why" in err. */
 int	startup_open_listeners(const struct config *, struct listeners *, int reuseport,
 	    char *err, size_t);
+int	startup_open_listeners_at(const struct config *, struct listeners *, int reuseport,
+	    const struct listeners *like, char *err, size_t);
 void	startup_close_listeners(struct listeners *);
 /* Write the bound ports to cfg->port_file, if one is set. */
 int	startup_write_port_file(const struct config *, const struct listeners *, char *err, size_t);

@@ -5,6 +5,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include <event2/event.h>
 
@@ -18,7 +19,9 @@ int
 main(int argc, char *argv[])
 {
 	static struct config	 cfg;
-	static struct server	 srv;
+	static struct server_group grp;
+	long			 ncpu;
+	unsigned int		 workers;
 	char			 err[1024];
 	int			 rv;
 
@@ -31,20 +34,18 @@ main(int argc, char *argv[])
 		fprintf(stderr, "try 'echofetchd --help'\n");
 		return (2);
 	}
-	if (cfg.workers != 1) {
-		fprintf(stderr, "echofetchd: workers = %u: only one event loop is "
-		    "supported by this version\n", cfg.workers);
-		return (2);
-	}
 	log_init("echofetchd", cfg.log_level, 0);
 	if (log_access_open(cfg.access_log, err, sizeof(err)) == -1)
 		fatalx("access log: %s", err);
 	signal(SIGPIPE, SIG_IGN);
 	startup_check_nofile(&cfg);
-	if (server_init(&srv, &cfg, err, sizeof(err)) == -1)
+	workers = cfg.workers;
+	if (workers == 0)	/* auto: one loop per CPU */
+		workers = (ncpu = sysconf(_SC_NPROCESSORS_ONLN)) > 0 ? (unsigned int)ncpu : 1;
+	if (server_group_init(&grp, &cfg, workers, err, sizeof(err)) == -1)
 		fatalx("%s", err);
-	rv = server_run(&srv);
-	server_free(&srv);
+	rv = server_group_run(&grp);
+	server_group_free(&grp);
 	log_access_close();
 	libevent_global_shutdown();
 	log_info("stopped");

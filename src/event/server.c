@@ -5,13 +5,16 @@
 #include <sys/socket.h>
 
 #include <errno.h>
+#include <pthread.h>
 #include <signal.h>
+#include <stdlib.h>
 #include <stdio.h>
 #include <string.h>
 #include <unistd.h>
 
 #include <event2/event.h>
 #include <event2/listener.h>
+#include <event2/thread.h>
 
 #include "common/sock.h"
 #include "common/startup.h"
@@ -30,6 +33,7 @@ static void	server_echo_accept(struct evconnlistener *, evutil_socket_t,
 static void	server_accept_error(struct evconnlistener *, void *);
 static void	server_accept_resume(evutil_socket_t, short, void *);
 static void	server_signal(evutil_socket_t, short, void *);
+static void	server_group_stop(struct server_group *);
 
 /* Accept HTTP clients, unless we are full: then 503 and close. */
 static void
@@ -115,8 +119,7 @@ server_signal(evutil_socket_t sig, short what, void *arg)
 	case SIGINT:
 	case SIGTERM:
 		log_info("signal %d: stopping", (int)sig);
-		srv->srv_stopping = 1;
-		event_base_loopbreak(srv->srv_base);
+		server_group_stop(srv->srv_group);
 		break;
 	case SIGHUP:
 		log_info("SIGHUP: reopening the access log");
@@ -172,7 +175,7 @@ server_events(struct server *srv, char *err, size_t errlen)
 	}
 	if ((srv->srv_pause_ev = evtimer_new(srv->srv_base, server_accept_resume, srv)) == NULL)
 		goto fail;
-	for (i = 0; i < 3; i++) {
+	for (i = 0; i < 3 && srv->srv_id == 0; i++) {
 		srv->srv_signal_ev[i] = evsignal_new(srv->srv_base, sigs[i], server_signal, srv);
 		if (srv->srv_signal_ev[i] == NULL || event_add(srv->srv_signal_ev[i], NULL) == -1)
 			goto fail;
@@ -183,15 +186,19 @@ fail:
 	return (-1);
 }
 
-/* Bind the listeners and build the loop. */
-int
-server_init(struct server *srv, const struct config *cfg, char *err, size_t errlen)
+/* Bind one worker's listeners (on `like`'s ports) and build its loop. */
+static int
+server_init(struct server *srv, struct server_group *grp, unsigned int id,
+    const struct listeners *like, char *err, size_t errlen)
 {
-	memset(srv, 0, sizeof(*srv));
+	const struct config	*cfg = grp->grp_cfg;
+
+	srv->srv_group = grp;
+	srv->srv_id = id;
 	srv->srv_cfg = cfg;
-	srv->srv_started = time(NULL);
+	srv->srv_started = grp->grp_started;
+	srv->srv_max_conns = (cfg->max_connections + grp->grp_n - 1) / grp->grp_n;
 	stats_init(&srv->srv_stats);
-	buf_init(&srv->srv_reject);
 	TAILQ_INIT(&srv->srv_conns);
 	TAILQ_INIT(&srv->srv_echo_conns);
 	srv->srv_listeners.http_fd = srv->srv_listeners.echo_fd = -1;
@@ -200,26 +207,91 @@ server_init(struct server *srv, const struct config *cfg, char *err, size_t errl
 		snprintf(err, errlen, "event_base_new failed");
 		return (-1);
 	}
-	if (startup_open_listeners(cfg, &srv->srv_listeners, 0, err, errlen) == -1)
+	if (startup_open_listeners_at(cfg, &srv->srv_listeners, grp->grp_n > 1, like,
+	    err, errlen) == -1)
 		return (-1);
-	if (server_events(srv, err, errlen) == -1)
-		return (-1);
-	return (startup_write_port_file(cfg, &srv->srv_listeners, err, errlen));
+	return (server_events(srv, err, errlen));
 }
 
-/* Run the loop until a signal breaks it. */
+/* Bind every worker's listeners; the first picks the ports, the rest share them. */
 int
-server_run(struct server *srv)
+server_group_init(struct server_group *grp, const struct config *cfg, unsigned int workers,
+    char *err, size_t errlen)
 {
-	log_info("serving on %s (echo %s), %s backend", srv->srv_cfg->listen,
-	    srv->srv_cfg->echo_listen, event_base_get_method(srv->srv_base));
-	if (event_base_dispatch(srv->srv_base) == -1)
+	unsigned int	 i;
+
+	memset(grp, 0, sizeof(*grp));
+	grp->grp_cfg = cfg;
+	grp->grp_started = time(NULL);
+	if ((grp->grp_servers = calloc(workers, sizeof(*grp->grp_servers))) == NULL) {
+		snprintf(err, errlen, "out of memory");
 		return (-1);
-	return (0);
+	}
+	grp->grp_n = workers;
+	/* Loops stop each other across threads only with libevent's locking on. */
+	if (workers > 1 && evthread_use_pthreads() == -1) {
+		snprintf(err, errlen, "evthread_use_pthreads failed");
+		return (-1);
+	}
+	for (i = 0; i < workers; i++)
+		if (server_init(&grp->grp_servers[i], grp, i,
+		    i == 0 ? NULL : &grp->grp_servers[0].srv_listeners, err, errlen) == -1)
+			return (-1);
+	return (startup_write_port_file(cfg, &grp->grp_servers[0].srv_listeners, err, errlen));
+}
+
+/* A worker thread: run its loop until stopped. */
+static void *
+server_thread(void *arg)
+{
+	struct server	*srv = arg;
+
+	if (event_base_dispatch(srv->srv_base) == -1)
+		log_warnx("worker %u: event loop failed", srv->srv_id);
+	return (NULL);
+}
+
+/* Run worker 0 in this thread and the rest in their own until a signal. */
+int
+server_group_run(struct server_group *grp)
+{
+	const struct config	*cfg = grp->grp_cfg;
+	unsigned int		 i, started;
+	int			 rv = 0;
+
+	for (started = 1; started < grp->grp_n; started++)
+		if (pthread_create(&grp->grp_servers[started].srv_thread, NULL,
+		    server_thread, &grp->grp_servers[started]) != 0) {
+			log_warnx("cannot start worker %u", started);
+			server_group_stop(grp);
+			break;
+		}
+	log_info("serving on %s (echo %s), %u worker%s, %s backend", cfg->listen,
+	    cfg->echo_listen, grp->grp_n, grp->grp_n == 1 ? "" : "s",
+	    event_base_get_method(grp->grp_servers[0].srv_base));
+	if (event_base_dispatch(grp->grp_servers[0].srv_base) == -1)
+		rv = -1;
+	server_group_stop(grp);
+	for (i = 1; i < started; i++)
+		pthread_join(grp->grp_servers[i].srv_thread, NULL);
+	return (rv);
+}
+
+/* Ask every worker's loop to stop; safe from any worker. */
+static void
+server_group_stop(struct server_group *grp)
+{
+	unsigned int	 i;
+
+	for (i = 0; i < grp->grp_n; i++) {
+		grp->grp_servers[i].srv_stopping = 1;
+		if (grp->grp_servers[i].srv_base != NULL)
+			event_base_loopbreak(grp->grp_servers[i].srv_base);
+	}
 }
 
 /* Close every connection and free the loop. */
-void
+static void
 server_free(struct server *srv)
 {
 	size_t	 i;
@@ -240,17 +312,29 @@ server_free(struct server *srv)
 		if (srv->srv_signal_ev[i] != NULL)
 			event_free(srv->srv_signal_ev[i]);
 	startup_close_listeners(&srv->srv_listeners);
-	buf_free(&srv->srv_reject);
 	if (srv->srv_base != NULL)
 		event_base_free(srv->srv_base);
 	srv->srv_base = NULL;
+}
+
+/* Free every worker. */
+void
+server_group_free(struct server_group *grp)
+{
+	unsigned int	 i;
+
+	for (i = 0; i < grp->grp_n; i++)
+		server_free(&grp->grp_servers[i]);
+	free(grp->grp_servers);
+	grp->grp_servers = NULL;
+	grp->grp_n = 0;
 }
 
 /* Count a new connection if max_connections allows it. */
 int
 server_conn_admit(struct server *srv)
 {
-	if (srv->srv_nconns >= srv->srv_cfg->max_connections)
+	if (srv->srv_nconns >= srv->srv_max_conns)
 		return (0);
 	srv->srv_nconns++;
 	return (1);
@@ -267,13 +351,16 @@ server_conn_release(struct server *srv)
 void
 server_stats_snapshot(void *arg, struct stats *out, struct stats_info *info)
 {
-	struct server	*srv = arg;
+	struct server		*srv = arg;
+	struct server_group	*grp = srv->srv_group;
+	unsigned int		 i;
 
 	stats_init(out);
-	stats_merge(out, &srv->srv_stats);
+	for (i = 0; i < grp->grp_n; i++)
+		stats_merge(out, &grp->grp_servers[i].srv_stats);
 	info->server = "echofetchd";
 	info->model = "event";
-	info->workers = 1;
-	info->started = srv->srv_started;
+	info->workers = grp->grp_n;
+	info->started = grp->grp_started;
 	info->now = time(NULL);
 }

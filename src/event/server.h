@@ -4,6 +4,7 @@
 
 #include <sys/queue.h>
 
+#include <pthread.h>
 #include <time.h>
 
 #include "common/startup.h"
@@ -17,7 +18,12 @@ struct event;
 struct event_base;
 struct evconnlistener;
 
+struct server_group;
+
 struct server {
+	struct server_group	*srv_group;
+	unsigned int		 srv_id;		/* worker number, 0 runs in main() */
+	pthread_t		 srv_thread;
 	struct event_base	*srv_base;
 	const struct config	*srv_cfg;
 	struct listeners	 srv_listeners;
@@ -29,17 +35,26 @@ struct server {
 	struct stats		 srv_stats;
 	time_t			 srv_started;
 	unsigned int		 srv_nconns;		/* HTTP + echo, for max_connections */
+	unsigned int		 srv_max_conns;		/* this worker's share of max_connections */
 	int			 srv_stopping;
-	struct buf		 srv_reject;		/* scratch for the 503 when full */
 	TAILQ_HEAD(, conn)	 srv_conns;
 	TAILQ_HEAD(, echo_conn)	 srv_echo_conns;
 };
 
-/* Set up listeners and signals on a new event base; -1 with why in err. */
-int	server_init(struct server *, const struct config *, char *err, size_t);
-/* Run until a signal stops it. */
-int	server_run(struct server *);
-void	server_free(struct server *);
+/* Every worker: one thread and one event base each, sharing ports with SO_REUSEPORT. */
+struct server_group {
+	struct server		*grp_servers;
+	unsigned int		 grp_n;
+	const struct config	*grp_cfg;
+	time_t			 grp_started;
+};
+
+/* Bind every worker's listeners; -1 with why in err. */
+int	server_group_init(struct server_group *, const struct config *, unsigned int workers,
+	    char *err, size_t);
+/* Run worker 0 here and the others in threads until a signal stops them all. */
+int	server_group_run(struct server_group *);
+void	server_group_free(struct server_group *);
 /* 1 if one more connection fits under max_connections (and counts it). */
 int	server_conn_admit(struct server *);
 void	server_conn_release(struct server *);
