@@ -1,0 +1,70 @@
+/* args: echofetch-load's command line, parsed into one struct without side effects. */
+#ifndef EF_LOAD_ARGS_H
+#define EF_LOAD_ARGS_H
+
+#include <sys/types.h>
+#include <sys/socket.h>
+
+#include <stddef.h>
+
+#define ARGS_ERR_LEN		256
+#define ARGS_HOST_LEN		64
+#define ARGS_MAX_CLIENTS	1000000UL
+#define ARGS_MAX_PAYLOAD	(64UL * 1024 * 1024)
+#define ARGS_MAX_BODY		(64UL * 1024 * 1024)
+#define ARGS_MAX_SECONDS	(7.0 * 24 * 3600)
+
+enum args_proto {
+	ARGS_HTTP = 0,
+	ARGS_TCP,
+};
+
+struct load_args {
+	/* Target. */
+	char			*url;		/* as given */
+	enum args_proto		 proto;
+	char			 host[ARGS_HOST_LEN];	/* as written, v6 in brackets */
+	unsigned int		 port;
+	char			*path;		/* path and query, at least "/" */
+	struct sockaddr_storage	 addr;
+	socklen_t		 addrlen;
+
+	/* How much load. */
+	unsigned long		 clients;
+	unsigned long long	 requests;	/* 0 when duration is used */
+	double			 duration;	/* seconds, 0 when requests is used */
+	int			 keepalive;
+	double			 rate;		/* requests/s in total, 0 = closed loop */
+	size_t			 payload;	/* tcp echo bytes; generated http body if set */
+	int			 payload_set;
+	double			 slow_send;	/* bytes/s per client, 0 = all at once */
+	double			 connect_timeout;
+	double			 timeout;
+
+	/* HTTP request. */
+	char			*method;	/* NULL: GET, or POST with a body */
+	char			**headers;	/* "Name: value" */
+	size_t			 nheaders;
+	char			*body;
+	size_t			 body_len;
+	int			 has_body;
+
+	/* Output. */
+	int			 json;
+	char			*timeline;
+	int			 quiet;
+	int			 help;
+	int			 version;
+};
+
+/* Fill a from argv (argv[0] is the program); -1 and a message in err on any bad input. */
+int	args_parse(struct load_args *a, int argc, char *const argv[], char *err, size_t errlen);
+void	args_free(struct load_args *a);
+/* Parse one target URL into a's target fields; -1 and err on failure. */
+int	args_parse_url(struct load_args *a, const char *url, char *err, size_t errlen);
+/* The method that will be sent. */
+const char *args_method(const struct load_args *a);
+/* The usage text, for -h and for errors. */
+const char *args_usage(void);
+
+#endif

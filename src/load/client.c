@@ -1,0 +1,708 @@
+/* client: one load connection, its request/response state machine, and the run it belongs to. */
+#include "autoconfig.h"
+
+#include <sys/types.h>
+#include <sys/socket.h>
+#include <netinet/in.h>
+#include <netinet/tcp.h>
+
+#include <ctype.h>
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+#include <time.h>
+#include <unistd.h>
+
+#include <event2/buffer.h>
+#include <event2/bufferevent.h>
+#include <event2/event.h>
+
+#include "core/buf.h"
+#include "load/args.h"
+#include "load/client.h"
+#include "load/hist.h"
+#include "load/report.h"
+
+#define CLIENT_MAX_LINE		8192		/* status line, one header, chunk size */
+#define CLIENT_MAX_HEAD		(64 * 1024)
+#define CLIENT_TICK_US		10000		/* --slow-send piece interval above 100 B/s */
+
+static void	client_connect(struct load_client *);
+static void	client_send(struct load_client *);
+static void	client_fail(struct load_client *, enum load_err, int);
+static void	client_complete(struct load_client *);
+static void	client_readcb(struct bufferevent *, void *);
+static void	client_eventcb(struct bufferevent *, short, void *);
+
+/* Latency is measured on this clock, immune to wall-clock steps. */
+uint64_t
+client_now(void)
+{
+	struct timespec	ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return ((uint64_t)ts.tv_sec * 1000000 + (uint64_t)ts.tv_nsec / 1000);
+}
+
+/* Microseconds as a timeval for evtimer_add. */
+static struct timeval
+client_tv(double seconds)
+{
+	struct timeval	tv;
+	uint64_t	us = seconds > 0 ? (uint64_t)(seconds * 1e6) : 0;
+
+	tv.tv_sec = (time_t)(us / 1000000);
+	tv.tv_usec = (suseconds_t)(us % 1000000);
+	return (tv);
+}
+
+/* Echo payload byte i: letters, ending in a newline so line-based echo servers answer too. */
+static char
+client_pattern(size_t i, size_t len)
+{
+	if (i + 1 == len)
+		return ('\n');
+	return ((char)('a' + i % 26));
+}
+
+/* 1 if one of the user's -H headers has this name, so ours is left out. */
+static int
+client_user_has(const struct load_args *a, const char *name)
+{
+	size_t	i, n = strlen(name);
+
+	for (i = 0; i < a->nheaders; i++) {
+		if (strncasecmp(a->headers[i], name, n) == 0 && a->headers[i][n] == ':')
+			return (1);
+	}
+	return (0);
+}
+
+/* The whole request is the same for every client, so it is built once. */
+void
+client_build_request(const struct load_args *a, struct buf *b)
+{
+	size_t	i, body_len = a->has_body ? a->body_len : a->payload_set ? a->payload : 0;
+
+	if (a->proto == ARGS_TCP) {
+		for (i = 0; i < a->payload; i++)
+			buf_append_char(b, client_pattern(i, a->payload));
+		return;
+	}
+	buf_appendf(b, "%s %s HTTP/1.1\r\n", args_method(a), a->path);
+	if (!client_user_has(a, "Host")) {
+		if (a->port == 80)
+			buf_appendf(b, "Host: %s\r\n", a->host);
+		else
+			buf_appendf(b, "Host: %s:%u\r\n", a->host, a->port);
+	}
+	if (!client_user_has(a, "User-Agent"))
+		buf_append_str(b, "User-Agent: echofetch-load/" PACKAGE_VERSION "\r\n");
+	if (!client_user_has(a, "Accept"))
+		buf_append_str(b, "Accept: */*\r\n");
+	for (i = 0; i < a->nheaders; i++)
+		buf_appendf(b, "%s\r\n", a->headers[i]);
+	if ((body_len > 0 || a->has_body) && !client_user_has(a, "Content-Length"))
+		buf_appendf(b, "Content-Length: %zu\r\n", body_len);
+	if (!a->keepalive && !client_user_has(a, "Connection"))
+		buf_append_str(b, "Connection: close\r\n");
+	buf_append_str(b, "\r\n");
+	if (a->has_body)
+		buf_append(b, a->body, a->body_len);
+	else {
+		for (i = 0; i < body_len; i++)
+			buf_append_char(b, client_pattern(i, body_len));
+	}
+}
+
+/* Close the connection if any; the next request connects again. */
+static void
+client_disconnect(struct load_client *clt)
+{
+	if (clt->clt_bev != NULL) {
+		bufferevent_free(clt->clt_bev);
+		clt->clt_bev = NULL;
+	}
+	clt->clt_connected = 0;
+	clt->clt_served = 0;
+	clt->clt_seen = 0;
+	clt->clt_pending_errno = 0;
+	evtimer_del(clt->clt_ctimer);
+	evtimer_del(clt->clt_tick);
+}
+
+/* Append one timeline row; times are relative to the run's start. */
+static void
+client_timeline(struct load_client *clt, uint64_t end, int status)
+{
+	struct load_run	*run = clt->clt_run;
+	uint64_t	 s = clt->clt_start, e = end, t0 = run->run_t0;
+
+	if (run->run_timeline == NULL)
+		return;
+	fprintf(run->run_timeline, "%lu,%llu.%06llu,%llu.%06llu,%d\n", clt->clt_id,
+	    (unsigned long long)((s - t0) / 1000000), (unsigned long long)((s - t0) % 1000000),
+	    (unsigned long long)((e - t0) / 1000000), (unsigned long long)((e - t0) % 1000000),
+	    status);
+}
+
+/* Leave the request behind: timers off, state idle, then ask the run for more. */
+static void
+client_done(struct load_client *clt)
+{
+	evtimer_del(clt->clt_rtimer);
+	evtimer_del(clt->clt_tick);
+	clt->clt_state = CLT_IDLE;
+	load_client_idle(clt->clt_run, clt);
+}
+
+/* Count one failed request by kind; its connection is not trusted again. */
+static void
+client_fail(struct load_client *clt, enum load_err kind, int err)
+{
+	struct load_stats	*st = &clt->clt_run->run_stats;
+
+	st->errors[kind]++;
+	if (st->first_errno[kind] == 0 && err != 0)
+		st->first_errno[kind] = err;
+	client_timeline(clt, client_now(), 0);
+	client_disconnect(clt);
+	client_done(clt);
+}
+
+/* Connect timer: either the connect took too long, or it failed at once and was deferred. */
+static void
+client_ctimer_cb(evutil_socket_t fd, short what, void *arg)
+{
+	struct load_client	*clt = arg;
+
+	if (clt->clt_pending_errno != 0) {
+		int e = clt->clt_pending_errno;
+
+		clt->clt_pending_errno = 0;
+		client_fail(clt, LOAD_ERR_CONNECT, e);
+		return;
+	}
+	if (clt->clt_state == CLT_CONNECTING)
+		client_fail(clt, LOAD_ERR_CONNECT_TIMEOUT, 0);
+}
+
+/* Request timer: the whole request, connect included, ran past --timeout. */
+static void
+client_rtimer_cb(evutil_socket_t fd, short what, void *arg)
+{
+	struct load_client	*clt = arg;
+
+	if (clt->clt_state != CLT_IDLE)
+		client_fail(clt, LOAD_ERR_TIMEOUT, 0);
+}
+
+/* Queue the next --slow-send piece: 1 byte per 1/rate s, or rate/100 bytes every 10 ms. */
+static void
+client_tick_cb(evutil_socket_t fd, short what, void *arg)
+{
+	struct load_client	*clt = arg;
+	struct load_run		*run = clt->clt_run;
+	double			 bps = run->run_args->slow_send;
+	size_t			 piece = 1, left;
+	struct timeval		 tv;
+
+	if (clt->clt_state != CLT_ACTIVE || clt->clt_bev == NULL)
+		return;
+	if (bps > 1e6 / CLIENT_TICK_US)
+		piece = (size_t)(bps * CLIENT_TICK_US / 1e6 + 0.5);
+	left = run->run_req_len - clt->clt_sent;
+	if (piece > left)
+		piece = left;
+	bufferevent_write(clt->clt_bev, run->run_req + clt->clt_sent, piece);
+	clt->clt_sent += piece;
+	run->run_stats.bytes_out += piece;
+	if (clt->clt_sent < run->run_req_len) {
+		tv = client_tv(bps > 1e6 / CLIENT_TICK_US ? CLIENT_TICK_US / 1e6 : 1.0 / bps);
+		evtimer_add(clt->clt_tick, &tv);
+	}
+}
+
+/* A fresh request on a (possibly reused) connection: reset the parser and send. */
+static void
+client_send(struct load_client *clt)
+{
+	struct load_run	*run = clt->clt_run;
+
+	clt->clt_state = CLT_ACTIVE;
+	clt->clt_sent = 0;
+	clt->clt_got = 0;
+	clt->clt_resp = RESP_STATUS;
+	clt->clt_head = 0;
+	clt->clt_close = 0;
+	clt->clt_keep = 0;
+	clt->clt_chunked = 0;
+	clt->clt_length = -1;
+	clt->clt_left = 0;
+	if (run->run_args->slow_send > 0) {
+		client_tick_cb(-1, 0, clt);
+		return;
+	}
+	evbuffer_add_reference(bufferevent_get_output(clt->clt_bev), run->run_req,
+	    run->run_req_len, NULL, NULL);
+	clt->clt_sent = run->run_req_len;
+	run->run_stats.bytes_out += run->run_req_len;
+}
+
+/* Non-blocking connect done by hand, so an immediate refusal keeps its errno. */
+static void
+client_connect(struct load_client *clt)
+{
+	struct load_run		*run = clt->clt_run;
+	const struct load_args	*a = run->run_args;
+	struct timeval		 tv;
+	int			 fd, one = 1, rc;
+
+	clt->clt_state = CLT_CONNECTING;
+	run->run_stats.connects++;
+	fd = socket(a->addr.ss_family, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
+	if (fd == -1)
+		goto fail;
+	setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof(one));
+	rc = connect(fd, (const struct sockaddr *)&a->addr, a->addrlen);
+	if (rc == -1 && errno != EINPROGRESS) {
+		rc = errno;
+		close(fd);
+		errno = rc;
+		goto fail;
+	}
+	clt->clt_bev = bufferevent_socket_new(run->run_base, fd, BEV_OPT_CLOSE_ON_FREE);
+	if (clt->clt_bev == NULL) {
+		close(fd);
+		errno = ENOMEM;
+		goto fail;
+	}
+	bufferevent_setcb(clt->clt_bev, client_readcb, NULL, client_eventcb, clt);
+	if (bufferevent_socket_connect(clt->clt_bev, NULL, 0) == -1) {
+		client_disconnect(clt);
+		errno = ECONNREFUSED;
+		goto fail;
+	}
+	tv = client_tv(a->connect_timeout);
+	evtimer_add(clt->clt_ctimer, &tv);
+	return;
+fail:
+	/* Never fail inside the caller's stack: a refused port would recurse per request. */
+	clt->clt_pending_errno = errno ? errno : ECONNREFUSED;
+	tv = client_tv(0);
+	evtimer_add(clt->clt_ctimer, &tv);
+}
+
+/* Start a request; latency counts from start_us, the timeout from now. */
+void
+client_begin(struct load_client *clt, uint64_t start_us)
+{
+	struct load_run	*run = clt->clt_run;
+	struct timeval	 tv = client_tv(run->run_args->timeout);
+
+	clt->clt_start = start_us;
+	clt->clt_retried = 0;
+	evtimer_add(clt->clt_rtimer, &tv);
+	if (clt->clt_bev != NULL && clt->clt_connected)
+		client_send(clt);
+	else {
+		client_disconnect(clt);
+		client_connect(clt);
+	}
+}
+
+/*
+ * The next CRLF- or LF-ended line at the head of `in`, in place: 1 with *line
+ * and *len (without the EOL) and *used (with it) set, 0 if incomplete, -1 if
+ * longer than CLIENT_MAX_LINE.
+ */
+static int
+client_line(struct evbuffer *in, const char **line, size_t *len, size_t *used)
+{
+	struct evbuffer_ptr	p;
+	size_t			eol = 0;
+
+	p = evbuffer_search_eol(in, NULL, &eol, EVBUFFER_EOL_CRLF);
+	if (p.pos < 0)
+		return (evbuffer_get_length(in) > CLIENT_MAX_LINE ? -1 : 0);
+	if ((size_t)p.pos > CLIENT_MAX_LINE)
+		return (-1);
+	*len = (size_t)p.pos;
+	*used = *len + eol;
+	*line = (const char *)evbuffer_pullup(in, (ev_ssize_t)*used);
+	return (*line == NULL ? -1 : 1);
+}
+
+/* "HTTP/1.x NNN reason": any other shape is a bad response. */
+static int
+client_status_line(struct load_client *clt, const char *l, size_t len)
+{
+	if (len < 12 || strncmp(l, "HTTP/1.", 7) != 0 || !isdigit((unsigned char)l[7]) ||
+	    l[8] != ' ' || !isdigit((unsigned char)l[9]) ||
+	    !isdigit((unsigned char)l[10]) || !isdigit((unsigned char)l[11]) ||
+	    (len > 12 && l[12] != ' '))
+		return (-1);
+	clt->clt_minor = l[7] - '0';
+	clt->clt_status = (l[9] - '0') * 100 + (l[10] - '0') * 10 + (l[11] - '0');
+	if (clt->clt_status < 100 || clt->clt_status > 599)
+		return (-1);
+	return (0);
+}
+
+/* 1 if the comma-separated header value holds `word` as a whole element. */
+static int
+client_has_word(const char *v, size_t len, const char *word)
+{
+	size_t	n = strlen(word), i = 0, s, e;
+
+	while (i < len) {
+		while (i < len && (v[i] == ' ' || v[i] == '\t' || v[i] == ','))
+			i++;
+		s = i;
+		while (i < len && v[i] != ',')
+			i++;
+		e = i;
+		while (e > s && (v[e - 1] == ' ' || v[e - 1] == '\t'))
+			e--;
+		if (e - s == n && strncasecmp(v + s, word, n) == 0)
+			return (1);
+	}
+	return (0);
+}
+
+/* One header line: only framing and connection headers matter to a load generator. */
+static int
+client_header(struct load_client *clt, const char *l, size_t len)
+{
+	const char		*colon = memchr(l, ':', len), *v;
+	size_t			 nlen, vlen, i;
+	unsigned long long	 cl = 0;
+
+	if (colon == NULL || colon == l)
+		return (-1);
+	nlen = (size_t)(colon - l);
+	v = colon + 1;
+	vlen = len - nlen - 1;
+	while (vlen > 0 && (*v == ' ' || *v == '\t')) {
+		v++;
+		vlen--;
+	}
+	while (vlen > 0 && (v[vlen - 1] == ' ' || v[vlen - 1] == '\t'))
+		vlen--;
+	if (nlen == 14 && strncasecmp(l, "Content-Length", 14) == 0) {
+		if (vlen == 0 || vlen > 18)
+			return (-1);
+		for (i = 0; i < vlen; i++) {
+			if (!isdigit((unsigned char)v[i]))
+				return (-1);
+			cl = cl * 10 + (unsigned long long)(v[i] - '0');
+		}
+		if (clt->clt_length >= 0 && (unsigned long long)clt->clt_length != cl)
+			return (-1);
+		clt->clt_length = (long long)cl;
+	} else if (nlen == 17 && strncasecmp(l, "Transfer-Encoding", 17) == 0) {
+		if (client_has_word(v, vlen, "chunked"))
+			clt->clt_chunked = 1;
+	} else if (nlen == 10 && strncasecmp(l, "Connection", 10) == 0) {
+		if (client_has_word(v, vlen, "close"))
+			clt->clt_close = 1;
+		if (client_has_word(v, vlen, "keep-alive"))
+			clt->clt_keep = 1;
+	}
+	return (0);
+}
+
+/* After the blank line: pick how the body ends (RFC 9112 section 6.3). */
+static int
+client_head_done(struct load_client *clt)
+{
+	int	st = clt->clt_status;
+
+	if (st >= 100 && st < 200) {
+		if (st == 101)
+			return (-1);
+		clt->clt_resp = RESP_STATUS;	/* interim; the real one follows */
+		clt->clt_length = -1;
+		clt->clt_chunked = 0;
+		return (0);
+	}
+	if (st == 204 || st == 304 ||
+	    strcmp(args_method(clt->clt_run->run_args), "HEAD") == 0)
+		return (1);
+	if (clt->clt_chunked) {
+		clt->clt_resp = RESP_CHUNK_SIZE;
+		return (0);
+	}
+	if (clt->clt_length >= 0) {
+		clt->clt_left = (unsigned long long)clt->clt_length;
+		clt->clt_resp = RESP_BODY_LENGTH;
+		return (clt->clt_left == 0 ? 1 : 0);
+	}
+	clt->clt_close = 1;
+	clt->clt_resp = RESP_BODY_EOF;
+	return (0);
+}
+
+/* A chunk-size line: hex digits, then optional ";ext". */
+static int
+client_chunk_size(struct load_client *clt, const char *l, size_t len)
+{
+	unsigned long long	v = 0;
+	size_t			i;
+	int			d;
+
+	for (i = 0; i < len && isxdigit((unsigned char)l[i]); i++) {
+		if (i >= 15)
+			return (-1);
+		d = isdigit((unsigned char)l[i]) ? l[i] - '0' :
+		    tolower((unsigned char)l[i]) - 'a' + 10;
+		v = v * 16 + (unsigned long long)d;
+	}
+	if (i == 0 || (i < len && l[i] != ';' && l[i] != ' ' && l[i] != '\t'))
+		return (-1);
+	clt->clt_left = v;
+	clt->clt_resp = v == 0 ? RESP_TRAILER : RESP_CHUNK_DATA;
+	return (0);
+}
+
+/* Drop up to clt_left body bytes; 1 when they are all in. */
+static int
+client_skip(struct load_client *clt, struct evbuffer *in)
+{
+	size_t	have = evbuffer_get_length(in);
+	size_t	n = clt->clt_left < have ? (size_t)clt->clt_left : have;
+
+	evbuffer_drain(in, n);
+	clt->clt_left -= n;
+	return (clt->clt_left == 0);
+}
+
+/* One line-based step of the parser; rc as client_http. */
+static int
+client_http_line(struct load_client *clt, const char *l, size_t len)
+{
+	switch (clt->clt_resp) {
+	case RESP_STATUS:
+		if (client_status_line(clt, l, len) == -1)
+			return (-1);
+		clt->clt_head = len;
+		clt->clt_resp = RESP_HEADERS;
+		return (0);
+	case RESP_HEADERS:
+		if (len == 0)
+			return (client_head_done(clt));
+		clt->clt_head += len;
+		if (clt->clt_head > CLIENT_MAX_HEAD)
+			return (-1);
+		return (client_header(clt, l, len));
+	case RESP_CHUNK_SIZE:
+		return (client_chunk_size(clt, l, len));
+	case RESP_CHUNK_END:
+		if (len != 0)
+			return (-1);
+		clt->clt_resp = RESP_CHUNK_SIZE;
+		return (0);
+	case RESP_TRAILER:
+		return (len == 0 ? 1 : 0);
+	default:
+		return (-1);
+	}
+}
+
+/* Feed what arrived to the parser: 1 response complete, 0 need more, -1 bad. */
+static int
+client_http(struct load_client *clt, struct evbuffer *in)
+{
+	const char	*l;
+	size_t		 len, used;
+	int		 rc;
+
+	for (;;) {
+		switch (clt->clt_resp) {
+		case RESP_BODY_LENGTH:
+			return (client_skip(clt, in));
+		case RESP_BODY_EOF:
+			evbuffer_drain(in, evbuffer_get_length(in));
+			return (0);
+		case RESP_CHUNK_DATA:
+			if (!client_skip(clt, in))
+				return (0);
+			clt->clt_resp = RESP_CHUNK_END;
+			continue;
+		default:
+			break;
+		}
+		if ((rc = client_line(in, &l, &len, &used)) != 1)
+			return (rc);
+		rc = client_http_line(clt, l, len);
+		evbuffer_drain(in, used);
+		if (rc != 0)
+			return (rc);
+	}
+}
+
+/* Echo mode: the bytes must come back exactly, and no more than were sent. */
+static int
+client_echo(struct load_client *clt, struct evbuffer *in)
+{
+	struct load_run	*run = clt->clt_run;
+	size_t		 have = evbuffer_get_length(in);
+	const char	*p;
+
+	if (have == 0)
+		return (0);
+	if (clt->clt_got + have > run->run_req_len)
+		return (-1);
+	if ((p = (const char *)evbuffer_pullup(in, (ev_ssize_t)have)) == NULL)
+		return (-1);
+	if (memcmp(p, run->run_req + clt->clt_got, have) != 0)
+		return (-1);
+	evbuffer_drain(in, have);
+	clt->clt_got += have;
+	return (clt->clt_got == run->run_req_len);
+}
+
+/* Bytes arrived: count them, parse, and finish or fail the request. */
+static void
+client_readcb(struct bufferevent *bev, void *arg)
+{
+	struct load_client	*clt = arg;
+	struct load_run		*run = clt->clt_run;
+	struct evbuffer		*in = bufferevent_get_input(bev);
+	size_t			 len = evbuffer_get_length(in);
+	int			 rc;
+
+	if (len > clt->clt_seen) {
+		run->run_stats.bytes_in += len - clt->clt_seen;
+		if (clt->clt_state == CLT_ACTIVE && run->run_args->proto == ARGS_HTTP)
+			clt->clt_got += len - clt->clt_seen;
+	}
+	if (clt->clt_state != CLT_ACTIVE) {
+		/* Unasked-for bytes (a 408 on an idle keep-alive): drop the connection. */
+		client_disconnect(clt);
+		return;
+	}
+	if (run->run_args->proto == ARGS_TCP)
+		rc = client_echo(clt, in);
+	else
+		rc = client_http(clt, in);
+	clt->clt_seen = evbuffer_get_length(in);
+	if (rc == -1)
+		client_fail(clt, LOAD_ERR_BAD_RESPONSE, 0);
+	else if (rc == 1)
+		client_complete(clt);
+}
+
+/* A response is whole: record it, keep or drop the connection, take the next request. */
+static void
+client_complete(struct load_client *clt)
+{
+	struct load_run		*run = clt->clt_run;
+	const struct load_args	*a = run->run_args;
+	uint64_t		 now = client_now();
+	int			 keep, status = 1;
+
+	hist_record(&run->run_stats.latency, now > clt->clt_start ? now - clt->clt_start : 0);
+	run->run_stats.responses++;
+	if (a->proto == ARGS_HTTP) {
+		status = clt->clt_status;
+		run->run_stats.status[status / 100]++;
+	}
+	client_timeline(clt, now, status);
+	clt->clt_served++;
+	keep = a->keepalive && !clt->clt_close && clt->clt_sent == run->run_req_len &&
+	    evbuffer_get_length(bufferevent_get_input(clt->clt_bev)) == 0;
+	if (a->proto == ARGS_HTTP && clt->clt_minor == 0 && !clt->clt_keep)
+		keep = 0;
+	if (!keep)
+		client_disconnect(clt);
+	client_done(clt);
+}
+
+/* Connected, closed or broken: sort it into a response, a retry or an error kind. */
+static void
+client_eventcb(struct bufferevent *bev, short what, void *arg)
+{
+	struct load_client	*clt = arg;
+	int			 err = EVUTIL_SOCKET_ERROR();
+
+	if (what & BEV_EVENT_CONNECTED) {
+		evtimer_del(clt->clt_ctimer);
+		clt->clt_connected = 1;
+		bufferevent_enable(bev, EV_READ);
+		if (clt->clt_state == CLT_CONNECTING)
+			client_send(clt);
+		return;
+	}
+	if (clt->clt_state == CLT_CONNECTING) {
+		client_fail(clt, LOAD_ERR_CONNECT, err ? err : ECONNREFUSED);
+		return;
+	}
+	if (clt->clt_state == CLT_IDLE) {
+		client_disconnect(clt);		/* server closed an idle keep-alive */
+		return;
+	}
+	if ((what & BEV_EVENT_EOF) && clt->clt_resp == RESP_BODY_EOF) {
+		client_complete(clt);
+		return;
+	}
+	if (clt->clt_got == 0 && clt->clt_served > 0 && !clt->clt_retried) {
+		/* The server dropped a reused connection as we sent: retry once, fresh. */
+		clt->clt_retried = 1;
+		clt->clt_run->run_stats.reconnects++;
+		client_disconnect(clt);
+		client_connect(clt);
+		return;
+	}
+	client_fail(clt, LOAD_ERR_RESET, (what & BEV_EVENT_EOF) ? 0 : err);
+}
+
+/* Give each timer and the connection callbacks their client. */
+int
+client_setup(struct load_client *clt, struct load_run *run, unsigned long id,
+    char *err, size_t errlen)
+{
+	memset(clt, 0, sizeof(*clt));
+	clt->clt_run = run;
+	clt->clt_id = id;
+	clt->clt_ctimer = evtimer_new(run->run_base, client_ctimer_cb, clt);
+	clt->clt_rtimer = evtimer_new(run->run_base, client_rtimer_cb, clt);
+	clt->clt_tick = evtimer_new(run->run_base, client_tick_cb, clt);
+	if (clt->clt_ctimer == NULL || clt->clt_rtimer == NULL || clt->clt_tick == NULL) {
+		snprintf(err, errlen, "out of memory for client timers");
+		client_free(clt);
+		return (-1);
+	}
+	return (0);
+}
+
+/* Stop whatever the client was doing, uncounted (an interrupted run). */
+void
+client_abandon(struct load_client *clt)
+{
+	if (clt->clt_state != CLT_IDLE)
+		clt->clt_run->run_stats.abandoned++;
+	clt->clt_state = CLT_IDLE;
+	if (clt->clt_rtimer != NULL)
+		evtimer_del(clt->clt_rtimer);
+	if (clt->clt_ctimer != NULL)
+		client_disconnect(clt);
+}
+
+/* Free the connection and the timers. */
+void
+client_free(struct load_client *clt)
+{
+	if (clt->clt_bev != NULL)
+		bufferevent_free(clt->clt_bev);
+	clt->clt_bev = NULL;
+	if (clt->clt_ctimer != NULL)
+		event_free(clt->clt_ctimer);
+	if (clt->clt_rtimer != NULL)
+		event_free(clt->clt_rtimer);
+	if (clt->clt_tick != NULL)
+		event_free(clt->clt_tick);
+	clt->clt_ctimer = clt->clt_rtimer = clt->clt_tick = NULL;
+}

@@ -1,0 +1,102 @@
+/* client: one load connection, its request/response state machine, and the run it belongs to. */
+#ifndef EF_LOAD_CLIENT_H
+#define EF_LOAD_CLIENT_H
+
+#include <stdint.h>
+#include <stdio.h>
+
+#include <event2/event.h>
+#include <event2/bufferevent.h>
+
+#include "core/buf.h"
+#include "load/args.h"
+#include "load/report.h"
+
+enum client_state {
+	CLT_IDLE = 0,		/* no request */
+	CLT_CONNECTING,		/* request waiting for a connection */
+	CLT_ACTIVE,		/* request sent or being sent, response pending */
+};
+
+enum client_resp {
+	RESP_STATUS = 0,
+	RESP_HEADERS,
+	RESP_BODY_LENGTH,
+	RESP_BODY_EOF,
+	RESP_CHUNK_SIZE,
+	RESP_CHUNK_DATA,
+	RESP_CHUNK_END,
+	RESP_TRAILER,
+};
+
+struct load_run;
+
+struct load_client {
+	struct load_run		*clt_run;
+	unsigned long		 clt_id;
+	enum client_state	 clt_state;
+	struct bufferevent	*clt_bev;	/* NULL when not connected */
+	int			 clt_connected;
+	unsigned long		 clt_served;	/* responses on this connection */
+	int			 clt_retried;
+	int			 clt_pending_errno;	/* connect failed at once */
+	struct event		*clt_ctimer;	/* connect timeout, or deferred failure */
+	struct event		*clt_rtimer;	/* request timeout */
+	struct event		*clt_tick;	/* --slow-send pieces */
+	uint64_t		 clt_start;	/* µs; the scheduled time at --rate */
+	size_t			 clt_sent;	/* request bytes queued so far */
+	size_t			 clt_seen;	/* input bytes already counted */
+	size_t			 clt_got;	/* response bytes of this request */
+
+	/* HTTP response parser. */
+	enum client_resp	 clt_resp;
+	int			 clt_status;
+	int			 clt_minor;
+	int			 clt_close;	/* server will close after this one */
+	int			 clt_keep;	/* HTTP/1.0 keep-alive */
+	int			 clt_chunked;
+	long long		 clt_length;	/* Content-Length, -1 none */
+	unsigned long long	 clt_left;	/* body or chunk bytes to go */
+	size_t			 clt_head;	/* header bytes so far */
+};
+
+struct load_run {
+	struct event_base	*run_base;
+	const struct load_args	*run_args;
+	struct load_stats	 run_stats;
+	const char		*run_req;	/* bytes of one request (or echo payload) */
+	size_t			 run_req_len;
+	FILE			*run_timeline;
+	uint64_t		 run_t0;	/* µs, monotonic */
+	uint64_t		 run_end;	/* µs; duration runs start nothing after it */
+	unsigned long long	 run_cap;	/* requests that may be started, or 0 */
+	unsigned long long	 run_issued;
+	unsigned long		 run_inflight;
+	int			 run_ended;	/* nothing more will be started */
+	struct load_client	*run_clients;
+	struct load_client	**run_idle;	/* open-loop clients waiting for a due time */
+	size_t			 run_nidle;
+	struct event		*run_rate_ev;
+	struct event		*run_end_ev;
+	struct event		*run_progress_ev;
+	struct event		*run_sigint_ev;
+	struct event		*run_sigterm_ev;
+	int			 run_progress;
+};
+
+/* Monotonic microseconds. */
+uint64_t	client_now(void);
+/* Build the bytes every request sends: the HTTP request, or the echo payload. */
+void		client_build_request(const struct load_args *, struct buf *);
+int		client_setup(struct load_client *, struct load_run *, unsigned long id,
+		    char *err, size_t errlen);
+/* Start a request that counts its latency from start_us. */
+void		client_begin(struct load_client *, uint64_t start_us);
+/* Drop the connection and any request without counting it. */
+void		client_abandon(struct load_client *);
+void		client_free(struct load_client *);
+
+/* main.c: the client finished a request (or is new) and may take the next one. */
+void		load_client_idle(struct load_run *, struct load_client *);
+
+#endif
