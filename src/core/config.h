@@ -29,6 +29,10 @@ struct config {
 	char		 echo_listen[CONFIG_ADDR_MAX];	/* TCP + UDP echo, default 127.0.0.1:7007 */
 	int		 udp_echo;			/* 1: UDP echo on the echo port too */
 	char		 port_file[CONFIG_PATH_MAX];	/* write bound ports here ("" = no) */
+	char		 tls_listen[CONFIG_ADDR_MAX];	/* HTTPS, default off */
+	char		 tls_echo_listen[CONFIG_ADDR_MAX];	/* TLS echo, default off */
+	char		 tls_cert[CONFIG_PATH_MAX];	/* PEM certificate chain */
+	char		 tls_key[CONFIG_PATH_MAX];	/* PEM private key */
 	unsigned int	 backlog;
 
 	unsigned int	 max_connections;		/* 503 + close beyond */
