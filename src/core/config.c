@@ -12,6 +12,8 @@
 
 #include "core/buf.h"
 #include "core/config.h"
+#include "core/fetch_policy.h"
+#include "core/plan.h"
 
 #define CONFIG_KEY_MAX		32
 #define CONFIG_VALUE_MAX	(CONFIG_PATH_MAX + 8)
@@ -30,6 +32,7 @@ enum config_type {
 	CONFIG_T_LEVEL,
 	CONFIG_T_MODEL,
 	CONFIG_T_WORKERS,	/* "auto" (0) or a count */
+	CONFIG_T_CIDRS,		/* a string holding a list of CIDRs */
 };
 
 /* One setting: the file key, its flags, its type, range and default. */
@@ -135,6 +138,36 @@ static const struct config_entry config_table[] = {
 	  "how clients are served: sequential, thread, fork or pool" },
 	{ "pool_size", 'n', CONFIG_T_UINT, CONFIG_FIELD(pool_size), 1, 1024,
 	  "8", CONFIG_BL, "Concurrency", "threads in the pool model" },
+	{ "fetch_allow", 0, CONFIG_T_CIDRS, CONFIG_FIELD(fetch_allow), 0, 0,
+	  "", CONFIG_ALL, "Fetch",
+	  "CIDRs fetch may reach although private, e.g. 127.0.0.0/8,::1/128" },
+	{ "fetch_concurrency", 0, CONFIG_T_UINT, CONFIG_FIELD(fetch_concurrency),
+	  1, 100000, "64", CONFIG_ALL, "Fetch",
+	  "most upstream transfers at once" },
+	{ "fetch_queue", 0, CONFIG_T_UINT, CONFIG_FIELD(fetch_queue),
+	  0, 1000000, "1024", CONFIG_ALL, "Fetch",
+	  "transfers that may wait for a slot; 503 beyond" },
+	{ "fetch_redirects", 0, CONFIG_T_UINT, CONFIG_FIELD(fetch_redirects),
+	  0, 3, "0", CONFIG_ALL, "Fetch",
+	  "redirects followed, each re-checked (0 = none)" },
+	{ "fetch_connect_timeout_ms", 0, CONFIG_T_DURATION,
+	  CONFIG_FIELD(fetch_connect_timeout_ms), 1, 600000, "5000",
+	  CONFIG_ALL, "Fetch", "upstream connect must finish within this (504)" },
+	{ "fetch_timeout_ms", 0, CONFIG_T_DURATION,
+	  CONFIG_FIELD(fetch_timeout_ms), 1, 3600000, "15000", CONFIG_ALL,
+	  "Fetch", "a whole upstream transfer must finish within this (504)" },
+	{ "fetch_body_max", 0, CONFIG_T_SIZE, CONFIG_FIELD(fetch_body_max),
+	  0, CONFIG_G, "10M", CONFIG_ALL, "Fetch",
+	  "largest upstream body (502 beyond)" },
+	{ "fetch_header_max", 0, CONFIG_T_SIZE, CONFIG_FIELD(fetch_header_max),
+	  CONFIG_K, 16 * CONFIG_M, "16K", CONFIG_ALL, "Fetch",
+	  "largest upstream response head (502 beyond)" },
+	{ "fetch_ca_file", 0, CONFIG_T_STRING, CONFIG_FIELD(fetch_ca_file),
+	  0, 0, "", CONFIG_ALL, "Fetch",
+	  "CA bundle for upstream TLS (\"\" = the system store)" },
+	{ "fetch_urls_max", 0, CONFIG_T_UINT, CONFIG_FIELD(fetch_urls_max),
+	  1, PLAN_FETCH_URLS_MAX, "16", CONFIG_ALL, "Fetch",
+	  "most url= parameters of /gather and /chain" },
 };
 #define CONFIG_NKEYS	(sizeof(config_table) / sizeof(config_table[0]))
 
@@ -293,6 +326,19 @@ config_check_addr(const char *s)
 	return (0);
 }
 
+/* Junk in fetch_allow stops the load, rather than silently allowing less. */
+static int
+config_check_cidrs(const char *s, char *errbuf, size_t len)
+{
+	struct fetch_policy	 pol;
+	char			 why[FETCH_POLICY_REASON_MAX];
+
+	if (fetch_policy_parse(&pol, s, why, sizeof(why)) == -1)
+		return (config_error(errbuf, len, "%s",
+		    strncmp(why, "fetch_allow: ", 13) == 0 ? why + 13 : why));
+	return (0);
+}
+
 /* Integer fields come in two widths; the table knows which. */
 static void
 config_put_uint(void *p, size_t width, unsigned long long v)
@@ -341,6 +387,14 @@ config_store(struct config *cfg, const struct config_entry *e,
 	config_fmt_range(e, e->min, lo, sizeof(lo));
 	config_fmt_range(e, e->max, hi, sizeof(hi));
 	switch (e->type) {
+	case CONFIG_T_CIDRS:
+		if (config_check_cidrs(value, errbuf, len) == -1)
+			return (-1);
+		if (strlen(value) >= e->width)
+			return (config_error(errbuf, len, "longer than %zu "
+			    "bytes", e->width - 1));
+		memcpy(p, value, strlen(value) + 1);
+		return (0);
 	case CONFIG_T_ADDR:
 		if (config_check_addr(value) == -1)
 			return (config_error(errbuf, len, "want host:port, "
@@ -411,6 +465,7 @@ config_format(const struct config *cfg, const struct config_entry *e,
 	switch (e->type) {
 	case CONFIG_T_STRING:
 	case CONFIG_T_ADDR:
+	case CONFIG_T_CIDRS:
 		if (*p == '\0' || strpbrk(p, " \t#") != NULL)
 			snprintf(out, len, "\"%s\"", p);
 		else
@@ -749,6 +804,7 @@ config_usage_entry(const struct config_entry *e, const struct config *def)
 	case CONFIG_T_LEVEL:	meta = " LEVEL"; break;
 	case CONFIG_T_MODEL:	meta = " MODEL"; break;
 	case CONFIG_T_WORKERS:	meta = " N|auto"; break;
+	case CONFIG_T_CIDRS:	meta = " CIDRS"; break;
 	default:		meta = " N"; break;
 	}
 	if (e->flag)

@@ -55,6 +55,17 @@ struct config {
 	unsigned int	 workers;			/* event build; 0 = auto */
 	enum config_model model;			/* blocking build */
 	unsigned int	 pool_size;			/* blocking build, model pool */
+
+	char		 fetch_allow[CONFIG_PATH_MAX];	/* CIDRs fetch may reach despite the deny list */
+	unsigned int	 fetch_concurrency;		/* upstream transfers at once */
+	unsigned int	 fetch_queue;			/* transfers waiting beyond that; 503 beyond */
+	unsigned int	 fetch_redirects;		/* redirects followed, 0..3 */
+	unsigned int	 fetch_connect_timeout_ms;
+	unsigned int	 fetch_timeout_ms;		/* whole transfer */
+	unsigned long long fetch_body_max;		/* upstream body; 502 beyond */
+	unsigned int	 fetch_header_max;		/* upstream response head; 502 beyond */
+	char		 fetch_ca_file[CONFIG_PATH_MAX];	/* "" = system CA store */
+	unsigned int	 fetch_urls_max;		/* most url= per /gather or /chain */
 };
 
 /* Fill every field with its default. */

@@ -19,6 +19,9 @@
  *	STREAM	count pieces, one every interval_ms (first one at once);
  *		plan_stream_piece() makes piece i
  *	CLOSE	close the connection after what was written
+ *	FETCH	fetch the URLs in plan->fetch upstream (see core/fetch.h for
+ *		the call sequence); when it is over, fetch_job_respond() has
+ *		inserted the rest of the response right after this step
  */
 enum plan_step_kind {
 	PLAN_WRITE = 1,
@@ -26,6 +29,7 @@ enum plan_step_kind {
 	PLAN_BURN,
 	PLAN_STREAM,
 	PLAN_CLOSE,
+	PLAN_FETCH,
 };
 
 struct plan_step {
@@ -53,6 +57,27 @@ struct plan_stream {
 	struct buf	 line;		/* LINES: the JSON line with an "@ID@" placeholder */
 };
 
+#define PLAN_FETCH_URLS_MAX	64	/* hard cap on fetch_urls_max */
+
+enum plan_fetch_mode {
+	PLAN_FETCH_NONE = 0,
+	PLAN_FETCH_ONE,		/* /fetch: stream one upstream response through */
+	PLAN_FETCH_GATHER,	/* /gather: all at once, then a JSON summary */
+	PLAN_FETCH_CHAIN,	/* /chain: one after another, then a JSON summary */
+};
+
+/*
+ * What a FETCH step fetches. Valid only while the plan has a FETCH step
+ * (plan_reset does not clear it; the fetch endpoints set every field).
+ */
+struct plan_fetch {
+	enum plan_fetch_mode mode;
+	unsigned int	 nurls;
+	size_t		 url_off[PLAN_FETCH_URLS_MAX];	/* NUL-terminated URLs in data */
+	int		 version;	/* request's HTTP version: 10 or 11 */
+	int		 head_only;	/* HEAD request: upstream HEAD, no body */
+};
+
 struct plan {
 	struct plan_step steps[PLAN_MAX_STEPS];
 	unsigned int	 nsteps;
@@ -63,6 +88,7 @@ struct plan {
 	int		 keep_alive;	/* 0: close after the last step */
 	unsigned long long body_bytes;	/* body bytes the plan will send */
 	int		 failed;	/* too many steps */
+	struct plan_fetch fetch;	/* FETCH */
 };
 
 void	plan_init(struct plan *);

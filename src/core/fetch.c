@@ -1,0 +1,616 @@
+/* fetch: one libcurl setup for every upstream transfer, and the responses fetches make. */
+#include "autoconfig.h"
+
+#include <sys/types.h>
+#include <sys/socket.h>
+
+#include <errno.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+#include <time.h>
+#include <unistd.h>
+
+#include <curl/curl.h>
+
+#include "core/buf.h"
+#include "core/config.h"
+#include "core/fetch.h"
+#include "core/fetch_policy.h"
+#include "core/plan.h"
+
+#define FETCH_SETOPT(rc, e, opt, val) do {				\
+	if ((rc) == CURLE_OK)						\
+		(rc) = curl_easy_setopt((e), (opt), (val));		\
+} while (0)
+
+static void	fetch_fail(struct fetch_transfer *, int, const char *, ...)
+		    __attribute__((format(printf, 3, 4)));
+
+/* Wall-clock jumps must not bend X-Upstream-Time or the queue waits. */
+uint64_t
+fetch_now_ms(void)
+{
+	struct timespec	 ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return ((uint64_t)ts.tv_sec * 1000 + (uint64_t)ts.tv_nsec / 1000000);
+}
+
+/* Parse the allow list once per process, not per transfer. */
+int
+fetch_settings_init(struct fetch_settings *s, const struct config *cfg, char *why,
+    size_t len)
+{
+	struct config	 def;
+
+	if (cfg == NULL) {
+		config_defaults(&def);
+		cfg = &def;
+	}
+	memset(s, 0, sizeof(*s));
+	s->redirects = cfg->fetch_redirects;
+	s->connect_timeout_ms = cfg->fetch_connect_timeout_ms;
+	s->timeout_ms = cfg->fetch_timeout_ms;
+	s->body_max = cfg->fetch_body_max;
+	s->header_max = cfg->fetch_header_max;
+	snprintf(s->ca_file, sizeof(s->ca_file), "%s", cfg->fetch_ca_file);
+	return (fetch_policy_parse(&s->policy, cfg->fetch_allow, why, len));
+}
+
+/* Record why a transfer failed; the first reason wins. */
+static void
+fetch_fail(struct fetch_transfer *t, int status, const char *fmt, ...)
+{
+	va_list	 ap;
+
+	t->failed = 1;
+	t->status = status;
+	if (t->reason[0] != '\0')
+		return;
+	va_start(ap, fmt);
+	vsnprintf(t->reason, sizeof(t->reason), fmt, ap);
+	va_end(ap);
+}
+
+/* Every socket curl opens comes through here, so every address it uses is checked. */
+static curl_socket_t
+fetch_open_socket(void *arg, curlsocktype purpose, struct curl_sockaddr *a)
+{
+	struct fetch_transfer	*t = arg;
+	char			 why[FETCH_REASON_MAX];
+	int			 fd;
+
+	if (purpose != CURLSOCKTYPE_IPCXN || t->denied)
+		return (CURL_SOCKET_BAD);
+	if (fetch_policy_check_addr(&t->settings->policy, &a->addr,
+	    (socklen_t)a->addrlen, why, sizeof(why)) == -1) {
+		t->denied = 1;
+		snprintf(t->reason, sizeof(t->reason), "%s", why);
+		return (CURL_SOCKET_BAD);
+	}
+	if ((fd = socket(a->family, a->socktype | SOCK_CLOEXEC, a->protocol)) == -1)
+		return (CURL_SOCKET_BAD);
+	return (fd);
+}
+
+/* The status of "HTTP/1.1 200 OK" or "HTTP/2 200"; 0 if unreadable. */
+static int
+fetch_parse_status(const char *s, size_t len)
+{
+	size_t	 i = 5;
+
+	while (i < len && s[i] != ' ')
+		i++;
+	while (i < len && s[i] == ' ')
+		i++;
+	if (i + 3 > len || s[i] < '1' || s[i] > '5' || s[i + 1] < '0' ||
+	    s[i + 1] > '9' || s[i + 2] < '0' || s[i + 2] > '9')
+		return (0);
+	return ((s[i] - '0') * 100 + (s[i + 1] - '0') * 10 + (s[i + 2] - '0'));
+}
+
+/* Keep a Content-Type only if it can go into our head verbatim. */
+static void
+fetch_capture_ctype(struct fetch_transfer *t, const char *v, size_t len)
+{
+	size_t	 i;
+
+	while (len > 0 && (*v == ' ' || *v == '\t')) {
+		v++;
+		len--;
+	}
+	while (len > 0 && (v[len - 1] == '\r' || v[len - 1] == '\n' ||
+	    v[len - 1] == ' ' || v[len - 1] == '\t'))
+		len--;
+	t->content_type[0] = '\0';
+	if (len == 0 || len >= sizeof(t->content_type))
+		return;
+	for (i = 0; i < len; i++)
+		if ((v[i] < 0x20 && v[i] != '\t') || v[i] > 0x7e)
+			return;
+	memcpy(t->content_type, v, len);
+	t->content_type[len] = '\0';
+}
+
+/* The head curl will not follow past is the one the client gets. */
+static int
+fetch_head_is_final(const struct fetch_transfer *t)
+{
+	int	 s = t->upstream_status;
+
+	if (s < 200)
+		return (0);
+	if (t->settings->redirects > 0 && t->saw_location &&
+	    (s == 301 || s == 302 || s == 303 || s == 307 || s == 308))
+		return (0);
+	return (1);
+}
+
+/* Tell the sink the head is in; -1 if it wants the transfer stopped. */
+static int
+fetch_deliver_head(struct fetch_transfer *t)
+{
+	t->head_done = 1;
+	t->head_ms = fetch_now_ms();
+	if (t->on_head != NULL && t->on_head(t->sink_arg, t) != 0) {
+		t->sink_failed = 1;
+		fetch_fail(t, 502, "client went away");
+		return (-1);
+	}
+	return (0);
+}
+
+/* One header line at a time: status, Content-Type, the head cap, the head's end. */
+static size_t
+fetch_header_cb(char *data, size_t size, size_t n, void *arg)
+{
+	struct fetch_transfer	*t = arg;
+	size_t			 len = size * n;
+
+	if (len >= 5 && memcmp(data, "HTTP/", 5) == 0) {
+		t->header_bytes = 0;
+		t->content_type[0] = '\0';
+		t->saw_location = 0;
+		t->upstream_status = fetch_parse_status(data, len);
+	}
+	t->header_bytes += len;
+	if (t->header_bytes > t->settings->header_max) {
+		t->capped = 1;
+		fetch_fail(t, 502, "upstream response head larger than %u bytes",
+		    t->settings->header_max);
+		return (0);
+	}
+	if ((len == 2 && data[0] == '\r') || (len == 1 && data[0] == '\n')) {
+		if (!t->head_done && fetch_head_is_final(t) &&
+		    fetch_deliver_head(t) == -1)
+			return (0);
+		return (len);
+	}
+	if (len > 13 && strncasecmp(data, "Content-Type:", 13) == 0)
+		fetch_capture_ctype(t, data + 13, len - 13);
+	else if (len > 9 && strncasecmp(data, "Location:", 9) == 0)
+		t->saw_location = 1;
+	return (len);
+}
+
+/* Body bytes: count against the cap, then hand to the sink, which may ask for a pause. */
+static size_t
+fetch_write_cb(char *data, size_t size, size_t n, void *arg)
+{
+	struct fetch_transfer	*t = arg;
+	size_t			 len = size * n;
+	int			 r;
+
+	if (!t->head_done && fetch_deliver_head(t) == -1)
+		return (0);
+	if (t->body_bytes + len > t->settings->body_max) {
+		t->capped = 1;
+		fetch_fail(t, 502, "upstream body larger than %llu bytes",
+		    t->settings->body_max);
+		return (0);
+	}
+	if (t->on_body != NULL && len > 0) {
+		r = t->on_body(t->sink_arg, data, len);
+		if (r == FETCH_SINK_PAUSE) {
+			t->paused = 1;
+			return (CURL_WRITEFUNC_PAUSE);
+		}
+		if (r != 0) {
+			t->sink_failed = 1;
+			fetch_fail(t, 502, "client went away");
+			return (0);
+		}
+	}
+	t->body_bytes += len;
+	return (len);
+}
+
+/* Every option in one place, so both builds fetch exactly alike. */
+static CURLcode
+fetch_transfer_options(struct fetch_transfer *t)
+{
+	const struct fetch_settings	*s = t->settings;
+	CURL				*e = t->easy;
+	CURLcode			 rc = CURLE_OK;
+
+	FETCH_SETOPT(rc, e, CURLOPT_CURLU, t->cu);
+	FETCH_SETOPT(rc, e, CURLOPT_PRIVATE, t);
+	FETCH_SETOPT(rc, e, CURLOPT_ERRORBUFFER, t->curl_error);
+	FETCH_SETOPT(rc, e, CURLOPT_NOSIGNAL, 1L);
+	FETCH_SETOPT(rc, e, CURLOPT_NOPROGRESS, 1L);
+#if LIBCURL_VERSION_NUM >= 0x075500
+	FETCH_SETOPT(rc, e, CURLOPT_PROTOCOLS_STR, "http,https");
+	FETCH_SETOPT(rc, e, CURLOPT_REDIR_PROTOCOLS_STR, "http,https");
+#else
+	FETCH_SETOPT(rc, e, CURLOPT_PROTOCOLS, (long)(CURLPROTO_HTTP | CURLPROTO_HTTPS));
+	FETCH_SETOPT(rc, e, CURLOPT_REDIR_PROTOCOLS,
+	    (long)(CURLPROTO_HTTP | CURLPROTO_HTTPS));
+#endif
+	FETCH_SETOPT(rc, e, CURLOPT_FOLLOWLOCATION, s->redirects > 0 ? 1L : 0L);
+	FETCH_SETOPT(rc, e, CURLOPT_MAXREDIRS, (long)s->redirects);
+	FETCH_SETOPT(rc, e, CURLOPT_POSTREDIR, 0L);
+	FETCH_SETOPT(rc, e, CURLOPT_CONNECTTIMEOUT_MS, (long)s->connect_timeout_ms);
+	FETCH_SETOPT(rc, e, CURLOPT_TIMEOUT_MS, (long)s->timeout_ms);
+	FETCH_SETOPT(rc, e, CURLOPT_OPENSOCKETFUNCTION, fetch_open_socket);
+	FETCH_SETOPT(rc, e, CURLOPT_OPENSOCKETDATA, t);
+	FETCH_SETOPT(rc, e, CURLOPT_HEADERFUNCTION, fetch_header_cb);
+	FETCH_SETOPT(rc, e, CURLOPT_HEADERDATA, t);
+	FETCH_SETOPT(rc, e, CURLOPT_WRITEFUNCTION, fetch_write_cb);
+	FETCH_SETOPT(rc, e, CURLOPT_WRITEDATA, t);
+	if (s->body_max > 0)
+		FETCH_SETOPT(rc, e, CURLOPT_MAXFILESIZE_LARGE,
+		    (curl_off_t)s->body_max);
+	if (s->ca_file[0] != '\0')
+		FETCH_SETOPT(rc, e, CURLOPT_CAINFO, s->ca_file);
+	FETCH_SETOPT(rc, e, CURLOPT_SSL_VERIFYPEER, 1L);
+	FETCH_SETOPT(rc, e, CURLOPT_SSL_VERIFYHOST, 2L);
+	FETCH_SETOPT(rc, e, CURLOPT_SSLVERSION, (long)CURL_SSLVERSION_TLSv1_2);
+	FETCH_SETOPT(rc, e, CURLOPT_USERAGENT, FETCH_USER_AGENT);
+	FETCH_SETOPT(rc, e, CURLOPT_PROXY, "");
+	FETCH_SETOPT(rc, e, CURLOPT_NETRC, (long)CURL_NETRC_IGNORED);
+	FETCH_SETOPT(rc, e, CURLOPT_ACCEPT_ENCODING, (const char *)NULL);
+	FETCH_SETOPT(rc, e, CURLOPT_HTTP_CONTENT_DECODING, 0L);
+	if (t->head_only)
+		FETCH_SETOPT(rc, e, CURLOPT_NOBODY, 1L);
+	else
+		FETCH_SETOPT(rc, e, CURLOPT_HTTPGET, 1L);
+	return (rc);
+}
+
+/* Forget the results of any earlier run; the sink fields are the executor's. */
+static void
+fetch_transfer_reset(struct fetch_transfer *t, const struct fetch_settings *s,
+    int head_only)
+{
+	t->settings = s;
+	t->head_only = head_only;
+	t->easy = NULL;
+	t->cu = NULL;
+	t->start_ms = t->end_ms = fetch_now_ms();
+	t->head_ms = 0;
+	t->upstream_status = 0;
+	t->content_type[0] = '\0';
+	t->header_bytes = 0;
+	t->body_bytes = 0;
+	t->head_done = t->paused = t->saw_location = 0;
+	t->status = 0;
+	t->failed = t->denied = t->capped = t->sink_failed = 0;
+	t->reason[0] = '\0';
+	t->curl_error[0] = '\0';
+}
+
+/* Check the URL with curl's parser, then build the handle that fetches that very parse. */
+int
+fetch_transfer_setup(struct fetch_transfer *t, const struct fetch_settings *s,
+    const char *url, int head_only, char *why, size_t len)
+{
+	CURLUcode	 uc;
+	CURLcode	 rc;
+
+	fetch_transfer_reset(t, s, head_only);
+	t->state = FETCH_T_DONE;
+	if (t->url != url) {
+		free(t->url);
+		t->url = strdup(url);
+	}
+	if (t->url == NULL || (t->cu = curl_url()) == NULL) {
+		fetch_fail(t, 502, "out of memory");
+		goto fail;
+	}
+	if ((uc = curl_url_set(t->cu, CURLUPART_URL, url,
+	    CURLU_NON_SUPPORT_SCHEME)) != CURLUE_OK) {
+		fetch_fail(t, 403, "bad URL: %s", curl_url_strerror(uc));
+		goto fail;
+	}
+	if (fetch_policy_check_curlu(&s->policy, t->cu, t->reason,
+	    sizeof(t->reason)) == -1) {
+		fetch_fail(t, 403, "%s", t->reason);
+		goto fail;
+	}
+	if ((t->easy = curl_easy_init()) == NULL) {
+		fetch_fail(t, 502, "out of memory");
+		goto fail;
+	}
+	if ((rc = fetch_transfer_options(t)) != CURLE_OK) {
+		fetch_fail(t, 502, "curl setup failed: %s", curl_easy_strerror(rc));
+		goto fail;
+	}
+	t->state = FETCH_T_RUNNING;
+	return (0);
+fail:
+	if (t->easy != NULL)
+		curl_easy_cleanup(t->easy);
+	t->easy = NULL;
+	if (t->cu != NULL)
+		curl_url_cleanup(t->cu);
+	t->cu = NULL;
+	t->end_ms = fetch_now_ms();
+	snprintf(why, len, "%s", t->reason);
+	return (-1);
+}
+
+/* 502 reasons for the curl results that are the upstream's fault. */
+static void
+fetch_map_error(struct fetch_transfer *t, CURLcode rc)
+{
+	const struct fetch_settings	*s = t->settings;
+	const char			*detail;
+	curl_off_t			 connected = 0;
+	long				 oserr = 0;
+
+	detail = t->curl_error[0] != '\0' ? t->curl_error : curl_easy_strerror(rc);
+	switch (rc) {
+	case CURLE_OPERATION_TIMEDOUT:
+		if (t->easy != NULL)
+			curl_easy_getinfo(t->easy, CURLINFO_CONNECT_TIME_T, &connected);
+		if (connected == 0)
+			fetch_fail(t, 504, "upstream connect timed out after %u ms",
+			    s->connect_timeout_ms);
+		else
+			fetch_fail(t, 504, "upstream timed out after %u ms",
+			    s->timeout_ms);
+		break;
+	case CURLE_COULDNT_CONNECT:
+		if (t->easy != NULL)
+			curl_easy_getinfo(t->easy, CURLINFO_OS_ERRNO, &oserr);
+		if (oserr == ECONNREFUSED)
+			fetch_fail(t, 502, "upstream refused the connection");
+		else
+			fetch_fail(t, 502, "could not connect to upstream: %s", detail);
+		break;
+	case CURLE_COULDNT_RESOLVE_HOST:
+		fetch_fail(t, 502, "could not resolve host: %s", detail);
+		break;
+	case CURLE_FILESIZE_EXCEEDED:
+		fetch_fail(t, 502, "upstream body larger than %llu bytes", s->body_max);
+		break;
+	case CURLE_TOO_MANY_REDIRECTS:
+		fetch_fail(t, 502, "too many redirects (at most %u)", s->redirects);
+		break;
+	case CURLE_UNSUPPORTED_PROTOCOL:
+		if (t->upstream_status >= 300 && t->upstream_status < 400)
+			fetch_fail(t, 403, "redirect to a scheme other than http "
+			    "or https");
+		else
+			fetch_fail(t, 502, "upstream sent a malformed response");
+		break;
+	case CURLE_WEIRD_SERVER_REPLY:
+	case CURLE_BAD_CONTENT_ENCODING:
+	case CURLE_HTTP2:
+	case CURLE_HTTP2_STREAM:
+		fetch_fail(t, 502, "upstream sent a malformed response");
+		break;
+	case CURLE_GOT_NOTHING:
+		fetch_fail(t, 502, "upstream closed the connection without a response");
+		break;
+	case CURLE_PARTIAL_FILE:
+		fetch_fail(t, 502, "upstream closed the connection mid-body");
+		break;
+	case CURLE_SEND_ERROR:
+	case CURLE_RECV_ERROR:
+		fetch_fail(t, 502, "connection to upstream failed: %s", detail);
+		break;
+	case CURLE_PEER_FAILED_VERIFICATION:
+		fetch_fail(t, 502, "TLS verification failed: %s", detail);
+		break;
+	case CURLE_SSL_CONNECT_ERROR:
+	case CURLE_SSL_CACERT_BADFILE:
+	case CURLE_SSL_CERTPROBLEM:
+	case CURLE_SSL_CIPHER:
+		fetch_fail(t, 502, "TLS failed: %s", detail);
+		break;
+	default:
+		fetch_fail(t, 502, "upstream failed: %s", detail);
+		break;
+	}
+}
+
+/* Our own refusals and caps first; then curl's verdict. */
+void
+fetch_transfer_finish(struct fetch_transfer *t, CURLcode rc)
+{
+	long	 code = 0;
+
+	t->state = FETCH_T_DONE;
+	t->end_ms = fetch_now_ms();
+	t->paused = 0;
+	if (rc == CURLE_OK && !t->capped && !t->sink_failed) {
+		if (t->easy != NULL)
+			curl_easy_getinfo(t->easy, CURLINFO_RESPONSE_CODE, &code);
+		if (code < 100 || code > 599)
+			code = t->upstream_status;
+		if (code < 100 || code > 599) {
+			fetch_fail(t, 502, "upstream sent no status");
+			return;
+		}
+		t->status = (int)code;
+		t->failed = 0;
+		t->reason[0] = '\0';
+		return;
+	}
+	if (t->denied) {
+		t->failed = 1;
+		t->status = 403;
+		return;
+	}
+	if (t->capped || t->sink_failed) {
+		t->failed = 1;
+		return;
+	}
+	fetch_map_error(t, rc);
+}
+
+/* The client drained: let curl deliver what it held back. */
+void
+fetch_transfer_resume(struct fetch_transfer *t)
+{
+	if (!t->paused || t->easy == NULL)
+		return;
+	t->paused = 0;
+	curl_easy_pause(t->easy, CURLPAUSE_CONT);
+}
+
+/* Free curl's side only, so the results (and url) stay for the summary. */
+static void
+fetch_transfer_drop_curl(struct fetch_transfer *t)
+{
+	if (t->easy != NULL)
+		curl_easy_cleanup(t->easy);
+	t->easy = NULL;
+	if (t->cu != NULL)
+		curl_url_cleanup(t->cu);
+	t->cu = NULL;
+}
+
+/* Give back everything the transfer holds. */
+void
+fetch_transfer_cleanup(struct fetch_transfer *t)
+{
+	fetch_transfer_drop_curl(t);
+	free(t->url);
+	t->url = NULL;
+}
+
+/* One job per FETCH step; the URLs are copied so the plan may grow underneath. */
+struct fetch_job *
+fetch_job_new(const struct fetch_settings *s, struct plan *plan, unsigned int step)
+{
+	struct fetch_job	*job;
+	const struct plan_fetch	*pf = &plan->fetch;
+	unsigned int		 i;
+
+	if (pf->nurls == 0 || pf->nurls > PLAN_FETCH_URLS_MAX ||
+	    step >= plan->nsteps || plan->steps[step].kind != PLAN_FETCH)
+		return (NULL);
+	for (i = 0; i < pf->nurls; i++)
+		if (pf->url_off[i] >= plan->data.len)
+			return (NULL);
+	if ((job = calloc(1, sizeof(*job))) == NULL)
+		return (NULL);
+	if ((job->t = calloc(pf->nurls, sizeof(*job->t))) == NULL) {
+		free(job);
+		return (NULL);
+	}
+	job->settings = s;
+	job->plan = plan;
+	job->step = step;
+	job->mode = pf->mode;
+	job->n = pf->nurls;
+	job->began_ms = fetch_now_ms();
+	for (i = 0; i < job->n; i++) {
+		job->t[i].job = job;
+		job->t[i].settings = s;
+		job->t[i].head_only = pf->mode == PLAN_FETCH_ONE && pf->head_only;
+		job->t[i].url = strdup(plan->data.data + pf->url_off[i]);
+		if (job->t[i].url == NULL) {
+			fetch_job_free(job);
+			return (NULL);
+		}
+	}
+	return (job);
+}
+
+/* Only /fetch passes the upstream body through. */
+int
+fetch_job_streams(const struct fetch_job *job)
+{
+	return (job->mode == PLAN_FETCH_ONE);
+}
+
+/* Gather hands out everything at once; chain waits for the previous one to end. */
+struct fetch_transfer *
+fetch_job_next(struct fetch_job *job)
+{
+	struct fetch_transfer	*t;
+
+	if (job->next >= job->n)
+		return (NULL);
+	if (job->mode == PLAN_FETCH_CHAIN && job->done < job->next)
+		return (NULL);
+	t = &job->t[job->next++];
+	t->state = FETCH_T_QUEUED;
+	return (t);
+}
+
+/* Set up a transfer that has its slot; one that cannot start is done already. */
+int
+fetch_job_start(struct fetch_job *job, struct fetch_transfer *t)
+{
+	char	 why[FETCH_REASON_MAX];
+
+	if (fetch_transfer_setup(t, job->settings, t->url, t->head_only, why,
+	    sizeof(why)) == -1) {
+		job->done++;
+		return (-1);
+	}
+	return (0);
+}
+
+/* The end of one transfer: results kept, curl's handle gone. */
+void
+fetch_job_done(struct fetch_job *job, struct fetch_transfer *t, CURLcode rc)
+{
+	if (t->state == FETCH_T_DONE)
+		return;
+	fetch_transfer_finish(t, rc);
+	fetch_transfer_drop_curl(t);
+	job->done++;
+}
+
+/* A transfer turned away before it ran, e.g. by a full queue. */
+void
+fetch_job_reject(struct fetch_job *job, struct fetch_transfer *t, int status,
+    const char *reason)
+{
+	if (t->state == FETCH_T_DONE)
+		return;
+	t->state = FETCH_T_DONE;
+	t->start_ms = t->end_ms = fetch_now_ms();
+	t->reason[0] = '\0';
+	fetch_fail(t, status, "%s", reason);
+	job->done++;
+}
+
+/* Every transfer has its result. */
+int
+fetch_job_complete(const struct fetch_job *job)
+{
+	return (job->done >= job->n);
+}
+
+/* Frees every transfer, running or not; remove them from a multi handle first. */
+void
+fetch_job_free(struct fetch_job *job)
+{
+	unsigned int	 i;
+
+	if (job == NULL)
+		return;
+	for (i = 0; i < job->n; i++)
+		fetch_transfer_cleanup(&job->t[i]);
+	free(job->t);
+	free(job);
+}
