@@ -70,6 +70,20 @@ startup_open_listeners(const struct config *cfg, struct listeners *l, int reusep
 	return (startup_open_listeners_at(cfg, l, reuseport, NULL, err, errlen));
 }
 
+/* Bind one TCP-only listener unless its setting is off. */
+static int
+startup_open_tcp(const char *what, const char *spec, int like_port, const struct config *cfg,
+    int reuseport, int *fd, int *port, char *err, size_t errlen)
+{
+	if (startup_disabled(spec))
+		return (0);
+	if (startup_open_one(what, spec, like_port, (int)cfg->backlog, reuseport, fd, NULL,
+	    err, errlen) == -1)
+		return (-1);
+	*port = sock_local_port(*fd);
+	return (0);
+}
+
 /*
  * Bind every configured listener; with `like`, on the ports it got, so that
  * workers sharing a port with SO_REUSEPORT all find the one port 0 chose.
@@ -78,14 +92,11 @@ int
 startup_open_listeners_at(const struct config *cfg, struct listeners *l, int reuseport,
     const struct listeners *like, char *err, size_t errlen)
 {
-	l->http_fd = l->echo_fd = l->udp_fd = -1;
-	l->http_port = l->echo_port = l->udp_port = -1;
-	if (!startup_disabled(cfg->listen)) {
-		if (startup_open_one("listen", cfg->listen, like ? like->http_port : -1,
-		    (int)cfg->backlog, reuseport, &l->http_fd, NULL, err, errlen) == -1)
-			goto fail;
-		l->http_port = sock_local_port(l->http_fd);
-	}
+	l->http_fd = l->echo_fd = l->udp_fd = l->tls_http_fd = l->tls_echo_fd = -1;
+	l->http_port = l->echo_port = l->udp_port = l->tls_http_port = l->tls_echo_port = -1;
+	if (startup_open_tcp("listen", cfg->listen, like ? like->http_port : -1, cfg,
+	    reuseport, &l->http_fd, &l->http_port, err, errlen) == -1)
+		goto fail;
 	if (!startup_disabled(cfg->echo_listen)) {
 		if (startup_open_one("echo_listen", cfg->echo_listen,
 		    like ? like->echo_port : -1, (int)cfg->backlog, reuseport,
@@ -95,6 +106,13 @@ startup_open_listeners_at(const struct config *cfg, struct listeners *l, int reu
 		if (l->udp_fd != -1)
 			l->udp_port = sock_local_port(l->udp_fd);
 	}
+	if (startup_open_tcp("tls_listen", cfg->tls_listen, like ? like->tls_http_port : -1,
+	    cfg, reuseport, &l->tls_http_fd, &l->tls_http_port, err, errlen) == -1)
+		goto fail;
+	if (startup_open_tcp("tls_echo_listen", cfg->tls_echo_listen,
+	    like ? like->tls_echo_port : -1, cfg, reuseport, &l->tls_echo_fd,
+	    &l->tls_echo_port, err, errlen) == -1)
+		goto fail;
 	return (0);
 fail:
 	startup_close_listeners(l);
@@ -111,7 +129,11 @@ startup_close_listeners(struct listeners *l)
 		close(l->echo_fd);
 	if (l->udp_fd != -1)
 		close(l->udp_fd);
-	l->http_fd = l->echo_fd = l->udp_fd = -1;
+	if (l->tls_http_fd != -1)
+		close(l->tls_http_fd);
+	if (l->tls_echo_fd != -1)
+		close(l->tls_echo_fd);
+	l->http_fd = l->echo_fd = l->udp_fd = l->tls_http_fd = l->tls_echo_fd = -1;
 }
 
 /* Write the port file tests read. */
@@ -119,23 +141,20 @@ int
 startup_write_port_file(const struct config *cfg, const struct listeners *l, char *err,
     size_t errlen)
 {
-	const char	*names[3];
-	int		 ports[3];
-	size_t		 n = 0;
+	const char *const all_names[5] = { "http", "echo", "udp", "https", "tls_echo" };
+	const int	 all_ports[5] = { l->http_port, l->echo_port, l->udp_port,
+			    l->tls_http_port, l->tls_echo_port };
+	const char	*names[5];
+	int		 ports[5];
+	size_t		 i, n = 0;
 
 	if (cfg->port_file[0] == '\0')
 		return (0);
-	if (l->http_port != -1) {
-		names[n] = "http";
-		ports[n++] = l->http_port;
-	}
-	if (l->echo_port != -1) {
-		names[n] = "echo";
-		ports[n++] = l->echo_port;
-	}
-	if (l->udp_port != -1) {
-		names[n] = "udp";
-		ports[n++] = l->udp_port;
+	for (i = 0; i < 5; i++) {
+		if (all_ports[i] == -1)
+			continue;
+		names[n] = all_names[i];
+		ports[n++] = all_ports[i];
 	}
 	return (sock_write_port_file(cfg->port_file, names, ports, n, err, errlen));
 }

@@ -10,9 +10,13 @@ struct listeners {
 	int	 http_fd;	/* -1 if disabled */
 	int	 echo_fd;	/* TCP echo, -1 if disabled */
 	int	 udp_fd;	/* UDP echo, -1 if disabled */
+	int	 tls_http_fd;	/* HTTPS, -1 if disabled */
+	int	 tls_echo_fd;	/* TLS echo, -1 if disabled */
 	int	 http_port;	/* -1 if disabled; stays valid after the fds are handed on */
 	int	 echo_port;
 	int	 udp_port;
+	int	 tls_http_port;
+	int	 tls_echo_port;
 };
 
 /* Bind every configured listener (non-blocking). -1 with "what: why" in err. */

@@ -9,6 +9,9 @@
 
 #include <event2/buffer.h>
 #include <event2/bufferevent.h>
+#include <event2/bufferevent_ssl.h>
+
+#include <openssl/ssl.h>
 #include <event2/event.h>
 
 #include "common/sock.h"
@@ -64,9 +67,32 @@ conn_timer_arm(struct conn *c, unsigned int ms)
 	evtimer_add(c->conn_timer, &tv);
 }
 
+/* A bufferevent for a socket: plain, or TLS that starts by accepting a handshake. */
+struct bufferevent *
+conn_bufferevent(struct server *srv, evutil_socket_t fd, SSL_CTX *tls)
+{
+	struct bufferevent	*bev;
+	SSL			*ssl;
+
+	if (tls == NULL)
+		return (bufferevent_socket_new(srv->srv_base, fd, BEV_OPT_CLOSE_ON_FREE));
+	if ((ssl = SSL_new(tls)) == NULL)
+		return (NULL);
+	bev = bufferevent_openssl_socket_new(srv->srv_base, fd, ssl,
+	    BUFFEREVENT_SSL_ACCEPTING, BEV_OPT_CLOSE_ON_FREE);
+	if (bev == NULL) {
+		SSL_free(ssl);
+		return (NULL);
+	}
+	/* Our framing is explicit: a missing close_notify is just an EOF. */
+	bufferevent_openssl_set_allow_dirty_shutdown(bev, 1);
+	return (bev);
+}
+
 /* Take an accepted socket and start reading a request. */
 void
-conn_accept(struct server *srv, evutil_socket_t fd, const struct sockaddr *sa, int socklen)
+conn_accept(struct server *srv, evutil_socket_t fd, const struct sockaddr *sa, int socklen,
+    SSL_CTX *tls)
 {
 	const struct config	*cfg = srv->srv_cfg;
 	struct conn		*c;
@@ -77,7 +103,7 @@ conn_accept(struct server *srv, evutil_socket_t fd, const struct sockaddr *sa, i
 		goto fail;
 	}
 	c->conn_srv = srv;
-	c->conn_bev = bufferevent_socket_new(srv->srv_base, fd, BEV_OPT_CLOSE_ON_FREE);
+	c->conn_bev = conn_bufferevent(srv, fd, tls);
 	c->conn_timer = evtimer_new(srv->srv_base, conn_timer_cb, c);
 	if (c->conn_bev == NULL || c->conn_timer == NULL) {
 		log_warnx("conn_accept: cannot create events");
@@ -90,6 +116,7 @@ conn_accept(struct server *srv, evutil_socket_t fd, const struct sockaddr *sa, i
 	sock_addr_host(sa, c->conn_ip, sizeof(c->conn_ip), &c->conn_ctx.client_port);
 	c->conn_ctx.cfg = cfg;
 	c->conn_ctx.client_ip = c->conn_ip;
+	c->conn_ctx.tls = (tls != NULL);
 	c->conn_ctx.stats_snapshot = server_stats_snapshot;
 	c->conn_ctx.stats_arg = srv;
 	TAILQ_INSERT_TAIL(&srv->srv_conns, c, conn_entry);
@@ -296,6 +323,10 @@ conn_run_plan(struct conn *c)
 				return (CONN_PLAN_WAITING);
 			break;
 		case PLAN_CLOSE:
+			c->conn_ex.plan.keep_alive = 0;
+			break;
+		case PLAN_FETCH:
+			/* Not routed yet: no endpoint makes this step. */
 			c->conn_ex.plan.keep_alive = 0;
 			break;
 		}

@@ -12,6 +12,7 @@
 #include "core/exchange.h"
 
 struct bufferevent;
+struct ssl_ctx_st;
 struct event;
 struct server;
 
@@ -38,7 +39,10 @@ struct conn {
 };
 
 /* Take an accepted socket and start reading a request. */
-void	conn_accept(struct server *, evutil_socket_t, const struct sockaddr *, int socklen);
+void	conn_accept(struct server *, evutil_socket_t, const struct sockaddr *, int socklen,
+	    struct ssl_ctx_st *tls);
+/* A bufferevent for a socket: plain, or TLS accepting a handshake when tls is set. */
+struct bufferevent *conn_bufferevent(struct server *, evutil_socket_t, struct ssl_ctx_st *tls);
 /* The one way out: log why, finish a request in progress, free everything. */
 void	conn_close(struct conn *, const char *why);
 

@@ -7,11 +7,14 @@
 #include <event2/bufferevent.h>
 #include <event2/event.h>
 
+#include <openssl/ssl.h>
+
 #include "common/sock.h"
 #include "common/udp_echo.h"
 #include "core/config.h"
 #include "core/log.h"
 #include "core/stats.h"
+#include "event/conn.h"
 #include "event/echo.h"
 #include "event/server.h"
 
@@ -26,7 +29,7 @@ static void	echo_event_cb(struct bufferevent *, short, void *);
 
 /* Start echoing on an accepted socket. */
 void
-echo_accept(struct server *srv, evutil_socket_t fd)
+echo_accept(struct server *srv, evutil_socket_t fd, SSL_CTX *tls)
 {
 	const struct config	*cfg = srv->srv_cfg;
 	struct echo_conn	*ec;
@@ -34,8 +37,7 @@ echo_accept(struct server *srv, evutil_socket_t fd)
 	char			 err[SOCK_ERR_LEN];
 
 	if ((ec = calloc(1, sizeof(*ec))) == NULL ||
-	    (ec->ec_bev = bufferevent_socket_new(srv->srv_base, fd,
-	    BEV_OPT_CLOSE_ON_FREE)) == NULL) {
+	    (ec->ec_bev = conn_bufferevent(srv, fd, tls)) == NULL) {
 		log_warnx("echo_accept: out of memory");
 		free(ec);
 		evutil_closesocket(fd);

@@ -7,6 +7,7 @@
 #include <event2/util.h>
 
 struct bufferevent;
+struct ssl_ctx_st;
 struct server;
 
 struct echo_conn {
@@ -16,7 +17,7 @@ struct echo_conn {
 	TAILQ_ENTRY(echo_conn)	 ec_entry;
 };
 
-void	echo_accept(struct server *, evutil_socket_t);
+void	echo_accept(struct server *, evutil_socket_t, struct ssl_ctx_st *tls);
 void	echo_close(struct echo_conn *, const char *why);
 /* Event callback for the UDP socket. */
 void	echo_udp_ready(evutil_socket_t, short, void *);

@@ -18,6 +18,7 @@
 
 #include "common/sock.h"
 #include "common/startup.h"
+#include "common/tls.h"
 #include "core/config.h"
 #include "core/endpoint.h"
 #include "core/log.h"
@@ -34,6 +35,7 @@ static void	server_accept_error(struct evconnlistener *, void *);
 static void	server_accept_resume(evutil_socket_t, short, void *);
 static void	server_signal(evutil_socket_t, short, void *);
 static void	server_group_stop(struct server_group *);
+static void	server_listeners_enable(struct server *, int);
 
 /* Accept HTTP clients, unless we are full: then 503 and close. */
 static void
@@ -42,15 +44,16 @@ server_http_accept(struct evconnlistener *lev, evutil_socket_t fd,
 {
 	struct server	*srv = arg;
 	struct plan	 plan;
+	int		 tls = (lev == srv->srv_tls_http_lev);
 
 	if (server_conn_admit(srv)) {
-		conn_accept(srv, fd, sa, socklen);
+		conn_accept(srv, fd, sa, socklen, tls ? srv->srv_group->grp_tls_http : NULL);
 		return;
 	}
 	/* One small write on a fresh socket fits the send buffer; never wait for it. */
 	plan_init(&plan);
 	endpoint_plan_error(&plan, 11, 503, "too many connections", 0, time(NULL));
-	if (!plan_failed(&plan) && plan.nsteps > 0)
+	if (!tls && !plan_failed(&plan) && plan.nsteps > 0)
 		(void)send(fd, plan.data.data, plan.data.len, MSG_DONTWAIT | MSG_NOSIGNAL);
 	plan_free(&plan);
 	stats_add(&srv->srv_stats.conns_rejected, 1);
@@ -69,7 +72,7 @@ server_echo_accept(struct evconnlistener *lev, evutil_socket_t fd,
 		evutil_closesocket(fd);
 		return;
 	}
-	echo_accept(srv, fd);
+	echo_accept(srv, fd, lev == srv->srv_tls_echo_lev ? srv->srv_group->grp_tls_echo : NULL);
 }
 
 /* Out of descriptors: stop accepting for a second instead of spinning (httpd). */
@@ -88,10 +91,7 @@ server_accept_error(struct evconnlistener *lev, void *arg)
 		return;
 	log_warnx("accept: %s; pausing accept for 1 s",
 	    evutil_socket_error_to_string(err));
-	if (srv->srv_http_lev != NULL)
-		evconnlistener_disable(srv->srv_http_lev);
-	if (srv->srv_echo_lev != NULL)
-		evconnlistener_disable(srv->srv_echo_lev);
+	server_listeners_enable(srv, 0);
 	evtimer_add(srv->srv_pause_ev, &tv);
 }
 
@@ -103,10 +103,25 @@ server_accept_resume(evutil_socket_t fd, short what, void *arg)
 
 	if (srv->srv_stopping)
 		return;
-	if (srv->srv_http_lev != NULL)
-		evconnlistener_enable(srv->srv_http_lev);
-	if (srv->srv_echo_lev != NULL)
-		evconnlistener_enable(srv->srv_echo_lev);
+	server_listeners_enable(srv, 1);
+}
+
+/* Turn accepting on or off on every listener of a worker. */
+static void
+server_listeners_enable(struct server *srv, int on)
+{
+	struct evconnlistener	*levs[4] = { srv->srv_http_lev, srv->srv_echo_lev,
+				    srv->srv_tls_http_lev, srv->srv_tls_echo_lev };
+	size_t			 i;
+
+	for (i = 0; i < 4; i++) {
+		if (levs[i] == NULL)
+			continue;
+		if (on)
+			evconnlistener_enable(levs[i]);
+		else
+			evconnlistener_disable(levs[i]);
+	}
 }
 
 /* Signals arrive here through the loop, never in a handler. */
@@ -167,6 +182,20 @@ server_events(struct server *srv, char *err, size_t errlen)
 			return (-1);
 		l->echo_fd = -1;
 	}
+	if (l->tls_http_fd != -1) {
+		srv->srv_tls_http_lev = server_listener(srv, l->tls_http_fd,
+		    server_http_accept, err, errlen);
+		if (srv->srv_tls_http_lev == NULL)
+			return (-1);
+		l->tls_http_fd = -1;
+	}
+	if (l->tls_echo_fd != -1) {
+		srv->srv_tls_echo_lev = server_listener(srv, l->tls_echo_fd,
+		    server_echo_accept, err, errlen);
+		if (srv->srv_tls_echo_lev == NULL)
+			return (-1);
+		l->tls_echo_fd = -1;
+	}
 	if (l->udp_fd != -1) {
 		srv->srv_udp_ev = event_new(srv->srv_base, l->udp_fd, EV_READ | EV_PERSIST,
 		    echo_udp_ready, srv);
@@ -213,6 +242,24 @@ server_init(struct server *srv, struct server_group *grp, unsigned int id,
 	return (server_events(srv, err, errlen));
 }
 
+/* Load the certificate once for every worker; a bad path fails the start. */
+static int
+server_group_tls(struct server_group *grp, char *err, size_t errlen)
+{
+	const struct config	*cfg = grp->grp_cfg;
+	int			 http = strcmp(cfg->tls_listen, "off") != 0 && cfg->tls_listen[0];
+	int			 echo = strcmp(cfg->tls_echo_listen, "off") != 0 &&
+				    cfg->tls_echo_listen[0];
+
+	if (http && (grp->grp_tls_http = tls_server_ctx(cfg->tls_cert, cfg->tls_key,
+	    "http/1.1", err, errlen)) == NULL)
+		return (-1);
+	if (echo && (grp->grp_tls_echo = tls_server_ctx(cfg->tls_cert, cfg->tls_key,
+	    NULL, err, errlen)) == NULL)
+		return (-1);
+	return (0);
+}
+
 /* Bind every worker's listeners; the first picks the ports, the rest share them. */
 int
 server_group_init(struct server_group *grp, const struct config *cfg, unsigned int workers,
@@ -228,6 +275,8 @@ server_group_init(struct server_group *grp, const struct config *cfg, unsigned i
 		return (-1);
 	}
 	grp->grp_n = workers;
+	if (server_group_tls(grp, err, errlen) == -1)
+		return (-1);
 	/* Loops stop each other across threads only with libevent's locking on. */
 	if (workers > 1 && evthread_use_pthreads() == -1) {
 		snprintf(err, errlen, "evthread_use_pthreads failed");
@@ -304,6 +353,10 @@ server_free(struct server *srv)
 		evconnlistener_free(srv->srv_http_lev);
 	if (srv->srv_echo_lev != NULL)
 		evconnlistener_free(srv->srv_echo_lev);
+	if (srv->srv_tls_http_lev != NULL)
+		evconnlistener_free(srv->srv_tls_http_lev);
+	if (srv->srv_tls_echo_lev != NULL)
+		evconnlistener_free(srv->srv_tls_echo_lev);
 	if (srv->srv_udp_ev != NULL)
 		event_free(srv->srv_udp_ev);
 	if (srv->srv_pause_ev != NULL)
@@ -327,6 +380,9 @@ server_group_free(struct server_group *grp)
 		server_free(&grp->grp_servers[i]);
 	free(grp->grp_servers);
 	grp->grp_servers = NULL;
+	SSL_CTX_free(grp->grp_tls_http);
+	SSL_CTX_free(grp->grp_tls_echo);
+	grp->grp_tls_http = grp->grp_tls_echo = NULL;
 	grp->grp_n = 0;
 }
 

@@ -17,6 +17,7 @@ struct echo_conn;
 struct event;
 struct event_base;
 struct evconnlistener;
+struct ssl_ctx_st;
 
 struct server_group;
 
@@ -29,6 +30,8 @@ struct server {
 	struct listeners	 srv_listeners;
 	struct evconnlistener	*srv_http_lev;
 	struct evconnlistener	*srv_echo_lev;
+	struct evconnlistener	*srv_tls_http_lev;
+	struct evconnlistener	*srv_tls_echo_lev;
 	struct event		*srv_udp_ev;
 	struct event		*srv_pause_ev;		/* accept paused after EMFILE */
 	struct event		*srv_signal_ev[3];
@@ -47,6 +50,8 @@ struct server_group {
 	unsigned int		 grp_n;
 	const struct config	*grp_cfg;
 	time_t			 grp_started;
+	struct ssl_ctx_st	*grp_tls_http;		/* SSL_CTX for HTTPS, or NULL */
+	struct ssl_ctx_st	*grp_tls_echo;		/* SSL_CTX for TLS echo, or NULL */
 };
 
 /* Bind every worker's listeners; -1 with why in err. */
