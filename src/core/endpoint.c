@@ -7,6 +7,7 @@
 #include "core/config.h"
 #include "core/endpoint.h"
 #include "core/endpoint_impl.h"
+#include "core/fetch.h"
 #include "core/http.h"
 #include "core/json.h"
 #include "core/plan.h"
@@ -49,6 +50,9 @@ static const struct endpoint_route endpoint_routes[] = {
 	{ "/cpu", ENDPOINT_EXACT, EP_CPU, 0, endpoint_cpu },
 	{ "/stats", ENDPOINT_EXACT, EP_STATS, 0, endpoint_stats },
 	{ "/metrics", ENDPOINT_EXACT, EP_METRICS, 0, endpoint_metrics },
+	{ "/fetch", ENDPOINT_EXACT, EP_FETCH, 0, endpoint_fetch },
+	{ "/gather", ENDPOINT_EXACT, EP_GATHER, 0, endpoint_gather },
+	{ "/chain", ENDPOINT_EXACT, EP_CHAIN, 0, endpoint_chain },
 };
 
 static const char *endpoint_names[ENDPOINT_COUNT] = {

@@ -36,6 +36,9 @@ static const struct endpoint_index_line endpoint_index[] = {
 	{ "GET", "/cpu?ms=N", "burn N ms of CPU on the serving thread, then answer" },
 	{ "GET", "/stats", "counters as JSON" },
 	{ "GET", "/metrics", "counters in Prometheus text format" },
+	{ "GET", "/fetch?url=U", "fetch U upstream and stream its answer through" },
+	{ "GET", "/gather?url=A&url=B", "fetch every url at once; JSON with each one's status and time" },
+	{ "GET", "/chain?url=A&url=B", "fetch the urls one after another; the same JSON" },
 };
 
 /* httpbin's shape: a name given once is a string, given again an array, in first-seen order. */

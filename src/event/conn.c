@@ -20,10 +20,9 @@
 #include "core/plan.h"
 #include "core/stats.h"
 #include "event/conn.h"
+#include "event/fetch.h"
 #include "event/server.h"
 
-/* Keep at most this much of a stream queued for a client before waiting for it to drain. */
-#define CONN_STREAM_QUEUE	(256 * 1024)
 /* While a plan runs, buffer at most this much of the next (pipelined) request. */
 #define CONN_PIPELINE_MAX	(64 * 1024)
 
@@ -148,6 +147,7 @@ conn_close(struct conn *c, const char *why)
 	struct server	*srv = c->conn_srv;
 
 	log_debug("%s:%u: closing: %s", c->conn_ip, c->conn_ctx.client_port, why);
+	fetch_conn_abort(c);
 	if (c->conn_ex.active)
 		exchange_finish(&c->conn_ex, &srv->srv_stats, &c->conn_ctx, why);
 	TAILQ_REMOVE(&srv->srv_conns, c, conn_entry);
@@ -237,15 +237,14 @@ conn_start_plan(struct conn *c)
 	return (conn_run_plan(c));
 }
 
-/* Queue the write and count it. */
-static void
+/* Queue bytes for the client and count them. */
+void
 conn_write(struct conn *c, const void *p, size_t len)
 {
 	if (len == 0)
 		return;
 	bufferevent_write(c->conn_bev, p, len);
-	c->conn_ex.bytes_sent += len;
-	stats_add(&c->conn_srv->srv_stats.bytes_out, len);
+	c->conn_ex.bytes_sent += len;	/* exchange_finish counts it into bytes_out */
 }
 
 /*
@@ -326,8 +325,15 @@ conn_run_plan(struct conn *c)
 			c->conn_ex.plan.keep_alive = 0;
 			break;
 		case PLAN_FETCH:
-			/* Not routed yet: no endpoint makes this step. */
-			c->conn_ex.plan.keep_alive = 0;
+			switch (fetch_conn_step(c)) {
+			case 0:
+				return (CONN_PLAN_WAITING);
+			case -1:
+				conn_close(c, "out of memory");
+				return (CONN_PLAN_ENDED);
+			}
+			/* Done at once (refused, say): drop any wake-up it queued. */
+			event_del(c->conn_timer);
 			break;
 		}
 		c->conn_step++;
@@ -352,6 +358,10 @@ conn_write_cb(struct bufferevent *bev, void *arg)
 	if (c->conn_state == CONN_FLUSHING) {
 		if (evbuffer_get_length(bufferevent_get_output(bev)) == 0)
 			conn_close(c, "done");
+		return;
+	}
+	if (c->conn_state == CONN_RUNNING && c->conn_job != NULL) {
+		fetch_conn_drained(c);
 		return;
 	}
 	if (c->conn_state == CONN_RUNNING && !evtimer_pending(c->conn_timer, NULL) &&

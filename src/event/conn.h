@@ -12,9 +12,13 @@
 #include "core/exchange.h"
 
 struct bufferevent;
+struct fetch_job;
 struct ssl_ctx_st;
 struct event;
 struct server;
+
+/* Keep at most this much of a stream queued for a client before waiting for it to drain. */
+#define CONN_STREAM_QUEUE	(256 * 1024)
 
 enum conn_state {
 	CONN_READING = 0,	/* waiting for (the rest of) a request */
@@ -35,6 +39,7 @@ struct conn {
 	int			 conn_read_eof;
 	int			 conn_deadline_armed;
 	struct buf		 conn_piecebuf;
+	struct fetch_job	*conn_job;	/* a PLAN_FETCH step in progress */
 	TAILQ_ENTRY(conn)	 conn_entry;
 };
 
@@ -43,6 +48,8 @@ void	conn_accept(struct server *, evutil_socket_t, const struct sockaddr *, int 
 	    struct ssl_ctx_st *tls);
 /* A bufferevent for a socket: plain, or TLS accepting a handshake when tls is set. */
 struct bufferevent *conn_bufferevent(struct server *, evutil_socket_t, struct ssl_ctx_st *tls);
+/* Queue bytes for the client and count them. */
+void	conn_write(struct conn *, const void *, size_t);
 /* The one way out: log why, finish a request in progress, free everything. */
 void	conn_close(struct conn *, const char *why);
 

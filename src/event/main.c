@@ -7,6 +7,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include <curl/curl.h>
 #include <event2/event.h>
 
 #include "common/startup.h"
@@ -38,6 +39,8 @@ main(int argc, char *argv[])
 	if (log_access_open(cfg.access_log, err, sizeof(err)) == -1)
 		fatalx("access log: %s", err);
 	signal(SIGPIPE, SIG_IGN);
+	if (curl_global_init(CURL_GLOBAL_DEFAULT) != CURLE_OK)
+		fatalx("curl_global_init failed");
 	startup_check_nofile(&cfg);
 	workers = cfg.workers;
 	if (workers == 0)	/* auto: one loop per CPU */
@@ -47,6 +50,7 @@ main(int argc, char *argv[])
 	rv = server_group_run(&grp);
 	server_group_free(&grp);
 	log_access_close();
+	curl_global_cleanup();
 	libevent_global_shutdown();
 	log_info("stopped");
 	return (rv == 0 ? 0 : 1);

@@ -236,6 +236,8 @@ server_init(struct server *srv, struct server_group *grp, unsigned int id,
 		snprintf(err, errlen, "event_base_new failed");
 		return (-1);
 	}
+	if (fetch_loop_init(&srv->srv_fetch, srv, &grp->grp_fetch, err, errlen) == -1)
+		return (-1);
 	if (startup_open_listeners_at(cfg, &srv->srv_listeners, grp->grp_n > 1, like,
 	    err, errlen) == -1)
 		return (-1);
@@ -276,6 +278,8 @@ server_group_init(struct server_group *grp, const struct config *cfg, unsigned i
 	}
 	grp->grp_n = workers;
 	if (server_group_tls(grp, err, errlen) == -1)
+		return (-1);
+	if (fetch_settings_init(&grp->grp_fetch, cfg, err, errlen) == -1)
 		return (-1);
 	/* Loops stop each other across threads only with libevent's locking on. */
 	if (workers > 1 && evthread_use_pthreads() == -1) {
@@ -365,6 +369,7 @@ server_free(struct server *srv)
 		if (srv->srv_signal_ev[i] != NULL)
 			event_free(srv->srv_signal_ev[i]);
 	startup_close_listeners(&srv->srv_listeners);
+	fetch_loop_free(&srv->srv_fetch);
 	if (srv->srv_base != NULL)
 		event_base_free(srv->srv_base);
 	srv->srv_base = NULL;

@@ -10,6 +10,7 @@
 #include "common/startup.h"
 #include "core/buf.h"
 #include "core/stats.h"
+#include "event/fetch.h"
 
 struct config;
 struct conn;
@@ -36,6 +37,7 @@ struct server {
 	struct event		*srv_pause_ev;		/* accept paused after EMFILE */
 	struct event		*srv_signal_ev[3];
 	struct stats		 srv_stats;
+	struct fetch_loop	 srv_fetch;
 	time_t			 srv_started;
 	unsigned int		 srv_nconns;		/* HTTP + echo, for max_connections */
 	unsigned int		 srv_max_conns;		/* this worker's share of max_connections */
@@ -52,6 +54,7 @@ struct server_group {
 	time_t			 grp_started;
 	struct ssl_ctx_st	*grp_tls_http;		/* SSL_CTX for HTTPS, or NULL */
 	struct ssl_ctx_st	*grp_tls_echo;		/* SSL_CTX for TLS echo, or NULL */
+	struct fetch_settings	 grp_fetch;		/* read-only, shared by every worker */
 };
 
 /* Bind every worker's listeners; -1 with why in err. */

@@ -1,0 +1,101 @@
+/* main: echofetchd-blocking, the same plans as echofetchd run with blocking I/O. */
+#include "autoconfig.h"
+
+#include <sys/types.h>
+#include <sys/mman.h>
+
+#include <signal.h>
+#include <stdio.h>
+#include <time.h>
+
+#include "blocking/models.h"
+#include "blocking/serve.h"
+#include "common/startup.h"
+#include "core/config.h"
+#include "core/log.h"
+#include "core/stats.h"
+
+#define MAIN_PROG	"echofetchd-blocking"
+
+/*
+ * The counters live in a shared anonymous mapping: fork children add to the
+ * same pages, so /stats in any child sees every child's counts.
+ */
+static struct stats *
+main_stats_new(void)
+{
+	struct stats	*st;
+
+	st = mmap(NULL, sizeof(*st), PROT_READ | PROT_WRITE, MAP_SHARED | MAP_ANONYMOUS,
+	    -1, 0);
+	if (st == MAP_FAILED)
+		return (NULL);
+	stats_init(st);
+	return (st);
+}
+
+/* Say once at start-up what is being served and how. */
+static void
+main_announce(const struct server *srv, const struct listeners *l)
+{
+	log_info("model %s, %u worker(s); http port %d, echo port %d, udp port %d",
+	    srv->srv_model, srv->srv_workers, l->http_port, l->echo_port, l->udp_port);
+}
+
+/*
+ * Static, not on main's stack: detached threads still use them while exit()
+ * runs after main returns.
+ */
+static struct config	 main_cfg;
+static struct server	 main_srv;
+
+/* Parse the configuration, bind, and hand over to the model; only main exits. */
+int
+main(int argc, char **argv)
+{
+	struct config		*cfg = &main_cfg;
+	struct server		*srv = &main_srv;
+	struct listeners	 l;
+	char			 err[1024];
+	int			 rc;
+
+	config_defaults(cfg);
+	rc = config_parse_args(cfg, argc, argv, CONFIG_PROG_BLOCKING, err, sizeof(err));
+	if (rc == 1)
+		return (0);
+	if (rc == -1) {
+		fprintf(stderr, "%s: %s\n", MAIN_PROG, err);
+		return (2);
+	}
+	log_init(MAIN_PROG, cfg->log_level, 0);
+	if (log_access_open(cfg->access_log, err, sizeof(err)) == -1)
+		fatalx("access log: %s", err);
+	if (models_signals_init() == -1)
+		fatal("sigaction");
+	startup_check_nofile(cfg);
+	if (startup_open_listeners(cfg, &l, 0, err, sizeof(err)) == -1)
+		fatalx("%s", err);
+	if (l.tls_http_fd != -1 || l.tls_echo_fd != -1)
+		fatalx("tls_listen and tls_echo_listen are echofetchd only; "
+		    "echofetchd-blocking serves plain TCP");
+	if (l.http_fd == -1 && l.echo_fd == -1)
+		fatalx("nothing to serve: listen and echo_listen are both off");
+
+	srv->srv_cfg = cfg;
+	if ((srv->srv_stats = main_stats_new()) == NULL)
+		fatal("mmap");
+	srv->srv_model = config_model_name(cfg->model);
+	srv->srv_workers = cfg->model == CONFIG_MODEL_POOL ? cfg->pool_size : 1;
+	srv->srv_started = time(NULL);
+	srv->srv_quit = &models_quit;
+	if ((srv->srv_fetch = serve_fetch_new(cfg, err, sizeof(err))) == NULL)
+		fatalx("fetch: %s", err);
+
+	if (startup_write_port_file(cfg, &l, err, sizeof(err)) == -1)
+		fatalx("port file: %s", err);
+	main_announce(srv, &l);
+	rc = models_run(srv, &l);
+	log_info("exiting");
+	/* The access log stays open: a detached thread may still finish a request. */
+	return (rc);
+}

@@ -1,0 +1,563 @@
+/* serve: one HTTP connection on a blocking socket, request after request. */
+#include "autoconfig.h"
+
+#include <sys/types.h>
+#include <sys/socket.h>
+
+#include <errno.h>
+#include <poll.h>
+#include <pthread.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "blocking/serve.h"
+#include "common/sock.h"
+#include "core/buf.h"
+#include "core/config.h"
+#include "core/endpoint.h"
+#include "core/exchange.h"
+#include "core/fetch.h"
+#include "core/log.h"
+#include "core/plan.h"
+#include "core/stats.h"
+
+#define SERVE_READ_MAX	16384
+#define SERVE_CONTINUE	"HTTP/1.1 100 Continue\r\n\r\n"
+#define SERVE_QUEUE_TICK_MS	250	/* how often a queued fetch looks for its client */
+
+/* How waiting for a request ended. */
+enum serve_read {
+	SERVE_READ_REQUEST = 0,	/* the parser said DONE or ERROR */
+	SERVE_READ_HEAD_TIMEOUT,	/* 408 */
+	SERVE_READ_BODY_TIMEOUT,	/* 408 */
+	SERVE_READ_CLOSE,	/* EOF, error, idle timeout, or quitting between requests */
+};
+
+/* One connection: the exchange, the client, and bytes read but not yet parsed. */
+struct serve_conn {
+	struct server		*sc_srv;
+	int			 sc_fd;
+	struct exchange		 sc_ex;
+	struct endpoint_ctx	 sc_ctx;
+	char			 sc_host[SOCK_ADDRSTR_LEN];
+	struct buf		 sc_piece;	/* one stream or fetch piece, reused */
+	struct fetch_job	*sc_job;	/* the FETCH step running, if any */
+	const char		*sc_fetch_note;	/* why a fetch sink failed */
+	unsigned int		 sc_served;	/* requests finished on this connection */
+	size_t			 sc_off;	/* unparsed bytes: sc_in[sc_off, sc_off+sc_len) */
+	size_t			 sc_len;
+	char			 sc_in[SERVE_READ_MAX];
+};
+
+/* The fetch queue is process-wide: every thread's transfers share its slots. */
+struct serve_fetch {
+	struct fetch_settings	 sf_settings;
+	struct fetch_queue	 sf_queue;
+	pthread_mutex_t		 sf_lock;
+	pthread_cond_t		 sf_granted;
+};
+
+/* A queued transfer's exec points here once a release hands it a slot. */
+static char	 serve_fetch_grant;
+
+/* /stats and /metrics read the one shared struct stats every thread or child adds to. */
+static void
+serve_stats_snapshot(void *arg, struct stats *out, struct stats_info *info)
+{
+	struct server	*srv = arg;
+
+	stats_init(out);
+	stats_merge(out, srv->srv_stats);
+	info->server = "echofetchd-blocking";
+	info->model = srv->srv_model;
+	info->workers = srv->srv_workers;
+	info->started = srv->srv_started;
+	info->now = time(NULL);
+}
+
+/* The quit flag is set in a signal handler and read by every thread. */
+int
+serve_quitting(const struct server *srv)
+{
+	return (__atomic_load_n(srv->srv_quit, __ATOMIC_RELAXED) != 0);
+}
+
+/* Set up a connection; NULL if out of memory. */
+static struct serve_conn *
+serve_conn_new(struct server *srv, int fd, const struct sockaddr *peer)
+{
+	struct serve_conn	*c;
+
+	if ((c = calloc(1, sizeof(*c))) == NULL)
+		return (NULL);
+	c->sc_srv = srv;
+	c->sc_fd = fd;
+	exchange_init(&c->sc_ex, &srv->srv_cfg->http);
+	buf_init(&c->sc_piece);
+	sock_addr_host(peer, c->sc_host, sizeof(c->sc_host), &c->sc_ctx.client_port);
+	c->sc_ctx.cfg = srv->srv_cfg;
+	c->sc_ctx.client_ip = c->sc_host;
+	c->sc_ctx.tls = 0;
+	c->sc_ctx.now = time(NULL);
+	c->sc_ctx.stats_snapshot = serve_stats_snapshot;
+	c->sc_ctx.stats_arg = srv;
+	return (c);
+}
+
+/* Free what serve_conn_new made. */
+static void
+serve_conn_free(struct serve_conn *c)
+{
+	exchange_free(&c->sc_ex);
+	buf_free(&c->sc_piece);
+	free(c);
+}
+
+/* Send all bytes across partial writes; the socket's SO_SNDTIMEO bounds each stall. */
+int
+serve_write_all(int fd, const char *p, size_t len, size_t *done)
+{
+	ssize_t	 n;
+
+	*done = 0;
+	while (*done < len) {
+		n = send(fd, p + *done, len - *done, MSG_NOSIGNAL);
+		if (n == -1) {
+			if (errno == EINTR)
+				continue;
+			return (-1);
+		}
+		*done += (size_t)n;
+	}
+	return (0);
+}
+
+/* Write response bytes, counting them; on failure say why in *note. */
+static int
+serve_send(struct serve_conn *c, const char *p, size_t len, const char **note)
+{
+	size_t	 done;
+	int	 rc;
+
+	rc = serve_write_all(c->sc_fd, p, len, &done);
+	c->sc_ex.bytes_sent += done;	/* exchange_finish adds it to bytes_out */
+	if (rc == -1)
+		*note = (errno == EAGAIN || errno == EWOULDBLOCK) ?
+		    "write-timeout" : "client-gone";
+	return (rc);
+}
+
+/* Sleep up to ms in poll() on the client: 1 if it hung up meanwhile, else 0. */
+static int
+serve_client_gone(int fd, unsigned int ms)
+{
+	struct pollfd	 pfd;
+	int		 n;
+
+	pfd.fd = fd;
+	pfd.events = POLLRDHUP;
+	pfd.revents = 0;
+	n = poll(&pfd, 1, (int)ms);
+	if (n == -1)
+		return (errno == EINTR ? 0 : 1);
+	return (n > 0 && pfd.revents != 0);
+}
+
+/*
+ * Block this thread for ms, as sync.py's time.sleep does, but in poll() on the
+ * socket so a client that hangs up is noticed. -1 if it left.
+ */
+static int
+serve_wait(struct serve_conn *c, unsigned int ms)
+{
+	uint64_t	 now, deadline;
+
+	deadline = exchange_now_ms() + ms;
+	while ((now = exchange_now_ms()) < deadline)
+		if (serve_client_gone(c->sc_fd, (unsigned int)(deadline - now)))
+			return (-1);
+	return (0);
+}
+
+/* Send count stream pieces, interval_ms apart. */
+static int
+serve_stream(struct serve_conn *c, const struct plan_step *st, const char **note)
+{
+	const struct plan	*pl = &c->sc_ex.plan;
+	unsigned int		 i;
+
+	for (i = 0; i < st->count; i++) {
+		if (i > 0 && st->interval_ms > 0 && serve_wait(c, st->interval_ms) == -1) {
+			*note = "client-gone";
+			return (-1);
+		}
+		buf_reset(&c->sc_piece);
+		plan_stream_piece(pl, i, &c->sc_piece);
+		if (c->sc_piece.oom) {
+			*note = "out-of-memory";
+			return (-1);
+		}
+		if (serve_send(c, c->sc_piece.data, c->sc_piece.len, note) == -1)
+			return (-1);
+	}
+	return (0);
+}
+
+/* Everything fetches need, made before any thread can race for it. */
+struct serve_fetch *
+serve_fetch_new(const struct config *cfg, char *err, size_t errlen)
+{
+	struct serve_fetch	*sf;
+
+	if (curl_global_init(CURL_GLOBAL_DEFAULT) != CURLE_OK) {
+		snprintf(err, errlen, "curl_global_init failed");
+		return (NULL);
+	}
+	if ((sf = calloc(1, sizeof(*sf))) == NULL) {
+		snprintf(err, errlen, "out of memory");
+		return (NULL);
+	}
+	if (fetch_settings_init(&sf->sf_settings, cfg, err, errlen) == -1) {
+		free(sf);
+		return (NULL);
+	}
+	fetch_queue_init(&sf->sf_queue, cfg->fetch_concurrency, cfg->fetch_queue);
+	pthread_mutex_init(&sf->sf_lock, NULL);
+	pthread_cond_init(&sf->sf_granted, NULL);
+	return (sf);
+}
+
+/* /fetch streams through: the upstream head becomes ours at once, from inside curl. */
+static int
+serve_fetch_on_head(void *arg, struct fetch_transfer *t)
+{
+	struct serve_conn	*c = arg;
+
+	buf_reset(&c->sc_piece);
+	fetch_response_head(c->sc_job, t, time(NULL), &c->sc_piece);
+	if (c->sc_piece.oom)
+		return (-1);
+	return (serve_send(c, c->sc_piece.data, c->sc_piece.len, &c->sc_fetch_note));
+}
+
+/* Each upstream body piece is written before curl reads more: no buffer, no pause. */
+static int
+serve_fetch_on_body(void *arg, const char *p, size_t len)
+{
+	struct serve_conn	*c = arg;
+
+	buf_reset(&c->sc_piece);
+	fetch_response_chunk(c->sc_job, p, len, &c->sc_piece);
+	if (c->sc_piece.oom)
+		return (-1);
+	return (serve_send(c, c->sc_piece.data, c->sc_piece.len, &c->sc_fetch_note));
+}
+
+/*
+ * The job's next transfer with a queue slot, waiting for one if the queue
+ * says so. NULL when there is none, or when the client left while queued.
+ */
+static struct fetch_transfer *
+serve_fetch_admit(struct serve_conn *c, struct fetch_job *job)
+{
+	struct serve_fetch	*sf = c->sc_srv->srv_fetch;
+	struct stats		*st = c->sc_srv->srv_stats;
+	struct fetch_transfer	*t;
+	struct timespec		 until;
+
+	pthread_mutex_lock(&sf->sf_lock);
+	while ((t = fetch_job_next(job)) != NULL) {
+		switch (fetch_queue_admit(&sf->sf_queue, st, fetch_now_ms(), t)) {
+		case FETCH_QUEUE_FULL:
+			fetch_job_reject(job, t, 503, "fetch queue full");
+			continue;
+		case FETCH_QUEUE_RUN:
+			break;
+		case FETCH_QUEUE_WAIT:
+			while (t != NULL && t->exec != &serve_fetch_grant) {
+				clock_gettime(CLOCK_REALTIME, &until);
+				until.tv_nsec += SERVE_QUEUE_TICK_MS * 1000000L;
+				until.tv_sec += until.tv_nsec / 1000000000L;
+				until.tv_nsec %= 1000000000L;
+				pthread_cond_timedwait(&sf->sf_granted, &sf->sf_lock, &until);
+				if (t->exec != &serve_fetch_grant && serve_client_gone(c->sc_fd, 0)) {
+					(void)fetch_queue_cancel(&sf->sf_queue, st, t);
+					c->sc_fetch_note = "client-gone";
+					t = NULL;
+				}
+			}
+			break;
+		}
+		break;
+	}
+	pthread_mutex_unlock(&sf->sf_lock);
+	return (t);
+}
+
+/* Run one transfer on this thread with curl_easy_perform, then pass its slot on. */
+static void
+serve_fetch_perform(struct serve_conn *c, struct fetch_job *job, struct fetch_transfer *t)
+{
+	struct serve_fetch	*sf = c->sc_srv->srv_fetch;
+	struct fetch_transfer	*next;
+	void			*arg;
+
+	if (fetch_job_streams(job)) {
+		t->on_head = serve_fetch_on_head;
+		t->on_body = serve_fetch_on_body;
+		t->sink_arg = c;
+	}
+	if (fetch_job_start(job, t) == 0)
+		fetch_job_done(job, t, curl_easy_perform(t->easy));
+	pthread_mutex_lock(&sf->sf_lock);
+	if (fetch_queue_release(&sf->sf_queue, c->sc_srv->srv_stats, fetch_now_ms(), &arg)) {
+		next = arg;
+		next->exec = &serve_fetch_grant;
+		pthread_cond_broadcast(&sf->sf_granted);
+	}
+	pthread_mutex_unlock(&sf->sf_lock);
+}
+
+/*
+ * PLAN_FETCH at step i: the transfers run one after another on this thread
+ * (a /gather too: blocking I/O does one thing at a time), then the core
+ * inserts the rest of the response after step i.
+ */
+static int
+serve_fetch_step(struct serve_conn *c, unsigned int i, const char **note)
+{
+	struct fetch_transfer	*t;
+
+	c->sc_fetch_note = NULL;
+	c->sc_job = fetch_job_new(&c->sc_srv->srv_fetch->sf_settings, &c->sc_ex.plan, i);
+	if (c->sc_job == NULL) {
+		*note = "out-of-memory";
+		return (-1);
+	}
+	while (!fetch_job_complete(c->sc_job) &&
+	    (t = serve_fetch_admit(c, c->sc_job)) != NULL)
+		serve_fetch_perform(c, c->sc_job, t);
+	if (c->sc_fetch_note == NULL)
+		fetch_job_respond(c->sc_job, time(NULL));
+	fetch_job_free(c->sc_job);
+	c->sc_job = NULL;
+	if (c->sc_fetch_note != NULL) {
+		*note = c->sc_fetch_note;
+		return (-1);
+	}
+	return (0);
+}
+
+/*
+ * Walk the plan's steps in order (a FETCH step inserts more after itself).
+ * 1 to keep the connection, 0 to close it.
+ */
+static int
+serve_run_plan(struct serve_conn *c, const char **note)
+{
+	const struct plan	*pl = &c->sc_ex.plan;
+	const struct plan_step	*st;
+	unsigned int		 i;
+	int			 closing = 0;
+
+	for (i = 0; i < pl->nsteps; i++) {
+		st = &pl->steps[i];
+		switch (st->kind) {
+		case PLAN_WRITE:
+			if (serve_send(c, pl->data.data + st->off, st->len, note) == -1)
+				return (0);
+			break;
+		case PLAN_WAIT:
+			if (serve_wait(c, st->ms) == -1) {
+				*note = "client-gone";
+				return (0);
+			}
+			break;
+		case PLAN_BURN:
+			plan_burn_cpu(st->ms);
+			break;
+		case PLAN_STREAM:
+			if (serve_stream(c, st, note) == -1)
+				return (0);
+			break;
+		case PLAN_CLOSE:
+			closing = 1;
+			break;
+		case PLAN_FETCH:
+			if (serve_fetch_step(c, i, note) == -1)
+				return (0);
+			break;
+		}
+	}
+	return (!closing && pl->keep_alive);
+}
+
+/* Feed buffered bytes to the parser; answers 100-continue when asked. */
+static enum http_parse_result
+serve_feed(struct serve_conn *c)
+{
+	enum http_parse_result	 r;
+	size_t			 consumed = 0, done;
+
+	r = exchange_feed(&c->sc_ex, c->sc_in + c->sc_off, c->sc_len, &consumed);
+	c->sc_off += consumed;
+	c->sc_len -= consumed;
+	stats_add(&c->sc_srv->srv_stats->bytes_in, consumed);
+	if (c->sc_ex.parser.want_continue) {
+		c->sc_ex.parser.want_continue = 0;
+		if (r == HTTP_PARSE_NEED_MORE)
+			(void)serve_write_all(c->sc_fd, SERVE_CONTINUE,
+			    sizeof(SERVE_CONTINUE) - 1, &done);
+	}
+	return (r);
+}
+
+/*
+ * How long the next read may block: idle (keep-alive, or header timeout on a
+ * new connection), what is left of the head deadline, or the body gap.
+ * 0 means no limit; -1 means the head deadline has passed.
+ */
+static long long
+serve_read_timeout(const struct serve_conn *c)
+{
+	const struct config	*cfg = c->sc_srv->srv_cfg;
+	uint64_t		 deadline, now;
+
+	if (!exchange_started(&c->sc_ex))
+		return (c->sc_served == 0 ? cfg->header_timeout_ms : cfg->keepalive_timeout_ms);
+	if (http_parser_head_done(&c->sc_ex.parser))
+		return (cfg->body_timeout_ms);
+	if (cfg->header_timeout_ms == 0)
+		return (0);
+	deadline = c->sc_ex.started_ms + cfg->header_timeout_ms;
+	now = exchange_now_ms();
+	return (now >= deadline ? -1 : (long long)(deadline - now));
+}
+
+/* Name the timeout that just expired: quiet close before a request, else a 408. */
+static enum serve_read
+serve_timed_out(const struct serve_conn *c)
+{
+	if (!exchange_started(&c->sc_ex))
+		return (SERVE_READ_CLOSE);
+	if (!http_parser_head_done(&c->sc_ex.parser))
+		return (SERVE_READ_HEAD_TIMEOUT);
+	return (SERVE_READ_BODY_TIMEOUT);
+}
+
+/* Read until one request is parsed (pipelined leftovers first), or say why not. */
+static enum serve_read
+serve_read_request(struct serve_conn *c)
+{
+	const struct config	*cfg = c->sc_srv->srv_cfg;
+	long long		 tmo;
+	ssize_t			 n;
+
+	for (;;) {
+		if (c->sc_len > 0 && serve_feed(c) != HTTP_PARSE_NEED_MORE)
+			return (SERVE_READ_REQUEST);
+		if (serve_quitting(c->sc_srv) && !exchange_started(&c->sc_ex))
+			return (SERVE_READ_CLOSE);
+		if ((tmo = serve_read_timeout(c)) == -1)
+			return (serve_timed_out(c));
+		if (sock_set_timeouts(c->sc_fd, (unsigned int)tmo, cfg->write_timeout_ms,
+		    NULL, 0) == -1)
+			return (SERVE_READ_CLOSE);
+		n = read(c->sc_fd, c->sc_in, sizeof(c->sc_in));
+		if (n > 0) {
+			c->sc_off = 0;
+			c->sc_len = (size_t)n;
+			continue;
+		}
+		if (n == 0)
+			return (SERVE_READ_CLOSE);
+		if (errno == EINTR)
+			continue;
+		if (errno == EAGAIN || errno == EWOULDBLOCK)
+			return (serve_timed_out(c));
+		return (SERVE_READ_CLOSE);
+	}
+}
+
+/* Plan, run and log one exchange. 1 if the connection may carry another request. */
+static int
+serve_exchange(struct serve_conn *c, enum serve_read why)
+{
+	struct stats	*st = c->sc_srv->srv_stats;
+	const char	*note = NULL;
+	int		 keep;
+
+	c->sc_ctx.now = time(NULL);
+	if (why == SERVE_READ_HEAD_TIMEOUT)
+		exchange_plan_error(&c->sc_ex, 408, "request header timeout", &c->sc_ctx, st);
+	else if (why == SERVE_READ_BODY_TIMEOUT)
+		exchange_plan_error(&c->sc_ex, 408, "request body timeout", &c->sc_ctx, st);
+	else
+		exchange_plan(&c->sc_ex, &c->sc_ctx, st);
+	if (plan_failed(&c->sc_ex.plan))
+		exchange_plan_error(&c->sc_ex, 500, "out of memory", &c->sc_ctx, st);
+	keep = serve_run_plan(c, &note);
+	exchange_finish(&c->sc_ex, st, &c->sc_ctx, note);
+	c->sc_served++;
+	return (keep && why == SERVE_READ_REQUEST && !serve_quitting(c->sc_srv));
+}
+
+/* Half-close and drop what the client already sent, so close() does not reset the reply. */
+static void
+serve_linger(int fd)
+{
+	char	 junk[4096];
+	int	 i;
+
+	(void)shutdown(fd, SHUT_WR);
+	for (i = 0; i < 16; i++)
+		if (recv(fd, junk, sizeof(junk), MSG_DONTWAIT) <= 0)
+			break;
+}
+
+/* The blocking executor's whole life of an HTTP connection. */
+void
+serve_http(struct server *srv, int fd, const struct sockaddr *peer)
+{
+	struct serve_conn	*c;
+	enum serve_read		 why;
+
+	if ((c = serve_conn_new(srv, fd, peer)) == NULL) {
+		log_warnx("connection from a client dropped: out of memory");
+		return;
+	}
+	stats_add(&srv->srv_stats->conns_open, 1);
+	stats_add(&srv->srv_stats->conns_total, 1);
+	for (;;) {
+		why = serve_read_request(c);
+		if (why == SERVE_READ_CLOSE)
+			break;
+		if (!serve_exchange(c, why))
+			break;
+	}
+	serve_linger(fd);
+	stats_sub(&srv->srv_stats->conns_open, 1);
+	serve_conn_free(c);
+}
+
+/* Over max_connections: still a JSON status, never a silent close. */
+void
+serve_reject(struct server *srv, int fd, const struct sockaddr *peer)
+{
+	struct serve_conn	*c;
+	const char		*note = NULL;
+
+	if ((c = serve_conn_new(srv, fd, peer)) == NULL)
+		return;
+	if (sock_set_timeouts(fd, 0, srv->srv_cfg->write_timeout_ms, NULL, 0) == 0) {
+		exchange_plan_error(&c->sc_ex, 503, "too many connections", &c->sc_ctx,
+		    srv->srv_stats);
+		(void)serve_run_plan(c, &note);
+		exchange_finish(&c->sc_ex, srv->srv_stats, &c->sc_ctx, note);
+	}
+	serve_linger(fd);
+	serve_conn_free(c);
+}
