@@ -859,7 +859,8 @@ test_not_found_not_allowed(void **state)
 	expect_get_error("/bytes/1/2", 404, "no such endpoint: /bytes/1/2", EP_NOT_FOUND);
 	expect_get_error("/anythingelse", 404, "no such endpoint: /anythingelse",
 	    EP_NOT_FOUND);
-	expect_get_error("/fetch", 404, "no such endpoint: /fetch", EP_NOT_FOUND);
+	expect_get_error("/fetch", 400, "url is required", EP_FETCH);
+	expect_get_error("/fetchx", 404, "no such endpoint: /fetchx", EP_NOT_FOUND);
 	expect_get_error("/a%22b", 404, "no such endpoint: /a%22b", EP_NOT_FOUND);
 	/* the path is matched decoded */
 	expect("GET /%73tatus/204 HTTP/1.1\r\nHost: h\r\n\r\n", "HTTP/1.1 204 No Content",
