@@ -15,27 +15,23 @@
 	"ECDHE-ECDSA-AES256-GCM-SHA384:ECDHE-RSA-AES256-GCM-SHA384:" \
 	"ECDHE-ECDSA-CHACHA20-POLY1305:ECDHE-RSA-CHACHA20-POLY1305"
 
-/* The OpenSSL error queue as one line, and cleared. */
+/* The first (root) OpenSSL error's reason, and the queue cleared. */
 void
 tls_error_string(char *out, size_t len)
 {
+	const char	*reason = NULL;
 	unsigned long	 e;
-	size_t		 used = 0;
 
-	out[0] = '\0';
-	while ((e = ERR_get_error()) != 0) {
-		if (used + 2 < len) {
-			if (used > 0) {
-				out[used++] = ';';
-				out[used++] = ' ';
-				out[used] = '\0';
-			}
-			ERR_error_string_n(e, out + used, len - used);
-			used = strlen(out);
-		}
-	}
-	if (out[0] == '\0')
+	if ((e = ERR_peek_error()) != 0)
+		reason = ERR_SYSTEM_ERROR(e) ? strerror(ERR_GET_REASON(e)) :
+		    ERR_reason_error_string(e);
+	if (reason != NULL)
+		snprintf(out, len, "%s", reason);
+	else if (e != 0)
+		ERR_error_string_n(e, out, len);
+	else
 		snprintf(out, len, "unknown TLS error");
+	ERR_clear_error();
 }
 
 /* Pick our protocol from the client's ALPN list, or refuse the handshake. */

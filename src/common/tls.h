@@ -16,7 +16,7 @@
  */
 SSL_CTX	*tls_server_ctx(const char *cert, const char *key, const char *alpn, char *err,
 	    size_t);
-/* The OpenSSL error queue as one line, and cleared. */
+/* The first (root) OpenSSL error's reason, and the queue cleared. */
 void	tls_error_string(char *, size_t);
 
 #endif

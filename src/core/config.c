@@ -125,6 +125,17 @@ static const struct config_entry config_table[] = {
 	{ "stream_max", 0, CONFIG_T_UINT, CONFIG_FIELD(stream_max),
 	  1, 100000, "100", CONFIG_ALL, "Endpoint limits",
 	  "most lines /stream/n sends" },
+	{ "daemon", 'd', CONFIG_T_BOOL, CONFIG_FIELD(daemon), 0, 1,
+	  "no", CONFIG_ALL, "Daemon",
+	  "detach: fork, setsid, chdir /, stdio to /dev/null, log to syslog" },
+	{ "pidfile", 0, CONFIG_T_STRING, CONFIG_FIELD(pidfile), 0, 0,
+	  "", CONFIG_ALL, "Daemon",
+	  "write the pid here, locked; a second instance on it refuses to start" },
+	{ "user", 0, CONFIG_T_STRING, CONFIG_FIELD(user), 0, 0,
+	  "", CONFIG_ALL, "Daemon", "after binding, drop root privileges to this user" },
+	{ "shutdown_timeout_ms", 0, CONFIG_T_DURATION,
+	  CONFIG_FIELD(shutdown_timeout_ms), 0, 3600000, "30000", CONFIG_ALL,
+	  "Daemon", "on SIGTERM, let requests in flight finish for this long" },
 	{ "log_level", 0, CONFIG_T_LEVEL, CONFIG_FIELD(log_level), 0, 0,
 	  "info", CONFIG_ALL, "Logging", "error, warn, info or debug" },
 	{ "access_log", 0, CONFIG_T_STRING, CONFIG_FIELD(access_log), 0, 0,
@@ -633,6 +644,7 @@ config_getopt_build(struct config_getopt *g, int prog)
 		{ "set", required_argument, NULL, 'o' },
 		{ "help", no_argument, NULL, 'h' },
 		{ "version", no_argument, NULL, 'v' },
+		{ "test", no_argument, NULL, 't' },
 	};
 	const struct config_entry	*e;
 	size_t				 i, j, n = 0, s;
@@ -640,7 +652,7 @@ config_getopt_build(struct config_getopt *g, int prog)
 	memset(g, 0, sizeof(*g));
 	memcpy(g->opts, fixed, sizeof(fixed));
 	n = sizeof(fixed) / sizeof(fixed[0]);
-	s = strlen(strcpy(g->shorts, "+:c:o:hv"));
+	s = strlen(strcpy(g->shorts, "+:c:o:hvt"));
 	for (i = 0; i < CONFIG_NKEYS; i++) {
 		e = &config_table[i];
 		if ((e->progs & prog) == 0)
@@ -654,7 +666,8 @@ config_getopt_build(struct config_getopt *g, int prog)
 		n++;
 		if (e->flag && s + 3 < sizeof(g->shorts)) {
 			g->shorts[s++] = (char)e->flag;
-			g->shorts[s++] = ':';
+			if (e->type != CONFIG_T_BOOL)	/* a bare -d means yes */
+				g->shorts[s++] = ':';
 		}
 	}
 }
@@ -775,6 +788,10 @@ config_parse_args(struct config *cfg, int argc, char **argv, int prog,
 			    len));
 		if (c == 'c')
 			continue;
+		if (c == 't') {
+			cfg->test_only = 1;
+			continue;
+		}
 		if (config_apply_opt(cfg, c, optarg, prog, errbuf, len) == -1)
 			return (-1);
 	}
@@ -869,5 +886,45 @@ config_dump(const struct config *cfg, int prog, struct buf *out)
 			continue;
 		config_format(cfg, &config_table[i], val, sizeof(val));
 		buf_appendf(out, "%s = %s\n", config_table[i].key, val);
+	}
+}
+
+/* Groups whose keys only take effect at start: sockets, TLS, processes, threads. */
+static int
+config_needs_restart(const struct config_entry *e)
+{
+	static const char *const groups[] = { "Listeners", "TLS", "Daemon", "Concurrency" };
+	size_t	 i;
+
+	for (i = 0; i < sizeof(groups) / sizeof(groups[0]); i++)
+		if (strcmp(e->group, groups[i]) == 0)
+			return (1);
+	return (0);
+}
+
+/*
+ * SIGHUP: copy every key that can change while running from next into
+ * live; keys that need a restart stay as they are and are named in
+ * `restart` (comma-separated, "" if none).
+ */
+void
+config_reload(struct config *live, const struct config *next, char *restart, size_t len)
+{
+	const struct config_entry	*e;
+	size_t				 i, used = 0;
+
+	if (len > 0)
+		restart[0] = '\0';
+	for (i = 0; i < CONFIG_NKEYS; i++) {
+		e = &config_table[i];
+		if (!config_needs_restart(e)) {
+			memcpy((char *)live + e->off, (const char *)next + e->off, e->width);
+			continue;
+		}
+		if (memcmp((const char *)live + e->off, (const char *)next + e->off,
+		    e->width) == 0 || used + strlen(e->key) + 3 >= len)
+			continue;
+		used += (size_t)snprintf(restart + used, len - used, "%s%s",
+		    used ? ", " : "", e->key);
 	}
 }

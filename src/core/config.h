@@ -49,6 +49,12 @@ struct config {
 	unsigned long long bytes_max;			/* /bytes, /drip numbytes */
 	unsigned int	 stream_max;			/* /stream/n */
 
+	int		 daemon;			/* detach and log to syslog */
+	char		 pidfile[CONFIG_PATH_MAX];	/* "" = none */
+	char		 user[64];			/* drop privileges to ("" = stay) */
+	unsigned int	 shutdown_timeout_ms;		/* drain deadline */
+	int		 test_only;			/* -t: check the config and exit */
+
 	enum log_level	 log_level;
 	char		 access_log[CONFIG_PATH_MAX];	/* path, "stderr", or "off" */
 
@@ -83,6 +89,8 @@ int	config_set(struct config *, const char *key, const char *value, int prog, ch
  * -1 with why in errbuf (exit 2).
  */
 int	config_parse_args(struct config *, int argc, char **argv, int prog, char *errbuf, size_t);
+/* SIGHUP: take what can change live from next; name the rest in restart. */
+void	config_reload(struct config *live, const struct config *next, char *restart, size_t);
 /* Print --help for a program to stdout. */
 void	config_usage(const char *progname, int prog);
 const char *config_model_name(enum config_model);

@@ -545,7 +545,7 @@ endpoint_plan(const struct http_request *req, const struct endpoint_ctx *ctx,
 	call.plan = plan;
 	call.id = EP_NOT_FOUND;
 	call.head_only = req->method == HTTP_HEAD;
-	call.keep_alive = req->keep_alive;
+	call.keep_alive = req->keep_alive && !ctx->draining;
 	buf_init(&call.path);
 	buf_init(&call.body);
 	buf_init(&call.reason);

@@ -39,6 +39,7 @@ struct endpoint_ctx {
 	const char	*client_ip;	/* textual, no port */
 	unsigned int	 client_port;
 	int		 tls;		/* 1 when served over TLS */
+	int		 draining;	/* shutting down: every response closes */
 	time_t		 now;
 	/* for /stats and /metrics: fill a merged snapshot */
 	void		(*stats_snapshot)(void *arg, struct stats *out, struct stats_info *info);

@@ -224,6 +224,7 @@ conn_start_plan(struct conn *c)
 	evtimer_del(c->conn_timer);
 	c->conn_deadline_armed = 0;
 	c->conn_ctx.now = time(NULL);
+	c->conn_ctx.draining = srv->srv_draining;
 	exchange_plan(&c->conn_ex, &c->conn_ctx, &srv->srv_stats);
 	if (plan_failed(&c->conn_ex.plan))
 		exchange_plan_error(&c->conn_ex, 500, "out of memory", &c->conn_ctx,
@@ -281,7 +282,8 @@ static int
 conn_plan_done(struct conn *c)
 {
 	struct server	*srv = c->conn_srv;
-	int		 keep = c->conn_ex.plan.keep_alive && !c->conn_read_eof;
+	int		 keep = c->conn_ex.plan.keep_alive && !c->conn_read_eof &&
+			    !srv->srv_draining;
 
 	exchange_finish(&c->conn_ex, &srv->srv_stats, &c->conn_ctx, NULL);
 	if (!keep) {

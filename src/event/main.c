@@ -10,10 +10,36 @@
 #include <curl/curl.h>
 #include <event2/event.h>
 
+#include "common/daemon.h"
 #include "common/startup.h"
 #include "core/config.h"
 #include "core/log.h"
 #include "event/server.h"
+
+/* How many loops: the setting, or one per online CPU for auto. */
+static unsigned int
+main_workers(const struct config *cfg)
+{
+	long	 ncpu;
+
+	if (cfg->workers != 0)
+		return (cfg->workers);
+	ncpu = sysconf(_SC_NPROCESSORS_ONLN);
+	return (ncpu > 0 ? (unsigned int)ncpu : 1);
+}
+
+/* Detach and take the pid file, when asked to. */
+static void
+main_daemonize(const struct config *cfg)
+{
+	char	 err[1024];
+
+	if (cfg->daemon && daemon_detach(err, sizeof(err)) == -1)
+		fatalx("%s", err);
+	if (cfg->pidfile[0] != '\0' &&
+	    daemon_pidfile_create(cfg->pidfile, err, sizeof(err)) == -1)
+		fatalx("%s", err);
+}
 
 /* Parse the command line, bind, and serve until a signal. */
 int
@@ -21,8 +47,6 @@ main(int argc, char *argv[])
 {
 	static struct config	 cfg;
 	static struct server_group grp;
-	long			 ncpu;
-	unsigned int		 workers;
 	char			 err[1024];
 	int			 rv;
 
@@ -32,7 +56,6 @@ main(int argc, char *argv[])
 		return (0);
 	if (rv == -1) {
 		fprintf(stderr, "echofetchd: %s\n", err);
-		fprintf(stderr, "try 'echofetchd --help'\n");
 		return (2);
 	}
 	log_init("echofetchd", cfg.log_level, 0);
@@ -41,17 +64,31 @@ main(int argc, char *argv[])
 	signal(SIGPIPE, SIG_IGN);
 	if (curl_global_init(CURL_GLOBAL_DEFAULT) != CURLE_OK)
 		fatalx("curl_global_init failed");
+	if (cfg.test_only) {
+		/* Everything a start would check, short of binding. */
+		if (server_group_check(&cfg, err, sizeof(err)) == -1)
+			fatalx("%s", err);
+		printf("configuration OK\n");
+		return (0);
+	}
 	startup_check_nofile(&cfg);
-	workers = cfg.workers;
-	if (workers == 0)	/* auto: one loop per CPU */
-		workers = (ncpu = sysconf(_SC_NPROCESSORS_ONLN)) > 0 ? (unsigned int)ncpu : 1;
-	if (server_group_init(&grp, &cfg, workers, err, sizeof(err)) == -1)
+	main_daemonize(&cfg);
+	if (server_group_init(&grp, &cfg, main_workers(&cfg), err, sizeof(err)) == -1)
 		fatalx("%s", err);
+	server_group_set_args(&grp, argc, argv, CONFIG_PROG_EVENT);
+	if (daemon_drop_privileges(cfg.user, err, sizeof(err)) == -1)
+		fatalx("%s", err);
+	if (cfg.daemon) {
+		daemon_ready();
+		log_init("echofetchd", cfg.log_level, 1);
+	}
+	daemon_notify("READY=1");
 	rv = server_group_run(&grp);
 	server_group_free(&grp);
 	log_access_close();
 	curl_global_cleanup();
 	libevent_global_shutdown();
+	daemon_pidfile_remove();
 	log_info("stopped");
 	return (rv == 0 ? 0 : 1);
 }

@@ -33,8 +33,6 @@ static void	server_echo_accept(struct evconnlistener *, evutil_socket_t,
 		    struct sockaddr *, int, void *);
 static void	server_accept_error(struct evconnlistener *, void *);
 static void	server_accept_resume(evutil_socket_t, short, void *);
-static void	server_signal(evutil_socket_t, short, void *);
-static void	server_group_stop(struct server_group *);
 static void	server_listeners_enable(struct server *, int);
 
 /* Accept HTTP clients, unless we are full: then 503 and close. */
@@ -124,26 +122,6 @@ server_listeners_enable(struct server *srv, int on)
 	}
 }
 
-/* Signals arrive here through the loop, never in a handler. */
-static void
-server_signal(evutil_socket_t sig, short what, void *arg)
-{
-	struct server	*srv = arg;
-
-	switch (sig) {
-	case SIGINT:
-	case SIGTERM:
-		log_info("signal %d: stopping", (int)sig);
-		server_group_stop(srv->srv_group);
-		break;
-	case SIGHUP:
-		log_info("SIGHUP: reopening the access log");
-		break;
-	default:
-		break;
-	}
-}
-
 /* Wrap a bound listening socket in an evconnlistener. */
 static struct evconnlistener *
 server_listener(struct server *srv, int fd, evconnlistener_cb cb, char *err, size_t errlen)
@@ -164,9 +142,7 @@ server_listener(struct server *srv, int fd, evconnlistener_cb cb, char *err, siz
 static int
 server_events(struct server *srv, char *err, size_t errlen)
 {
-	static const int	 sigs[3] = { SIGINT, SIGTERM, SIGHUP };
 	struct listeners	*l = &srv->srv_listeners;
-	size_t			 i;
 
 	if (l->http_fd != -1) {
 		srv->srv_http_lev = server_listener(srv, l->http_fd, server_http_accept,
@@ -204,12 +180,7 @@ server_events(struct server *srv, char *err, size_t errlen)
 	}
 	if ((srv->srv_pause_ev = evtimer_new(srv->srv_base, server_accept_resume, srv)) == NULL)
 		goto fail;
-	for (i = 0; i < 3 && srv->srv_id == 0; i++) {
-		srv->srv_signal_ev[i] = evsignal_new(srv->srv_base, sigs[i], server_signal, srv);
-		if (srv->srv_signal_ev[i] == NULL || event_add(srv->srv_signal_ev[i], NULL) == -1)
-			goto fail;
-	}
-	return (0);
+	return (control_events_init(srv, err, errlen));
 fail:
 	snprintf(err, errlen, "cannot create events");
 	return (-1);
@@ -224,7 +195,9 @@ server_init(struct server *srv, struct server_group *grp, unsigned int id,
 
 	srv->srv_group = grp;
 	srv->srv_id = id;
-	srv->srv_cfg = cfg;
+	srv->srv_config = *cfg;
+	srv->srv_cfg = &srv->srv_config;
+	srv->srv_fetch_settings = grp->grp_fetch;
 	srv->srv_started = grp->grp_started;
 	srv->srv_max_conns = (cfg->max_connections + grp->grp_n - 1) / grp->grp_n;
 	stats_init(&srv->srv_stats);
@@ -236,7 +209,7 @@ server_init(struct server *srv, struct server_group *grp, unsigned int id,
 		snprintf(err, errlen, "event_base_new failed");
 		return (-1);
 	}
-	if (fetch_loop_init(&srv->srv_fetch, srv, &grp->grp_fetch, err, errlen) == -1)
+	if (fetch_loop_init(&srv->srv_fetch, srv, &srv->srv_fetch_settings, err, errlen) == -1)
 		return (-1);
 	if (startup_open_listeners_at(cfg, &srv->srv_listeners, grp->grp_n > 1, like,
 	    err, errlen) == -1)
@@ -262,6 +235,23 @@ server_group_tls(struct server_group *grp, char *err, size_t errlen)
 	return (0);
 }
 
+/* What a start checks before binding (for -t): certificates and the fetch policy. */
+int
+server_group_check(const struct config *cfg, char *err, size_t errlen)
+{
+	struct server_group	 grp;
+	int			 rv;
+
+	memset(&grp, 0, sizeof(grp));
+	grp.grp_cfg = cfg;
+	rv = server_group_tls(&grp, err, errlen);
+	if (rv == 0)
+		rv = fetch_settings_init(&grp.grp_fetch, cfg, err, errlen);
+	SSL_CTX_free(grp.grp_tls_http);
+	SSL_CTX_free(grp.grp_tls_echo);
+	return (rv);
+}
+
 /* Bind every worker's listeners; the first picks the ports, the rest share them. */
 int
 server_group_init(struct server_group *grp, const struct config *cfg, unsigned int workers,
@@ -272,6 +262,7 @@ server_group_init(struct server_group *grp, const struct config *cfg, unsigned i
 	memset(grp, 0, sizeof(*grp));
 	grp->grp_cfg = cfg;
 	grp->grp_started = time(NULL);
+	pthread_mutex_init(&grp->grp_lock, NULL);
 	if ((grp->grp_servers = calloc(workers, sizeof(*grp->grp_servers))) == NULL) {
 		snprintf(err, errlen, "out of memory");
 		return (-1);
@@ -324,14 +315,16 @@ server_group_run(struct server_group *grp)
 	    event_base_get_method(grp->grp_servers[0].srv_base));
 	if (event_base_dispatch(grp->grp_servers[0].srv_base) == -1)
 		rv = -1;
-	server_group_stop(grp);
+	/* Draining workers end on their own (or at the deadline); anything else ends now. */
+	if (!grp->grp_draining)
+		server_group_stop(grp);
 	for (i = 1; i < started; i++)
 		pthread_join(grp->grp_servers[i].srv_thread, NULL);
 	return (rv);
 }
 
 /* Ask every worker's loop to stop; safe from any worker. */
-static void
+void
 server_group_stop(struct server_group *grp)
 {
 	unsigned int	 i;
@@ -347,32 +340,47 @@ server_group_stop(struct server_group *grp)
 static void
 server_free(struct server *srv)
 {
-	size_t	 i;
-
 	while (!TAILQ_EMPTY(&srv->srv_conns))
 		conn_close(TAILQ_FIRST(&srv->srv_conns), "server stopping");
 	while (!TAILQ_EMPTY(&srv->srv_echo_conns))
 		echo_close(TAILQ_FIRST(&srv->srv_echo_conns), "server stopping");
-	if (srv->srv_http_lev != NULL)
-		evconnlistener_free(srv->srv_http_lev);
-	if (srv->srv_echo_lev != NULL)
-		evconnlistener_free(srv->srv_echo_lev);
-	if (srv->srv_tls_http_lev != NULL)
-		evconnlistener_free(srv->srv_tls_http_lev);
-	if (srv->srv_tls_echo_lev != NULL)
-		evconnlistener_free(srv->srv_tls_echo_lev);
-	if (srv->srv_udp_ev != NULL)
-		event_free(srv->srv_udp_ev);
+	server_listeners_close(srv);
 	if (srv->srv_pause_ev != NULL)
 		event_free(srv->srv_pause_ev);
-	for (i = 0; i < 3; i++)
-		if (srv->srv_signal_ev[i] != NULL)
-			event_free(srv->srv_signal_ev[i]);
+	control_events_free(srv);
 	startup_close_listeners(&srv->srv_listeners);
 	fetch_loop_free(&srv->srv_fetch);
 	if (srv->srv_base != NULL)
 		event_base_free(srv->srv_base);
 	srv->srv_base = NULL;
+}
+
+/* Close every listener of a worker: new connections are refused from now on. */
+void
+server_listeners_close(struct server *srv)
+{
+	struct evconnlistener	**levs[4] = { &srv->srv_http_lev, &srv->srv_echo_lev,
+				    &srv->srv_tls_http_lev, &srv->srv_tls_echo_lev };
+	size_t			 i;
+
+	for (i = 0; i < 4; i++) {
+		if (*levs[i] != NULL)
+			evconnlistener_free(*levs[i]);
+		*levs[i] = NULL;
+	}
+	if (srv->srv_udp_ev != NULL)
+		event_free(srv->srv_udp_ev);
+	srv->srv_udp_ev = NULL;
+	startup_close_listeners(&srv->srv_listeners);
+}
+
+/* Remember argv so that SIGHUP can read the configuration again. */
+void
+server_group_set_args(struct server_group *grp, int argc, char **argv, int prog)
+{
+	grp->grp_argc = argc;
+	grp->grp_argv = argv;
+	grp->grp_prog = prog;
 }
 
 /* Free every worker. */
@@ -385,6 +393,7 @@ server_group_free(struct server_group *grp)
 		server_free(&grp->grp_servers[i]);
 	free(grp->grp_servers);
 	grp->grp_servers = NULL;
+	pthread_mutex_destroy(&grp->grp_lock);
 	SSL_CTX_free(grp->grp_tls_http);
 	SSL_CTX_free(grp->grp_tls_echo);
 	grp->grp_tls_http = grp->grp_tls_echo = NULL;
@@ -406,6 +415,8 @@ void
 server_conn_release(struct server *srv)
 {
 	srv->srv_nconns--;
+	if (srv->srv_draining)
+		control_conn_gone(srv);
 }
 
 /* Fill a snapshot for /stats and /metrics. */

@@ -27,7 +27,9 @@ struct server {
 	unsigned int		 srv_id;		/* worker number, 0 runs in main() */
 	pthread_t		 srv_thread;
 	struct event_base	*srv_base;
-	const struct config	*srv_cfg;
+	const struct config	*srv_cfg;		/* = &srv_config */
+	struct config		 srv_config;		/* this worker's copy; SIGHUP updates it */
+	struct fetch_settings	 srv_fetch_settings;	/* likewise */
 	struct listeners	 srv_listeners;
 	struct evconnlistener	*srv_http_lev;
 	struct evconnlistener	*srv_echo_lev;
@@ -35,13 +37,17 @@ struct server {
 	struct evconnlistener	*srv_tls_echo_lev;
 	struct event		*srv_udp_ev;
 	struct event		*srv_pause_ev;		/* accept paused after EMFILE */
-	struct event		*srv_signal_ev[3];
+	struct event		*srv_signal_ev[4];	/* worker 0 only */
+	struct event		*srv_drain_ev;		/* activated by worker 0's signal */
+	struct event		*srv_reload_ev;		/* likewise */
+	struct event		*srv_deadline_ev;	/* shutdown_timeout_ms after drain began */
 	struct stats		 srv_stats;
 	struct fetch_loop	 srv_fetch;
 	time_t			 srv_started;
 	unsigned int		 srv_nconns;		/* HTTP + echo, for max_connections */
 	unsigned int		 srv_max_conns;		/* this worker's share of max_connections */
 	int			 srv_stopping;
+	int			 srv_draining;
 	TAILQ_HEAD(, conn)	 srv_conns;
 	TAILQ_HEAD(, echo_conn)	 srv_echo_conns;
 };
@@ -54,18 +60,38 @@ struct server_group {
 	time_t			 grp_started;
 	struct ssl_ctx_st	*grp_tls_http;		/* SSL_CTX for HTTPS, or NULL */
 	struct ssl_ctx_st	*grp_tls_echo;		/* SSL_CTX for TLS echo, or NULL */
-	struct fetch_settings	 grp_fetch;		/* read-only, shared by every worker */
+	struct fetch_settings	 grp_fetch;		/* as read at start */
+	int			 grp_argc;		/* to read the config again on SIGHUP */
+	char			**grp_argv;
+	int			 grp_prog;
+	int			 grp_draining;		/* worker 0's thread only */
+	pthread_mutex_t		 grp_lock;		/* guards grp_next */
+	struct config		 grp_next;		/* a reloaded config for the workers */
 };
 
 /* Bind every worker's listeners; -1 with why in err. */
 int	server_group_init(struct server_group *, const struct config *, unsigned int workers,
 	    char *err, size_t);
+/* Check what a start would, short of binding (-t). */
+int	server_group_check(const struct config *, char *err, size_t);
+/* Remember argv so that SIGHUP can read the configuration again. */
+void	server_group_set_args(struct server_group *, int argc, char **argv, int prog);
 /* Run worker 0 here and the others in threads until a signal stops them all. */
 int	server_group_run(struct server_group *);
 void	server_group_free(struct server_group *);
 /* 1 if one more connection fits under max_connections (and counts it). */
 int	server_conn_admit(struct server *);
 void	server_conn_release(struct server *);
+/* Stop accepting on every listener of a worker, for good (drain). */
+void	server_listeners_close(struct server *);
+/* Worker loops stop at once (second signal, or a failed loop). */
+void	server_group_stop(struct server_group *);
+
+/* control.c: signals, graceful drain and reload. */
+int	control_events_init(struct server *, char *err, size_t);
+void	control_events_free(struct server *);
+/* A connection is gone while draining: stop the loop when it was the last. */
+void	control_conn_gone(struct server *);
 /* Fill a /stats snapshot (endpoint_ctx callback). */
 void	server_stats_snapshot(void *, struct stats *, struct stats_info *);
 

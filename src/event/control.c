@@ -1,0 +1,196 @@
+/* control: signals, the graceful drain, and reloading the configuration. */
+#include "autoconfig.h"
+
+#include <pthread.h>
+#include <signal.h>
+#include <stdio.h>
+#include <string.h>
+
+#include <event2/event.h>
+
+#include "common/daemon.h"
+#include "core/config.h"
+#include "core/exchange.h"
+#include "core/log.h"
+#include "event/conn.h"
+#include "event/echo.h"
+#include "event/server.h"
+
+static void	control_signal(evutil_socket_t, short, void *);
+static void	control_drain(evutil_socket_t, short, void *);
+static void	control_deadline(evutil_socket_t, short, void *);
+static void	control_reload_worker(evutil_socket_t, short, void *);
+
+/* The drain and reload events of a worker, and the signal events of worker 0. */
+int
+control_events_init(struct server *srv, char *err, size_t errlen)
+{
+	static const int	 sigs[4] = { SIGINT, SIGTERM, SIGQUIT, SIGHUP };
+	size_t			 i;
+
+	srv->srv_drain_ev = event_new(srv->srv_base, -1, 0, control_drain, srv);
+	srv->srv_reload_ev = event_new(srv->srv_base, -1, 0, control_reload_worker, srv);
+	srv->srv_deadline_ev = evtimer_new(srv->srv_base, control_deadline, srv);
+	if (srv->srv_drain_ev == NULL || srv->srv_reload_ev == NULL ||
+	    srv->srv_deadline_ev == NULL)
+		goto fail;
+	for (i = 0; i < 4 && srv->srv_id == 0; i++) {
+		srv->srv_signal_ev[i] = evsignal_new(srv->srv_base, sigs[i], control_signal, srv);
+		if (srv->srv_signal_ev[i] == NULL || event_add(srv->srv_signal_ev[i], NULL) == -1)
+			goto fail;
+	}
+	return (0);
+fail:
+	snprintf(err, errlen, "cannot create control events");
+	return (-1);
+}
+
+/* Free what control_events_init made. */
+void
+control_events_free(struct server *srv)
+{
+	struct event	**evs[3] = { &srv->srv_drain_ev, &srv->srv_reload_ev,
+			    &srv->srv_deadline_ev };
+	size_t		 i;
+
+	for (i = 0; i < 3; i++) {
+		if (*evs[i] != NULL)
+			event_free(*evs[i]);
+		*evs[i] = NULL;
+	}
+	for (i = 0; i < 4; i++) {
+		if (srv->srv_signal_ev[i] != NULL)
+			event_free(srv->srv_signal_ev[i]);
+		srv->srv_signal_ev[i] = NULL;
+	}
+}
+
+/* Read the configuration again; if it is good, hand it to every worker. */
+static void
+control_reload(struct server_group *grp)
+{
+	struct config	 next;
+	char		 err[1024];
+	unsigned int	 i;
+
+	daemon_notify("RELOADING=1");
+	config_defaults(&next);
+	if (config_parse_args(&next, grp->grp_argc, grp->grp_argv, grp->grp_prog, err,
+	    sizeof(err)) != 0) {
+		log_warnx("reload: %s; keeping the running configuration", err);
+		daemon_notify("READY=1");
+		return;
+	}
+	log_set_level(next.log_level);
+	if (log_access_open(next.access_log, err, sizeof(err)) == -1)
+		log_warnx("reload: access log: %s; keeping the old one", err);
+	pthread_mutex_lock(&grp->grp_lock);
+	grp->grp_next = next;
+	pthread_mutex_unlock(&grp->grp_lock);
+	for (i = 0; i < grp->grp_n; i++)
+		event_active(grp->grp_servers[i].srv_reload_ev, EV_READ, 0);
+	log_info("reload: configuration read%s%s", next.config_file[0] ? " from " : "",
+	    next.config_file);
+	daemon_notify("READY=1");
+}
+
+/* In each worker's own thread: take the new settings that can change live. */
+static void
+control_reload_worker(evutil_socket_t fd, short what, void *arg)
+{
+	struct server		*srv = arg;
+	struct server_group	*grp = srv->srv_group;
+	struct fetch_settings	 fs;
+	char			 restart[512], err[256];
+
+	pthread_mutex_lock(&grp->grp_lock);
+	config_reload(&srv->srv_config, &grp->grp_next, restart, sizeof(restart));
+	pthread_mutex_unlock(&grp->grp_lock);
+	srv->srv_max_conns = (srv->srv_config.max_connections + grp->grp_n - 1) / grp->grp_n;
+	if (fetch_settings_init(&fs, &srv->srv_config, err, sizeof(err)) == 0)
+		srv->srv_fetch_settings = fs;
+	else
+		log_warnx("reload: %s; keeping the fetch policy", err);
+	srv->srv_fetch.fl_queue.concurrency = srv->srv_config.fetch_concurrency;
+	srv->srv_fetch.fl_queue.limit = srv->srv_config.fetch_queue;
+	if (restart[0] != '\0' && srv->srv_id == 0)
+		log_warnx("reload: %s changed; restart to apply", restart);
+}
+
+/* Worker 0 learns of a signal through its loop, never in a handler. */
+static void
+control_signal(evutil_socket_t sig, short what, void *arg)
+{
+	struct server		*srv = arg;
+	struct server_group	*grp = srv->srv_group;
+	unsigned int		 i;
+
+	if (sig == SIGHUP) {
+		control_reload(grp);
+		return;
+	}
+	if (grp->grp_draining) {
+		log_info("signal %d again: stopping now", (int)sig);
+		server_group_stop(grp);
+		return;
+	}
+	log_info("signal %d: draining (at most %u ms); signal again to stop now",
+	    (int)sig, srv->srv_cfg->shutdown_timeout_ms);
+	daemon_notify("STOPPING=1");
+	grp->grp_draining = 1;
+	for (i = 0; i < grp->grp_n; i++)
+		event_active(grp->grp_servers[i].srv_drain_ev, EV_READ, 0);
+}
+
+/* Stop the worker's loop once nothing is left to finish. */
+static void
+control_maybe_done(struct server *srv)
+{
+	if (TAILQ_EMPTY(&srv->srv_conns) && TAILQ_EMPTY(&srv->srv_echo_conns))
+		event_base_loopbreak(srv->srv_base);
+}
+
+/* In each worker: stop accepting, close idle connections, let the rest finish. */
+static void
+control_drain(evutil_socket_t fd, short what, void *arg)
+{
+	struct server	*srv = arg;
+	struct conn	*c, *next;
+	struct timeval	 tv;
+	unsigned int	 ms = srv->srv_cfg->shutdown_timeout_ms;
+
+	srv->srv_draining = 1;
+	server_listeners_close(srv);
+	for (c = TAILQ_FIRST(&srv->srv_conns); c != NULL; c = next) {
+		next = TAILQ_NEXT(c, conn_entry);
+		if (c->conn_state == CONN_READING && !exchange_started(&c->conn_ex))
+			conn_close(c, "draining: idle");
+	}
+	/* An echo stream has no end we could wait for. */
+	while (!TAILQ_EMPTY(&srv->srv_echo_conns))
+		echo_close(TAILQ_FIRST(&srv->srv_echo_conns), "draining");
+	tv.tv_sec = ms / 1000;
+	tv.tv_usec = (ms % 1000) * 1000;
+	evtimer_add(srv->srv_deadline_ev, &tv);
+	control_maybe_done(srv);
+}
+
+/* The drain took too long: close what is left (logged as cut short) and stop. */
+static void
+control_deadline(evutil_socket_t fd, short what, void *arg)
+{
+	struct server	*srv = arg;
+
+	log_warnx("drain deadline passed: closing %u connection%s", srv->srv_nconns,
+	    srv->srv_nconns == 1 ? "" : "s");
+	while (!TAILQ_EMPTY(&srv->srv_conns))
+		conn_close(TAILQ_FIRST(&srv->srv_conns), "drain-deadline");
+	event_base_loopbreak(srv->srv_base);
+}
+
+/* A connection closed while draining. */
+void
+control_conn_gone(struct server *srv)
+{
+	control_maybe_done(srv);
+}
