@@ -69,6 +69,8 @@ static const struct config_entry config_table[] = {
 	{ "port_file", 'p', CONFIG_T_STRING, CONFIG_FIELD(port_file), 0, 0,
 	  "", CONFIG_ALL, "Listeners",
 	  "write the bound ports to this file (use with port 0)" },
+	{ "backlog", 0, CONFIG_T_UINT, CONFIG_FIELD(backlog), 1, 65535,
+	  "511", CONFIG_ALL, "Listeners", "listen(2) queue length" },
 	{ "tls_listen", 0, CONFIG_T_ADDR, CONFIG_FIELD(tls_listen), 0, 0,
 	  "off", CONFIG_ALL, "TLS",
 	  "HTTPS address (every endpoint over TLS), or off" },
@@ -78,8 +80,6 @@ static const struct config_entry config_table[] = {
 	  "", CONFIG_ALL, "TLS", "PEM certificate chain for the TLS listeners" },
 	{ "tls_key", 0, CONFIG_T_STRING, CONFIG_FIELD(tls_key), 0, 0,
 	  "", CONFIG_ALL, "TLS", "PEM private key for tls_cert" },
-	{ "backlog", 0, CONFIG_T_UINT, CONFIG_FIELD(backlog), 1, 65535,
-	  "511", CONFIG_ALL, "Listeners", "listen(2) queue length" },
 	{ "max_connections", 0, CONFIG_T_UINT, CONFIG_FIELD(max_connections),
 	  1, 1000000, "10000", CONFIG_ALL, "Request limits",
 	  "beyond this many open connections answer 503 and close" },
@@ -814,7 +814,7 @@ config_usage_entry(const struct config_entry *e, const struct config *def)
 	flag[i] = '\0';
 	switch (e->type) {
 	case CONFIG_T_ADDR:	meta = " ADDR"; break;
-	case CONFIG_T_STRING:	meta = " PATH"; break;
+	case CONFIG_T_STRING:	meta = strcmp(e->key, "user") == 0 ? " NAME" : " PATH"; break;
 	case CONFIG_T_BOOL:	meta = "[=yes|no]"; break;
 	case CONFIG_T_SIZE:	meta = " SIZE"; break;
 	case CONFIG_T_DURATION:	meta = " MS"; break;
@@ -850,6 +850,7 @@ config_usage(const char *progname, int prog)
 	    "set any setting by its config file name");
 	printf("  %-30s %s\n", "-h, --help", "print this help and exit");
 	printf("  %-30s %s\n", "-v, --version", "print the version and exit");
+	printf("  %-30s %s\n", "-t, --test", "check the configuration (and certificates), then exit");
 	for (i = 0; i < CONFIG_NKEYS; i++) {
 		if ((config_table[i].progs & prog) == 0)
 			continue;
