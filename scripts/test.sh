@@ -1,15 +1,26 @@
 #!/bin/sh
 # Install what is missing, build from scratch with warnings as errors, run
 # every test, print the logs of the failures, and end with one line
-# "N passed, N failed". Extra arguments go to ./configure.
+# "N passed, N failed".
+#
+#   scripts/test.sh               the normal build in ./build
+#   scripts/test.sh --sanitizers  an ASan+UBSan build in ./build-san, leak checks on
+#   scripts/test.sh --valgrind    the unit tests of ./build under valgrind, zero leaks
+#
+# Extra arguments go to ./configure.
 set -u
 
 top=$(cd "$(dirname "$0")/.." && pwd)
 cd "$top" || exit 1
 
+mode=plain
+case "${1:-}" in
+--sanitizers) mode=san; shift ;;
+--valgrind) mode=valgrind; shift ;;
+esac
+
 "$top/scripts/deps.sh" || { echo "0 passed, 1 failed"; exit 1; }
 
-builddir=${BUILDDIR:-$top/build}
 jobs=$(nproc 2>/dev/null || echo 2)
 
 fail_setup() {
@@ -18,20 +29,63 @@ fail_setup() {
 	exit 1
 }
 
-autoreconf -fi >/dev/null 2>&1 || { autoreconf -fi; fail_setup autoreconf; }
-mkdir -p "$builddir" && cd "$builddir" || fail_setup mkdir
-"$top/configure" --enable-werror "$@" >configure.out 2>&1 ||
-	{ cat configure.out; fail_setup configure; }
-make -j"$jobs" >make.out 2>&1 || { cat make.out; fail_setup make; }
+# build DIR CONFIGURE-ARGS...: configure and make in DIR, from a fresh autoreconf.
+build() {
+	dir=$1
+	shift
+	if [ ! -x "$top/configure" ] || [ "$top/configure.ac" -nt "$top/configure" ]; then
+		autoreconf -fi >/dev/null 2>&1 || { autoreconf -fi; fail_setup autoreconf; }
+	fi
+	mkdir -p "$dir" && cd "$dir" || fail_setup mkdir
+	"$top/configure" --enable-werror "$@" >configure.out 2>&1 ||
+		{ cat configure.out; fail_setup configure; }
+	make -j"$jobs" >make.out 2>&1 || { cat make.out; fail_setup make; }
+}
+
+# Run every unit test binary of ./build under valgrind; each is one test.
+run_valgrind() {
+	cd "$top/build" 2>/dev/null && [ -f Makefile ] || build "$top/build"
+	make -j"$jobs" check TESTS= >/dev/null 2>&1 || fail_setup "make check programs"
+	pass=0 failed=0
+	for t in tests/unit/test_*; do
+		case "$t" in *.o|*.log|*.trs|*.c) continue ;; esac
+		[ -x "$t" ] || continue
+		if top_srcdir="$top" valgrind -q --leak-check=full \
+		    --errors-for-leak-kinds=definite,indirect,possible \
+		    --error-exitcode=99 "./$t" >"$t.vg.out" 2>&1; then
+			echo "PASS: valgrind $t"
+			pass=$((pass + 1))
+		else
+			echo "FAIL: valgrind $t"
+			cat "$t.vg.out"
+			failed=$((failed + 1))
+		fi
+	done
+	echo "$pass passed, $failed failed"
+	[ "$failed" -eq 0 ]
+}
+
+if [ "$mode" = valgrind ]; then
+	run_valgrind
+	exit $?
+fi
+
+if [ "$mode" = san ]; then
+	build "${BUILDDIR:-$top/build-san}" --enable-sanitizers "$@"
+	ASAN_OPTIONS=detect_leaks=1:abort_on_error=1:strict_string_checks=1
+	UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1
+	export ASAN_OPTIONS UBSAN_OPTIONS
+else
+	build "${BUILDDIR:-$top/build}" "$@"
+fi
 
 make -j"$jobs" check >check.out 2>&1
 status=$?
-cat check.out | grep -E '^(PASS|FAIL|XPASS|ERROR|SKIP|XFAIL):|^# ' || true
+grep -E '^(PASS|FAIL|XPASS|ERROR|SKIP|XFAIL):|^# ' check.out || true
 
-# Show the log of every suite that did not pass.
+# Show the log of every test that did not pass.
 for log in $(find . -name '*.log' ! -name 'test-suite.log' ! -name 'config.log'); do
-	if grep -qE '^(FAIL|ERROR|XPASS):|^not ok' "$log" 2>/dev/null &&
-	    ! grep -qE '^not ok.*# (TODO|SKIP)' "$log"; then
+	if grep -qE '^(FAIL|ERROR|XPASS):|^not ok|^Bail out' "$log" 2>/dev/null; then
 		echo "==== $log"
 		cat "$log"
 	fi

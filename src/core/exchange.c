@@ -167,7 +167,8 @@ exchange_finish(struct exchange *ex, struct stats *stats, const struct endpoint_
 			stats_count_request(stats, ex->plan.endpoint, status);
 			stats_add(&stats->bytes_out, ex->bytes_sent);
 		}
-		exchange_log(ex, ctx, status, note);
+		if (log_access_enabled())
+			exchange_log(ex, ctx, status, note);
 	}
 	http_parser_reset(&ex->parser);
 	plan_reset(&ex->plan);

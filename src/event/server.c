@@ -129,7 +129,7 @@ server_listener(struct server *srv, int fd, evconnlistener_cb cb, char *err, siz
 	struct evconnlistener	*lev;
 
 	lev = evconnlistener_new(srv->srv_base, cb, srv,
-	    LEV_OPT_CLOSE_ON_FREE | LEV_OPT_CLOSE_ON_EXEC, -1, fd);
+	    LEV_OPT_CLOSE_ON_FREE | LEV_OPT_CLOSE_ON_EXEC, 0, fd);	/* 0: it listens already, with our backlog */
 	if (lev == NULL) {
 		snprintf(err, errlen, "evconnlistener_new failed");
 		return (NULL);

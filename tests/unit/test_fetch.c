@@ -100,7 +100,7 @@ srv_answer(int fd, const char *head)
 	char	 big[20000];
 
 	if (head[0] == 0x16)
-		srv_send(fd, "HTTP/1.1 400 No TLS here\r\n\r\n", 30);
+		srv_send(fd, "HTTP/1.1 400 No TLS here\r\n\r\n", 28);
 	else if (strncmp(head, "GET /ok ", 8) == 0 || strncmp(head, "HEAD /ok ", 9) == 0)
 		srv_send_fill(fd, "HTTP/1.1 200 OK\r\nContent-Type: text/plain; "
 		    "charset=utf-8\r\nContent-Length: 5\r\nConnection: close\r\n\r\n"
