@@ -1,0 +1,634 @@
+#!/bin/bash
+# compare: run echofetchd and echofetchd-blocking in every model through five
+# scenarios on loopback, and write raw JSON/CSV, Markdown tables and PNG plots
+# to results/<timestamp>/. Stops everything it started, also on Ctrl-C.
+set -eu
+
+TOP=$(cd "$(dirname "$0")/.." && pwd)
+BUILD=${BUILDDIR:-$TOP/build}
+PLOTDIR=$TOP/scripts/plot
+
+# Defaults for a full run; --quick and the flags below change them.
+DELAY_MS=100		# D in scenario 1
+TIMELINE_MS=500		# the wait of each of the 20 timeline requests
+MAX_CLIENTS=10000	# largest N in scenarios 1 and 5
+BUDGET=30		# seconds one scenario-1 run may take
+MODELS="sequential pool thread fork event"
+POOL_SIZE=8
+FORK_MAX=1000		# more clients than this means more processes than is sensible
+OUT=""
+QUICK=0
+SLOW_RATE=20		# bytes/s of each slow sender
+CPU_MS=50		# scenario 4 work per request
+CPU_CLIENTS=8
+
+# Print the usage.
+usage() {
+	cat <<EOF
+usage: scripts/compare.sh [--quick] [--delay-ms D] [--max-clients N] [--budget S]
+                          [--models LIST] [--pool-size N] [--fork-max N]
+                          [--timeline-ms MS] [--out DIR] [--build DIR]
+
+Starts echofetchd (event) and echofetchd-blocking (sequential, pool, thread,
+fork) on free ports of 127.0.0.1 and runs five scenarios against each:
+  1 slow responses  N clients each GET /delay?ms=D, N = 1, 10, ... max-clients
+  2 slow senders    N clients trickle their requests at $SLOW_RATE B/s; one fast client's latency
+  3 timeline        20 requests to /delay?ms=timeline-ms, one bar per request
+  4 CPU vs I/O      /cpu?ms=$CPU_MS and /delay?ms=$CPU_MS, $CPU_CLIENTS clients, echofetchd --workers 1 and 2
+  5 memory          server RSS with N idle keep-alive connections held open
+Writes raw JSON/CSV, results.md (the tables) and PNG plots to the output dir.
+
+  --quick           about one minute: N up to 1000, D = 50 ms, budget 8 s
+  --delay-ms D      scenario 1 wait (default $DELAY_MS)
+  --max-clients N   largest client count (default $MAX_CLIENTS)
+  --budget S        seconds a scenario-1 run may take; a run predicted to take
+                    longer is not started and is shown as "> budget" with the
+                    predicted time; one that overruns is stopped (default $BUDGET)
+  --models LIST     comma-separated subset of: $MODELS
+  --pool-size N     threads of the pool model (default $POOL_SIZE)
+  --fork-max N      skip fork runs with more clients than this (default $FORK_MAX)
+  --timeline-ms MS  scenario 3 wait (default $TIMELINE_MS)
+  --out DIR         output directory (default results/<timestamp>)
+  --build DIR       where the binaries are (default \$BUILDDIR or ./build)
+  -h, --help        this text
+EOF
+}
+
+# Complain and stop; the EXIT trap cleans up.
+die() {
+	echo "compare: $*" >&2
+	exit 1
+}
+
+# Progress goes to stderr so that stdout stays free for the table.
+say() {
+	echo "compare: $*" >&2
+}
+
+# Read the flags; --quick sets smaller defaults that later flags can override.
+parse_args() {
+	while [ $# -gt 0 ]; do
+		case $1 in
+		--quick) QUICK=1; DELAY_MS=50; TIMELINE_MS=100; MAX_CLIENTS=1000; BUDGET=8 ;;
+		--delay-ms) DELAY_MS=${2:?}; shift ;;
+		--max-clients) MAX_CLIENTS=${2:?}; shift ;;
+		--budget) BUDGET=${2:?}; shift ;;
+		--models) MODELS=$(echo "${2:?}" | tr ',' ' '); shift ;;
+		--pool-size) POOL_SIZE=${2:?}; shift ;;
+		--fork-max) FORK_MAX=${2:?}; shift ;;
+		--timeline-ms) TIMELINE_MS=${2:?}; shift ;;
+		--out) OUT=${2:?}; shift ;;
+		--build) BUILD=${2:?}; shift ;;
+		-h|--help) usage; exit 0 ;;
+		*) usage >&2; exit 2 ;;
+		esac
+		shift
+	done
+	for m in $MODELS; do
+		case $m in
+		sequential|pool|thread|fork|event) ;;
+		*) die "unknown model: $m" ;;
+		esac
+	done
+	for v in "$DELAY_MS" "$MAX_CLIENTS" "$BUDGET" "$POOL_SIZE" "$FORK_MAX" "$TIMELINE_MS"; do
+		case $v in
+		''|*[!0-9]*|0) die "not a positive integer: $v" ;;
+		esac
+	done
+}
+
+# The client counts: powers of ten from 1 up to --max-clients.
+client_counts() {
+	n=1
+	while [ "$n" -le "$MAX_CLIENTS" ]; do
+		printf '%s ' "$n"
+		n=$((n * 10))
+	done
+}
+
+# Raise the soft open-file limit to the hard one: 10000 clients need 10000 fds.
+raise_nofile() {
+	ulimit -n "$(ulimit -Hn)" 2>/dev/null || true
+	NOFILE=$(ulimit -n)
+	[ "$NOFILE" = unlimited ] && NOFILE=1048576
+	# Leave the servers room for listeners, logs and pipes.
+	MAX_CONN=$((NOFILE - 100))
+}
+
+# Find the binaries, gnuplot and its best PNG terminal, python3 for scenario 5.
+check_tools() {
+	for b in echofetchd echofetchd-blocking echofetch-load; do
+		[ -x "$BUILD/$b" ] || die "no $BUILD/$b: build first (or --build DIR)"
+	done
+	command -v gnuplot >/dev/null || die "gnuplot not found (scripts/deps.sh installs gnuplot-nox)"
+	command -v python3 >/dev/null || die "python3 not found (scripts/deps.sh installs it)"
+	if gnuplot -e 'set terminal' 2>&1 | grep -qw pngcairo; then
+		TERM_PNG="pngcairo size 800,500 font 'sans,10'"
+	else
+		TERM_PNG="png size 800,500"
+	fi
+}
+
+# Every process we started and have not stopped yet.
+PIDS=""
+
+# Stop one process and, for the fork model, the children it left serving.
+stop_pid() {
+	pid=$1
+	for child in $(pgrep -P "$pid" 2>/dev/null || true); do
+		kill -TERM "$child" 2>/dev/null || true
+	done
+	kill -TERM "$pid" 2>/dev/null || true
+	i=0
+	while kill -0 "$pid" 2>/dev/null && [ $i -lt 50 ]; do
+		sleep 0.1
+		i=$((i + 1))
+	done
+	kill -KILL "$pid" 2>/dev/null || true
+	wait "$pid" 2>/dev/null || true
+	PIDS=$(echo "$PIDS" | tr ' ' '\n' | grep -vx "$pid" | tr '\n' ' ' || true)
+}
+
+# On exit or Ctrl-C: stop whatever is still running, newest first.
+cleanup() {
+	trap - EXIT INT TERM
+	for pid in $(echo "$PIDS" | tr ' ' '\n' | tac); do
+		[ -n "$pid" ] && stop_pid "$pid"
+	done
+	return 0
+}
+
+# Start MODEL's server on free ports; sets SERVER_PID and SERVER_PORT.
+server_start() {
+	model=$1
+	shift
+	pf=$RUN/raw/server.ports
+	rm -f "$pf"
+	common="-l 127.0.0.1:0 -e 127.0.0.1:0 -p $pf --access-log off"
+	common="$common --backlog 4096 --max-connections $MAX_CONN"
+	if [ "$model" = event ]; then
+		# shellcheck disable=SC2086
+		"$BUILD/echofetchd" $common "$@" >/dev/null 2>>"$RUN/raw/servers.err" &
+	else
+		# shellcheck disable=SC2086
+		"$BUILD/echofetchd-blocking" --model "$model" --pool-size "$POOL_SIZE" \
+		    $common "$@" >/dev/null 2>>"$RUN/raw/servers.err" &
+	fi
+	SERVER_PID=$!
+	PIDS="$PIDS $SERVER_PID"
+	i=0
+	while ! grep -q '^http=' "$pf" 2>/dev/null; do
+		i=$((i + 1))
+		[ $i -gt 250 ] && die "$model server did not start; see $RUN/raw/servers.err"
+		sleep 0.02
+	done
+	SERVER_PORT=$(sed -n 's/^http=//p' "$pf")
+}
+
+# Stop the server started last.
+server_stop() {
+	stop_pid "$SERVER_PID"
+}
+
+# Run echofetch-load for at most SECONDS; its JSON summary goes to FILE.
+load() {
+	secs=$1 file=$2
+	shift 2
+	timeout --foreground -s TERM "$secs" "$BUILD/echofetch-load" -q --json "$@" >"$file" \
+	    2>>"$RUN/raw/load.err" || true
+	[ -s "$file" ] || echo '{}' >"$file"
+}
+
+# A number from an echofetch-load JSON summary (keys are unique in it).
+jget() {
+	v=$(sed -n "s/.*\"$2\":\([-0-9.e+]*\).*/\1/p" "$1")
+	echo "${v:-0}"
+}
+
+# Float arithmetic: calc 'EXPR' prints it with up to 3 decimals.
+calc() {
+	awk "BEGIN { v = $1; printf \"%.3f\", v }"
+}
+
+# Seconds MODEL needs for N clients that each wait D ms, if it works as designed.
+predict_wall() {
+	model=$1 n=$2 d=$3
+	case $model in
+	sequential) calc "$n * $d / 1000" ;;
+	pool) calc "int(($n + $POOL_SIZE - 1) / $POOL_SIZE) * $d / 1000" ;;
+	*) calc "$d / 1000" ;;
+	esac
+}
+
+# The formula behind predict_wall, for the table.
+predict_formula() {
+	case $1 in
+	sequential) echo "N×D" ;;
+	pool) echo "⌈N/$POOL_SIZE⌉×D" ;;
+	*) echo "D" ;;
+	esac
+}
+
+# Why MODEL should not be run with N clients here, or nothing.
+skip_reason() {
+	model=$1 n=$2
+	if [ "$model" = fork ] && [ "$n" -gt "$FORK_MAX" ]; then
+		echo "skipped: $n processes (over --fork-max $FORK_MAX)"
+	elif [ $((n + 100)) -gt "$NOFILE" ]; then
+		echo "skipped: needs $n fds, ulimit -n is $NOFILE"
+	fi
+}
+
+# Format seconds for a table cell: 3 significant digits.
+fmt_s() {
+	awk -v v="$1" 'BEGIN { if (v >= 100) printf "%.0f s", v;
+	    else if (v >= 10) printf "%.1f s", v; else printf "%.2f s", v }'
+}
+
+# Scenario 1, one model at one N: a table cell, and a line for the plot.
+s1_one() {
+	model=$1 n=$2
+	pred=$(predict_wall "$model" "$n" "$DELAY_MS")
+	reason=$(skip_reason "$model" "$n")
+	if [ -n "$reason" ]; then
+		CELL=$reason
+		return
+	fi
+	if awk -v p="$pred" -v b="$BUDGET" 'BEGIN { exit !(p > b) }'; then
+		CELL="> budget (predicted $(fmt_s "$pred"))"
+		echo "$n $pred 2" >>"$RUN/data/s1-$model.dat"
+		return
+	fi
+	f=$RUN/raw/s1-$model-$n.json
+	load "$BUDGET" "$f" -c "$n" -n "$n" --timeout "$((BUDGET + 5))" \
+	    "http://127.0.0.1:$SERVER_PORT/delay?ms=$DELAY_MS"
+	wall=$(jget "$f" wall_s)
+	ok=$(jget "$f" requests)
+	errs=$(jget "$f" total)
+	if grep -q '"interrupted":true' "$f" || ! grep -q wall_s "$f"; then
+		CELL="> budget (stopped at $BUDGET s, $ok/$n done)"
+		echo "$n $(calc "$n * $DELAY_MS / 1000") 2" >>"$RUN/data/s1-$model.dat"
+		return
+	fi
+	CELL=$(fmt_s "$wall")
+	[ "$errs" != 0 ] && CELL="$CELL ($errs errors)"
+	echo "$n $wall 1" >>"$RUN/data/s1-$model.dat"
+}
+
+# Scenario 1: N clients each GET /delay?ms=D; wall time per model and N.
+scenario_slow_responses() {
+	say "1/5 slow responses: N clients x /delay?ms=$DELAY_MS, budget $BUDGET s"
+	md=$RUN/s1.md
+	{
+		echo "### 1. Slow responses: N clients each GET /delay?ms=$DELAY_MS (wall time)"
+		echo
+		printf '| model | predicted |'
+		for n in $COUNTS; do printf ' N=%s |' "$n"; done
+		echo
+		printf '|---|---|'
+		for n in $COUNTS; do printf -- '---|'; done
+		echo
+	} >"$md"
+	for model in $MODELS; do
+		: >"$RUN/data/s1-$model.dat"
+		server_start "$model"
+		row="| $model | $(predict_formula "$model") |"
+		for n in $COUNTS; do
+			s1_one "$model" "$n"
+			say "  $model N=$n: $CELL"
+			row="$row $CELL |"
+		done
+		server_stop
+		echo "$row" >>"$md"
+	done
+}
+
+# Scenario 2, one model with N slow senders: the fast client's latency.
+s2_one() {
+	model=$1 n=$2
+	reason=$(skip_reason "$model" "$n")
+	if [ -n "$reason" ]; then
+		CELL=$reason
+		return
+	fi
+	server_start "$model"
+	url="http://127.0.0.1:$SERVER_PORT/"
+	"$BUILD/echofetch-load" -q --json -c "$n" -d 10m --timeout 60 \
+	    --slow-send "$SLOW_RATE" "$url" >"$RUN/raw/s2-$model-$n-slow.json" \
+	    2>>"$RUN/raw/load.err" &
+	slow=$!
+	PIDS="$PIDS $slow"
+	sleep "$S2_RAMP"
+	f=$RUN/raw/s2-$model-$n-fast.json
+	load "$((S2_TIMEOUT + S2_FAST + 5))" "$f" -c 1 -d "$S2_FAST" --timeout "$S2_TIMEOUT" "$url"
+	stop_pid "$slow"
+	server_stop
+	ok=$(jget "$f" requests)
+	if [ "$ok" = 0 ]; then
+		CELL="no answer in $S2_TIMEOUT s (timed out)"
+		echo "$n $((S2_TIMEOUT * 1000)) 2" >>"$RUN/data/s2-$model.dat"
+		return
+	fi
+	p50=$(jget "$f" p50)
+	p99=$(jget "$f" p99)
+	CELL="p50 $p50 ms, p99 $p99 ms ($ok req)"
+	echo "$n $p50 1 $p99" >>"$RUN/data/s2-$model.dat"
+}
+
+# Scenario 2: slow senders hold connections; can a fast client still get in?
+scenario_slow_senders() {
+	say "2/5 slow senders at $SLOW_RATE B/s, one fast client for $S2_FAST s"
+	md=$RUN/s2.md
+	{
+		echo "### 2. Slow senders: N clients trickle their requests at $SLOW_RATE bytes/s;" \
+		    "one fast client sends GET / for $S2_FAST s (its latency)"
+		echo
+		printf '| model |'
+		for n in $S2_COUNTS; do printf ' N=%s slow |' "$n"; done
+		echo
+		printf '|---|'
+		for n in $S2_COUNTS; do printf -- '---|'; done
+		echo
+	} >"$md"
+	for model in $MODELS; do
+		: >"$RUN/data/s2-$model.dat"
+		row="| $model |"
+		for n in $S2_COUNTS; do
+			s2_one "$model" "$n"
+			say "  $model N=$n: $CELL"
+			row="$row $CELL |"
+		done
+		echo "$row" >>"$md"
+	done
+}
+
+# Scenario 3: 20 concurrent requests, each one's start and end (sorted by end).
+scenario_timeline() {
+	say "3/5 timeline: 20 x /delay?ms=$TIMELINE_MS"
+	md=$RUN/s3.md
+	{
+		echo "### 3. Timeline: 20 clients each GET /delay?ms=$TIMELINE_MS at once"
+		echo
+		echo "| model | first answer | last answer | predicted last |"
+		echo "|---|---|---|---|"
+	} >"$md"
+	: >"$RUN/data/s3.dat"
+	g=0
+	for model in $MODELS; do
+		server_start "$model"
+		csv=$RUN/raw/s3-$model.csv
+		load 120 "$RUN/raw/s3-$model.json" -c 20 -n 20 --timeline "$csv" \
+		    "http://127.0.0.1:$SERVER_PORT/delay?ms=$TIMELINE_MS"
+		server_stop
+		# group, rank by end, start, end: one bar per row for gnuplot
+		tail -n +2 "$csv" | sort -t, -k3,3g |
+		    awk -F, -v g="$g" '{ print g, NR, $2, $3 }' >>"$RUN/data/s3.dat"
+		printf '\n\n' >>"$RUN/data/s3.dat"
+		first=$(tail -n +2 "$csv" | cut -d, -f3 | sort -g | head -1)
+		last=$(tail -n +2 "$csv" | cut -d, -f3 | sort -g | tail -1)
+		pred=$(predict_wall "$model" 20 "$TIMELINE_MS")
+		echo "| $model | $(fmt_s "${first:-0}") | $(fmt_s "${last:-0}") | $(fmt_s "$pred") |" >>"$md"
+		say "  $model: last answer at ${last:-?} s"
+		g=$((g + 1))
+	done
+}
+
+# Scenario 4, one run: requests/s and latency of /PATH on echofetchd --workers W.
+s4_one() {
+	w=$1 path=$2
+	server_start event --workers "$w"
+	f=$RUN/raw/s4-$path-w$w.json
+	load 60 "$f" -c "$CPU_CLIENTS" -d "$S4_SECS" "http://127.0.0.1:$SERVER_PORT/$path?ms=$CPU_MS"
+	server_stop
+	rps=$(jget "$f" rps)
+	if [ "$path" = cpu ]; then
+		busy=$w
+		[ "$busy" -gt "$NCPU" ] && busy=$NCPU
+		pred=$(calc "$busy * 1000 / $CPU_MS")
+	else
+		pred=$(calc "$CPU_CLIENTS * 1000 / $CPU_MS")
+	fi
+	echo "\"/$path\" $w $rps $pred" >>"$RUN/data/s4.dat"
+	printf '| /%s?ms=%s | %s | %.1f | %.0f | %.1f | %.1f |\n' "$path" "$CPU_MS" "$w" "$rps" \
+	    "$pred" "$(jget "$f" p50)" "$(jget "$f" p99)" >>"$RUN/s4.md"
+	say "  /$path workers=$w: $rps req/s (predicted $pred)"
+}
+
+# Scenario 4: burning CPU needs cores; waiting needs none.
+scenario_cpu_io() {
+	say "4/5 CPU vs I/O: $CPU_CLIENTS clients, echofetchd --workers 1 and 2"
+	{
+		echo "### 4. CPU vs I/O: $CPU_CLIENTS clients for $S4_SECS s on echofetchd --workers 1 and 2"
+		echo
+		echo "| endpoint | workers | req/s | predicted req/s | p50 ms | p99 ms |"
+		echo "|---|---|---|---|---|---|"
+	} >"$RUN/s4.md"
+	: >"$RUN/data/s4.dat"
+	for path in cpu delay; do
+		for w in 1 2; do
+			s4_one "$w" "$path"
+		done
+	done
+}
+
+# The idle-connection holder: opens connections in steps, sends one request
+# on each, reads the answers, then reports "N answered" and waits for a line
+# on stdin before the next step. Connections stay open and idle.
+HOLDER_PY='
+import resource, selectors, socket, sys, time
+port, settle = int(sys.argv[1]), float(sys.argv[2])
+soft, hard = resource.getrlimit(resource.RLIMIT_NOFILE)
+resource.setrlimit(resource.RLIMIT_NOFILE, (hard, hard))
+sel = selectors.DefaultSelector()
+req = b"GET / HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n"
+socks, answered = [], set()
+def pump(deadline):
+    last = time.monotonic()
+    while len(answered) < len(socks):
+        now = time.monotonic()
+        if now > deadline or now - last > settle:
+            return
+        for key, ev in sel.select(0.05):
+            s = key.fileobj
+            last = now
+            if ev & selectors.EVENT_WRITE:
+                if s.getsockopt(socket.SOL_SOCKET, socket.SO_ERROR):
+                    sel.unregister(s)
+                    continue
+                try:
+                    s.send(req)
+                except OSError:
+                    sel.unregister(s)
+                    continue
+                sel.modify(s, selectors.EVENT_READ)
+                continue
+            try:
+                data = s.recv(65536)
+            except OSError:
+                data = b""
+            if data:
+                answered.add(s.fileno())
+            else:
+                sel.unregister(s)
+for n in map(int, sys.argv[3:]):
+    while len(socks) < n:
+        s = socket.socket()
+        s.setblocking(False)
+        s.connect_ex(("127.0.0.1", port))
+        sel.register(s, selectors.EVENT_WRITE)
+        socks.append(s)
+    pump(time.monotonic() + 30)
+    print(n, len(answered), flush=True)
+    if not sys.stdin.readline():
+        break
+'
+
+# Sum a /proc field (kB) over the server and its children: "rss pss procs".
+mem_of() {
+	pid=$1
+	procs="$pid $(pgrep -P "$pid" 2>/dev/null | tr '\n' ' ' || true)"
+	rss=0 pss=0 k=0
+	for p in $procs; do
+		r=$(awk '/^VmRSS:/ { print $2 }' "/proc/$p/status" 2>/dev/null || true)
+		s=$(awk '/^Pss:/ { print $2 }' "/proc/$p/smaps_rollup" 2>/dev/null || true)
+		[ -n "$r" ] || continue
+		rss=$((rss + r))
+		pss=$((pss + ${s:-0}))
+		k=$((k + 1))
+	done
+	echo "$rss $pss $k"
+}
+
+# One row of the memory table; RSS and PSS come in kB.
+s5_row() {
+	printf '| %s | %s | %s | %s | %.1f | %.1f |\n' "$1" "$2" "$3" "$4" \
+	    "$(calc "$5 / 1024")" "$(calc "$6 / 1024")" >>"$RUN/s5.md"
+}
+
+# Scenario 5, one model: RSS at each step of idle connections.
+s5_model() {
+	model=$1
+	steps=""
+	for n in $S5_COUNTS; do
+		[ -z "$(skip_reason "$model" "$n")" ] && steps="$steps $n"
+	done
+	server_start "$model"
+	sleep 0.2
+	read -r rss pss k <<EOF
+$(mem_of "$SERVER_PID")
+EOF
+	s5_row "$model" 0 0 "$k" "$rss" "$pss"
+	# shellcheck disable=SC2086
+	coproc HOLDER { exec python3 -c "$HOLDER_PY" "$SERVER_PORT" "$S5_SETTLE" $steps; }
+	# shellcheck disable=SC2153 # coproc sets HOLDER_PID
+	PIDS="$PIDS $HOLDER_PID"
+	for n in $steps; do
+		read -r got answered <&"${HOLDER[0]}" || break
+		sleep 0.3
+		read -r rss pss k <<EOF
+$(mem_of "$SERVER_PID")
+EOF
+		echo "$got $(calc "$rss / 1024") $(calc "$pss / 1024") $answered" >>"$RUN/data/s5-$model.dat"
+		s5_row "$model" "$got" "$answered" "$k" "$rss" "$pss"
+		say "  $model: $got open, $answered answered, RSS $((rss / 1024)) MiB in $k process(es)"
+		echo next >&"${HOLDER[1]}"
+	done
+	stop_pid "$HOLDER_PID"
+	server_stop
+	for n in $S5_COUNTS; do
+		reason=$(skip_reason "$model" "$n")
+		[ -n "$reason" ] && echo "| $model | $n | $reason | | | |" >>"$RUN/s5.md"
+	done
+	return 0
+}
+
+# Scenario 5: memory per idle keep-alive connection, per model.
+scenario_memory() {
+	say "5/5 memory: idle keep-alive connections, N = $S5_COUNTS"
+	{
+		echo "### 5. Memory: server RSS with N idle keep-alive connections"
+		echo
+		echo "Each connection sent one \`GET /\` and stays open. *answered*: connections the server"
+		echo "has taken and answered (the rest wait in the listen queue). RSS is VmRSS summed over the server"
+		echo "and its children (fork: one child per connection, shared pages counted in every child); PSS"
+		echo "(from smaps_rollup) splits shared pages between processes, so for fork it is the fairer sum."
+		echo
+		echo "| model | open | answered | processes | RSS MiB | PSS MiB |"
+		echo "|---|---|---|---|---|---|"
+	} >"$RUN/s5.md"
+	for model in $MODELS; do
+		: >"$RUN/data/s5-$model.dat"
+		s5_model "$model"
+	done
+}
+
+# Draw one plot with scripts/plot/NAME.gp.
+plot() {
+	name=$1
+	shift
+	gnuplot -e "dir='$RUN/data'; out='$RUN/$name.png'; term=\"$TERM_PNG\"; models='$MODELS'" \
+	    -e "plotdir='$PLOTDIR'; $*" \
+	    "$PLOTDIR/$name.gp" 2>>"$RUN/raw/gnuplot.err" || say "plot $name failed; see raw/gnuplot.err"
+}
+
+# The machine, for the top of results.md: results are per machine.
+machine() {
+	cpu=$(sed -n 's/^model name[[:space:]]*: //p' /proc/cpuinfo | head -1)
+	os=$(sed -n 's/^PRETTY_NAME="*\([^"]*\)"*$/\1/p' /etc/os-release 2>/dev/null)
+	echo "$NCPU CPUs ($cpu), ${os:-$(uname -s)}, Linux $(uname -r)"
+}
+
+# Put the tables together into results.md.
+write_report() {
+	{
+		echo "# echofetch comparison, $(date -u '+%Y-%m-%d %H:%M UTC')"
+		echo
+		echo "Machine: $(machine)."
+		echo "Commit: $(git -C "$TOP" rev-parse --short HEAD 2>/dev/null || echo unknown)."
+		echo "Command: \`scripts/compare.sh${ARGS:+ $ARGS}\`."
+		echo "Servers: --backlog 4096 --max-connections $MAX_CONN; pool size $POOL_SIZE; budget $BUDGET s."
+		for s in 1 2 3 4 5; do
+			echo
+			cat "$RUN/s$s.md"
+		done
+	} >"$RUN/results.md"
+}
+
+# Parse, run the five scenarios, plot, print the tables.
+main() {
+	ARGS="$*"
+	parse_args "$@"
+	raise_nofile
+	check_tools
+	NCPU=$(nproc)
+	COUNTS=$(client_counts)
+	if [ "$QUICK" = 1 ]; then
+		S2_COUNTS="1 100" S2_RAMP=1 S2_FAST=1 S2_TIMEOUT=2 S4_SECS=1
+		S5_COUNTS="100 1000" S5_SETTLE=1.5
+	else
+		S2_COUNTS="1 10 100 1000" S2_RAMP=2 S2_FAST=3 S2_TIMEOUT=10 S4_SECS=4
+		S5_COUNTS=$(client_counts | sed 's/^1 10 //') S5_SETTLE=1.5
+	fi
+	RUN=${OUT:-$TOP/results/$(date +%Y%m%d-%H%M%S)}
+	mkdir -p "$RUN/raw" "$RUN/data"
+	trap cleanup EXIT
+	trap 'say interrupted; exit 130' INT TERM
+	say "writing to $RUN (ulimit -n $NOFILE, $NCPU CPUs)"
+	scenario_slow_responses
+	scenario_slow_senders
+	scenario_timeline
+	scenario_cpu_io
+	scenario_memory
+	plot slow-responses "d=$DELAY_MS; budget=$BUDGET"
+	plot slow-senders "timeout=$S2_TIMEOUT; rate=$SLOW_RATE"
+	plot timeline "d=$TIMELINE_MS"
+	plot cpu-io "ms=$CPU_MS; clients=$CPU_CLIENTS"
+	plot memory "pool=$POOL_SIZE"
+	write_report
+	cat "$RUN/results.md"
+	echo
+	echo "Plots: $(find "$RUN" -maxdepth 1 -name '*.png' | sort | tr '\n' ' ')"
+	echo "Raw JSON/CSV: $RUN/raw/"
+}
+
+main "$@"
