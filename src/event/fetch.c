@@ -142,9 +142,8 @@ fetch_loop_socket_ready(evutil_socket_t fd, short what, void *arg)
 	if (what & EV_WRITE)
 		flags |= CURL_CSELECT_OUT;
 	curl_multi_socket_action(fl->fl_multi, fd, flags, &running);
+	/* curl keeps its own timer through fetch_loop_timer_cb; never second-guess it here. */
 	fetch_loop_collect(fl);
-	if (running == 0)
-		evtimer_del(fl->fl_timer);
 }
 
 /* curl's timeout is due. */
