@@ -35,18 +35,26 @@ static int	conn_start_plan(struct conn *);
 static int	conn_run_plan(struct conn *);
 static void	conn_resume_plan(struct conn *);
 static void	conn_refuse(struct conn *, int, const char *);
+static void	conn_quiet_reads(struct conn *);
 
 /* What running a plan left us with. */
 #define CONN_PLAN_WAITING	0	/* a timer or the write callback resumes it */
 #define CONN_PLAN_NEXT		1	/* done; read the next request */
 #define CONN_PLAN_ENDED		-1	/* done; closing (the conn may be freed) */
 
-/* Set the bufferevent's idle read timeout (0 = none) and the write timeout. */
+/* Set the bufferevent's idle read timeout (0 = none) and the write timeout, if they change. */
 static void
 conn_set_timeouts(struct conn *c, unsigned int read_ms)
 {
 	struct timeval	 rtv, wtv;
 	unsigned int	 write_ms = c->conn_srv->srv_cfg->write_timeout_ms;
+
+	/* Re-setting them re-adds events; keep-alive traffic would do it twice a request. */
+	if (c->conn_timeouts_set && c->conn_read_ms == read_ms && c->conn_write_ms == write_ms)
+		return;
+	c->conn_timeouts_set = 1;
+	c->conn_read_ms = read_ms;
+	c->conn_write_ms = write_ms;
 
 	rtv.tv_sec = read_ms / 1000;
 	rtv.tv_usec = (read_ms % 1000) * 1000;
@@ -232,20 +240,48 @@ conn_start_plan(struct conn *c)
 	c->conn_state = CONN_RUNNING;
 	c->conn_step = 0;
 	c->conn_piece = 0;
-	/* No read timeout while we are the slow side; EOF still tells us the client left. */
-	conn_set_timeouts(c, 0);
-	bufferevent_setwatermark(c->conn_bev, EV_READ, 0, CONN_PIPELINE_MAX);
 	return (conn_run_plan(c));
 }
 
-/* Queue bytes for the client and count them. */
+/*
+ * The plan has to wait (a timer, a slow reader, an upstream): no read
+ * timeout while we are the slow side (EOF still tells us the client left),
+ * and buffer at most a bounded amount of what it pipelines meanwhile.
+ */
+static void
+conn_quiet_reads(struct conn *c)
+{
+	if (c->conn_quiet)
+		return;
+	c->conn_quiet = 1;
+	conn_set_timeouts(c, 0);
+	bufferevent_setwatermark(c->conn_bev, EV_READ, 0, CONN_PIPELINE_MAX);
+}
+
+/*
+ * Send bytes to the client, counted. Most answers fit the socket buffer,
+ * so a plain socket with nothing queued gets them at once with send(2):
+ * the bufferevent then never arms a write event for them, which saves two
+ * epoll_ctl calls per request. Whatever does not fit (or any TLS) goes
+ * through the bufferevent, which keeps the order and the write timeout.
+ */
 void
 conn_write(struct conn *c, const void *p, size_t len)
 {
+	struct evbuffer	*out = bufferevent_get_output(c->conn_bev);
+	ssize_t		 n = 0;
+
 	if (len == 0)
 		return;
-	bufferevent_write(c->conn_bev, p, len);
 	c->conn_ex.bytes_sent += len;	/* exchange_finish counts it into bytes_out */
+	if (!c->conn_ctx.tls && evbuffer_get_length(out) == 0) {
+		n = send(bufferevent_getfd(c->conn_bev), p, len, MSG_DONTWAIT | MSG_NOSIGNAL);
+		if (n < 0)
+			n = 0;	/* EAGAIN queues it; a real error shows on the bufferevent's write */
+		if ((size_t)n == len)
+			return;
+	}
+	bufferevent_write(c->conn_bev, (const char *)p + n, len - (size_t)n);
 }
 
 /*
@@ -293,9 +329,11 @@ conn_plan_done(struct conn *c)
 		return (CONN_PLAN_ENDED);
 	}
 	c->conn_state = CONN_READING;
-	bufferevent_setwatermark(c->conn_bev, EV_READ, 0, 0);
+	if (c->conn_quiet) {
+		c->conn_quiet = 0;
+		bufferevent_setwatermark(c->conn_bev, EV_READ, 0, 0);
+	}
 	conn_set_timeouts(c, srv->srv_cfg->keepalive_timeout_ms);
-	bufferevent_enable(c->conn_bev, EV_READ);
 	return (CONN_PLAN_NEXT);
 }
 
@@ -315,13 +353,13 @@ conn_run_plan(struct conn *c)
 		case PLAN_WAIT:
 			c->conn_step++;
 			conn_timer_arm(c, st->ms);
-			return (CONN_PLAN_WAITING);
+			goto wait;
 		case PLAN_BURN:
 			plan_burn_cpu(st->ms);
 			break;
 		case PLAN_STREAM:
 			if (!conn_run_stream(c, st))
-				return (CONN_PLAN_WAITING);
+				goto wait;
 			break;
 		case PLAN_CLOSE:
 			c->conn_ex.plan.keep_alive = 0;
@@ -329,7 +367,7 @@ conn_run_plan(struct conn *c)
 		case PLAN_FETCH:
 			switch (fetch_conn_step(c)) {
 			case 0:
-				return (CONN_PLAN_WAITING);
+				goto wait;
 			case -1:
 				conn_close(c, "out of memory");
 				return (CONN_PLAN_ENDED);
@@ -341,6 +379,9 @@ conn_run_plan(struct conn *c)
 		c->conn_step++;
 	}
 	return (conn_plan_done(c));
+wait:
+	conn_quiet_reads(c);
+	return (CONN_PLAN_WAITING);
 }
 
 /* Continue a plan from a callback; if it finishes, serve what is buffered next. */

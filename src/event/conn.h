@@ -38,6 +38,10 @@ struct conn {
 	unsigned int		 conn_piece;	/* next stream piece */
 	int			 conn_read_eof;
 	int			 conn_deadline_armed;
+	int			 conn_quiet;		/* reads quieted while a plan waits */
+	int			 conn_timeouts_set;
+	unsigned int		 conn_read_ms;		/* the timeouts last given to the bufferevent */
+	unsigned int		 conn_write_ms;
 	struct buf		 conn_piecebuf;
 	struct fetch_job	*conn_job;	/* a PLAN_FETCH step in progress */
 	TAILQ_ENTRY(conn)	 conn_entry;
