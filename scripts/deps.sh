@@ -8,7 +8,7 @@ PACKAGES="
 build-essential autoconf automake libtool pkg-config
 libevent-dev libssl-dev libcurl4-openssl-dev libcmocka-dev
 curl netcat-openbsd openssl procps psmisc python3 coreutils
-wrk gnuplot-nox nginx-light slowhttptest valgrind clang
+wrk gnuplot-nox nginx-light slowhttptest valgrind clang libclang-rt-14-dev
 "
 
 missing=""
