@@ -96,6 +96,68 @@ conn_bufferevent(struct server *srv, evutil_socket_t fd, SSL_CTX *tls)
 	return (bev);
 }
 
+/*
+ * Request state for a connection that has bytes to parse. An idle
+ * keep-alive connection holds none (the parser and plan are ~10 KiB);
+ * a few spares per worker spare busy connections the malloc.
+ */
+static struct exchange *
+conn_exchange_get(struct conn *c)
+{
+	struct server	*srv = c->conn_srv;
+	struct exchange	*ex;
+
+	if (c->conn_ex != NULL)
+		return (c->conn_ex);
+	if (srv->srv_ex_pooled > 0)
+		ex = srv->srv_ex_pool[--srv->srv_ex_pooled];
+	else if ((ex = malloc(sizeof(*ex))) != NULL)
+		exchange_init(ex, &srv->srv_cfg->http);
+	else
+		return (NULL);
+	ex->parser.limits = srv->srv_cfg->http;	/* a reload may have changed them */
+	c->conn_ex = ex;
+	return (ex);
+}
+
+/* The connection went idle (or away): give its request state back. */
+static void
+conn_exchange_put(struct conn *c)
+{
+	struct server	*srv = c->conn_srv;
+	struct exchange	*ex = c->conn_ex;
+
+	if (ex == NULL)
+		return;
+	c->conn_ex = NULL;
+	if (ex->active)
+		exchange_finish(ex, &srv->srv_stats, &c->conn_ctx, "closed");
+	if (srv->srv_ex_pooled < sizeof(srv->srv_ex_pool) / sizeof(srv->srv_ex_pool[0])) {
+		exchange_finish(ex, NULL, NULL, NULL);	/* reset, keep the buffers */
+		srv->srv_ex_pool[srv->srv_ex_pooled++] = ex;
+		return;
+	}
+	exchange_free(ex);
+	free(ex);
+}
+
+/* Free a worker's spare request states. */
+void
+conn_exchange_pool_free(struct server *srv)
+{
+	while (srv->srv_ex_pooled > 0) {
+		exchange_free(srv->srv_ex_pool[--srv->srv_ex_pooled]);
+		free(srv->srv_ex_pool[srv->srv_ex_pooled]);
+	}
+}
+
+/* 1 if any byte of a request has arrived on the connection. */
+int
+conn_request_started(const struct conn *c)
+{
+	return (c->conn_ex != NULL && exchange_started(c->conn_ex));
+}
+
 /* Take an accepted socket and start reading a request. */
 void
 conn_accept(struct server *srv, evutil_socket_t fd, const struct sockaddr *sa, int socklen,
@@ -118,7 +180,6 @@ conn_accept(struct server *srv, evutil_socket_t fd, const struct sockaddr *sa, i
 	}
 	if (sock_set_nodelay(fd, err, sizeof(err)) == -1)
 		log_debug("%s", err);
-	exchange_init(&c->conn_ex, &cfg->http);
 	buf_init(&c->conn_piecebuf);
 	sock_addr_host(sa, c->conn_ip, sizeof(c->conn_ip), &c->conn_ctx.client_port);
 	c->conn_ctx.cfg = cfg;
@@ -156,12 +217,12 @@ conn_close(struct conn *c, const char *why)
 
 	log_debug("%s:%u: closing: %s", c->conn_ip, c->conn_ctx.client_port, why);
 	fetch_conn_abort(c);
-	if (c->conn_ex.active)
-		exchange_finish(&c->conn_ex, &srv->srv_stats, &c->conn_ctx, why);
+	if (c->conn_ex != NULL && c->conn_ex->active)
+		exchange_finish(c->conn_ex, &srv->srv_stats, &c->conn_ctx, why);
 	TAILQ_REMOVE(&srv->srv_conns, c, conn_entry);
 	event_free(c->conn_timer);
 	bufferevent_free(c->conn_bev);
-	exchange_free(&c->conn_ex);
+	conn_exchange_put(c);
 	buf_free(&c->conn_piecebuf);
 	stats_sub(&srv->srv_stats.conns_open, 1);
 	server_conn_release(srv);
@@ -178,48 +239,67 @@ conn_read_cb(struct bufferevent *bev, void *arg)
 		conn_read_requests(c);
 }
 
+/* Feed one contiguous piece of input to the parser. */
+static enum http_parse_result
+conn_feed(struct conn *c, struct evbuffer *in)
+{
+	struct evbuffer_iovec	 v;
+	enum http_parse_result	 r;
+	size_t			 used;
+
+	if (evbuffer_peek(in, -1, NULL, &v, 1) < 1)
+		return (HTTP_PARSE_NEED_MORE);
+	r = exchange_feed(c->conn_ex, v.iov_base, v.iov_len, &used);
+	evbuffer_drain(in, used);
+	stats_add(&c->conn_srv->srv_stats.bytes_in, used);
+	if (r == HTTP_PARSE_NEED_MORE && c->conn_ex->parser.want_continue) {
+		c->conn_ex->parser.want_continue = 0;
+		bufferevent_write(c->conn_bev, "HTTP/1.1 100 Continue\r\n\r\n", 25);
+	}
+	return (r);
+}
+
+/* A request is under way: the head has a deadline of its own, the body an idle timeout. */
+static void
+conn_arm_request_timers(struct conn *c)
+{
+	struct http_parser	*p = &c->conn_ex->parser;
+
+	if (!c->conn_deadline_armed && !http_parser_head_done(p)) {
+		c->conn_deadline_armed = 1;
+		conn_timer_arm(c, c->conn_srv->srv_cfg->header_timeout_ms);
+	}
+	if (http_parser_head_done(p)) {
+		evtimer_del(c->conn_timer);
+		conn_set_timeouts(c, c->conn_srv->srv_cfg->body_timeout_ms);
+	}
+}
+
 /* Feed buffered input to the parser; start a plan for each whole request. */
 static void
 conn_read_requests(struct conn *c)
 {
 	struct evbuffer		*in = bufferevent_get_input(c->conn_bev);
-	struct http_parser	*p = &c->conn_ex.parser;
-	struct evbuffer_iovec	 v;
-	enum http_parse_result	 r;
-	size_t			 used;
 
 	while (c->conn_state == CONN_READING && evbuffer_get_length(in) > 0) {
-		if (evbuffer_peek(in, -1, NULL, &v, 1) < 1)
-			break;
-		r = exchange_feed(&c->conn_ex, v.iov_base, v.iov_len, &used);
-		evbuffer_drain(in, used);
-		stats_add(&c->conn_srv->srv_stats.bytes_in, used);
-		if (r != HTTP_PARSE_NEED_MORE) {
-			/* Pipelined requests loop here rather than recursing. */
-			if (conn_start_plan(c) != CONN_PLAN_NEXT)
-				return;
+		if (conn_exchange_get(c) == NULL) {
+			conn_close(c, "out of memory");
+			return;
+		}
+		if (conn_feed(c, in) == HTTP_PARSE_NEED_MORE)
 			continue;
-		}
-		if (p->want_continue) {
-			p->want_continue = 0;
-			bufferevent_write(c->conn_bev, "HTTP/1.1 100 Continue\r\n\r\n", 25);
-		}
+		/* Pipelined requests loop here rather than recursing. */
+		if (conn_start_plan(c) != CONN_PLAN_NEXT)
+			return;
 	}
 	if (c->conn_state != CONN_READING)
 		return;
-	if (exchange_started(&c->conn_ex)) {
-		/* The head has a deadline of its own; the body only an idle timeout. */
-		if (!c->conn_deadline_armed && !http_parser_head_done(p)) {
-			c->conn_deadline_armed = 1;
-			conn_timer_arm(c, c->conn_srv->srv_cfg->header_timeout_ms);
-		}
-		if (http_parser_head_done(p)) {
-			evtimer_del(c->conn_timer);
-			conn_set_timeouts(c, c->conn_srv->srv_cfg->body_timeout_ms);
-		}
-	}
+	if (conn_request_started(c))
+		conn_arm_request_timers(c);
+	else
+		conn_exchange_put(c);	/* idle: hold no request state */
 	if (c->conn_read_eof)
-		conn_close(c, exchange_started(&c->conn_ex) ?
+		conn_close(c, conn_request_started(c) ?
 		    "client closed mid-request" : "client closed");
 }
 
@@ -233,9 +313,9 @@ conn_start_plan(struct conn *c)
 	c->conn_deadline_armed = 0;
 	c->conn_ctx.now = time(NULL);
 	c->conn_ctx.draining = srv->srv_draining;
-	exchange_plan(&c->conn_ex, &c->conn_ctx, &srv->srv_stats);
-	if (plan_failed(&c->conn_ex.plan))
-		exchange_plan_error(&c->conn_ex, 500, "out of memory", &c->conn_ctx,
+	exchange_plan(c->conn_ex, &c->conn_ctx, &srv->srv_stats);
+	if (plan_failed(&c->conn_ex->plan))
+		exchange_plan_error(c->conn_ex, 500, "out of memory", &c->conn_ctx,
 		    &srv->srv_stats);
 	c->conn_state = CONN_RUNNING;
 	c->conn_step = 0;
@@ -273,7 +353,7 @@ conn_write(struct conn *c, const void *p, size_t len)
 
 	if (len == 0)
 		return;
-	c->conn_ex.bytes_sent += len;	/* exchange_finish counts it into bytes_out */
+	c->conn_ex->bytes_sent += len;	/* exchange_finish counts it into bytes_out */
 	if (!c->conn_ctx.tls && evbuffer_get_length(out) == 0) {
 		n = send(bufferevent_getfd(c->conn_bev), p, len, MSG_DONTWAIT | MSG_NOSIGNAL);
 		if (n < 0)
@@ -293,7 +373,7 @@ static int
 conn_run_stream(struct conn *c, const struct plan_step *st)
 {
 	struct evbuffer	*out = bufferevent_get_output(c->conn_bev);
-	const struct plan *plan = &c->conn_ex.plan;
+	const struct plan *plan = &c->conn_ex->plan;
 
 	while (c->conn_piece < st->count) {
 		if (st->interval_ms == 0 && evbuffer_get_length(out) >= CONN_STREAM_QUEUE) {
@@ -318,10 +398,10 @@ static int
 conn_plan_done(struct conn *c)
 {
 	struct server	*srv = c->conn_srv;
-	int		 keep = c->conn_ex.plan.keep_alive && !c->conn_read_eof &&
+	int		 keep = c->conn_ex->plan.keep_alive && !c->conn_read_eof &&
 			    !srv->srv_draining;
 
-	exchange_finish(&c->conn_ex, &srv->srv_stats, &c->conn_ctx, NULL);
+	exchange_finish(c->conn_ex, &srv->srv_stats, &c->conn_ctx, NULL);
 	if (!keep) {
 		c->conn_state = CONN_FLUSHING;
 		if (evbuffer_get_length(bufferevent_get_output(c->conn_bev)) == 0)
@@ -341,7 +421,7 @@ conn_plan_done(struct conn *c)
 static int
 conn_run_plan(struct conn *c)
 {
-	const struct plan	*plan = &c->conn_ex.plan;
+	const struct plan	*plan = &c->conn_ex->plan;
 	const struct plan_step	*st;
 
 	while (c->conn_step < plan->nsteps) {
@@ -362,7 +442,7 @@ conn_run_plan(struct conn *c)
 				goto wait;
 			break;
 		case PLAN_CLOSE:
-			c->conn_ex.plan.keep_alive = 0;
+			c->conn_ex->plan.keep_alive = 0;
 			break;
 		case PLAN_FETCH:
 			switch (fetch_conn_step(c)) {
@@ -408,8 +488,8 @@ conn_write_cb(struct bufferevent *bev, void *arg)
 		return;
 	}
 	if (c->conn_state == CONN_RUNNING && !evtimer_pending(c->conn_timer, NULL) &&
-	    c->conn_step < c->conn_ex.plan.nsteps &&
-	    c->conn_ex.plan.steps[c->conn_step].kind == PLAN_STREAM)
+	    c->conn_step < c->conn_ex->plan.nsteps &&
+	    c->conn_ex->plan.steps[c->conn_step].kind == PLAN_STREAM)
 		conn_resume_plan(c);
 }
 
@@ -418,8 +498,12 @@ static void
 conn_refuse(struct conn *c, int status, const char *reason)
 {
 	evtimer_del(c->conn_timer);
+	if (conn_exchange_get(c) == NULL) {
+		conn_close(c, "out of memory");
+		return;
+	}
 	c->conn_ctx.now = time(NULL);
-	exchange_plan_error(&c->conn_ex, status, reason, &c->conn_ctx,
+	exchange_plan_error(c->conn_ex, status, reason, &c->conn_ctx,
 	    &c->conn_srv->srv_stats);
 	c->conn_state = CONN_RUNNING;
 	c->conn_step = 0;
@@ -443,11 +527,11 @@ conn_timer_cb(evutil_socket_t fd, short what, void *arg)
 static void
 conn_read_timeout(struct conn *c)
 {
-	if (!exchange_started(&c->conn_ex)) {
+	if (!conn_request_started(c)) {
 		conn_close(c, "keep-alive timeout");
 		return;
 	}
-	conn_refuse(c, 408, http_parser_head_done(&c->conn_ex.parser) ?
+	conn_refuse(c, 408, http_parser_head_done(&c->conn_ex->parser) ?
 	    "request body timeout" : "request header timeout");
 }
 

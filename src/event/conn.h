@@ -31,7 +31,7 @@ struct conn {
 	struct bufferevent	*conn_bev;
 	struct event		*conn_timer;	/* header deadline, or a WAIT / stream tick */
 	enum conn_state		 conn_state;
-	struct exchange		 conn_ex;
+	struct exchange		*conn_ex;	/* NULL while idle between requests */
 	struct endpoint_ctx	 conn_ctx;
 	char			 conn_ip[SOCK_ADDRSTR_LEN];
 	unsigned int		 conn_step;	/* next plan step */
@@ -52,6 +52,10 @@ void	conn_accept(struct server *, evutil_socket_t, const struct sockaddr *, int 
 	    struct ssl_ctx_st *tls);
 /* A bufferevent for a socket: plain, or TLS accepting a handshake when tls is set. */
 struct bufferevent *conn_bufferevent(struct server *, evutil_socket_t, struct ssl_ctx_st *tls);
+/* 1 if any byte of a request has arrived on the connection. */
+int	conn_request_started(const struct conn *);
+/* Free a worker's spare request states (at exit). */
+void	conn_exchange_pool_free(struct server *);
 /* Queue bytes for the client and count them. */
 void	conn_write(struct conn *, const void *, size_t);
 /* The one way out: log why, finish a request in progress, free everything. */

@@ -163,7 +163,7 @@ control_drain(evutil_socket_t fd, short what, void *arg)
 	server_listeners_close(srv);
 	for (c = TAILQ_FIRST(&srv->srv_conns); c != NULL; c = next) {
 		next = TAILQ_NEXT(c, conn_entry);
-		if (c->conn_state == CONN_READING && !exchange_started(&c->conn_ex))
+		if (c->conn_state == CONN_READING && !conn_request_started(c))
 			conn_close(c, "draining: idle");
 	}
 	/* An echo stream has no end we could wait for. */

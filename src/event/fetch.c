@@ -269,7 +269,7 @@ fetch_conn_step(struct conn *c)
 	struct fetch_loop	*fl = &c->conn_srv->srv_fetch;
 
 	if (c->conn_job == NULL) {
-		c->conn_job = fetch_job_new(fl->fl_settings, &c->conn_ex.plan, c->conn_step);
+		c->conn_job = fetch_job_new(fl->fl_settings, &c->conn_ex->plan, c->conn_step);
 		if (c->conn_job == NULL)
 			return (-1);
 	}

@@ -345,6 +345,7 @@ server_free(struct server *srv)
 	while (!TAILQ_EMPTY(&srv->srv_echo_conns))
 		echo_close(TAILQ_FIRST(&srv->srv_echo_conns), "server stopping");
 	server_listeners_close(srv);
+	conn_exchange_pool_free(srv);
 	if (srv->srv_pause_ev != NULL)
 		event_free(srv->srv_pause_ev);
 	control_events_free(srv);

@@ -45,6 +45,8 @@ struct server {
 	struct fetch_loop	 srv_fetch;
 	time_t			 srv_started;
 	unsigned int		 srv_nconns;		/* HTTP + echo, for max_connections */
+	struct exchange		*srv_ex_pool[64];	/* spare request state for busy connections */
+	unsigned int		 srv_ex_pooled;
 	unsigned int		 srv_max_conns;		/* this worker's share of max_connections */
 	int			 srv_stopping;
 	int			 srv_draining;
