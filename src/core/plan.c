@@ -142,6 +142,46 @@ plan_close(struct plan *p)
 	plan_add_step(p, PLAN_CLOSE);
 }
 
+/*
+ * A drain began while the plan waited: make the head it has not sent yet
+ * say "Connection: close" and close after it. Steps from `from` on are
+ * unsent; the head is cut in place and later offsets move with it.
+ * 1 if a head was changed, 0 if there was none left to change.
+ */
+int
+plan_force_close(struct plan *p, unsigned int from)
+{
+	static const char	 ka[] = "\r\nConnection: keep-alive\r\n";
+	static const char	 cl[] = "\r\nConnection: close\r\n";
+	const size_t		 kalen = sizeof(ka) - 1, cllen = sizeof(cl) - 1;
+	const size_t		 cut = kalen - cllen;
+	struct plan_step	*st;
+	unsigned int		 i, j;
+	size_t			 at;
+
+	for (i = from; i < p->nsteps; i++) {
+		st = &p->steps[i];
+		if (st->kind != PLAN_WRITE || st->len < kalen)
+			continue;
+		for (at = st->off; at + kalen <= st->off + st->len; at++)
+			if (memcmp(p->data.data + at, ka, kalen) == 0)
+				break;
+		if (at + kalen > st->off + st->len)
+			continue;
+		memcpy(p->data.data + at, cl, cllen);
+		memmove(p->data.data + at + cllen, p->data.data + at + kalen,
+		    p->data.len - (at + kalen));
+		p->data.len -= cut;
+		st->len -= cut;
+		for (j = i + 1; j < p->nsteps; j++)
+			if (p->steps[j].kind == PLAN_WRITE)
+				p->steps[j].off -= cut;
+		p->keep_alive = 0;
+		return (1);
+	}
+	return (0);
+}
+
 /* One check after building instead of one per append. */
 int
 plan_failed(const struct plan *p)

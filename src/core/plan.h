@@ -103,6 +103,8 @@ void	plan_wait(struct plan *, unsigned int ms);
 void	plan_burn(struct plan *, unsigned int ms);
 void	plan_stream(struct plan *, unsigned int count, unsigned int interval_ms);
 void	plan_close(struct plan *);
+/* Make the unsent head (steps from `from` on) say Connection: close; 1 if one was changed. */
+int	plan_force_close(struct plan *, unsigned int from);
 /* 1 if building the plan ran out of memory or steps; the executor then answers 500. */
 int	plan_failed(const struct plan *);
 /* Append stream piece `i` (0-based), with chunk framing if the stream is chunked. */

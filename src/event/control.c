@@ -12,6 +12,7 @@
 #include "core/config.h"
 #include "core/exchange.h"
 #include "core/log.h"
+#include "core/plan.h"
 #include "event/conn.h"
 #include "event/echo.h"
 #include "event/server.h"
@@ -165,6 +166,9 @@ control_drain(evutil_socket_t fd, short what, void *arg)
 		next = TAILQ_NEXT(c, conn_entry);
 		if (c->conn_state == CONN_READING && !conn_request_started(c))
 			conn_close(c, "draining: idle");
+		else if (c->conn_state == CONN_RUNNING)
+			/* Planned before the signal: its head, if unsent, must say close. */
+			(void)plan_force_close(&c->conn_ex->plan, c->conn_step);
 	}
 	/* An echo stream has no end we could wait for. */
 	while (!TAILQ_EMPTY(&srv->srv_echo_conns))

@@ -300,6 +300,33 @@ test_burn(void **state)
 }
 
 /* Every test above; cmocka prints TAP when the harness asks for it. */
+/* A drain rewrites the unsent head to close, and later writes move with it. */
+static void
+test_force_close(void **state)
+{
+	struct plan	 p;
+	const char	*head = "HTTP/1.1 200 OK\r\nContent-Length: 2\r\n"
+			    "Connection: keep-alive\r\n\r\n";
+
+	plan_init(&p);
+	p.keep_alive = 1;
+	plan_wait(&p, 100);
+	plan_write(&p, head, strlen(head));
+	plan_burn(&p, 1);
+	plan_write(&p, "ok", 2);
+	assert_int_equal(plan_force_close(&p, 1), 1);
+	assert_int_equal(p.keep_alive, 0);
+	assert_int_equal(p.steps[1].len, strlen(head) - 5);
+	assert_memory_equal(p.data.data + p.steps[1].off,
+	    "HTTP/1.1 200 OK\r\nContent-Length: 2\r\nConnection: close\r\n\r\n",
+	    p.steps[1].len);
+	assert_memory_equal(p.data.data + p.steps[3].off, "ok", 2);
+	/* Nothing left to change: already close, or the head was sent. */
+	assert_int_equal(plan_force_close(&p, 1), 0);
+	assert_int_equal(plan_force_close(&p, 2), 0);
+	plan_free(&p);
+}
+
 int
 main(void)
 {
@@ -314,6 +341,7 @@ main(void)
 		cmocka_unit_test(test_bytes_deterministic),
 		cmocka_unit_test(test_lines),
 		cmocka_unit_test(test_burn),
+		cmocka_unit_test(test_force_close),
 	};
 
 	return (cmocka_run_group_tests(tests, NULL, NULL));

@@ -1,0 +1,277 @@
+#!/bin/bash
+# daemon: echofetchd's -t, -d with a pid file, SIGHUP reloads and sd_notify, as TAP.
+#
+# Servers run on 127.0.0.1 port 0 (lib.sh); the daemon is registered with
+# lib.sh's cleanup by its pid, and hard_client.py plays systemd's notify
+# socket. Exits 0 whatever the checks say; "Bail out!" without a binary.
+
+. "$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)/lib.sh"
+
+HC=$LIB_DIR/hard_client.py
+
+# ---------------------------------------------------------------- helpers
+
+# Wait up to MS ms for a fixed string in a file.
+dm_wait_text() {
+	local file=$1 text=$2 ms=$3 t0
+	t0=$(now_ms)
+	until grep -qF -- "$text" "$file" 2>/dev/null; do
+		[ $(($(now_ms) - t0)) -ge "$ms" ] && return 1
+		sleep 0.02
+	done
+	return 0
+}
+
+# Wait up to MS ms for FILE to have at least N lines.
+dm_wait_lines() {
+	local file=$1 n=$2 ms=$3 t0
+	t0=$(now_ms)
+	until [ "$(wc -l <"$file" 2>/dev/null || echo 0)" -ge "$n" ]; do
+		[ $(($(now_ms) - t0)) -ge "$ms" ] && return 1
+		sleep 0.02
+	done
+	return 0
+}
+
+# Wait up to MS ms for a process we did not start (no wait(2)) to be gone.
+dm_wait_gone() {
+	local pid=$1 ms=$2 t0
+	t0=$(now_ms)
+	while kill -0 "$pid" 2>/dev/null; do
+		[ $(($(now_ms) - t0)) -ge "$ms" ] && return 1
+		sleep 0.02
+	done
+	return 0
+}
+
+# Run echofetchd with a 10 s cap; RC, and output in $T/NAME.{out,err}.
+dm_cli() {
+	local name=$1
+	shift
+	timeout 10 "$BIN" "$@" >"$T/$name.out" 2>"$T/$name.err" </dev/null
+	RC=$?
+}
+
+# The server's stderr, as notes.
+dm_note_err() {
+	note "  --- $1 stderr:"
+	note "$(tail -n "${2:-6}" "$T/$1.err" 2>/dev/null | sed 's/^/  | /')"
+}
+
+# ---------------------------------------------------------------- -t
+
+# A good file: "configuration OK" and exit 0.
+t_test_ok() {
+	printf '# good\ndelay_max_ms = 2000\nmax_connections = 100\n' >"$T/good.conf"
+	dm_cli t1 -t -c "$T/good.conf"
+	expect_eq "exit status" "$RC" 0 && expect_contains "$T/t1.out" "configuration OK"
+}
+
+# An unknown key: exit 2, and the message names file:line.
+t_test_bad_key() {
+	printf '# bad\ndelay_max_ms = 2000\nno_such_key = 1\n' >"$T/badkey.conf"
+	dm_cli t2 -t -c "$T/badkey.conf"
+	expect_eq "exit status" "$RC" 2 && expect_contains "$T/t2.err" "badkey.conf:3"
+}
+
+# A TLS listener whose certificate file is missing: exit 1, naming the file.
+t_test_no_cert() {
+	dm_cli t3 -t -o tls_listen=127.0.0.1:0 -o tls_cert="$T/missing-cert.pem" \
+	    -o tls_key="$T/missing-key.pem"
+	expect_eq "exit status" "$RC" 1 && expect_contains "$T/t3.err" "missing-cert.pem"
+}
+
+# ---------------------------------------------------------------- -d
+
+# -d returns 0 once serving; the ports are known and a request works at once.
+t_daemon_start() {
+	local http
+	DM_PID=
+	dm_cli d1 -d --pidfile "$T/d.pid" --listen 127.0.0.1:0 --echo-listen 127.0.0.1:0 \
+	    --port-file "$T/d.ports" --access-log "$T/d.access"
+	if [ -s "$T/d.pid" ]; then
+		DM_PID=$(head -1 "$T/d.pid")
+		[[ $DM_PID =~ ^[0-9]+$ ]] && SRV_PID[daemon]=$DM_PID	# lib_cleanup kills it
+	fi
+	expect_eq "exit status of -d" "$RC" 0 || { dm_note_err d1; return 1; }
+	http=$(sed -n 's/^http=\([0-9]*\).*/\1/p' "$T/d.ports" 2>/dev/null)
+	[ -n "$http" ] || { note "no port file when -d returned"; return 1; }
+	DM_URL=http://127.0.0.1:$http
+	req d1 "$DM_URL/ip"
+	expect_status d1 200
+}
+
+# The pid file names a live process in / with no controlling terminal.
+t_daemon_pidfile() {
+	local cwd tty
+	[[ ${DM_PID:-} =~ ^[0-9]+$ ]] || { note "pid file: '$(head -c 40 "$T/d.pid" 2>/dev/null)'"; return 1; }
+	kill -0 "$DM_PID" 2>/dev/null || { note "pid $DM_PID is not running"; return 1; }
+	cwd=$(readlink "/proc/$DM_PID/cwd")
+	tty=$(ps -o tty= -p "$DM_PID" | tr -d ' ')
+	expect_eq "cwd of $DM_PID" "$cwd" / && expect_eq "tty of $DM_PID" "$tty" "?"
+}
+
+# A second -d with the same pid file refuses, naming the running one.
+t_daemon_second() {
+	[ -n "${DM_PID:-}" ] || { note "no daemon"; return 1; }
+	dm_cli d2 -d --pidfile "$T/d.pid" --listen 127.0.0.1:0 --echo-listen 127.0.0.1:0 \
+	    --access-log off
+	[ "$RC" -ne 0 ] && [ "$RC" -ne 124 ] || { note "exit status $RC, want a failure"; return 1; }
+	expect_contains "$T/d2.err" "another instance is running" &&
+	    expect_eq "pid file still names the first" "$(head -1 "$T/d.pid")" "$DM_PID"
+}
+
+# SIGTERM: the daemon goes, and takes its pid file with it.
+t_daemon_term() {
+	[ -n "${DM_PID:-}" ] || { note "no daemon"; return 1; }
+	kill -TERM "$DM_PID"
+	dm_wait_gone "$DM_PID" 3000 || { note "pid $DM_PID still running 3 s after SIGTERM"; return 1; }
+	unset "SRV_PID[daemon]"
+	[ ! -e "$T/d.pid" ] || { note "pid file still there: $(cat "$T/d.pid")"; return 1; }
+}
+
+# ---------------------------------------------------------------- SIGHUP
+
+# A foreground server with a config file (delay_max_ms 1000) and stderr to a file.
+hup_start() {
+	printf 'delay_max_ms = 1000\n' >"$T/hup.conf"
+	srv_start hup "$BIN" -c "$T/hup.conf" && return 0
+	note "did not start: $(head -3 "$T/hup.err")"
+	return 1
+}
+
+# SIGHUP and wait for the Nth "reload:" line in the log.
+hup_send() {
+	kill -HUP "${SRV_PID[hup]}"
+	dm_wait_lines_matching "$T/hup.err" "reload:" "$1" 2000
+}
+
+# Wait up to MS ms until FILE has N lines containing TEXT.
+dm_wait_lines_matching() {
+	local file=$1 text=$2 n=$3 ms=$4 t0
+	t0=$(now_ms)
+	until [ "$(grep -cF -- "$text" "$file" 2>/dev/null)" -ge "$n" ]; do
+		[ $(($(now_ms) - t0)) -ge "$ms" ] && return 1
+		sleep 0.02
+	done
+	return 0
+}
+
+# A raised delay_max_ms applies after SIGHUP: /delay?ms=1200 goes from 400 to 200.
+t_hup_apply() {
+	local u
+	hup_start || return 1
+	u=http://127.0.0.1:${SRV_HTTP[hup]}
+	req hup0 "$u/delay?ms=1200"
+	expect_status hup0 400 || { note "(before the reload, the old limit 1000)"; return 1; }
+	printf 'delay_max_ms = 3000\n' >"$T/hup.conf"
+	hup_send 1 || { note "no 'reload:' log line"; dm_note_err hup; return 1; }
+	req hup1 "$u/delay?ms=1200"
+	expect_status hup1 200 || { dm_note_err hup; return 1; }
+}
+
+# A broken file on SIGHUP: logged with file:line, the server keeps the old settings.
+t_hup_broken() {
+	local u
+	[ -n "${SRV_PID[hup]:-}" ] || { note "no hup server"; return 1; }
+	u=http://127.0.0.1:${SRV_HTTP[hup]}
+	printf 'delay_max_ms = 3000\ndelay_max_ms = banana\n' >"$T/hup.conf"
+	hup_send 2 || { note "no second 'reload:' log line"; dm_note_err hup; return 1; }
+	kill -0 "${SRV_PID[hup]}" 2>/dev/null || { note "the server died"; dm_note_err hup; return 1; }
+	expect_contains "$T/hup.err" "hup.conf:2" || return 1
+	tap_diag "logged: $(grep -F 'hup.conf:2' "$T/hup.err" | head -1)"
+	req hup2 "$u/delay?ms=1200"
+	expect_status hup2 200 || return 1
+	req hup3 "$u/delay?ms=3500"
+	expect_status hup3 400
+}
+
+# SIGHUP reopens the access log: after a rename, new lines go to a new file.
+t_hup_reopen() {
+	local u
+	[ -n "${SRV_PID[hup]:-}" ] || { note "no hup server"; return 1; }
+	u=http://127.0.0.1:${SRV_HTTP[hup]}
+	printf 'delay_max_ms = 3000\n' >"$T/hup.conf"
+	req hup4 "$u/ip?before=rotate"
+	mv "$T/hup.access" "$T/hup.access.1"
+	hup_send 3 || { note "no third 'reload:' log line"; dm_note_err hup; return 1; }
+	req hup5 "$u/ip?after=rotate"
+	expect_status hup5 200 || return 1
+	dm_wait_text "$T/hup.access" "after=rotate" 2000 ||
+	    { note "no new access log with the request at the original path"; lib_note_file "$T/hup.access.1"; return 1; }
+	expect_contains "$T/hup.access.1" "before=rotate" || return 1
+	! grep -qF "after=rotate" "$T/hup.access.1" ||
+	    { note "the request also went to the renamed file"; return 1; }
+}
+
+# ---------------------------------------------------------------- sd_notify
+
+# A notify socket we bind, and a server that reports to it.
+ntf_start() {
+	NTF_OK=0
+	python3 "$HC" notify "$T/notify.sock" "$T/notify.log" 2>"$T/notify.err" &
+	SRV_PID[notify]=$!
+	dm_wait_text "$T/notify.log" bound 3000 || { note "the notify socket did not bind"; return 1; }
+	export NOTIFY_SOCKET=$T/notify.sock
+	srv_start ntf "$BIN"
+	NTF_RC=$?
+	unset NOTIFY_SOCKET
+	[ "$NTF_RC" = 0 ] || { note "did not start: $(head -3 "$T/ntf.err")"; return 1; }
+	NTF_OK=1
+}
+
+# What the socket got after "bound", one state per line, space separated.
+ntf_states() {
+	sed 1d "$T/notify.log" | tr '\n' ' ' | sed 's/ $//'
+}
+
+# READY=1 once the server serves.
+t_notify_ready() {
+	ntf_start || return 1
+	dm_wait_lines "$T/notify.log" 2 2000
+	expect_eq "states" "$(ntf_states)" "READY=1"
+}
+
+# SIGHUP: RELOADING=1 then READY=1.
+t_notify_reload() {
+	[ "$NTF_OK" = 1 ] || return 1
+	kill -HUP "${SRV_PID[ntf]}"
+	dm_wait_lines "$T/notify.log" 4 2000
+	expect_eq "states" "$(ntf_states)" "READY=1 RELOADING=1 READY=1"
+}
+
+# SIGTERM: STOPPING=1.
+t_notify_stop() {
+	[ "$NTF_OK" = 1 ] || return 1
+	kill -TERM "${SRV_PID[ntf]}"
+	dm_wait_lines "$T/notify.log" 5 2000
+	srv_stop ntf
+	expect_eq "states" "$(ntf_states)" "READY=1 RELOADING=1 READY=1 STOPPING=1"
+}
+
+# ---------------------------------------------------------------- main
+
+# Every check, in order: each group leans on the one before it.
+daemon_main() {
+	tap_run "-t: 'configuration OK' and exit 0" t_test_ok
+	tap_run "-t with an unknown key: exit 2 naming file:line" t_test_bad_key
+	tap_run "-t with a missing tls_cert: exit 1 naming the file" t_test_no_cert
+	tap_run "-d --pidfile: returns 0 once serving, a request works at once" t_daemon_start
+	tap_run "-d: pid file holds a live pid with cwd / and no controlling tty" t_daemon_pidfile
+	tap_run "-d: a second instance on the same pid file refuses" t_daemon_second
+	tap_run "-d: SIGTERM stops it and removes the pid file" t_daemon_term
+	tap_run "SIGHUP: a raised delay_max_ms applies live" t_hup_apply
+	tap_run "SIGHUP with a broken file: logged (file:line), old settings kept" t_hup_broken
+	tap_run "SIGHUP reopens the access log (rotation)" t_hup_reopen
+	srv_kill hup
+	tap_run "sd_notify: READY=1 after start" t_notify_ready
+	tap_run "sd_notify: RELOADING=1 then READY=1 on SIGHUP" t_notify_reload
+	tap_run "sd_notify: STOPPING=1 on SIGTERM" t_notify_stop
+	srv_kill notify
+}
+
+lib_setup
+BIN=$top_builddir/echofetchd
+[ -x "$BIN" ] || tap_bail "no binary $BIN (build first)"
+daemon_main
+tap_end
