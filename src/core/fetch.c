@@ -29,6 +29,8 @@
 static void	fetch_fail(struct fetch_transfer *, int, const char *, ...)
 		    __attribute__((format(printf, 3, 4)));
 
+
+static void	fetch_transfer_drop_curl(struct fetch_transfer *);
 /* Wall-clock jumps must not bend X-Upstream-Time or the queue waits. */
 uint64_t
 fetch_now_ms(void)
@@ -341,12 +343,7 @@ fetch_transfer_setup(struct fetch_transfer *t, const struct fetch_settings *s,
 	t->state = FETCH_T_RUNNING;
 	return (0);
 fail:
-	if (t->easy != NULL)
-		curl_easy_cleanup(t->easy);
-	t->easy = NULL;
-	if (t->cu != NULL)
-		curl_url_cleanup(t->cu);
-	t->cu = NULL;
+	fetch_transfer_drop_curl(t);
 	t->end_ms = fetch_now_ms();
 	snprintf(why, len, "%s", t->reason);
 	return (-1);
