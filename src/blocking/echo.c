@@ -19,14 +19,14 @@
 
 /* Read and write back in turn; a blocking thread cannot do both at once, and need not. */
 static void
-echo_loop(struct server *srv, int fd, char *data)
+echo_loop(struct server *srv, struct serve_io *io, char *data)
 {
 	struct stats	*st = srv->srv_stats;
 	ssize_t		 n;
 	size_t		 done;
 
 	for (;;) {
-		n = read(fd, data, ECHO_READ_MAX);
+		n = serve_io_read(io, data, ECHO_READ_MAX);
 		if (n == -1 && errno == EINTR) {
 			if (serve_quitting(srv))
 				return;
@@ -34,7 +34,7 @@ echo_loop(struct server *srv, int fd, char *data)
 		}
 		if (n <= 0)
 			return;	/* EOF, idle timeout (EAGAIN) or an error */
-		if (serve_write_all(fd, data, (size_t)n, &done) == -1) {
+		if (serve_io_write_all(io, data, (size_t)n, &done) == -1) {
 			stats_add(&st->echo_bytes, done);
 			return;
 		}
@@ -42,13 +42,14 @@ echo_loop(struct server *srv, int fd, char *data)
 	}
 }
 
-/* One echo client, served until it leaves. */
+/* One echo client, served until it leaves; a TLS handshake has header_timeout_ms, as HTTPS. */
 void
-echo_serve(struct server *srv, int fd)
+echo_serve(struct server *srv, int fd, SSL_CTX *tls)
 {
 	const struct config	*cfg = srv->srv_cfg;
 	struct stats		*st = srv->srv_stats;
-	char			*data;
+	struct serve_io		 io;
+	char			*data, err[512];
 
 	if ((data = malloc(ECHO_READ_MAX)) == NULL) {
 		log_warnx("echo client dropped: out of memory");
@@ -56,9 +57,12 @@ echo_serve(struct server *srv, int fd)
 	}
 	stats_add(&st->echo_conns_open, 1);
 	stats_add(&st->echo_conns_total, 1);
-	if (sock_set_timeouts(fd, cfg->echo_idle_timeout_ms, cfg->write_timeout_ms,
+	if (serve_io_start(&io, fd, tls, cfg->header_timeout_ms, err, sizeof(err)) == -1)
+		log_debug("echo client: %s", err);
+	else if (sock_set_timeouts(fd, cfg->echo_idle_timeout_ms, cfg->write_timeout_ms,
 	    NULL, 0) == 0)
-		echo_loop(srv, fd, data);
+		echo_loop(srv, &io, data);
+	serve_io_end(&io);
 	stats_sub(&st->echo_conns_open, 1);
 	free(data);
 }

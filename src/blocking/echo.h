@@ -2,9 +2,14 @@
 #ifndef EF_BLOCKING_ECHO_H
 #define EF_BLOCKING_ECHO_H
 
+#include <openssl/ssl.h>
+
 struct server;
 
-/* Echo everything back until EOF, an idle timeout or an error; the caller closes fd. */
-void	echo_serve(struct server *, int fd);
+/*
+ * Echo everything back until EOF, an idle timeout or an error, after a TLS
+ * handshake with tls if not NULL; the caller closes fd.
+ */
+void	echo_serve(struct server *, int fd, SSL_CTX *tls);
 
 #endif

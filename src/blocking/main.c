@@ -11,6 +11,7 @@
 #include "blocking/models.h"
 #include "blocking/serve.h"
 #include "common/startup.h"
+#include "common/tls.h"
 #include "core/config.h"
 #include "core/log.h"
 #include "core/stats.h"
@@ -38,8 +39,26 @@ main_stats_new(void)
 static void
 main_announce(const struct server *srv, const struct listeners *l)
 {
-	log_info("model %s, %u worker(s); http port %d, echo port %d, udp port %d",
-	    srv->srv_model, srv->srv_workers, l->http_port, l->echo_port, l->udp_port);
+	log_info("model %s, %u worker(s); http port %d, echo port %d, udp port %d, "
+	    "https port %d, tls echo port %d", srv->srv_model, srv->srv_workers,
+	    l->http_port, l->echo_port, l->udp_port, l->tls_http_port, l->tls_echo_port);
+}
+
+/*
+ * One context per TLS listener, loaded once before any client: HTTPS offers
+ * ALPN http/1.1, echo offers none. A bad certificate or key is fatal here.
+ */
+static void
+main_tls_init(struct server *srv, const struct config *cfg, const struct listeners *l)
+{
+	char	 err[1024];
+
+	if (l->tls_http_fd != -1 && (srv->srv_tls_http = tls_server_ctx(cfg->tls_cert,
+	    cfg->tls_key, "http/1.1", err, sizeof(err))) == NULL)
+		fatalx("%s", err);
+	if (l->tls_echo_fd != -1 && (srv->srv_tls_echo = tls_server_ctx(cfg->tls_cert,
+	    cfg->tls_key, NULL, err, sizeof(err))) == NULL)
+		fatalx("%s", err);
 }
 
 /*
@@ -75,11 +94,9 @@ main(int argc, char **argv)
 	startup_check_nofile(cfg);
 	if (startup_open_listeners(cfg, &l, 0, err, sizeof(err)) == -1)
 		fatalx("%s", err);
-	if (l.tls_http_fd != -1 || l.tls_echo_fd != -1)
-		fatalx("tls_listen and tls_echo_listen are echofetchd only; "
-		    "echofetchd-blocking serves plain TCP");
-	if (l.http_fd == -1 && l.echo_fd == -1)
-		fatalx("nothing to serve: listen and echo_listen are both off");
+	if (l.http_fd == -1 && l.echo_fd == -1 && l.tls_http_fd == -1 && l.tls_echo_fd == -1)
+		fatalx("nothing to serve: every TCP listener is off");
+	main_tls_init(srv, cfg, &l);
 
 	srv->srv_cfg = cfg;
 	if ((srv->srv_stats = main_stats_new()) == NULL)
@@ -96,6 +113,9 @@ main(int argc, char **argv)
 	main_announce(srv, &l);
 	rc = models_run(srv, &l);
 	log_info("exiting");
-	/* The access log stays open: a detached thread may still finish a request. */
+	/*
+	 * The access log and the TLS contexts stay: a detached thread may still
+	 * finish a request.
+	 */
 	return (rc);
 }

@@ -30,7 +30,10 @@
 enum models_kind {
 	MODELS_HTTP = 0,
 	MODELS_ECHO,
+	MODELS_TLS_HTTP,
+	MODELS_TLS_ECHO,
 	MODELS_UDP,
+	MODELS_NKINDS
 };
 
 /* A connection on its way from accept() to whoever serves it. */
@@ -48,7 +51,7 @@ static volatile sig_atomic_t	 models_reap;
 static unsigned int		 models_active;		/* connections, or fork children */
 static int			 models_emfile_logged;
 static struct listeners		*models_listeners;	/* fork children close them */
-static struct models_conn	 models_templates[3];	/* pool acceptors and the UDP thread */
+static struct models_conn	 models_templates[MODELS_NKINDS];	/* pool acceptors, UDP thread */
 
 /* Only note the signal; every blocking call returns EINTR and the loops look. */
 static void
@@ -145,18 +148,36 @@ models_accept(int lfd, struct sockaddr_storage *ss)
 	return (fd);
 }
 
-/* Serve one connection to its end and close it. */
+/* Serve one connection to its end and close it; TLS differs only in how bytes move. */
 static void
 models_serve(struct models_conn *mc)
 {
-	if (mc->mc_kind == MODELS_HTTP)
-		serve_http(mc->mc_srv, mc->mc_fd, (struct sockaddr *)&mc->mc_peer);
-	else
-		echo_serve(mc->mc_srv, mc->mc_fd);
+	struct server	*srv = mc->mc_srv;
+
+	switch (mc->mc_kind) {
+	case MODELS_HTTP:
+		serve_http(srv, mc->mc_fd, NULL, (struct sockaddr *)&mc->mc_peer);
+		break;
+	case MODELS_TLS_HTTP:
+		serve_http(srv, mc->mc_fd, srv->srv_tls_http, (struct sockaddr *)&mc->mc_peer);
+		break;
+	case MODELS_ECHO:
+		echo_serve(srv, mc->mc_fd, NULL);
+		break;
+	case MODELS_TLS_ECHO:
+		echo_serve(srv, mc->mc_fd, srv->srv_tls_echo);
+		break;
+	case MODELS_UDP:
+	case MODELS_NKINDS:
+		break;
+	}
 	close(mc->mc_fd);
 }
 
-/* Over the cap: an HTTP client still hears 503; an echo client is just closed. */
+/*
+ * Over the cap: a plain HTTP client still hears 503; echo and TLS clients are
+ * just closed (a handshake would block whoever accepts, as echofetchd also closes).
+ */
 static void
 models_reject(struct models_conn *mc)
 {
@@ -223,6 +244,14 @@ models_poll_set(const struct listeners *l, int with_udp, struct pollfd *pfd,
 		pfd[n].fd = l->echo_fd;
 		kind[n++] = MODELS_ECHO;
 	}
+	if (l->tls_http_fd != -1) {
+		pfd[n].fd = l->tls_http_fd;
+		kind[n++] = MODELS_TLS_HTTP;
+	}
+	if (l->tls_echo_fd != -1) {
+		pfd[n].fd = l->tls_echo_fd;
+		kind[n++] = MODELS_TLS_ECHO;
+	}
 	if (with_udp && l->udp_fd != -1) {
 		pfd[n].fd = l->udp_fd;
 		kind[n++] = MODELS_UDP;
@@ -249,8 +278,8 @@ static int
 models_poll_loop(struct server *srv, const struct listeners *l, int with_udp,
     models_dispatch_fn dispatch)
 {
-	struct pollfd		 pfd[3];
-	enum models_kind	 kind[3];
+	struct pollfd		 pfd[MODELS_NKINDS];
+	enum models_kind	 kind[MODELS_NKINDS];
 	struct models_conn	 mc;
 	sigset_t		 block, open;
 	nfds_t			 n, i;
@@ -440,6 +469,8 @@ models_pool_run(struct server *srv, struct listeners *l)
 
 	if (models_pool_start(srv, MODELS_HTTP, l->http_fd) == -1 ||
 	    models_pool_start(srv, MODELS_ECHO, l->echo_fd) == -1 ||
+	    models_pool_start(srv, MODELS_TLS_HTTP, l->tls_http_fd) == -1 ||
+	    models_pool_start(srv, MODELS_TLS_ECHO, l->tls_echo_fd) == -1 ||
 	    models_udp_start(srv, l) == -1)
 		return (1);
 	models_sigset(&block);
@@ -452,6 +483,10 @@ models_pool_run(struct server *srv, struct listeners *l)
 		(void)shutdown(l->http_fd, SHUT_RDWR);
 	if (l->echo_fd != -1)
 		(void)shutdown(l->echo_fd, SHUT_RDWR);
+	if (l->tls_http_fd != -1)
+		(void)shutdown(l->tls_http_fd, SHUT_RDWR);
+	if (l->tls_echo_fd != -1)
+		(void)shutdown(l->tls_echo_fd, SHUT_RDWR);
 	return (0);
 }
 

@@ -5,6 +5,7 @@
 #include <sys/socket.h>
 
 #include <errno.h>
+#include <limits.h>
 #include <poll.h>
 #include <pthread.h>
 #include <stdio.h>
@@ -13,8 +14,12 @@
 #include <time.h>
 #include <unistd.h>
 
+#include <openssl/err.h>
+#include <openssl/ssl.h>
+
 #include "blocking/serve.h"
 #include "common/sock.h"
+#include "common/tls.h"
 #include "core/buf.h"
 #include "core/config.h"
 #include "core/endpoint.h"
@@ -39,7 +44,7 @@ enum serve_read {
 /* One connection: the exchange, the client, and bytes read but not yet parsed. */
 struct serve_conn {
 	struct server		*sc_srv;
-	int			 sc_fd;
+	struct serve_io		 sc_io;
 	struct exchange		 sc_ex;
 	struct endpoint_ctx	 sc_ctx;
 	char			 sc_host[SOCK_ADDRSTR_LEN];
@@ -87,20 +92,20 @@ serve_quitting(const struct server *srv)
 
 /* Set up a connection; NULL if out of memory. */
 static struct serve_conn *
-serve_conn_new(struct server *srv, int fd, const struct sockaddr *peer)
+serve_conn_new(struct server *srv, int fd, int tls, const struct sockaddr *peer)
 {
 	struct serve_conn	*c;
 
 	if ((c = calloc(1, sizeof(*c))) == NULL)
 		return (NULL);
 	c->sc_srv = srv;
-	c->sc_fd = fd;
+	c->sc_io.io_fd = fd;	/* plain until serve_io_start says otherwise */
 	exchange_init(&c->sc_ex, &srv->srv_cfg->http);
 	buf_init(&c->sc_piece);
 	sock_addr_host(peer, c->sc_host, sizeof(c->sc_host), &c->sc_ctx.client_port);
 	c->sc_ctx.cfg = srv->srv_cfg;
 	c->sc_ctx.client_ip = c->sc_host;
-	c->sc_ctx.tls = 0;
+	c->sc_ctx.tls = tls;
 	c->sc_ctx.now = time(NULL);
 	c->sc_ctx.stats_snapshot = serve_stats_snapshot;
 	c->sc_ctx.stats_arg = srv;
@@ -116,13 +121,12 @@ serve_conn_free(struct serve_conn *c)
 	free(c);
 }
 
-/* Send all bytes across partial writes; the socket's SO_SNDTIMEO bounds each stall. */
-int
-serve_write_all(int fd, const char *p, size_t len, size_t *done)
+/* Plain sockets: send all bytes across partial writes; SO_SNDTIMEO bounds each stall. */
+static int
+serve_io_send_plain(int fd, const char *p, size_t len, size_t *done)
 {
 	ssize_t	 n;
 
-	*done = 0;
 	while (*done < len) {
 		n = send(fd, p + *done, len - *done, MSG_NOSIGNAL);
 		if (n == -1) {
@@ -135,6 +139,205 @@ serve_write_all(int fd, const char *p, size_t len, size_t *done)
 	return (0);
 }
 
+/*
+ * Turn a failed SSL call into errno: a want on a blocking socket is a timeout
+ * (EAGAIN) or a signal (EINTR); anything else marks the session broken.
+ * 0 for a clean EOF, -1 otherwise.
+ */
+static int
+serve_io_ssl_error(struct serve_io *io, int rc, int saved)
+{
+	switch (SSL_get_error(io->io_ssl, rc)) {
+	case SSL_ERROR_ZERO_RETURN:
+		return (0);
+	case SSL_ERROR_WANT_READ:
+	case SSL_ERROR_WANT_WRITE:
+		errno = saved == EINTR ? EINTR : EAGAIN;
+		return (-1);
+	case SSL_ERROR_SYSCALL:
+		io->io_broken = 1;
+		ERR_clear_error();
+		if (saved == 0 && rc == 0)
+			return (0);	/* the peer closed without close_notify */
+		errno = saved != 0 ? saved : ECONNRESET;
+		return (-1);
+	default:
+		io->io_broken = 1;
+		ERR_clear_error();
+		errno = EPROTO;
+		return (-1);
+	}
+}
+
+/* One step of a non-blocking handshake: 1 done, 0 poll for events, -1 failed. */
+static int
+serve_io_accept_step(struct serve_io *io, short *events, char *err, size_t errlen)
+{
+	char	 why[256];
+	int	 rc, e;
+
+	ERR_clear_error();
+	errno = 0;
+	if ((rc = SSL_accept(io->io_ssl)) == 1)
+		return (1);
+	switch ((e = SSL_get_error(io->io_ssl, rc))) {
+	case SSL_ERROR_WANT_READ:
+		*events = POLLIN;
+		return (0);
+	case SSL_ERROR_WANT_WRITE:
+		*events = POLLOUT;
+		return (0);
+	case SSL_ERROR_SYSCALL:
+		ERR_clear_error();
+		snprintf(err, errlen, "TLS handshake: %s",
+		    errno != 0 ? strerror(errno) : "client closed");
+		break;
+	default:
+		tls_error_string(why, sizeof(why));
+		snprintf(err, errlen, "TLS handshake: %s", why);
+		break;
+	}
+	io->io_broken = 1;
+	return (-1);
+}
+
+/*
+ * The handshake runs non-blocking under one deadline, so a client that
+ * trickles its hello cannot stretch each read's timeout into many.
+ */
+static int
+serve_io_handshake(struct serve_io *io, unsigned int ms, char *err, size_t errlen)
+{
+	struct pollfd	 pfd;
+	uint64_t	 deadline, now;
+	int		 rc, wait;
+
+	if (sock_set_nonblock(io->io_fd, 1, err, errlen) == -1)
+		return (-1);
+	deadline = exchange_now_ms() + ms;
+	pfd.fd = io->io_fd;
+	while ((rc = serve_io_accept_step(io, &pfd.events, err, errlen)) == 0) {
+		wait = -1;
+		if (ms > 0) {
+			if ((now = exchange_now_ms()) >= deadline) {
+				snprintf(err, errlen, "TLS handshake: timed out");
+				rc = -1;
+				break;
+			}
+			wait = (int)(deadline - now);
+		}
+		if (poll(&pfd, 1, wait) == -1) {
+			snprintf(err, errlen, "TLS handshake: %s", strerror(errno));
+			rc = -1;
+			break;
+		}
+	}
+	if (rc == 1 && sock_set_nonblock(io->io_fd, 0, err, errlen) == -1)
+		return (-1);
+	return (rc == 1 ? 0 : -1);
+}
+
+/* Plain needs nothing; TLS needs a session and a finished handshake. */
+int
+serve_io_start(struct serve_io *io, int fd, SSL_CTX *tls, unsigned int ms, char *err,
+    size_t errlen)
+{
+	io->io_fd = fd;
+	io->io_ssl = NULL;
+	io->io_broken = 0;
+	if (tls == NULL)
+		return (0);
+	if ((io->io_ssl = SSL_new(tls)) == NULL || SSL_set_fd(io->io_ssl, fd) != 1) {
+		io->io_broken = 1;
+		tls_error_string(err, errlen);
+		return (-1);
+	}
+	return (serve_io_handshake(io, ms, err, errlen));
+}
+
+/* One close_notify, best effort: our framing already told the client where we end. */
+void
+serve_io_end(struct serve_io *io)
+{
+	if (io->io_ssl == NULL)
+		return;
+	if (!io->io_broken && SSL_is_init_finished(io->io_ssl)) {
+		ERR_clear_error();
+		(void)SSL_shutdown(io->io_ssl);
+	}
+	ERR_clear_error();
+	SSL_free(io->io_ssl);
+	io->io_ssl = NULL;
+}
+
+/* A read on the blocking socket; SO_RCVTIMEO bounds it for TLS as for plain. */
+ssize_t
+serve_io_read(struct serve_io *io, void *p, size_t len)
+{
+	int	 n, saved;
+
+	if (io->io_ssl == NULL)
+		return (read(io->io_fd, p, len));
+	if (io->io_broken)
+		return (0);
+	ERR_clear_error();
+	errno = 0;
+	n = SSL_read(io->io_ssl, p, len > INT_MAX ? INT_MAX : (int)len);
+	saved = errno;
+	if (n > 0)
+		return (n);
+	return (serve_io_ssl_error(io, n, saved));
+}
+
+/* Write everything; a TLS write that stalls past SO_SNDTIMEO is a timeout too. */
+int
+serve_io_write_all(struct serve_io *io, const char *p, size_t len, size_t *done)
+{
+	size_t	 chunk;
+	int	 n, saved;
+
+	*done = 0;
+	if (io->io_ssl == NULL)
+		return (serve_io_send_plain(io->io_fd, p, len, done));
+	while (*done < len) {
+		if (io->io_broken) {
+			errno = EPIPE;
+			return (-1);
+		}
+		chunk = len - *done > INT_MAX ? INT_MAX : len - *done;
+		ERR_clear_error();
+		errno = 0;
+		n = SSL_write(io->io_ssl, p + *done, (int)chunk);
+		saved = errno;
+		if (n > 0) {
+			*done += (size_t)n;
+			continue;
+		}
+		if (serve_io_ssl_error(io, n, saved) == 0)
+			errno = EPIPE;	/* the client closed its side */
+		else if (errno == EINTR)
+			continue;	/* same buffer again, as OpenSSL asks */
+		return (-1);
+	}
+	return (0);
+}
+
+/* TLS runs on the same socket, so a hang-up shows there as POLLRDHUP either way. */
+int
+serve_io_gone(const struct serve_io *io, unsigned int ms)
+{
+	struct pollfd	 pfd;
+	int		 n;
+
+	pfd.fd = io->io_fd;
+	pfd.events = POLLRDHUP;
+	pfd.revents = 0;
+	n = poll(&pfd, 1, (int)ms);
+	if (n == -1)
+		return (errno == EINTR ? 0 : 1);
+	return (n > 0 && pfd.revents != 0);
+}
+
 /* Write response bytes, counting them; on failure say why in *note. */
 static int
 serve_send(struct serve_conn *c, const char *p, size_t len, const char **note)
@@ -142,28 +345,12 @@ serve_send(struct serve_conn *c, const char *p, size_t len, const char **note)
 	size_t	 done;
 	int	 rc;
 
-	rc = serve_write_all(c->sc_fd, p, len, &done);
+	rc = serve_io_write_all(&c->sc_io, p, len, &done);
 	c->sc_ex.bytes_sent += done;	/* exchange_finish adds it to bytes_out */
 	if (rc == -1)
 		*note = (errno == EAGAIN || errno == EWOULDBLOCK) ?
 		    "write-timeout" : "client-gone";
 	return (rc);
-}
-
-/* Sleep up to ms in poll() on the client: 1 if it hung up meanwhile, else 0. */
-static int
-serve_client_gone(int fd, unsigned int ms)
-{
-	struct pollfd	 pfd;
-	int		 n;
-
-	pfd.fd = fd;
-	pfd.events = POLLRDHUP;
-	pfd.revents = 0;
-	n = poll(&pfd, 1, (int)ms);
-	if (n == -1)
-		return (errno == EINTR ? 0 : 1);
-	return (n > 0 && pfd.revents != 0);
 }
 
 /*
@@ -177,7 +364,7 @@ serve_wait(struct serve_conn *c, unsigned int ms)
 
 	deadline = exchange_now_ms() + ms;
 	while ((now = exchange_now_ms()) < deadline)
-		if (serve_client_gone(c->sc_fd, (unsigned int)(deadline - now)))
+		if (serve_io_gone(&c->sc_io, (unsigned int)(deadline - now)))
 			return (-1);
 	return (0);
 }
@@ -283,7 +470,7 @@ serve_fetch_admit(struct serve_conn *c, struct fetch_job *job)
 				until.tv_sec += until.tv_nsec / 1000000000L;
 				until.tv_nsec %= 1000000000L;
 				pthread_cond_timedwait(&sf->sf_granted, &sf->sf_lock, &until);
-				if (t->exec != &serve_fetch_grant && serve_client_gone(c->sc_fd, 0)) {
+				if (t->exec != &serve_fetch_grant && serve_io_gone(&c->sc_io, 0)) {
 					(void)fetch_queue_cancel(&sf->sf_queue, st, t);
 					c->sc_fetch_note = "client-gone";
 					t = NULL;
@@ -409,7 +596,7 @@ serve_feed(struct serve_conn *c)
 	if (c->sc_ex.parser.want_continue) {
 		c->sc_ex.parser.want_continue = 0;
 		if (r == HTTP_PARSE_NEED_MORE)
-			(void)serve_write_all(c->sc_fd, SERVE_CONTINUE,
+			(void)serve_io_write_all(&c->sc_io, SERVE_CONTINUE,
 			    sizeof(SERVE_CONTINUE) - 1, &done);
 	}
 	return (r);
@@ -463,10 +650,10 @@ serve_read_request(struct serve_conn *c)
 			return (SERVE_READ_CLOSE);
 		if ((tmo = serve_read_timeout(c)) == -1)
 			return (serve_timed_out(c));
-		if (sock_set_timeouts(c->sc_fd, (unsigned int)tmo, cfg->write_timeout_ms,
+		if (sock_set_timeouts(c->sc_io.io_fd, (unsigned int)tmo, cfg->write_timeout_ms,
 		    NULL, 0) == -1)
 			return (SERVE_READ_CLOSE);
-		n = read(c->sc_fd, c->sc_in, sizeof(c->sc_in));
+		n = serve_io_read(&c->sc_io, c->sc_in, sizeof(c->sc_in));
 		if (n > 0) {
 			c->sc_off = 0;
 			c->sc_len = (size_t)n;
@@ -518,39 +705,47 @@ serve_linger(int fd)
 			break;
 }
 
-/* The blocking executor's whole life of an HTTP connection. */
+/* The blocking executor's whole life of an HTTP connection; the handshake counts as head time. */
 void
-serve_http(struct server *srv, int fd, const struct sockaddr *peer)
+serve_http(struct server *srv, int fd, SSL_CTX *tls, const struct sockaddr *peer)
 {
+	const struct config	*cfg = srv->srv_cfg;
 	struct serve_conn	*c;
 	enum serve_read		 why;
+	char			 err[512];
 
-	if ((c = serve_conn_new(srv, fd, peer)) == NULL) {
+	if ((c = serve_conn_new(srv, fd, tls != NULL, peer)) == NULL) {
 		log_warnx("connection from a client dropped: out of memory");
 		return;
 	}
 	stats_add(&srv->srv_stats->conns_open, 1);
 	stats_add(&srv->srv_stats->conns_total, 1);
-	for (;;) {
-		why = serve_read_request(c);
-		if (why == SERVE_READ_CLOSE)
-			break;
-		if (!serve_exchange(c, why))
-			break;
+	if (serve_io_start(&c->sc_io, fd, tls, cfg->header_timeout_ms, err,
+	    sizeof(err)) == -1)
+		log_debug("%s: %s", c->sc_host, err);
+	else {
+		for (;;) {
+			why = serve_read_request(c);
+			if (why == SERVE_READ_CLOSE)
+				break;
+			if (!serve_exchange(c, why))
+				break;
+		}
 	}
+	serve_io_end(&c->sc_io);
 	serve_linger(fd);
 	stats_sub(&srv->srv_stats->conns_open, 1);
 	serve_conn_free(c);
 }
 
-/* Over max_connections: still a JSON status, never a silent close. */
+/* Over max_connections: still a JSON status, never a silent close (plain HTTP only). */
 void
 serve_reject(struct server *srv, int fd, const struct sockaddr *peer)
 {
 	struct serve_conn	*c;
 	const char		*note = NULL;
 
-	if ((c = serve_conn_new(srv, fd, peer)) == NULL)
+	if ((c = serve_conn_new(srv, fd, 0, peer)) == NULL)
 		return;
 	if (sock_set_timeouts(fd, 0, srv->srv_cfg->write_timeout_ms, NULL, 0) == 0) {
 		exchange_plan_error(&c->sc_ex, 503, "too many connections", &c->sc_ctx,
