@@ -8,6 +8,7 @@
 #include <stdlib.h>
 #include <unistd.h>
 
+#include "blocking/control.h"
 #include "blocking/echo.h"
 #include "blocking/serve.h"
 #include "common/sock.h"
@@ -17,21 +18,30 @@
 
 #define ECHO_READ_MAX	65536
 
-/* Read and write back in turn; a blocking thread cannot do both at once, and need not. */
+/*
+ * Read and write back in turn; a blocking thread cannot do both at once, and
+ * need not. An echo stream has no end to wait for, so a drain ends it.
+ */
 static void
-echo_loop(struct server *srv, struct serve_io *io, char *data)
+echo_loop(struct server *srv, struct serve_io *io, unsigned int idle_ms, char *data)
 {
 	struct stats	*st = srv->srv_stats;
 	ssize_t		 n;
 	size_t		 done;
 
 	for (;;) {
-		n = serve_io_read(io, data, ECHO_READ_MAX);
-		if (n == -1 && errno == EINTR) {
-			if (serve_quitting(srv))
-				return;
-			continue;
+		if (control_draining())
+			return;
+		switch (serve_io_wait(io, control_drain_fd(), idle_ms)) {
+		case 0:		/* idle timeout */
+		case -1:	/* draining */
+			return;
+		default:
+			break;
 		}
+		n = serve_io_read(io, data, ECHO_READ_MAX);
+		if (n == -1 && errno == EINTR)
+			continue;
 		if (n <= 0)
 			return;	/* EOF, idle timeout (EAGAIN) or an error */
 		if (serve_io_write_all(io, data, (size_t)n, &done) == -1) {
@@ -46,13 +56,15 @@ echo_loop(struct server *srv, struct serve_io *io, char *data)
 void
 echo_serve(struct server *srv, int fd, SSL_CTX *tls)
 {
-	const struct config	*cfg = srv->srv_cfg;
+	struct control_snap	*cs = control_snap_get();	/* for the whole stream */
+	const struct config	*cfg = &cs->cs_cfg;
 	struct stats		*st = srv->srv_stats;
 	struct serve_io		 io;
 	char			*data, err[512];
 
 	if ((data = malloc(ECHO_READ_MAX)) == NULL) {
 		log_warnx("echo client dropped: out of memory");
+		control_snap_put(cs);
 		return;
 	}
 	stats_add(&st->echo_conns_open, 1);
@@ -61,8 +73,9 @@ echo_serve(struct server *srv, int fd, SSL_CTX *tls)
 		log_debug("echo client: %s", err);
 	else if (sock_set_timeouts(fd, cfg->echo_idle_timeout_ms, cfg->write_timeout_ms,
 	    NULL, 0) == 0)
-		echo_loop(srv, &io, data);
+		echo_loop(srv, &io, cfg->echo_idle_timeout_ms, data);
 	serve_io_end(&io);
 	stats_sub(&st->echo_conns_open, 1);
 	free(data);
+	control_snap_put(cs);
 }

@@ -6,13 +6,19 @@
 
 #include <signal.h>
 #include <stdio.h>
+#include <string.h>
 #include <time.h>
 
+#include <curl/curl.h>
+
+#include "blocking/control.h"
 #include "blocking/models.h"
 #include "blocking/serve.h"
+#include "common/daemon.h"
 #include "common/startup.h"
 #include "common/tls.h"
 #include "core/config.h"
+#include "core/fetch.h"
 #include "core/log.h"
 #include "core/stats.h"
 
@@ -61,6 +67,46 @@ main_tls_init(struct server *srv, const struct config *cfg, const struct listene
 		fatalx("%s", err);
 }
 
+/* Whether a TLS address is configured (as startup_open_listeners reads it). */
+static int
+main_tls_on(const char *addr)
+{
+	return (addr[0] != '\0' && strcmp(addr, "off") != 0);
+}
+
+/* -t: everything a start checks short of binding: certificates and the fetch policy. */
+static int
+main_check(const struct config *cfg, char *err, size_t errlen)
+{
+	struct fetch_settings	 fs;
+	SSL_CTX			*ctx;
+
+	if (main_tls_on(cfg->tls_listen) || main_tls_on(cfg->tls_echo_listen)) {
+		if ((ctx = tls_server_ctx(cfg->tls_cert, cfg->tls_key, "http/1.1", err,
+		    errlen)) == NULL)
+			return (-1);
+		SSL_CTX_free(ctx);
+	}
+	if (curl_global_init(CURL_GLOBAL_DEFAULT) != CURLE_OK) {
+		snprintf(err, errlen, "curl_global_init failed");
+		return (-1);
+	}
+	return (fetch_settings_init(&fs, cfg, err, errlen));
+}
+
+/* Detach and take the pid file, when asked to. */
+static void
+main_daemonize(const struct config *cfg)
+{
+	char	 err[1024];
+
+	if (cfg->daemon && daemon_detach(err, sizeof(err)) == -1)
+		fatalx("%s", err);
+	if (cfg->pidfile[0] != '\0' &&
+	    daemon_pidfile_create(cfg->pidfile, err, sizeof(err)) == -1)
+		fatalx("%s", err);
+}
+
 /*
  * Static, not on main's stack: detached threads still use them while exit()
  * runs after main returns.
@@ -68,7 +114,10 @@ main_tls_init(struct server *srv, const struct config *cfg, const struct listene
 static struct config	 main_cfg;
 static struct server	 main_srv;
 
-/* Parse the configuration, bind, and hand over to the model; only main exits. */
+/*
+ * Parse the configuration, detach, bind, drop privileges, and hand over to the
+ * model; only main exits.
+ */
 int
 main(int argc, char **argv)
 {
@@ -89,9 +138,18 @@ main(int argc, char **argv)
 	log_init(MAIN_PROG, cfg->log_level, 0);
 	if (log_access_open(cfg->access_log, err, sizeof(err)) == -1)
 		fatalx("access log: %s", err);
-	if (models_signals_init() == -1)
+	if (cfg->test_only) {
+		if (main_check(cfg, err, sizeof(err)) == -1)
+			fatalx("%s", err);
+		printf("configuration OK\n");
+		return (0);
+	}
+	if (control_signals_init() == -1)
 		fatal("sigaction");
 	startup_check_nofile(cfg);
+	main_daemonize(cfg);
+	if (control_init(cfg, argc, argv, err, sizeof(err)) == -1)
+		fatalx("%s", err);
 	if (startup_open_listeners(cfg, &l, 0, err, sizeof(err)) == -1)
 		fatalx("%s", err);
 	if (l.http_fd == -1 && l.echo_fd == -1 && l.tls_http_fd == -1 && l.tls_echo_fd == -1)
@@ -104,18 +162,25 @@ main(int argc, char **argv)
 	srv->srv_model = config_model_name(cfg->model);
 	srv->srv_workers = cfg->model == CONFIG_MODEL_POOL ? cfg->pool_size : 1;
 	srv->srv_started = time(NULL);
-	srv->srv_quit = &models_quit;
 	if ((srv->srv_fetch = serve_fetch_new(cfg, err, sizeof(err))) == NULL)
 		fatalx("fetch: %s", err);
 
 	if (startup_write_port_file(cfg, &l, err, sizeof(err)) == -1)
 		fatalx("port file: %s", err);
+	if (daemon_drop_privileges(cfg->user, err, sizeof(err)) == -1)
+		fatalx("%s", err);
+	if (cfg->daemon) {
+		daemon_ready();
+		log_init(MAIN_PROG, cfg->log_level, 1);
+	}
 	main_announce(srv, &l);
+	daemon_notify("READY=1");
 	rc = models_run(srv, &l);
-	log_info("exiting");
+	daemon_pidfile_remove();
+	log_info("stopped");
 	/*
-	 * The access log and the TLS contexts stay: a detached thread may still
-	 * finish a request.
+	 * The access log and the TLS contexts stay: a detached thread (UDP, or
+	 * one between its last count and its return) may still use them.
 	 */
 	return (rc);
 }

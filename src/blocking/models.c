@@ -9,23 +9,27 @@
 #include <poll.h>
 #include <pthread.h>
 #include <signal.h>
+#include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
 #include <unistd.h>
 
+#include "blocking/control.h"
 #include "blocking/echo.h"
 #include "blocking/models.h"
 #include "blocking/serve.h"
+#include "common/daemon.h"
 #include "common/sock.h"
 #include "common/startup.h"
 #include "common/udp_echo.h"
 #include "core/config.h"
+#include "core/exchange.h"
 #include "core/log.h"
 #include "core/stats.h"
 
 #define MODELS_UDP_BATCH	64	/* datagrams echoed per wake-up */
-#define MODELS_DRAIN_MS		1000	/* how long exit waits for busy threads */
+#define MODELS_TICK_MS		20	/* how often a drain looks at the counts */
 
 enum models_kind {
 	MODELS_HTTP = 0,
@@ -46,64 +50,13 @@ struct models_conn {
 
 typedef void (*models_dispatch_fn)(struct models_conn *);
 
-volatile sig_atomic_t		 models_quit;
-static volatile sig_atomic_t	 models_reap;
 static unsigned int		 models_active;		/* connections, or fork children */
+static unsigned int		 models_live;		/* pool and sequential threads running */
 static int			 models_emfile_logged;
 static struct listeners		*models_listeners;	/* fork children close them */
 static struct models_conn	 models_templates[MODELS_NKINDS];	/* pool acceptors, UDP thread */
-
-/* Only note the signal; every blocking call returns EINTR and the loops look. */
-static void
-models_on_signal(int sig)
-{
-	/* Lock-free atomics are async-signal-safe; other threads read these. */
-	if (sig == SIGCHLD)
-		__atomic_store_n(&models_reap, 1, __ATOMIC_RELAXED);
-	else
-		__atomic_store_n(&models_quit, 1, __ATOMIC_RELAXED);
-}
-
-/* Every loop asks this before it blocks again. */
-static int
-models_quitting(void)
-{
-	return (__atomic_load_n(&models_quit, __ATOMIC_RELAXED) != 0);
-}
-
-/* The signals the main thread waits for and the workers never see. */
-static void
-models_sigset(sigset_t *set)
-{
-	sigemptyset(set);
-	sigaddset(set, SIGINT);
-	sigaddset(set, SIGTERM);
-	sigaddset(set, SIGCHLD);
-}
-
-/* Install one handler without SA_RESTART, so a signal interrupts accept, poll and read. */
-static int
-models_handle(int sig, void (*handler)(int), int flags)
-{
-	struct sigaction	 sa;
-
-	memset(&sa, 0, sizeof(sa));
-	sigemptyset(&sa.sa_mask);
-	sa.sa_handler = handler;
-	sa.sa_flags = flags;
-	return (sigaction(sig, &sa, NULL));
-}
-
-/* SIGINT/SIGTERM stop the server; a dead client must not kill it with SIGPIPE. */
-int
-models_signals_init(void)
-{
-	if (models_handle(SIGINT, models_on_signal, 0) == -1 ||
-	    models_handle(SIGTERM, models_on_signal, 0) == -1 ||
-	    models_handle(SIGPIPE, SIG_IGN, 0) == -1)
-		return (-1);
-	return (0);
-}
+static pid_t			*models_pids;		/* fork children, for SIGKILL at the deadline */
+static size_t			 models_npids, models_cappids;
 
 /*
  * Accept one client as a blocking, no-Nagle, close-on-exec socket. -1 if there
@@ -191,8 +144,10 @@ models_reject(struct models_conn *mc)
 static int
 models_conn_enter(const struct server *srv)
 {
-	unsigned int	 max = srv->srv_cfg->max_connections;
+	struct control_snap	*cs = control_snap_get();
+	unsigned int		 max = cs->cs_cfg.max_connections;
 
+	control_snap_put(cs);
 	if (__atomic_add_fetch(&models_active, 1, __ATOMIC_RELAXED) > max && max > 0) {
 		__atomic_sub_fetch(&models_active, 1, __ATOMIC_RELAXED);
 		return (0);
@@ -216,7 +171,7 @@ models_spawn(void *(*fn)(void *), void *arg)
 	sigset_t	 block, old;
 	int		 rc;
 
-	models_sigset(&block);
+	control_sigset(&block);
 	pthread_sigmask(SIG_BLOCK, &block, &old);
 	if ((rc = pthread_attr_init(&attr)) == 0) {
 		pthread_attr_setdetachstate(&attr, PTHREAD_CREATE_DETACHED);
@@ -234,7 +189,7 @@ static nfds_t
 models_poll_set(const struct listeners *l, int with_udp, struct pollfd *pfd,
     enum models_kind *kind)
 {
-	nfds_t	 n = 0;
+	nfds_t	 n = 0, i;
 
 	if (l->http_fd != -1) {
 		pfd[n].fd = l->http_fd;
@@ -256,65 +211,205 @@ models_poll_set(const struct listeners *l, int with_udp, struct pollfd *pfd,
 		pfd[n].fd = l->udp_fd;
 		kind[n++] = MODELS_UDP;
 	}
+	for (i = 0; i < n; i++)
+		pfd[i].events = POLLIN;
 	return (n);
+}
+
+/* Remember a fork child, so the deadline can find it; a full table only loses that. */
+static void
+models_pid_add(pid_t pid)
+{
+	pid_t	*p;
+	size_t	 cap;
+
+	if (models_npids == models_cappids) {
+		cap = models_cappids == 0 ? 64 : models_cappids * 2;
+		if ((p = reallocarray(models_pids, cap, sizeof(*p))) == NULL) {
+			log_warnx("child %ld: out of memory to track it", (long)pid);
+			return;
+		}
+		models_pids = p;
+		models_cappids = cap;
+	}
+	models_pids[models_npids++] = pid;
+}
+
+/* Forget a reaped child. */
+static void
+models_pid_del(pid_t pid)
+{
+	size_t	 i;
+
+	for (i = 0; i < models_npids; i++)
+		if (models_pids[i] == pid) {
+			models_pids[i] = models_pids[--models_npids];
+			return;
+		}
 }
 
 /* Reap fork children so each frees its slot under max_connections. */
 static void
 models_reap_children(void)
 {
+	pid_t	 pid;
 	int	 status;
 
-	__atomic_store_n(&models_reap, 0, __ATOMIC_RELAXED);
-	while (waitpid(-1, &status, WNOHANG) > 0)
+	while ((pid = waitpid(-1, &status, WNOHANG)) > 0) {
+		models_pid_del(pid);
 		models_conn_leave();
+	}
 }
 
 /*
- * Wait on the listeners and hand each new client to dispatch. The signals are
- * let in only inside ppoll and dispatch, so none is lost between a check and a wait.
+ * Out of time (the deadline, or a second signal): say how many were cut.
+ * Fork children are killed and reaped; threads cannot be, so the process
+ * leaves at once without running exit handlers under their feet.
+ */
+static void
+models_cut(const char *why, enum config_model model)
+{
+	unsigned int	 left = __atomic_load_n(&models_active, __ATOMIC_RELAXED);
+	size_t		 i;
+
+	log_warnx("%s: cutting %u connection%s", why, left, left == 1 ? "" : "s");
+	if (model != CONFIG_MODEL_FORK) {
+		daemon_pidfile_remove();
+		log_info("stopped");
+		_exit(0);
+	}
+	for (i = 0; i < models_npids; i++)
+		(void)kill(models_pids[i], SIGKILL);
+	while (models_npids > 0 && waitpid(models_pids[0], NULL, 0) != -1)
+		models_pid_del(models_pids[0]);
+}
+
+/*
+ * Stop accepting for good: shutdown() refuses new connections at once and
+ * wakes a pool thread blocked in accept(). Only the single-threaded fork
+ * parent also closes them; elsewhere a thread may still poll the number.
+ */
+static void
+models_listeners_stop(struct listeners *l, int do_close)
+{
+	int	*fds[4] = { &l->http_fd, &l->echo_fd, &l->tls_http_fd, &l->tls_echo_fd };
+	size_t	 i;
+
+	for (i = 0; i < 4; i++)
+		if (*fds[i] != -1)
+			(void)shutdown(*fds[i], SHUT_RDWR);
+	if (do_close)
+		startup_close_listeners(l);
+}
+
+/* Nothing left to wait for: no connection open and no pool or sequential thread busy. */
+static int
+models_idle(void)
+{
+	return (__atomic_load_n(&models_active, __ATOMIC_RELAXED) == 0 &&
+	    __atomic_load_n(&models_live, __ATOMIC_RELAXED) == 0);
+}
+
+/* Accept from every listener poll found ready and hand each client on. */
+static void
+models_accept_ready(struct server *srv, struct pollfd *pfd, const enum models_kind *kind,
+    nfds_t n, models_dispatch_fn dispatch)
+{
+	struct models_conn	 mc;
+	nfds_t			 i;
+
+	for (i = 0; i < n; i++) {
+		if (pfd[i].revents == 0)
+			continue;
+		if (kind[i] == MODELS_UDP) {
+			(void)udp_echo_pump(pfd[i].fd, MODELS_UDP_BATCH, srv->srv_stats);
+			continue;
+		}
+		mc.mc_srv = srv;
+		mc.mc_kind = kind[i];
+		if ((mc.mc_fd = models_accept(pfd[i].fd, &mc.mc_peer)) != -1)
+			dispatch(&mc);
+	}
+}
+
+/* Begin the drain: how long it may take, and stop accepting. */
+static uint64_t
+models_drain_begin(struct server *srv, struct listeners *l, int sig)
+{
+	control_drain_begin(sig, __atomic_load_n(&models_active, __ATOMIC_RELAXED));
+	models_listeners_stop(l, srv->srv_cfg->model == CONFIG_MODEL_FORK);
+	return (exchange_now_ms() + srv->srv_cfg->shutdown_timeout_ms);
+}
+
+/* While draining, sleep at most a tick, and not past the deadline. */
+static struct timespec *
+models_drain_tick(uint64_t deadline, struct timespec *ts)
+{
+	uint64_t	 now = exchange_now_ms(), ms;
+
+	ms = deadline > now ? deadline - now : 0;
+	if (ms > MODELS_TICK_MS)
+		ms = MODELS_TICK_MS;
+	ts->tv_sec = 0;
+	ts->tv_nsec = (long)ms * 1000000L;
+	return (ts);
+}
+
+/*
+ * The main thread: wait in ppoll, the only place the signals get in, so none
+ * is lost between a check and a wait; act on them here, never in a handler.
+ * With dispatch, also accept (thread and fork models); then drain to the end.
  */
 static int
-models_poll_loop(struct server *srv, const struct listeners *l, int with_udp,
+models_main_loop(struct server *srv, struct listeners *l, int with_udp,
     models_dispatch_fn dispatch)
 {
+	enum config_model	 model = srv->srv_cfg->model;
 	struct pollfd		 pfd[MODELS_NKINDS];
 	enum models_kind	 kind[MODELS_NKINDS];
-	struct models_conn	 mc;
+	struct timespec		 ts, *tmo = NULL;
 	sigset_t		 block, open;
-	nfds_t			 n, i;
-	int			 rc = 0;
+	uint64_t		 deadline = 0;
+	nfds_t			 n = 0;
+	int			 ev, sig, draining = 0, rc = 0;
 
-	n = models_poll_set(l, with_udp, pfd, kind);
-	models_sigset(&block);
+	if (dispatch != NULL)
+		n = models_poll_set(l, with_udp, pfd, kind);
+	control_sigset(&block);
 	sigprocmask(SIG_BLOCK, &block, &open);
-	while (!models_quitting()) {
-		if (__atomic_load_n(&models_reap, __ATOMIC_RELAXED))
+	for (;;) {
+		ev = control_pending(&sig);
+		if (ev & CONTROL_REAP)
 			models_reap_children();
-		for (i = 0; i < n; i++)
-			pfd[i].events = POLLIN;
-		if (ppoll(pfd, n, NULL, &open) == -1) {
+		if (ev & CONTROL_RELOAD)
+			control_reload(srv);
+		if ((ev & CONTROL_STOP) && draining) {
+			models_cut("signal again: stopping now", model);
+			break;
+		}
+		if (ev & CONTROL_STOP) {
+			deadline = models_drain_begin(srv, l, sig);
+			draining = 1;
+			n = 0;
+		}
+		if (draining) {
+			if (models_idle())
+				break;
+			if (exchange_now_ms() >= deadline) {
+				models_cut("drain deadline passed", model);
+				break;
+			}
+			tmo = models_drain_tick(deadline, &ts);
+		}
+		if (ppoll(pfd, n, tmo, &open) == -1) {
 			if (errno == EINTR)
 				continue;
 			log_warn("poll");
 			rc = 1;
 			break;
 		}
-		for (i = 0; i < n && !models_quitting(); i++) {
-			if (pfd[i].revents == 0)
-				continue;
-			if (kind[i] == MODELS_UDP) {
-				(void)udp_echo_pump(pfd[i].fd, MODELS_UDP_BATCH, srv->srv_stats);
-				continue;
-			}
-			mc.mc_srv = srv;
-			mc.mc_kind = kind[i];
-			if ((mc.mc_fd = models_accept(pfd[i].fd, &mc.mc_peer)) == -1)
-				continue;
-			sigprocmask(SIG_SETMASK, &open, NULL);
-			dispatch(&mc);
-			sigprocmask(SIG_BLOCK, &block, NULL);
-		}
+		if (!draining && n > 0)
+			models_accept_ready(srv, pfd, kind, n, dispatch);
 	}
 	sigprocmask(SIG_SETMASK, &open, NULL);
 	return (rc);
@@ -353,34 +448,32 @@ models_thread_dispatch(struct models_conn *mc)
 	models_conn_leave();
 }
 
-/* A fork child serves one client with default signals and no listeners. */
-static void
-models_child_init(void)
-{
-	(void)models_handle(SIGINT, SIG_DFL, 0);
-	(void)models_handle(SIGTERM, SIG_DFL, 0);
-	(void)models_handle(SIGCHLD, SIG_DFL, 0);
-	startup_close_listeners(models_listeners);
-}
-
-/* Fork model: one child process per client; the parent counts them until reaped. */
+/*
+ * Fork model: one child process per client; the parent counts them until
+ * reaped. A child ignores the stop signals and learns of a drain through the
+ * pipe; its configuration is the parent's as of the fork.
+ */
 static void
 models_fork_dispatch(struct models_conn *mc)
 {
+	pid_t	 pid;
+
 	if (!models_conn_enter(mc->mc_srv)) {
 		models_reject(mc);
 		return;
 	}
-	switch (fork()) {
+	switch ((pid = fork())) {
 	case -1:
 		log_warn("fork");
 		models_conn_leave();
 		break;
 	case 0:
-		models_child_init();
+		control_child_init();
+		startup_close_listeners(models_listeners);
 		models_serve(mc);
 		_exit(0);
 	default:
+		models_pid_add(pid);
 		break;
 	}
 	close(mc->mc_fd);
@@ -418,6 +511,18 @@ models_udp_start(struct server *srv, const struct listeners *l)
 	return (models_spawn(models_udp_main, mc));
 }
 
+/* Pool and sequential: serve one accepted client here, under max_connections. */
+static void
+models_serve_here(struct models_conn *mc)
+{
+	if (!models_conn_enter(mc->mc_srv)) {
+		models_reject(mc);
+		return;
+	}
+	models_serve(mc);
+	models_conn_leave();
+}
+
 /* A pool thread: block in accept() on one listener, serve the client, repeat. */
 static void *
 models_pool_main(void *arg)
@@ -425,16 +530,11 @@ models_pool_main(void *arg)
 	struct models_conn	 mc = *(struct models_conn *)arg;
 	int			 lfd = mc.mc_fd;
 
-	while (!models_quitting()) {
-		if ((mc.mc_fd = models_accept(lfd, &mc.mc_peer)) == -1)
-			continue;
-		if (!models_conn_enter(mc.mc_srv)) {
-			models_reject(&mc);
-			continue;
-		}
-		models_serve(&mc);
-		models_conn_leave();
+	while (!control_draining()) {
+		if ((mc.mc_fd = models_accept(lfd, &mc.mc_peer)) != -1)
+			models_serve_here(&mc);
 	}
+	__atomic_sub_fetch(&models_live, 1, __ATOMIC_RELAXED);
 	return (NULL);
 }
 
@@ -455,87 +555,95 @@ models_pool_start(struct server *srv, enum models_kind kind, int lfd)
 	tmpl->mc_srv = srv;
 	tmpl->mc_kind = kind;
 	tmpl->mc_fd = lfd;
-	for (i = 0; i < srv->srv_cfg->pool_size; i++)
-		if (models_spawn(models_pool_main, tmpl) == -1)
+	for (i = 0; i < srv->srv_cfg->pool_size; i++) {
+		__atomic_add_fetch(&models_live, 1, __ATOMIC_RELAXED);
+		if (models_spawn(models_pool_main, tmpl) == -1) {
+			__atomic_sub_fetch(&models_live, 1, __ATOMIC_RELAXED);
 			return (-1);
+		}
+	}
 	return (0);
 }
 
-/* Pool model: the threads accept; the main thread only waits for a signal. */
+/* Pool model: the threads accept; the main thread only handles signals. */
 static int
 models_pool_run(struct server *srv, struct listeners *l)
 {
-	sigset_t	 block, open;
-
 	if (models_pool_start(srv, MODELS_HTTP, l->http_fd) == -1 ||
 	    models_pool_start(srv, MODELS_ECHO, l->echo_fd) == -1 ||
 	    models_pool_start(srv, MODELS_TLS_HTTP, l->tls_http_fd) == -1 ||
 	    models_pool_start(srv, MODELS_TLS_ECHO, l->tls_echo_fd) == -1 ||
 	    models_udp_start(srv, l) == -1)
 		return (1);
-	models_sigset(&block);
-	sigprocmask(SIG_BLOCK, &block, &open);
-	while (!models_quitting())
-		sigsuspend(&open);
-	sigprocmask(SIG_SETMASK, &open, NULL);
-	/* Closing does not wake a thread blocked in accept(); shutdown does. */
-	if (l->http_fd != -1)
-		(void)shutdown(l->http_fd, SHUT_RDWR);
-	if (l->echo_fd != -1)
-		(void)shutdown(l->echo_fd, SHUT_RDWR);
-	if (l->tls_http_fd != -1)
-		(void)shutdown(l->tls_http_fd, SHUT_RDWR);
-	if (l->tls_echo_fd != -1)
-		(void)shutdown(l->tls_echo_fd, SHUT_RDWR);
-	return (0);
+	return (models_main_loop(srv, l, 0, NULL));
 }
 
-/* Give busy threads a moment to finish, then leave without them. */
-static void
-models_drain(void)
+/*
+ * The sequential model's one serving thread: one client at a time, UDP in
+ * between, until the drain. It is a thread only so that the main thread
+ * stays free for the signals, the reload and the drain deadline.
+ */
+static void *
+models_seq_main(void *arg)
 {
-	struct timespec	 tick = { 0, 20 * 1000 * 1000 };
-	unsigned int	 waited;
+	struct server		*srv = arg;
+	struct pollfd		 pfd[MODELS_NKINDS + 1];
+	enum models_kind	 kind[MODELS_NKINDS];
+	nfds_t			 n;
 
-	for (waited = 0; waited < MODELS_DRAIN_MS; waited += 20) {
-		if (__atomic_load_n(&models_active, __ATOMIC_RELAXED) == 0)
-			return;
-		nanosleep(&tick, NULL);
+	n = models_poll_set(models_listeners, 1, pfd, kind);
+	pfd[n].fd = control_drain_fd();
+	pfd[n].events = POLLIN;
+	while (!control_draining()) {
+		if (poll(pfd, n + 1, -1) == -1) {
+			if (errno == EINTR)
+				continue;
+			log_warn("poll");
+			break;
+		}
+		if (pfd[n].revents == 0)
+			models_accept_ready(srv, pfd, kind, n, models_serve_here);
 	}
-	log_info("exiting with %u connection(s) still open",
-	    __atomic_load_n(&models_active, __ATOMIC_RELAXED));
+	__atomic_sub_fetch(&models_live, 1, __ATOMIC_RELAXED);
+	return (NULL);
 }
 
-/* Run the configured model until SIGINT/SIGTERM, then stop accepting and return. */
+/* Sequential model: one serving thread; the main thread handles signals. */
+static int
+models_seq_run(struct server *srv, struct listeners *l)
+{
+	__atomic_add_fetch(&models_live, 1, __ATOMIC_RELAXED);
+	if (models_spawn(models_seq_main, srv) == -1) {
+		__atomic_sub_fetch(&models_live, 1, __ATOMIC_RELAXED);
+		return (1);
+	}
+	return (models_main_loop(srv, l, 0, NULL));
+}
+
+/* Run the configured model until a stop signal and its drain; returns the exit status. */
 int
 models_run(struct server *srv, struct listeners *l)
 {
-	enum config_model	 model = srv->srv_cfg->model;
-	int			 rc = 0;
+	int	 rc = 0;
 
 	models_listeners = l;
-	switch (model) {
+	switch (srv->srv_cfg->model) {
 	case CONFIG_MODEL_SEQUENTIAL:
-		rc = models_poll_loop(srv, l, 1, models_serve);
+		rc = models_seq_run(srv, l);
 		break;
 	case CONFIG_MODEL_THREAD:
 		if (models_udp_start(srv, l) == -1)
 			rc = 1;
 		else
-			rc = models_poll_loop(srv, l, 0, models_thread_dispatch);
+			rc = models_main_loop(srv, l, 0, models_thread_dispatch);
 		break;
 	case CONFIG_MODEL_FORK:
-		if (models_handle(SIGCHLD, models_on_signal, SA_NOCLDSTOP) == -1)
-			rc = 1;
-		else
-			rc = models_poll_loop(srv, l, 1, models_fork_dispatch);
+		rc = models_main_loop(srv, l, 1, models_fork_dispatch);
 		break;
 	case CONFIG_MODEL_POOL:
 		rc = models_pool_run(srv, l);
 		break;
 	}
 	startup_close_listeners(l);
-	if (model == CONFIG_MODEL_THREAD || model == CONFIG_MODEL_POOL)
-		models_drain();
 	return (rc);
 }

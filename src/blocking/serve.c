@@ -5,7 +5,6 @@
 #include <sys/socket.h>
 
 #include <errno.h>
-#include <limits.h>
 #include <poll.h>
 #include <pthread.h>
 #include <stdio.h>
@@ -14,12 +13,11 @@
 #include <time.h>
 #include <unistd.h>
 
-#include <openssl/err.h>
 #include <openssl/ssl.h>
 
+#include "blocking/control.h"
 #include "blocking/serve.h"
 #include "common/sock.h"
-#include "common/tls.h"
 #include "core/buf.h"
 #include "core/config.h"
 #include "core/endpoint.h"
@@ -38,12 +36,14 @@ enum serve_read {
 	SERVE_READ_REQUEST = 0,	/* the parser said DONE or ERROR */
 	SERVE_READ_HEAD_TIMEOUT,	/* 408 */
 	SERVE_READ_BODY_TIMEOUT,	/* 408 */
-	SERVE_READ_CLOSE,	/* EOF, error, idle timeout, or quitting between requests */
+	SERVE_READ_CLOSE,	/* EOF, error, idle timeout, or draining between requests */
 };
 
 /* One connection: the exchange, the client, and bytes read but not yet parsed. */
 struct serve_conn {
 	struct server		*sc_srv;
+	struct control_snap	*sc_snap;	/* this request's configuration */
+	const struct config	*sc_cfg;	/* &sc_snap->cs_cfg */
 	struct serve_io		 sc_io;
 	struct exchange		 sc_ex;
 	struct endpoint_ctx	 sc_ctx;
@@ -59,7 +59,6 @@ struct serve_conn {
 
 /* The fetch queue is process-wide: every thread's transfers share its slots. */
 struct serve_fetch {
-	struct fetch_settings	 sf_settings;
 	struct fetch_queue	 sf_queue;
 	pthread_mutex_t		 sf_lock;
 	pthread_cond_t		 sf_granted;
@@ -83,11 +82,25 @@ serve_stats_snapshot(void *arg, struct stats *out, struct stats_info *info)
 	info->now = time(NULL);
 }
 
-/* The quit flag is set in a signal handler and read by every thread. */
-int
-serve_quitting(const struct server *srv)
+/*
+ * Between requests: take the configuration in force now (a SIGHUP may have
+ * replaced it), limits included, and let go of the old one.
+ */
+static void
+serve_conn_refresh(struct serve_conn *c)
 {
-	return (__atomic_load_n(srv->srv_quit, __ATOMIC_RELAXED) != 0);
+	struct control_snap	*cs;
+
+	cs = control_snap_get();
+	if (cs == c->sc_snap) {
+		control_snap_put(cs);
+		return;
+	}
+	control_snap_put(c->sc_snap);
+	c->sc_snap = cs;
+	c->sc_cfg = &cs->cs_cfg;
+	c->sc_ctx.cfg = c->sc_cfg;
+	c->sc_ex.parser.limits = c->sc_cfg->http;
 }
 
 /* Set up a connection; NULL if out of memory. */
@@ -99,11 +112,13 @@ serve_conn_new(struct server *srv, int fd, int tls, const struct sockaddr *peer)
 	if ((c = calloc(1, sizeof(*c))) == NULL)
 		return (NULL);
 	c->sc_srv = srv;
+	c->sc_snap = control_snap_get();
+	c->sc_cfg = &c->sc_snap->cs_cfg;
 	c->sc_io.io_fd = fd;	/* plain until serve_io_start says otherwise */
-	exchange_init(&c->sc_ex, &srv->srv_cfg->http);
+	exchange_init(&c->sc_ex, &c->sc_cfg->http);
 	buf_init(&c->sc_piece);
 	sock_addr_host(peer, c->sc_host, sizeof(c->sc_host), &c->sc_ctx.client_port);
-	c->sc_ctx.cfg = srv->srv_cfg;
+	c->sc_ctx.cfg = c->sc_cfg;
 	c->sc_ctx.client_ip = c->sc_host;
 	c->sc_ctx.tls = tls;
 	c->sc_ctx.now = time(NULL);
@@ -118,224 +133,8 @@ serve_conn_free(struct serve_conn *c)
 {
 	exchange_free(&c->sc_ex);
 	buf_free(&c->sc_piece);
+	control_snap_put(c->sc_snap);
 	free(c);
-}
-
-/* Plain sockets: send all bytes across partial writes; SO_SNDTIMEO bounds each stall. */
-static int
-serve_io_send_plain(int fd, const char *p, size_t len, size_t *done)
-{
-	ssize_t	 n;
-
-	while (*done < len) {
-		n = send(fd, p + *done, len - *done, MSG_NOSIGNAL);
-		if (n == -1) {
-			if (errno == EINTR)
-				continue;
-			return (-1);
-		}
-		*done += (size_t)n;
-	}
-	return (0);
-}
-
-/*
- * Turn a failed SSL call into errno: a want on a blocking socket is a timeout
- * (EAGAIN) or a signal (EINTR); anything else marks the session broken.
- * 0 for a clean EOF, -1 otherwise.
- */
-static int
-serve_io_ssl_error(struct serve_io *io, int rc, int saved)
-{
-	switch (SSL_get_error(io->io_ssl, rc)) {
-	case SSL_ERROR_ZERO_RETURN:
-		return (0);
-	case SSL_ERROR_WANT_READ:
-	case SSL_ERROR_WANT_WRITE:
-		errno = saved == EINTR ? EINTR : EAGAIN;
-		return (-1);
-	case SSL_ERROR_SYSCALL:
-		io->io_broken = 1;
-		ERR_clear_error();
-		if (saved == 0 && rc == 0)
-			return (0);	/* the peer closed without close_notify */
-		errno = saved != 0 ? saved : ECONNRESET;
-		return (-1);
-	default:
-		io->io_broken = 1;
-		ERR_clear_error();
-		errno = EPROTO;
-		return (-1);
-	}
-}
-
-/* One step of a non-blocking handshake: 1 done, 0 poll for events, -1 failed. */
-static int
-serve_io_accept_step(struct serve_io *io, short *events, char *err, size_t errlen)
-{
-	char	 why[256];
-	int	 rc, e;
-
-	ERR_clear_error();
-	errno = 0;
-	if ((rc = SSL_accept(io->io_ssl)) == 1)
-		return (1);
-	switch ((e = SSL_get_error(io->io_ssl, rc))) {
-	case SSL_ERROR_WANT_READ:
-		*events = POLLIN;
-		return (0);
-	case SSL_ERROR_WANT_WRITE:
-		*events = POLLOUT;
-		return (0);
-	case SSL_ERROR_SYSCALL:
-		ERR_clear_error();
-		snprintf(err, errlen, "TLS handshake: %s",
-		    errno != 0 ? strerror(errno) : "client closed");
-		break;
-	default:
-		tls_error_string(why, sizeof(why));
-		snprintf(err, errlen, "TLS handshake: %s", why);
-		break;
-	}
-	io->io_broken = 1;
-	return (-1);
-}
-
-/*
- * The handshake runs non-blocking under one deadline, so a client that
- * trickles its hello cannot stretch each read's timeout into many.
- */
-static int
-serve_io_handshake(struct serve_io *io, unsigned int ms, char *err, size_t errlen)
-{
-	struct pollfd	 pfd;
-	uint64_t	 deadline, now;
-	int		 rc, wait;
-
-	if (sock_set_nonblock(io->io_fd, 1, err, errlen) == -1)
-		return (-1);
-	deadline = exchange_now_ms() + ms;
-	pfd.fd = io->io_fd;
-	while ((rc = serve_io_accept_step(io, &pfd.events, err, errlen)) == 0) {
-		wait = -1;
-		if (ms > 0) {
-			if ((now = exchange_now_ms()) >= deadline) {
-				snprintf(err, errlen, "TLS handshake: timed out");
-				rc = -1;
-				break;
-			}
-			wait = (int)(deadline - now);
-		}
-		if (poll(&pfd, 1, wait) == -1) {
-			snprintf(err, errlen, "TLS handshake: %s", strerror(errno));
-			rc = -1;
-			break;
-		}
-	}
-	if (rc == 1 && sock_set_nonblock(io->io_fd, 0, err, errlen) == -1)
-		return (-1);
-	return (rc == 1 ? 0 : -1);
-}
-
-/* Plain needs nothing; TLS needs a session and a finished handshake. */
-int
-serve_io_start(struct serve_io *io, int fd, SSL_CTX *tls, unsigned int ms, char *err,
-    size_t errlen)
-{
-	io->io_fd = fd;
-	io->io_ssl = NULL;
-	io->io_broken = 0;
-	if (tls == NULL)
-		return (0);
-	if ((io->io_ssl = SSL_new(tls)) == NULL || SSL_set_fd(io->io_ssl, fd) != 1) {
-		io->io_broken = 1;
-		tls_error_string(err, errlen);
-		return (-1);
-	}
-	return (serve_io_handshake(io, ms, err, errlen));
-}
-
-/* One close_notify, best effort: our framing already told the client where we end. */
-void
-serve_io_end(struct serve_io *io)
-{
-	if (io->io_ssl == NULL)
-		return;
-	if (!io->io_broken && SSL_is_init_finished(io->io_ssl)) {
-		ERR_clear_error();
-		(void)SSL_shutdown(io->io_ssl);
-	}
-	ERR_clear_error();
-	SSL_free(io->io_ssl);
-	io->io_ssl = NULL;
-}
-
-/* A read on the blocking socket; SO_RCVTIMEO bounds it for TLS as for plain. */
-ssize_t
-serve_io_read(struct serve_io *io, void *p, size_t len)
-{
-	int	 n, saved;
-
-	if (io->io_ssl == NULL)
-		return (read(io->io_fd, p, len));
-	if (io->io_broken)
-		return (0);
-	ERR_clear_error();
-	errno = 0;
-	n = SSL_read(io->io_ssl, p, len > INT_MAX ? INT_MAX : (int)len);
-	saved = errno;
-	if (n > 0)
-		return (n);
-	return (serve_io_ssl_error(io, n, saved));
-}
-
-/* Write everything; a TLS write that stalls past SO_SNDTIMEO is a timeout too. */
-int
-serve_io_write_all(struct serve_io *io, const char *p, size_t len, size_t *done)
-{
-	size_t	 chunk;
-	int	 n, saved;
-
-	*done = 0;
-	if (io->io_ssl == NULL)
-		return (serve_io_send_plain(io->io_fd, p, len, done));
-	while (*done < len) {
-		if (io->io_broken) {
-			errno = EPIPE;
-			return (-1);
-		}
-		chunk = len - *done > INT_MAX ? INT_MAX : len - *done;
-		ERR_clear_error();
-		errno = 0;
-		n = SSL_write(io->io_ssl, p + *done, (int)chunk);
-		saved = errno;
-		if (n > 0) {
-			*done += (size_t)n;
-			continue;
-		}
-		if (serve_io_ssl_error(io, n, saved) == 0)
-			errno = EPIPE;	/* the client closed its side */
-		else if (errno == EINTR)
-			continue;	/* same buffer again, as OpenSSL asks */
-		return (-1);
-	}
-	return (0);
-}
-
-/* TLS runs on the same socket, so a hang-up shows there as POLLRDHUP either way. */
-int
-serve_io_gone(const struct serve_io *io, unsigned int ms)
-{
-	struct pollfd	 pfd;
-	int		 n;
-
-	pfd.fd = io->io_fd;
-	pfd.events = POLLRDHUP;
-	pfd.revents = 0;
-	n = poll(&pfd, 1, (int)ms);
-	if (n == -1)
-		return (errno == EINTR ? 0 : 1);
-	return (n > 0 && pfd.revents != 0);
 }
 
 /* Write response bytes, counting them; on failure say why in *note. */
@@ -407,14 +206,23 @@ serve_fetch_new(const struct config *cfg, char *err, size_t errlen)
 		snprintf(err, errlen, "out of memory");
 		return (NULL);
 	}
-	if (fetch_settings_init(&sf->sf_settings, cfg, err, errlen) == -1) {
-		free(sf);
-		return (NULL);
-	}
 	fetch_queue_init(&sf->sf_queue, cfg->fetch_concurrency, cfg->fetch_queue);
 	pthread_mutex_init(&sf->sf_lock, NULL);
 	pthread_cond_init(&sf->sf_granted, NULL);
 	return (sf);
+}
+
+/*
+ * The queue's two numbers are read under its lock only, so they change there;
+ * a raised concurrency hands out its new slots as transfers end.
+ */
+void
+serve_fetch_reload(struct serve_fetch *sf, const struct config *cfg)
+{
+	pthread_mutex_lock(&sf->sf_lock);
+	sf->sf_queue.concurrency = cfg->fetch_concurrency;
+	sf->sf_queue.limit = cfg->fetch_queue;
+	pthread_mutex_unlock(&sf->sf_lock);
 }
 
 /* /fetch streams through: the upstream head becomes ours at once, from inside curl. */
@@ -423,6 +231,8 @@ serve_fetch_on_head(void *arg, struct fetch_transfer *t)
 {
 	struct serve_conn	*c = arg;
 
+	if (control_draining())
+		c->sc_ex.plan.keep_alive = 0;	/* the head is made now: say close */
 	buf_reset(&c->sc_piece);
 	fetch_response_head(c->sc_job, t, time(NULL), &c->sc_piece);
 	if (c->sc_piece.oom)
@@ -519,7 +329,7 @@ serve_fetch_step(struct serve_conn *c, unsigned int i, const char **note)
 	struct fetch_transfer	*t;
 
 	c->sc_fetch_note = NULL;
-	c->sc_job = fetch_job_new(&c->sc_srv->srv_fetch->sf_settings, &c->sc_ex.plan, i);
+	c->sc_job = fetch_job_new(&c->sc_snap->cs_fetch, &c->sc_ex.plan, i);
 	if (c->sc_job == NULL) {
 		*note = "out-of-memory";
 		return (-1);
@@ -547,10 +357,17 @@ serve_run_plan(struct serve_conn *c, const char **note)
 {
 	const struct plan	*pl = &c->sc_ex.plan;
 	const struct plan_step	*st;
+	struct plan		*mpl = &c->sc_ex.plan;
 	unsigned int		 i;
-	int			 closing = 0;
+	int			 closing = 0, forced = c->sc_ctx.draining;
 
 	for (i = 0; i < pl->nsteps; i++) {
+		if (!forced && control_draining()) {
+			/* Planned before the drain: what is not sent yet says close. */
+			(void)plan_force_close(mpl, i);
+			mpl->keep_alive = 0;	/* and so do heads a fetch adds */
+			forced = 1;
+		}
 		st = &pl->steps[i];
 		switch (st->kind) {
 		case PLAN_WRITE:
@@ -610,7 +427,7 @@ serve_feed(struct serve_conn *c)
 static long long
 serve_read_timeout(const struct serve_conn *c)
 {
-	const struct config	*cfg = c->sc_srv->srv_cfg;
+	const struct config	*cfg = c->sc_cfg;
 	uint64_t		 deadline, now;
 
 	if (!exchange_started(&c->sc_ex))
@@ -639,17 +456,29 @@ serve_timed_out(const struct serve_conn *c)
 static enum serve_read
 serve_read_request(struct serve_conn *c)
 {
-	const struct config	*cfg = c->sc_srv->srv_cfg;
+	const struct config	*cfg = c->sc_cfg;
 	long long		 tmo;
 	ssize_t			 n;
 
 	for (;;) {
 		if (c->sc_len > 0 && serve_feed(c) != HTTP_PARSE_NEED_MORE)
 			return (SERVE_READ_REQUEST);
-		if (serve_quitting(c->sc_srv) && !exchange_started(&c->sc_ex))
-			return (SERVE_READ_CLOSE);
 		if ((tmo = serve_read_timeout(c)) == -1)
 			return (serve_timed_out(c));
+		/*
+		 * Idle between requests, a drain ends the wait (a request already
+		 * on the wire is still served); a started request is finished.
+		 */
+		if (!exchange_started(&c->sc_ex)) {
+			switch (serve_io_wait(&c->sc_io, control_drain_fd(), (unsigned int)tmo)) {
+			case -1:
+				return (SERVE_READ_CLOSE);
+			case 0:
+				return (serve_timed_out(c));
+			default:
+				break;
+			}
+		}
 		if (sock_set_timeouts(c->sc_io.io_fd, (unsigned int)tmo, cfg->write_timeout_ms,
 		    NULL, 0) == -1)
 			return (SERVE_READ_CLOSE);
@@ -678,6 +507,7 @@ serve_exchange(struct serve_conn *c, enum serve_read why)
 	int		 keep;
 
 	c->sc_ctx.now = time(NULL);
+	c->sc_ctx.draining = control_draining();	/* planned from now on: close */
 	if (why == SERVE_READ_HEAD_TIMEOUT)
 		exchange_plan_error(&c->sc_ex, 408, "request header timeout", &c->sc_ctx, st);
 	else if (why == SERVE_READ_BODY_TIMEOUT)
@@ -689,7 +519,7 @@ serve_exchange(struct serve_conn *c, enum serve_read why)
 	keep = serve_run_plan(c, &note);
 	exchange_finish(&c->sc_ex, st, &c->sc_ctx, note);
 	c->sc_served++;
-	return (keep && why == SERVE_READ_REQUEST && !serve_quitting(c->sc_srv));
+	return (keep && why == SERVE_READ_REQUEST && !control_draining());
 }
 
 /* Half-close and drop what the client already sent, so close() does not reset the reply. */
@@ -709,7 +539,6 @@ serve_linger(int fd)
 void
 serve_http(struct server *srv, int fd, SSL_CTX *tls, const struct sockaddr *peer)
 {
-	const struct config	*cfg = srv->srv_cfg;
 	struct serve_conn	*c;
 	enum serve_read		 why;
 	char			 err[512];
@@ -720,11 +549,13 @@ serve_http(struct server *srv, int fd, SSL_CTX *tls, const struct sockaddr *peer
 	}
 	stats_add(&srv->srv_stats->conns_open, 1);
 	stats_add(&srv->srv_stats->conns_total, 1);
-	if (serve_io_start(&c->sc_io, fd, tls, cfg->header_timeout_ms, err,
+	if (serve_io_start(&c->sc_io, fd, tls, c->sc_cfg->header_timeout_ms, err,
 	    sizeof(err)) == -1)
 		log_debug("%s: %s", c->sc_host, err);
 	else {
 		for (;;) {
+			if (c->sc_served > 0)
+				serve_conn_refresh(c);
 			why = serve_read_request(c);
 			if (why == SERVE_READ_CLOSE)
 				break;
@@ -747,7 +578,7 @@ serve_reject(struct server *srv, int fd, const struct sockaddr *peer)
 
 	if ((c = serve_conn_new(srv, fd, 0, peer)) == NULL)
 		return;
-	if (sock_set_timeouts(fd, 0, srv->srv_cfg->write_timeout_ms, NULL, 0) == 0) {
+	if (sock_set_timeouts(fd, 0, c->sc_cfg->write_timeout_ms, NULL, 0) == 0) {
 		exchange_plan_error(&c->sc_ex, 503, "too many connections", &c->sc_ctx,
 		    srv->srv_stats);
 		(void)serve_run_plan(c, &note);

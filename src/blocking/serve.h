@@ -12,17 +12,22 @@
 #include <openssl/ssl.h>
 
 struct config;
+struct control_snap;
 struct serve_fetch;
 struct stats;
 
 /* What every connection of echofetchd-blocking shares, whatever the model. */
 struct server {
+	/*
+	 * The start-up configuration: read it only for keys a reload cannot
+	 * change (listeners, TLS, daemon, model, pool_size); the rest come
+	 * from control_snap_get().
+	 */
 	const struct config	*srv_cfg;
 	struct stats		*srv_stats;	/* MAP_SHARED, so fork children count too */
 	const char		*srv_model;	/* config_model_name() */
 	unsigned int		 srv_workers;	/* 1, or the pool size */
 	time_t			 srv_started;
-	volatile sig_atomic_t	*srv_quit;	/* set by SIGINT/SIGTERM */
 	struct serve_fetch	*srv_fetch;	/* upstream fetch settings and queue */
 	SSL_CTX			*srv_tls_http;	/* HTTPS, NULL if off */
 	SSL_CTX			*srv_tls_echo;	/* TLS echo, NULL if off */
@@ -36,13 +41,12 @@ struct serve_io {
 };
 
 /*
- * Once, before any thread starts: curl, the fetch settings, and the one
- * fetch queue every thread shares. NULL with why in err.
+ * Once, before any thread starts: curl and the one fetch queue every thread
+ * shares (the fetch settings live in each control_snap). NULL with why in err.
  */
 struct serve_fetch *serve_fetch_new(const struct config *, char *err, size_t);
-
-/* 1 once SIGINT or SIGTERM has asked the server to stop. */
-int	serve_quitting(const struct server *);
+/* SIGHUP: the queue takes the new fetch_concurrency and fetch_queue. */
+void	serve_fetch_reload(struct serve_fetch *, const struct config *);
 /*
  * Serve HTTP on a connected blocking socket until it should close, after a
  * TLS handshake with tls if not NULL; the caller closes fd.
@@ -65,5 +69,10 @@ ssize_t	serve_io_read(struct serve_io *, void *, size_t);
 int	serve_io_write_all(struct serve_io *, const char *p, size_t len, size_t *done);
 /* Sleep up to ms in poll() on the socket: 1 if the client hung up meanwhile, else 0. */
 int	serve_io_gone(const struct serve_io *, unsigned int ms);
+/*
+ * Wait up to ms (0: no limit) for the client's next bytes or for drain_fd
+ * (-1: none) to turn readable: 1 readable, 0 timed out, -1 draining.
+ */
+int	serve_io_wait(const struct serve_io *, int drain_fd, unsigned int ms);
 
 #endif
