@@ -1,5 +1,7 @@
 #!/bin/bash
-# daemon: echofetchd's -t, -d with a pid file, SIGHUP reloads and sd_notify, as TAP.
+# daemon: -t, -d with a pid file, SIGHUP reloads and sd_notify, as TAP.
+#
+# Usage: daemon.sh [event | blocking MODEL]  (default event)
 #
 # Servers run on 127.0.0.1 port 0 (lib.sh); the daemon is registered with
 # lib.sh's cleanup by its pid, and hard_client.py plays systemd's notify
@@ -48,7 +50,7 @@ dm_wait_gone() {
 dm_cli() {
 	local name=$1
 	shift
-	timeout 10 "$BIN" "$@" >"$T/$name.out" 2>"$T/$name.err" </dev/null
+	timeout 10 "$BIN" "${MODEL_ARGS[@]}" "$@" >"$T/$name.out" 2>"$T/$name.err" </dev/null
 	RC=$?
 }
 
@@ -135,7 +137,7 @@ t_daemon_term() {
 # A foreground server with a config file (delay_max_ms 1000) and stderr to a file.
 hup_start() {
 	printf 'delay_max_ms = 1000\n' >"$T/hup.conf"
-	srv_start hup "$BIN" -c "$T/hup.conf" && return 0
+	srv_start hup "$BIN" "${MODEL_ARGS[@]}" -c "$T/hup.conf" && return 0
 	note "did not start: $(head -3 "$T/hup.err")"
 	return 1
 }
@@ -213,7 +215,7 @@ ntf_start() {
 	SRV_PID[notify]=$!
 	dm_wait_text "$T/notify.log" bound 3000 || { note "the notify socket did not bind"; return 1; }
 	export NOTIFY_SOCKET=$T/notify.sock
-	srv_start ntf "$BIN"
+	srv_start ntf "$BIN" "${MODEL_ARGS[@]}"
 	NTF_RC=$?
 	unset NOTIFY_SOCKET
 	[ "$NTF_RC" = 0 ] || { note "did not start: $(head -3 "$T/ntf.err")"; return 1; }
@@ -271,7 +273,13 @@ daemon_main() {
 }
 
 lib_setup
-BIN=$top_builddir/echofetchd
+MODEL_ARGS=()
+if [ "${1:-event}" = blocking ]; then
+	BIN=$top_builddir/echofetchd-blocking
+	MODEL_ARGS=(--model "${2:-sequential}")
+else
+	BIN=$top_builddir/echofetchd
+fi
 [ -x "$BIN" ] || tap_bail "no binary $BIN (build first)"
 daemon_main
 tap_end
