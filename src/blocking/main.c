@@ -67,46 +67,6 @@ main_tls_init(struct server *srv, const struct config *cfg, const struct listene
 		fatalx("%s", err);
 }
 
-/* Whether a TLS address is configured (as startup_open_listeners reads it). */
-static int
-main_tls_on(const char *addr)
-{
-	return (addr[0] != '\0' && strcmp(addr, "off") != 0);
-}
-
-/* -t: everything a start checks short of binding: certificates and the fetch policy. */
-static int
-main_check(const struct config *cfg, char *err, size_t errlen)
-{
-	struct fetch_settings	 fs;
-	SSL_CTX			*ctx;
-
-	if (main_tls_on(cfg->tls_listen) || main_tls_on(cfg->tls_echo_listen)) {
-		if ((ctx = tls_server_ctx(cfg->tls_cert, cfg->tls_key, "http/1.1", err,
-		    errlen)) == NULL)
-			return (-1);
-		SSL_CTX_free(ctx);
-	}
-	if (curl_global_init(CURL_GLOBAL_DEFAULT) != CURLE_OK) {
-		snprintf(err, errlen, "curl_global_init failed");
-		return (-1);
-	}
-	return (fetch_settings_init(&fs, cfg, err, errlen));
-}
-
-/* Detach and take the pid file, when asked to. */
-static void
-main_daemonize(const struct config *cfg)
-{
-	char	 err[1024];
-
-	if (cfg->daemon && daemon_detach(err, sizeof(err)) == -1)
-		fatalx("%s", err);
-	if (cfg->pidfile[0] != '\0' &&
-	    daemon_pidfile_create(cfg->pidfile, err, sizeof(err)) == -1)
-		fatalx("%s", err);
-}
-
 /*
  * Static, not on main's stack: detached threads still use them while exit()
  * runs after main returns.
@@ -139,7 +99,9 @@ main(int argc, char **argv)
 	if (log_access_open(cfg->access_log, err, sizeof(err)) == -1)
 		fatalx("access log: %s", err);
 	if (cfg->test_only) {
-		if (main_check(cfg, err, sizeof(err)) == -1)
+		if (curl_global_init(CURL_GLOBAL_DEFAULT) != CURLE_OK)
+			fatalx("curl_global_init failed");
+		if (startup_check(cfg, err, sizeof(err)) == -1)
 			fatalx("%s", err);
 		printf("configuration OK\n");
 		return (0);
@@ -147,7 +109,8 @@ main(int argc, char **argv)
 	if (control_signals_init() == -1)
 		fatal("sigaction");
 	startup_check_nofile(cfg);
-	main_daemonize(cfg);
+	if (startup_daemonize(cfg, err, sizeof(err)) == -1)
+		fatalx("%s", err);
 	if (control_init(cfg, argc, argv, err, sizeof(err)) == -1)
 		fatalx("%s", err);
 	if (startup_open_listeners(cfg, &l, 0, err, sizeof(err)) == -1)

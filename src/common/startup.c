@@ -10,8 +10,11 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "common/daemon.h"
 #include "common/sock.h"
 #include "common/startup.h"
+#include "common/tls.h"
+#include "core/fetch.h"
 #include "core/config.h"
 #include "core/log.h"
 
@@ -20,6 +23,40 @@ static int
 startup_disabled(const char *spec)
 {
 	return (spec[0] == '\0' || strcmp(spec, "off") == 0);
+}
+
+/* 1 if a listen setting names an address (not "" or "off"). */
+int
+startup_listen_on(const char *spec)
+{
+	return (!startup_disabled(spec));
+}
+
+/* -t: what a start checks short of binding: the certificates and the fetch policy. */
+int
+startup_check(const struct config *cfg, char *err, size_t errlen)
+{
+	struct fetch_settings	 fs;
+	SSL_CTX			*ctx;
+
+	if (startup_listen_on(cfg->tls_listen) || startup_listen_on(cfg->tls_echo_listen)) {
+		if ((ctx = tls_server_ctx(cfg->tls_cert, cfg->tls_key, "http/1.1", err,
+		    errlen)) == NULL)
+			return (-1);
+		SSL_CTX_free(ctx);
+	}
+	return (fetch_settings_init(&fs, cfg, err, errlen));
+}
+
+/* Detach (-d) and take the pid file, when the config asks. */
+int
+startup_daemonize(const struct config *cfg, char *err, size_t errlen)
+{
+	if (cfg->daemon && daemon_detach(err, errlen) == -1)
+		return (-1);
+	if (cfg->pidfile[0] != '\0' && daemon_pidfile_create(cfg->pidfile, err, errlen) == -1)
+		return (-1);
+	return (0);
 }
 
 /* Put a port into an IPv4 or IPv6 address. */

@@ -27,6 +27,12 @@ int	startup_open_listeners_at(const struct config *, struct listeners *, int reu
 void	startup_close_listeners(struct listeners *);
 /* Write the bound ports to cfg->port_file, if one is set. */
 int	startup_write_port_file(const struct config *, const struct listeners *, char *err, size_t);
+/* 1 if a listen setting names an address (not "" or "off"). */
+int	startup_listen_on(const char *);
+/* -t: what a start checks short of binding: the certificates and the fetch policy. */
+int	startup_check(const struct config *, char *err, size_t);
+/* Detach (-d) and take the pid file, when the config asks; -1 with why in err. */
+int	startup_daemonize(const struct config *, char *err, size_t);
 /* Raise RLIMIT_NOFILE and warn if max_connections cannot fit. */
 void	startup_check_nofile(const struct config *);
 

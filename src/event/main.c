@@ -28,19 +28,6 @@ main_workers(const struct config *cfg)
 	return (ncpu > 0 ? (unsigned int)ncpu : 1);
 }
 
-/* Detach and take the pid file, when asked to. */
-static void
-main_daemonize(const struct config *cfg)
-{
-	char	 err[1024];
-
-	if (cfg->daemon && daemon_detach(err, sizeof(err)) == -1)
-		fatalx("%s", err);
-	if (cfg->pidfile[0] != '\0' &&
-	    daemon_pidfile_create(cfg->pidfile, err, sizeof(err)) == -1)
-		fatalx("%s", err);
-}
-
 /* Parse the command line, bind, and serve until a signal. */
 int
 main(int argc, char *argv[])
@@ -66,13 +53,14 @@ main(int argc, char *argv[])
 		fatalx("curl_global_init failed");
 	if (cfg.test_only) {
 		/* Everything a start would check, short of binding. */
-		if (server_group_check(&cfg, err, sizeof(err)) == -1)
+		if (startup_check(&cfg, err, sizeof(err)) == -1)
 			fatalx("%s", err);
 		printf("configuration OK\n");
 		return (0);
 	}
 	startup_check_nofile(&cfg);
-	main_daemonize(&cfg);
+	if (startup_daemonize(&cfg, err, sizeof(err)) == -1)
+		fatalx("%s", err);
 	if (server_group_init(&grp, &cfg, main_workers(&cfg), err, sizeof(err)) == -1)
 		fatalx("%s", err);
 	server_group_set_args(&grp, argc, argv, CONFIG_PROG_EVENT);

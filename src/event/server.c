@@ -222,9 +222,8 @@ static int
 server_group_tls(struct server_group *grp, char *err, size_t errlen)
 {
 	const struct config	*cfg = grp->grp_cfg;
-	int			 http = strcmp(cfg->tls_listen, "off") != 0 && cfg->tls_listen[0];
-	int			 echo = strcmp(cfg->tls_echo_listen, "off") != 0 &&
-				    cfg->tls_echo_listen[0];
+	int			 http = startup_listen_on(cfg->tls_listen);
+	int			 echo = startup_listen_on(cfg->tls_echo_listen);
 
 	if (http && (grp->grp_tls_http = tls_server_ctx(cfg->tls_cert, cfg->tls_key,
 	    "http/1.1", err, errlen)) == NULL)
@@ -233,23 +232,6 @@ server_group_tls(struct server_group *grp, char *err, size_t errlen)
 	    NULL, err, errlen)) == NULL)
 		return (-1);
 	return (0);
-}
-
-/* What a start checks before binding (for -t): certificates and the fetch policy. */
-int
-server_group_check(const struct config *cfg, char *err, size_t errlen)
-{
-	struct server_group	 grp;
-	int			 rv;
-
-	memset(&grp, 0, sizeof(grp));
-	grp.grp_cfg = cfg;
-	rv = server_group_tls(&grp, err, errlen);
-	if (rv == 0)
-		rv = fetch_settings_init(&grp.grp_fetch, cfg, err, errlen);
-	SSL_CTX_free(grp.grp_tls_http);
-	SSL_CTX_free(grp.grp_tls_echo);
-	return (rv);
 }
 
 /* Bind every worker's listeners; the first picks the ports, the rest share them. */

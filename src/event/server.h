@@ -74,8 +74,6 @@ struct server_group {
 /* Bind every worker's listeners; -1 with why in err. */
 int	server_group_init(struct server_group *, const struct config *, unsigned int workers,
 	    char *err, size_t);
-/* Check what a start would, short of binding (-t). */
-int	server_group_check(const struct config *, char *err, size_t);
 /* Remember argv so that SIGHUP can read the configuration again. */
 void	server_group_set_args(struct server_group *, int argc, char **argv, int prog);
 /* Run worker 0 here and the others in threads until a signal stops them all. */
