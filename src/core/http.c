@@ -1,6 +1,7 @@
 /* http: a strict, incremental HTTP/1.1 request parser (RFC 9112). */
 #include "autoconfig.h"
 
+#include <stdlib.h>
 #include <string.h>
 
 #include "core/http.h"
@@ -65,7 +66,7 @@ http_parser_init(struct http_parser *p, const struct http_limits *limits)
 	p->state = HTTP_STATE_HEAD;
 }
 
-/* Forget a request's fields; the 8 KiB header array is left as it is (nheaders says what counts). */
+/* Forget a request's fields; the header array is kept for the next request (nheaders says what counts). */
 static void
 http_request_clear(struct http_request *r)
 {
@@ -112,7 +113,32 @@ http_parser_free(struct http_parser *p)
 {
 	buf_free(&p->req.head);
 	buf_free(&p->req.body);
+	free(p->req.headers);
+	p->req.headers = NULL;
+	p->req.headers_cap = 0;
 	p->req.nheaders = 0;
+}
+
+/*
+ * Room for one more header. The array starts small and doubles: a request
+ * in flight holds what its headers need, not 256 slots (8 KiB) each.
+ */
+static int
+http_headers_grow(struct http_request *r, unsigned int max)
+{
+	struct http_header	*nh;
+	unsigned int		 ncap;
+
+	if (r->nheaders < r->headers_cap)
+		return (0);
+	ncap = r->headers_cap ? r->headers_cap * 2 : 16;
+	if (ncap > max)
+		ncap = max;
+	if ((nh = reallocarray(r->headers, ncap, sizeof(*nh))) == NULL)
+		return (-1);
+	r->headers = nh;
+	r->headers_cap = ncap;
+	return (0);
 }
 
 /* One place sets the error, so the state and the status never disagree. */
@@ -431,6 +457,8 @@ http_parse_header_line(struct http_parser *p, const char *s, size_t len)
 		max = HTTP_HEADERS_HARD_MAX;
 	if (r->nheaders >= max)
 		return (http_fail(p, 431, "too many headers"));
+	if (http_headers_grow(r, max) == -1)
+		return (http_fail(p, 500, "out of memory"));
 	h = &r->headers[r->nheaders++];
 	h->name.p = s;
 	h->name.len = i;

@@ -48,8 +48,9 @@ struct http_request {
 	struct http_slice path;		/* target up to '?', still percent-encoded */
 	struct http_slice query;	/* after '?', empty if none */
 	int		 version;	/* 10 or 11 */
-	struct http_header headers[HTTP_HEADERS_HARD_MAX];
+	struct http_header *headers;	/* grown as headers arrive, kept across requests */
 	unsigned int	 nheaders;
+	unsigned int	 headers_cap;
 	int		 keep_alive;	/* after this request: HTTP/1.1 unless "close", 1.0 only with "keep-alive" */
 	int		 chunked;
 	int		 has_content_length;
