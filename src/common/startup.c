@@ -36,9 +36,25 @@ startup_listen_on(const char *spec)
 int
 startup_check(const struct config *cfg, char *err, size_t errlen)
 {
+	const char *const	 keys[4] = { "listen", "echo_listen", "tls_listen",
+				    "tls_echo_listen" };
+	const char *const	 addrs[4] = { cfg->listen, cfg->echo_listen, cfg->tls_listen,
+				    cfg->tls_echo_listen };
+	struct sockaddr_storage	 ss;
+	socklen_t		 sslen;
 	struct fetch_settings	 fs;
 	SSL_CTX			*ctx;
+	char			 why[SOCK_ERR_LEN];
+	size_t			 i;
 
+	/* The same parse the start does, so -t cannot pass what binding would refuse. */
+	for (i = 0; i < 4; i++) {
+		if (startup_listen_on(addrs[i]) &&
+		    sock_parse_addr(addrs[i], &ss, &sslen, why, sizeof(why)) == -1) {
+			snprintf(err, errlen, "%s: %s", keys[i], why);
+			return (-1);
+		}
+	}
 	if (startup_listen_on(cfg->tls_listen) || startup_listen_on(cfg->tls_echo_listen)) {
 		if ((ctx = tls_server_ctx(cfg->tls_cert, cfg->tls_key, "http/1.1", err,
 		    errlen)) == NULL)

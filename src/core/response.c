@@ -124,6 +124,13 @@ response_date(time_t now)
 	return (cached);
 }
 
+/* 1xx, 204 and 304 never carry a body, nor a length. */
+int
+response_has_no_body(int status)
+{
+	return ((status >= 100 && status < 200) || status == 204 || status == 304);
+}
+
 /* One place writes every head so both servers send the same bytes in the same order. */
 void
 response_write_head(struct buf *out, const struct response_head *h, time_t now)
@@ -143,7 +150,8 @@ response_write_head(struct buf *out, const struct response_head *h, time_t now)
 		buf_append_str(out, h->content_type);
 		buf_append_str(out, "\r\n");
 	}
-	switch (h->framing) {
+	/* RFC 9110 8.6: no length on 1xx and 204; a 304's would describe a body it never has. */
+	switch (response_has_no_body(h->status) ? RESPONSE_UNTIL_CLOSE : h->framing) {
 	case RESPONSE_LENGTH:
 		buf_append_str(out, "Content-Length: ");
 		buf_append_uint(out, h->content_length);

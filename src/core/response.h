@@ -26,6 +26,8 @@ struct response_head {
 };
 
 const char *response_status_text(int);
+/* 1 for 1xx, 204 and 304: no body and no Content-Length or Transfer-Encoding. */
+int	response_has_no_body(int);
 /* Append "HTTP/1.1 200 OK\r\n...\r\n\r\n". */
 void	response_write_head(struct buf *, const struct response_head *, time_t now);
 /* The IMF-fixdate for a time; cached per second, thread-safe per thread. */

@@ -277,11 +277,25 @@ server_thread(void *arg)
 	return (NULL);
 }
 
+/* Say where we listen, with the ports port 0 picked, and how. */
+static void
+server_group_log_ports(struct server_group *grp)
+{
+	const struct listeners	*l = &grp->grp_servers[0].srv_listeners;
+	char			 tls[64] = "";
+
+	if (l->tls_http_port != -1 || l->tls_echo_port != -1)
+		snprintf(tls, sizeof(tls), ", https %d, tls echo %d", l->tls_http_port,
+		    l->tls_echo_port);
+	log_info("serving http %d, echo %d (udp %d)%s; %u worker%s, %s backend",
+	    l->http_port, l->echo_port, l->udp_port, tls, grp->grp_n,
+	    grp->grp_n == 1 ? "" : "s", event_base_get_method(grp->grp_servers[0].srv_base));
+}
+
 /* Run worker 0 in this thread and the rest in their own until a signal. */
 int
 server_group_run(struct server_group *grp)
 {
-	const struct config	*cfg = grp->grp_cfg;
 	unsigned int		 i, started;
 	int			 rv = 0;
 
@@ -292,9 +306,7 @@ server_group_run(struct server_group *grp)
 			server_group_stop(grp);
 			break;
 		}
-	log_info("serving on %s (echo %s), %u worker%s, %s backend", cfg->listen,
-	    cfg->echo_listen, grp->grp_n, grp->grp_n == 1 ? "" : "s",
-	    event_base_get_method(grp->grp_servers[0].srv_base));
+	server_group_log_ports(grp);
 	if (event_base_dispatch(grp->grp_servers[0].srv_base) == -1)
 		rv = -1;
 	/* Draining workers end on their own (or at the deadline); anything else ends now. */
