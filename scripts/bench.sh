@@ -5,6 +5,9 @@
 # it ran. Stops everything it started, also on Ctrl-C.
 set -eu
 
+PROG=bench
+. "$(dirname "$0")/lib.sh"
+
 TOP=$(cd "$(dirname "$0")/.." && pwd)
 BUILD=${BUILDDIR:-$TOP/build}
 
@@ -42,17 +45,6 @@ Each throughput figure is the median of --runs runs; the two sides alternate.
   --build DIR    where the binaries are (default \$BUILDDIR or ./build)
   -h, --help     this text
 EOF
-}
-
-# Complain and stop; the EXIT trap cleans up.
-die() {
-	echo "bench: $*" >&2
-	exit 1
-}
-
-# Progress goes to stderr so that stdout stays free for the table.
-say() {
-	echo "bench: $*" >&2
 }
 
 # Read the flags; --quick sets shorter runs that later flags can override.
@@ -112,20 +104,6 @@ check_tools() {
 
 # Every process we started and have not stopped yet.
 PIDS=""
-
-# Stop one process (nginx: its master, which stops the workers) and reap it.
-stop_pid() {
-	pid=$1
-	kill -TERM "$pid" 2>/dev/null || true
-	i=0
-	while kill -0 "$pid" 2>/dev/null && [ $i -lt 50 ]; do
-		sleep 0.1
-		i=$((i + 1))
-	done
-	kill -KILL "$pid" 2>/dev/null || true
-	wait "$pid" 2>/dev/null || true
-	PIDS=$(echo "$PIDS" | tr ' ' '\n' | grep -vx "$pid" | tr '\n' ' ' || true)
-}
 
 # On exit or Ctrl-C: stop whatever is still running, newest first; drop the work dir.
 cleanup() {
@@ -270,21 +248,10 @@ proc_kb() {
 	echo "$t"
 }
 
-# Float arithmetic: calc 'EXPR' prints it with up to 3 decimals.
-calc() {
-	awk "BEGIN { v = $1; printf \"%.3f\", v }"
-}
-
 # The median of the numbers given.
 median() {
 	printf '%s\n' "$@" | sort -g | awk '{ v[NR] = $1 } END {
 	    if (NR % 2) print v[(NR + 1) / 2]; else printf "%.2f\n", (v[NR / 2] + v[NR / 2 + 1]) / 2 }'
-}
-
-# A number from an echofetch-load JSON summary (keys are unique in it).
-jget() {
-	v=$(sed -n "s/.*\"$2\":\([-0-9.e+]*\).*/\1/p" "$1")
-	echo "${v:-0}"
 }
 
 # One wrk run; prints "rps errors". PIN, THREADS, then the URL.
@@ -665,14 +632,6 @@ scenario_cpu() {
 	rate_row "7 /cpu?ms=20, 8 clients, --workers 2 vs --workers 1" req/s 1.8 "--workers 1:"
 	stop_pid "$w1"
 	stop_pid "$w2"
-}
-
-# The machine and its load, for the top of the output: figures are per machine.
-machine() {
-	cpu=$(sed -n 's/^model name[[:space:]]*: //p' /proc/cpuinfo | head -1)
-	os=$(sed -n 's/^PRETTY_NAME="*\([^"]*\)"*$/\1/p' /etc/os-release 2>/dev/null)
-	mem=$(awk '/^MemTotal:/ { printf "%.0f GiB", $2 / 1048576 }' /proc/meminfo)
-	echo "$NCPU CPUs ($cpu), $mem, ${os:-$(uname -s)}, Linux $(uname -r)"
 }
 
 # The 1-minute load average now.

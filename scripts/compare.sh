@@ -4,6 +4,9 @@
 # to results/<timestamp>/. Stops everything it started, also on Ctrl-C.
 set -eu
 
+PROG=compare
+. "$(dirname "$0")/lib.sh"
+
 TOP=$(cd "$(dirname "$0")/.." && pwd)
 BUILD=${BUILDDIR:-$TOP/build}
 PLOTDIR=$TOP/scripts/plot
@@ -52,17 +55,6 @@ Writes raw JSON/CSV, results.md (the tables) and PNG plots to the output dir.
   --build DIR       where the binaries are (default \$BUILDDIR or ./build)
   -h, --help        this text
 EOF
-}
-
-# Complain and stop; the EXIT trap cleans up.
-die() {
-	echo "compare: $*" >&2
-	exit 1
-}
-
-# Progress goes to stderr so that stdout stays free for the table.
-say() {
-	echo "compare: $*" >&2
 }
 
 # Read the flags; --quick sets smaller defaults that later flags can override.
@@ -132,23 +124,6 @@ check_tools() {
 # Every process we started and have not stopped yet.
 PIDS=""
 
-# Stop one process and, for the fork model, the children it left serving.
-stop_pid() {
-	pid=$1
-	for child in $(pgrep -P "$pid" 2>/dev/null || true); do
-		kill -TERM "$child" 2>/dev/null || true
-	done
-	kill -TERM "$pid" 2>/dev/null || true
-	i=0
-	while kill -0 "$pid" 2>/dev/null && [ $i -lt 50 ]; do
-		sleep 0.1
-		i=$((i + 1))
-	done
-	kill -KILL "$pid" 2>/dev/null || true
-	wait "$pid" 2>/dev/null || true
-	PIDS=$(echo "$PIDS" | tr ' ' '\n' | grep -vx "$pid" | tr '\n' ' ' || true)
-}
-
 # On exit or Ctrl-C: stop whatever is still running, newest first.
 cleanup() {
 	trap - EXIT INT TERM
@@ -197,17 +172,6 @@ load() {
 	timeout --foreground -s TERM "$secs" "$BUILD/echofetch-load" -q --json "$@" >"$file" \
 	    2>>"$RUN/raw/load.err" || true
 	[ -s "$file" ] || echo '{}' >"$file"
-}
-
-# A number from an echofetch-load JSON summary (keys are unique in it).
-jget() {
-	v=$(sed -n "s/.*\"$2\":\([-0-9.e+]*\).*/\1/p" "$1")
-	echo "${v:-0}"
-}
-
-# Float arithmetic: calc 'EXPR' prints it with up to 3 decimals.
-calc() {
-	awk "BEGIN { v = $1; printf \"%.3f\", v }"
 }
 
 # Seconds MODEL needs for N clients that each wait D ms, if it works as designed.
@@ -569,13 +533,6 @@ plot() {
 	gnuplot -e "dir='$RUN/data'; out='$RUN/$name.png'; term=\"$TERM_PNG\"; models='$MODELS'" \
 	    -e "plotdir='$PLOTDIR'; $*" \
 	    "$PLOTDIR/$name.gp" 2>>"$RUN/raw/gnuplot.err" || say "plot $name failed; see raw/gnuplot.err"
-}
-
-# The machine, for the top of results.md: results are per machine.
-machine() {
-	cpu=$(sed -n 's/^model name[[:space:]]*: //p' /proc/cpuinfo | head -1)
-	os=$(sed -n 's/^PRETTY_NAME="*\([^"]*\)"*$/\1/p' /etc/os-release 2>/dev/null)
-	echo "$NCPU CPUs ($cpu), ${os:-$(uname -s)}, Linux $(uname -r)"
 }
 
 # Put the tables together into results.md.
