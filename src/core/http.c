@@ -628,6 +628,10 @@ http_feed_head(struct http_parser *p, const char *data, size_t len,
 		*used = skip;
 		if (rv == -1 || skip == len)
 			return (rv);
+		/* A TLS record (handshake, 0x16) where a method should be: say so, as nginx does. */
+		if ((unsigned char)data[skip] == 0x16)
+			return (http_fail(p, 400, "TLS handshake on a plain HTTP port (use https "
+			    "on the tls_listen port)"));
 	}
 	/* One byte past the limit is enough to prove it is exceeded. */
 	old = h->len;

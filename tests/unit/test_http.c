@@ -1208,11 +1208,23 @@ test_percent_decode(void **state)
 }
 
 /* Run every parser test; cmocka reports per test. */
+/* A TLS ClientHello on the plain port gets a 400 that says what happened. */
+static void
+test_tls_on_plain_port(void **state)
+{
+	REJECT("\x16\x03\x01\x02\x00\x01\x00\x01\xfc\x03\x03", 400,
+	    "TLS handshake on a plain HTTP port (use https on the tls_listen port)");
+	/* after a leading CRLF it is still caught */
+	REJECT("\r\n\x16\x03\x01\x00\x05", 400,
+	    "TLS handshake on a plain HTTP port (use https on the tls_listen port)");
+}
+
 int
 main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_limits_default),
+		cmocka_unit_test(test_tls_on_plain_port),
 		cmocka_unit_test(test_get_fields),
 		cmocka_unit_test(test_split_get),
 		cmocka_unit_test(test_split_post_length),
