@@ -70,13 +70,9 @@ parse_args() {
 	done
 }
 
-# Raise the soft open-file limit to the hard one: 10000 clients need 10000 fds.
-raise_nofile() {
-	ulimit -n "$(ulimit -Hn)" 2>/dev/null || true
-	NOFILE=$(ulimit -n)
-	[ "$NOFILE" = unlimited ] && NOFILE=1048576
-	# Leave the servers room for listeners, logs and pipes.
-	MAX_CONN=$((NOFILE - 100))
+# The shared raise_nofile, and a check that --conns fits what we got.
+bench_nofile() {
+	raise_nofile
 	[ $((CONNS + 200)) -le "$NOFILE" ] || die "--conns $CONNS needs more than ulimit -n $NOFILE"
 }
 
@@ -660,7 +656,7 @@ report() {
 main() {
 	ARGS="$*"
 	parse_args "$@"
-	raise_nofile
+	bench_nofile
 	check_tools
 	WORK=$(mktemp -d "${TMPDIR:-/tmp}/bench.XXXXXX")
 	# nginx's workers run as nobody when started as root.

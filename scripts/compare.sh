@@ -98,15 +98,6 @@ client_counts() {
 	done
 }
 
-# Raise the soft open-file limit to the hard one: 10000 clients need 10000 fds.
-raise_nofile() {
-	ulimit -n "$(ulimit -Hn)" 2>/dev/null || true
-	NOFILE=$(ulimit -n)
-	[ "$NOFILE" = unlimited ] && NOFILE=1048576
-	# Leave the servers room for listeners, logs and pipes.
-	MAX_CONN=$((NOFILE - 100))
-}
-
 # Find the binaries, gnuplot and its best PNG terminal, python3 for scenario 5.
 check_tools() {
 	for b in echofetchd echofetchd-blocking echofetch-load; do

@@ -47,3 +47,12 @@ machine() {
 	mem=$(awk '/^MemTotal:/ { printf "%.0f GiB", $2 / 1048576 }' /proc/meminfo)
 	echo "$NCPU CPUs ($cpu), $mem, ${os:-$(uname -s)}, Linux $(uname -r)"
 }
+
+# Raise the soft open-file limit to the hard one: 10000 clients need 10000 fds.
+raise_nofile() {
+	ulimit -n "$(ulimit -Hn)" 2>/dev/null || true
+	NOFILE=$(ulimit -n)
+	[ "$NOFILE" = unlimited ] && NOFILE=1048576
+	# Leave the servers room for listeners, logs and pipes.
+	MAX_CONN=$((NOFILE - 100))
+}
