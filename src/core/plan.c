@@ -43,8 +43,12 @@ plan_reset(struct plan *p)
 void
 plan_free(struct plan *p)
 {
+	size_t	 i;
+
 	buf_free(&p->data);
 	buf_free(&p->stream.line);
+	for (i = 0; i < sizeof(p->scratch) / sizeof(p->scratch[0]); i++)
+		buf_free(&p->scratch[i]);
 	plan_init(p);
 }
 

@@ -89,6 +89,7 @@ struct plan {
 	unsigned long long body_bytes;	/* body bytes the plan will send */
 	int		 failed;	/* too many steps */
 	struct plan_fetch fetch;	/* FETCH */
+	struct buf	 scratch[4];	/* endpoint_plan's working buffers, kept between requests */
 };
 
 void	plan_init(struct plan *);
