@@ -71,6 +71,12 @@ conn_timer_arm(struct conn *c, unsigned int ms)
 
 	tv.tv_sec = ms / 1000;
 	tv.tv_usec = (ms % 1000) * 1000;
+	/*
+	 * libevent times a timer from the loop's cached "now", taken when it
+	 * woke; after a busy batch that is already in the past, and a
+	 * /delay?ms=300 would answer a few ms early. Never early: refresh it.
+	 */
+	event_base_update_cache_time(c->conn_srv->srv_base);
 	evtimer_add(c->conn_timer, &tv);
 }
 
