@@ -65,10 +65,12 @@ static size_t			 models_npids, models_cappids;
 static int
 models_accept(int lfd, struct sockaddr_storage *ss)
 {
-	struct timespec	 pause = { 1, 0 };
-	socklen_t	 len = sizeof(*ss);
-	char		 err[SOCK_ERR_LEN];
-	int		 fd;
+	struct timespec		 pause = { 1, 0 };
+	struct control_snap	*cs;
+	socklen_t		 len = sizeof(*ss);
+	char			 err[SOCK_ERR_LEN];
+	size_t			 lowat;
+	int			 fd;
 
 	if ((fd = accept4(lfd, (struct sockaddr *)ss, &len, SOCK_CLOEXEC)) == -1) {
 		switch (errno) {
@@ -92,8 +94,11 @@ models_accept(int lfd, struct sockaddr_storage *ss)
 		return (-1);
 	}
 	__atomic_store_n(&models_emfile_logged, 0, __ATOMIC_RELAXED);
+	cs = control_snap_get();
+	lowat = cs->cs_cfg.tcp_notsent_lowat;
+	control_snap_put(cs);
 	if (sock_set_nonblock(fd, 0, err, sizeof(err)) == -1 ||
-	    sock_set_nodelay(fd, err, sizeof(err)) == -1) {
+	    sock_tune_client(fd, lowat, err, sizeof(err)) == -1) {
 		log_debug("accepted socket: %s", err);
 		close(fd);
 		return (-1);

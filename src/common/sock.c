@@ -192,14 +192,22 @@ sock_set_nonblock(int fd, int on, char *err, size_t errlen)
 	return (0);
 }
 
-/* Disable Nagle: our responses are whole messages. */
+/*
+ * Tune an accepted client socket. No Nagle: our responses are whole
+ * messages. A bound on unsent bytes (if lowat > 0): left alone, the kernel
+ * grows a slow reader's send queue to megabytes, and a thousand of them put
+ * every socket of the machine under TCP memory pressure.
+ */
 int
-sock_set_nodelay(int fd, char *err, size_t errlen)
+sock_tune_client(int fd, size_t lowat, char *err, size_t errlen)
 {
-	int	 one = 1;
+	int	 one = 1, bytes = (int)lowat;
 
 	if (setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof(one)) == -1)
 		return (sock_fail(err, errlen, "setsockopt TCP_NODELAY", errno));
+	if (lowat > 0 &&
+	    setsockopt(fd, IPPROTO_TCP, TCP_NOTSENT_LOWAT, &bytes, sizeof(bytes)) == -1)
+		return (sock_fail(err, errlen, "setsockopt TCP_NOTSENT_LOWAT", errno));
 	return (0);
 }
 

@@ -17,7 +17,7 @@ int	sock_listen_tcp(const struct sockaddr *, socklen_t, int backlog, int reusepo
 /* Bound non-blocking UDP socket. */
 int	sock_bind_udp(const struct sockaddr *, socklen_t, int reuseport, char *err, size_t);
 int	sock_set_nonblock(int fd, int on, char *err, size_t);
-int	sock_set_nodelay(int fd, char *err, size_t);
+int	sock_tune_client(int fd, size_t lowat, char *err, size_t);
 /* Receive/send timeouts (SO_RCVTIMEO/SO_SNDTIMEO), for the blocking build. */
 int	sock_set_timeouts(int fd, unsigned int rcv_ms, unsigned int snd_ms, char *err, size_t);
 /* The port a socket is bound to, or -1. */

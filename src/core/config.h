@@ -34,6 +34,7 @@ struct config {
 	char		 tls_cert[CONFIG_PATH_MAX];	/* PEM certificate chain */
 	char		 tls_key[CONFIG_PATH_MAX];	/* PEM private key */
 	unsigned int	 backlog;
+	size_t		 tcp_notsent_lowat;		/* per-socket unsent kernel queue */
 
 	unsigned int	 max_connections;		/* 503 + close beyond */
 	struct http_limits http;			/* request line, header block, headers, body */

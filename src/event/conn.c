@@ -184,7 +184,7 @@ conn_accept(struct server *srv, evutil_socket_t fd, const struct sockaddr *sa, i
 		log_warnx("conn_accept: cannot create events");
 		goto fail;
 	}
-	if (sock_set_nodelay(fd, err, sizeof(err)) == -1)
+	if (sock_tune_client(fd, cfg->tcp_notsent_lowat, err, sizeof(err)) == -1)
 		log_debug("%s", err);
 	buf_init(&c->conn_piecebuf);
 	sock_addr_host(sa, c->conn_ip, sizeof(c->conn_ip), &c->conn_ctx.client_port);

@@ -18,7 +18,7 @@ struct event;
 struct server;
 
 /* Keep at most this much of a stream queued for a client before waiting for it to drain. */
-#define CONN_STREAM_QUEUE	(64 * 1024)
+#define CONN_STREAM_QUEUE	(16 * 1024)
 
 enum conn_state {
 	CONN_READING = 0,	/* waiting for (the rest of) a request */

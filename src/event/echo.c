@@ -45,7 +45,7 @@ echo_accept(struct server *srv, evutil_socket_t fd, SSL_CTX *tls)
 		return;
 	}
 	ec->ec_srv = srv;
-	(void)sock_set_nodelay(fd, err, sizeof(err));
+	(void)sock_tune_client(fd, cfg->tcp_notsent_lowat, err, sizeof(err));
 	TAILQ_INSERT_TAIL(&srv->srv_echo_conns, ec, ec_entry);
 	stats_add(&srv->srv_stats.echo_conns_open, 1);
 	stats_add(&srv->srv_stats.echo_conns_total, 1);

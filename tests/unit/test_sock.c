@@ -4,6 +4,7 @@
 #include <sys/socket.h>
 
 #include <netinet/in.h>
+#include <netinet/tcp.h>
 #include <arpa/inet.h>
 
 #include <setjmp.h>
@@ -125,6 +126,43 @@ test_port_file(void **state)
 	assert_non_null(strstr(err, "/nonexistent/dir/ports"));
 }
 
+/* A TCP socket of 127.0.0.1, connected to nothing yet. */
+static int
+tcp_socket(void)
+{
+	int	 fd = socket(AF_INET, SOCK_STREAM, 0);
+
+	assert_true(fd >= 0);
+	return (fd);
+}
+
+/* An accepted client socket gets no Nagle and a bound on unsent bytes; 0 leaves the kernel's. */
+static void
+test_tune_client(void **state)
+{
+	char		 err[SOCK_ERR_LEN];
+	socklen_t	 len = sizeof(int);
+	int		 fd, v, before;
+
+	fd = tcp_socket();
+	assert_int_equal(sock_tune_client(fd, 65536, err, sizeof(err)), 0);
+	assert_int_equal(getsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &v, &len), 0);
+	assert_int_not_equal(v, 0);
+	assert_int_equal(getsockopt(fd, IPPROTO_TCP, TCP_NOTSENT_LOWAT, &v, &len), 0);
+	assert_int_equal(v, 65536);
+	close(fd);
+
+	fd = tcp_socket();
+	assert_int_equal(getsockopt(fd, IPPROTO_TCP, TCP_NOTSENT_LOWAT, &before, &len), 0);
+	assert_int_equal(sock_tune_client(fd, 0, err, sizeof(err)), 0);
+	assert_int_equal(getsockopt(fd, IPPROTO_TCP, TCP_NOTSENT_LOWAT, &v, &len), 0);
+	assert_int_equal(v, before);
+	close(fd);
+
+	assert_int_equal(sock_tune_client(-1, 1024, err, sizeof(err)), -1);
+	assert_non_null(strstr(err, "TCP_NODELAY"));
+}
+
 int
 main(void)
 {
@@ -133,6 +171,7 @@ main(void)
 		cmocka_unit_test(test_parse_bad),
 		cmocka_unit_test(test_listen_port_zero),
 		cmocka_unit_test(test_port_file),
+		cmocka_unit_test(test_tune_client),
 	};
 
 	return (cmocka_run_group_tests(tests, NULL, NULL));
