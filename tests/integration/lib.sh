@@ -5,6 +5,13 @@
 
 LIB_DIR=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
 
+# Debian's python3, which scripts/deps.sh installs: a version manager's shim
+# earlier in PATH can cost a second per call on a busy machine, and the
+# suites call python3 hundreds of times while servers wait on deadlines.
+if [ -x /usr/bin/python3 ]; then
+	python3() { /usr/bin/python3 "$@"; }
+fi
+
 # Where the sources and binaries are: automake exports both; by hand, guess.
 lib_find_tree() {
 	: "${top_srcdir:=$(cd "$LIB_DIR/../.." && pwd)}"
@@ -251,6 +258,101 @@ srv_kill() {
 	kill -KILL "$pid" 2>/dev/null
 	wait "$pid" 2>/dev/null
 	unset "SRV_PID[$1]"
+}
+
+# Start a server as srv_start does; on failure a note says why and it is killed.
+srv_start_noted() {
+	local name=$1
+	srv_start "$@" && return 0
+	note "server $name did not start: $(head -3 "$T/$name.err" 2>/dev/null)"
+	srv_kill "$name"
+	return 1
+}
+
+# The base URL of server NAME.
+srv_url() {
+	echo "http://127.0.0.1:${SRV_HTTP[$1]}"
+}
+
+# A number from NAME's /stats (a python path like ["connections"]["open"]); -1 if none.
+srv_stat() {
+	curl -s --max-time 2 "$(srv_url "$1")/stats" 2>/dev/null |
+	    python3 -c "import json, sys
+try:
+    print(json.load(sys.stdin)$2)
+except Exception:
+    print(-1)"
+}
+
+# Poll NAME's /stats until the value reaches at least WANT (up to MS ms).
+srv_stat_wait_ge() {
+	local name=$1 path=$2 want=$3 ms=$4 t0 v
+	t0=$(now_ms)
+	while :; do
+		v=$(srv_stat "$name" "$path")
+		[ "$v" -ge "$want" ] 2>/dev/null && return 0
+		[ $(($(now_ms) - t0)) -ge "$ms" ] && break
+		sleep 0.05
+	done
+	note "/stats $path stayed at $v (wanted >= $want within $ms ms)"
+	return 1
+}
+
+# Poll NAME's /stats until the value equals WANT (up to MS ms); SRV_STAT holds the last value.
+srv_stat_wait_eq() {
+	local name=$1 path=$2 want=$3 ms=$4 t0
+	t0=$(now_ms)
+	while :; do
+		SRV_STAT=$(srv_stat "$name" "$path")
+		[ "$SRV_STAT" = "$want" ] && return 0
+		[ $(($(now_ms) - t0)) -ge "$ms" ] && break
+		sleep 0.05
+	done
+	note "/stats $path stayed at $SRV_STAT (wanted $want within $ms ms)"
+	return 1
+}
+
+# Wait up to MS ms for a fixed string in a file.
+wait_text() {
+	local file=$1 text=$2 ms=$3 t0
+	t0=$(now_ms)
+	until grep -qF -- "$text" "$file" 2>/dev/null; do
+		[ $(($(now_ms) - t0)) -ge "$ms" ] && return 1
+		sleep 0.02
+	done
+	return 0
+}
+
+# Wait up to MS ms for server NAME to exit; EXIT_MS from T0, SRV_STATUS its status.
+srv_wait_exit() {
+	local name=$1 ms=$2 t0=$3 pid=${SRV_PID[$1]:-}
+	SRV_STATUS= EXIT_MS=
+	[ -n "$pid" ] || return 1
+	while kill -0 "$pid" 2>/dev/null; do
+		[ $(($(now_ms) - t0)) -ge "$ms" ] && return 1
+		sleep 0.01
+	done
+	EXIT_MS=$(($(now_ms) - t0))
+	wait "$pid"
+	SRV_STATUS=$?
+	unset "SRV_PID[$name]"
+	return 0
+}
+
+# User plus system CPU of a process, in clock ticks.
+proc_cpu_ticks() {
+	awk '{ print $14 + $15 }' "/proc/$1/stat" 2>/dev/null || echo -1
+}
+
+# A line of /proc/PID/status (VmRSS, VmHWM) in KiB.
+proc_vm_kib() {
+	awk -v k="$2:" '$1 == k { print $2 }' "/proc/$1/status" 2>/dev/null
+}
+
+# The server's stderr, as notes (for a failing check).
+srv_note_err() {
+	note "  --- $1 stderr:"
+	note "$(tail -n "${2:-8}" "$T/$1.err" 2>/dev/null | sed 's/^/  | /')"
 }
 
 # ---------------------------------------------------------------- HTTP
