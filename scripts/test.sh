@@ -42,6 +42,16 @@ build() {
 	make -j"$jobs" >make.out 2>&1 || { cat make.out; fail_setup make; }
 }
 
+# Add the automake summary of FILE to counts_pass and counts_failed.
+add_counts() {
+	p=$(sed -n 's/^# PASS: *\([0-9]*\).*/\1/p' "$1" | tail -1)
+	f=$(sed -n 's/^# FAIL: *\([0-9]*\).*/\1/p' "$1" | tail -1)
+	e=$(sed -n 's/^# ERROR: *\([0-9]*\).*/\1/p' "$1" | tail -1)
+	x=$(sed -n 's/^# XPASS: *\([0-9]*\).*/\1/p' "$1" | tail -1)
+	counts_pass=$((counts_pass + ${p:-0}))
+	counts_failed=$((counts_failed + ${f:-0} + ${e:-0} + ${x:-0}))
+}
+
 # Run every unit test binary of ./build under valgrind; each is one test.
 run_valgrind() {
 	cd "$top/build" 2>/dev/null && [ -f Makefile ] || build "$top/build"
@@ -84,6 +94,14 @@ fi
 make -j"$jobs" check >check.out 2>&1
 status=$?
 grep -E '^(PASS|FAIL|XPASS|ERROR|SKIP|XFAIL):|^# ' check.out || true
+counts_pass=0 counts_failed=0
+add_counts check.out
+
+# The stress scenarios run alone, after the parallel suites, on a quiet machine.
+make check-stress >stress.out 2>&1
+[ $? -eq 0 ] || status=1
+grep -E '^(PASS|FAIL|XPASS|ERROR|SKIP|XFAIL):|^# ' stress.out || true
+add_counts stress.out
 
 # Show the log of every test that did not pass.
 for log in $(find . -name '*.log' ! -name 'test-suite.log' ! -name 'config.log'); do
@@ -93,12 +111,8 @@ for log in $(find . -name '*.log' ! -name 'test-suite.log' ! -name 'config.log')
 	fi
 done
 
-pass=$(sed -n 's/^# PASS: *\([0-9]*\).*/\1/p' check.out | tail -1)
-failed=$(sed -n 's/^# FAIL: *\([0-9]*\).*/\1/p' check.out | tail -1)
-errors=$(sed -n 's/^# ERROR: *\([0-9]*\).*/\1/p' check.out | tail -1)
-xpass=$(sed -n 's/^# XPASS: *\([0-9]*\).*/\1/p' check.out | tail -1)
-pass=${pass:-0}
-failed=$((${failed:-0} + ${errors:-0} + ${xpass:-0}))
+pass=$counts_pass
+failed=$counts_failed
 if [ "$status" -ne 0 ] && [ "$failed" -eq 0 ]; then
 	failed=1
 fi
