@@ -547,7 +547,7 @@ t_access_log() {
 # A client that leaves during /delay is logged as 499.
 t_client_gone() {
 	local line
-	curl -s --max-time 0.2 -o /dev/null "$U/delay?ms=1000&tag=gone" 2>/dev/null
+	curl -s --max-time 0.5 -o /dev/null "$U/delay?ms=1500&tag=gone" 2>/dev/null
 	line=$(log_wait "$T/main.access" "tag=gone") ||
 	    { note "no access-log line within 2 s"; lib_note_file "$T/main.access"; return 1; }
 	[[ " $line " == *" 499 "* ]] && return 0
