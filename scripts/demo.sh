@@ -9,6 +9,11 @@ set -eu
 
 top=$(cd "$(dirname "$0")/.." && pwd)
 build=${BUILDDIR:-$top/build}
+# After an in-tree ./configure (README's autotools line) a second, VPATH
+# configure refuses; use the tree's own build then.
+if [ -z "${BUILDDIR:-}" ] && [ -f "$top/config.status" ]; then
+	build=$top
+fi
 work=""
 pids=""
 
@@ -19,9 +24,12 @@ demo_build() {
 		return 0
 	fi
 	echo "demo: building in $build"
-	(cd "$top" && autoreconf -fi >/dev/null 2>&1)
-	mkdir -p "$build"
-	(cd "$build" && "$top/configure" -q && make -j"$(nproc)" >/dev/null)
+	if [ ! -f "$build/Makefile" ]; then
+		(cd "$top" && autoreconf -fi >/dev/null 2>&1)
+		mkdir -p "$build"
+		(cd "$build" && "$top/configure" -q)
+	fi
+	(cd "$build" && make -j"$(nproc)" >/dev/null)
 }
 
 # Stop the servers this script started, and remove its scratch directory.

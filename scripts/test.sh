@@ -36,6 +36,11 @@ build() {
 	if [ ! -x "$top/configure" ] || [ "$top/configure.ac" -nt "$top/configure" ]; then
 		autoreconf -fi >/dev/null 2>&1 || { autoreconf -fi; fail_setup autoreconf; }
 	fi
+	# An in-tree ./configure makes every VPATH configure refuse to run.
+	if [ -f "$top/config.status" ]; then
+		echo "test.sh: the source tree was configured in place; make distclean there first" >&2
+		(cd "$top" && make distclean >/dev/null 2>&1) || fail_setup "make distclean in $top"
+	fi
 	mkdir -p "$dir" && cd "$dir" || fail_setup mkdir
 	"$top/configure" --enable-werror "$@" >configure.out 2>&1 ||
 		{ cat configure.out; fail_setup configure; }
