@@ -16,6 +16,7 @@
 #include "blocking/serve.h"
 #include "common/daemon.h"
 #include "common/startup.h"
+#include "common/udp_echo.h"
 #include "common/tls.h"
 #include "core/config.h"
 #include "core/fetch.h"
@@ -118,6 +119,7 @@ main(int argc, char **argv)
 	if (l.http_fd == -1 && l.echo_fd == -1 && l.tls_http_fd == -1 && l.tls_echo_fd == -1)
 		fatalx("nothing to serve: every TCP listener is off");
 	main_tls_init(srv, cfg, &l);
+	udp_echo_setup(cfg->udp_echo_rate, cfg->udp_echo_rate_global);
 
 	srv->srv_cfg = cfg;
 	if ((srv->srv_stats = main_stats_new()) == NULL)

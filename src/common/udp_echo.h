@@ -5,8 +5,15 @@
 struct stats;
 
 /*
- * Echo up to `max` datagrams from fd. On a non-blocking socket it stops early
- * when none is waiting. Returns how many were echoed, or -1 on a real error.
+ * The rates of core/udp_limit, in replies per second (0 = unlimited), for
+ * every socket of the process; call before the first pump. Without it only
+ * the loop checks apply.
+ */
+void	udp_echo_setup(unsigned int rate, unsigned int rate_global);
+/*
+ * Read up to `max` datagrams from fd and echo those udp_limit allows; the
+ * rest count in st as dropped. On a non-blocking socket it stops early when
+ * none is waiting. Returns how many were read, or -1 on a real error.
  */
 int	udp_echo_pump(int fd, unsigned int max, struct stats *);
 

@@ -28,6 +28,8 @@ struct config {
 	char		 listen[CONFIG_ADDR_MAX];	/* HTTP, default 127.0.0.1:8080 */
 	char		 echo_listen[CONFIG_ADDR_MAX];	/* TCP + UDP echo, default 127.0.0.1:7007 */
 	int		 udp_echo;			/* 1: UDP echo on the echo port too */
+	unsigned int	 udp_echo_rate;			/* UDP replies/s to one source (0 = no limit) */
+	unsigned int	 udp_echo_rate_global;		/* UDP replies/s in all (0 = no limit) */
 	char		 port_file[CONFIG_PATH_MAX];	/* write bound ports here ("" = no) */
 	char		 tls_listen[CONFIG_ADDR_MAX];	/* HTTPS, default off */
 	char		 tls_echo_listen[CONFIG_ADDR_MAX];	/* TLS echo, default off */

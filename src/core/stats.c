@@ -174,6 +174,10 @@ stats_render_json(const struct stats *s, const struct stats_info *info,
 	json_uint(&j, stats_load(&s->echo_bytes));
 	json_key(&j, "udp_datagrams");
 	json_uint(&j, stats_load(&s->udp_datagrams));
+	json_key(&j, "udp_dropped_reflect");
+	json_uint(&j, stats_load(&s->udp_dropped_reflect));
+	json_key(&j, "udp_dropped_rate");
+	json_uint(&j, stats_load(&s->udp_dropped_rate));
 	json_object_end(&j);
 	json_key(&j, "fetch");
 	json_object_begin(&j);
@@ -264,6 +268,12 @@ stats_render_prometheus(const struct stats *s, const struct stats_info *info,
 	    "Bytes echoed back over TCP and UDP.", stats_load(&s->echo_bytes));
 	stats_prom_metric(b, "echofetch_echo_udp_datagrams_total", "counter",
 	    "UDP datagrams echoed.", stats_load(&s->udp_datagrams));
+	buf_appendf(b, "# HELP echofetch_echo_udp_dropped_total UDP datagrams not "
+	    "echoed, by reason.\n# TYPE echofetch_echo_udp_dropped_total counter\n"
+	    "echofetch_echo_udp_dropped_total{reason=\"reflect\"} %llu\n"
+	    "echofetch_echo_udp_dropped_total{reason=\"rate\"} %llu\n",
+	    (unsigned long long)stats_load(&s->udp_dropped_reflect),
+	    (unsigned long long)stats_load(&s->udp_dropped_rate));
 	stats_prom_metric(b, "echofetch_fetch_active", "gauge",
 	    "Outbound fetches running now.", stats_load(&s->fetch_active));
 	stats_prom_metric(b, "echofetch_fetch_queued", "gauge",

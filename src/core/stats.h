@@ -27,6 +27,8 @@ struct stats {
 	uint64_t	 echo_conns_total;
 	uint64_t	 echo_bytes;
 	uint64_t	 udp_datagrams;
+	uint64_t	 udp_dropped_reflect;	/* forged or looping source: no reply */
+	uint64_t	 udp_dropped_rate;	/* over udp_echo_rate or udp_echo_rate_global */
 	uint64_t	 requests_total;
 	uint64_t	 requests[ENDPOINT_COUNT][STATS_STATUS_SLOTS];
 	uint64_t	 fetch_active;

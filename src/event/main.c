@@ -12,6 +12,7 @@
 
 #include "common/daemon.h"
 #include "common/startup.h"
+#include "common/udp_echo.h"
 #include "core/config.h"
 #include "core/log.h"
 #include "event/server.h"
@@ -61,6 +62,7 @@ main(int argc, char *argv[])
 	startup_check_nofile(&cfg);
 	if (startup_daemonize(&cfg, err, sizeof(err)) == -1)
 		fatalx("%s", err);
+	udp_echo_setup(cfg.udp_echo_rate, cfg.udp_echo_rate_global);
 	if (server_group_init(&grp, &cfg, main_workers(&cfg), err, sizeof(err)) == -1)
 		fatalx("%s", err);
 	server_group_set_args(&grp, argc, argv, CONFIG_PROG_EVENT);

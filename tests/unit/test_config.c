@@ -92,6 +92,8 @@ test_config_defaults(void **state)
 	assert_string_equal(c.listen, "127.0.0.1:8080");
 	assert_string_equal(c.echo_listen, "127.0.0.1:7007");
 	assert_int_equal(c.udp_echo, 1);
+	assert_int_equal(c.udp_echo_rate, 1000);
+	assert_int_equal(c.udp_echo_rate_global, 20000);
 	assert_string_equal(c.port_file, "");
 	assert_int_equal(c.backlog, 511);
 	assert_int_equal(c.max_connections, 10000);
@@ -509,7 +511,8 @@ test_config_dump_roundtrip(void **state)
 	buf_init(&db);
 	config_dump(&a, CONFIG_PROG_EVENT, &da);
 	assert_non_null(strstr(buf_cstr(&da), "listen = 127.0.0.1:8080\n"
-	    "echo_listen = 127.0.0.1:7007\nudp_echo = yes\nport_file = \"\"\n"));
+	    "echo_listen = 127.0.0.1:7007\nudp_echo = yes\nudp_echo_rate = 1000\n"
+	    "udp_echo_rate_global = 20000\nport_file = \"\"\n"));
 	assert_non_null(strstr(da.data, "\nbody_max = 1M\n"));
 	assert_non_null(strstr(da.data, "\nworkers = 1\n"));
 	assert_null(strstr(da.data, "model"));

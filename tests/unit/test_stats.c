@@ -148,6 +148,8 @@ stats_test_small(struct stats_info *info)
 	s->echo_conns_total = 3;
 	s->echo_bytes = 42;
 	s->udp_datagrams = 7;
+	s->udp_dropped_reflect = 3;
+	s->udp_dropped_rate = 9;
 	s->fetch_active = 1;
 	s->fetch_queued = 2;
 	s->fetch_total = 5;
@@ -201,7 +203,9 @@ test_stats_json(void **state)
 	    "    \"connections_open\": 1,\n"
 	    "    \"connections_total\": 3,\n"
 	    "    \"bytes\": 42,\n"
-	    "    \"udp_datagrams\": 7\n"
+	    "    \"udp_datagrams\": 7,\n"
+	    "    \"udp_dropped_reflect\": 3,\n"
+	    "    \"udp_dropped_rate\": 9\n"
 	    "  },\n"
 	    "  \"fetch\": {\n"
 	    "    \"active\": 1,\n"
@@ -280,6 +284,11 @@ static const char stats_test_prom[] =
     "# HELP echofetch_echo_udp_datagrams_total UDP datagrams echoed.\n"
     "# TYPE echofetch_echo_udp_datagrams_total counter\n"
     "echofetch_echo_udp_datagrams_total 7\n"
+    "# HELP echofetch_echo_udp_dropped_total UDP datagrams not echoed, "
+    "by reason.\n"
+    "# TYPE echofetch_echo_udp_dropped_total counter\n"
+    "echofetch_echo_udp_dropped_total{reason=\"reflect\"} 3\n"
+    "echofetch_echo_udp_dropped_total{reason=\"rate\"} 9\n"
     "# HELP echofetch_fetch_active Outbound fetches running now.\n"
     "# TYPE echofetch_fetch_active gauge\n"
     "echofetch_fetch_active 1\n"
