@@ -9,6 +9,9 @@
 . "$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)/lib.sh"
 
 UC=$LIB_DIR/udp_client.py
+# timeout(1) runs a program, not lib.sh's python3 function: name Debian's directly.
+PY=/usr/bin/python3
+[ -x "$PY" ] || PY=python3
 RATE=100	# udp_echo_rate of the "lim" server
 GLOBAL=200	# udp_echo_rate_global of the "glob" server
 
@@ -19,7 +22,7 @@ GLOBAL=200	# udp_echo_rate_global of the "glob" server
 uc_batch() {
 	local name=$1
 	shift
-	timeout 120 python3 "$UC" batch "${SRV_HTTP[$name]}" "${SRV_UDP[$name]}" "$T/$name" "$@" \
+	timeout 120 "$PY" "$UC" batch "${SRV_HTTP[$name]}" "${SRV_UDP[$name]}" "$T/$name" "$@" \
 	    2>"$T/$name.uc.err" || tap_diag "udp_client.py failed: $(tail -3 "$T/$name.uc.err")"
 }
 
