@@ -279,6 +279,21 @@ models_reap_children(void)
 }
 
 /*
+ * SIGUSR1: reopen the access log here, then have every fork child do the
+ * same, since each holds its own copy of the descriptor; a child forked
+ * later inherits the new file.
+ */
+static void
+models_reopen_logs(void)
+{
+	size_t	 i;
+
+	startup_reopen_logs(SIGUSR1);
+	for (i = 0; i < models_npids; i++)
+		(void)kill(models_pids[i], SIGUSR1);
+}
+
+/*
  * Out of time (the deadline, or a second signal): say how many were cut.
  * Fork children are killed and reaped; threads cannot be, so the process
  * leaves at once without running exit handlers under their feet.
@@ -400,6 +415,11 @@ models_main_loop(struct server *srv, struct listeners *l, int with_udp,
 			models_reap_children();
 		if (ev & CONTROL_RELOAD)
 			control_reload(srv);
+		if (ev & CONTROL_REOPEN)
+			models_reopen_logs();
+		if (ev & CONTROL_IGNORED)
+			log_info("signal %d (SIGUSR2): ignored; SIGUSR1 reopens the logs, "
+			    "SIGHUP reloads", SIGUSR2);
 		if ((ev & CONTROL_STOP) && draining) {
 			models_cut("signal again: stopping now", model);
 			break;

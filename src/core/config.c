@@ -159,6 +159,7 @@ const struct config_entry config_table[] = {
 #define CONFIG_NKEYS	(sizeof(config_table) / sizeof(config_table[0]))
 const size_t	 config_nkeys = CONFIG_NKEYS;
 _Static_assert(CONFIG_NKEYS <= CONFIG_KEYS_MAX, "raise CONFIG_KEYS_MAX for the getopt tables");
+_Static_assert(LOG_PATH_MAX >= CONFIG_PATH_MAX, "an access_log path must fit the logger");
 
 static const char *const config_model_names[] = {
 	"sequential", "thread", "fork", "pool",
