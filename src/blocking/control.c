@@ -16,6 +16,7 @@
 #include "blocking/control.h"
 #include "blocking/serve.h"
 #include "common/daemon.h"
+#include "common/startup.h"
 #include "core/config.h"
 #include "core/fetch.h"
 #include "core/log.h"
@@ -58,6 +59,12 @@ control_on_signal(int sig)
 	case SIGCHLD:
 		__atomic_fetch_or(&control_flags, CONTROL_REAP, __ATOMIC_RELAXED);
 		break;
+	case SIGUSR1:
+		__atomic_fetch_or(&control_flags, CONTROL_REOPEN, __ATOMIC_RELAXED);
+		break;
+	case SIGUSR2:
+		__atomic_fetch_or(&control_flags, CONTROL_IGNORED, __ATOMIC_RELAXED);
+		break;
 	default:
 		__atomic_store_n(&control_stop_sig, sig, __ATOMIC_RELAXED);
 		__atomic_fetch_add(&control_stops, 1, __ATOMIC_RELAXED);
@@ -90,18 +97,25 @@ control_sigset(sigset_t *set)
 	sigaddset(set, SIGQUIT);
 	sigaddset(set, SIGHUP);
 	sigaddset(set, SIGCHLD);
+	sigaddset(set, SIGUSR1);
+	sigaddset(set, SIGUSR2);
 }
 
-/* Stop, reload and reap; a dead client must not kill the server with SIGPIPE. */
+/*
+ * Stop, reload, reap, reopen the logs; ignore what a daemon must not die of
+ * (a dead client's SIGPIPE among them).
+ */
 int
 control_signals_init(void)
 {
-	if (control_handle(SIGINT, control_on_signal, 0) == -1 ||
+	startup_signals_ignore();
+	if (control_handle(SIGUSR1, control_on_signal, 0) == -1 ||
+	    control_handle(SIGUSR2, control_on_signal, 0) == -1 ||
+	    control_handle(SIGINT, control_on_signal, 0) == -1 ||
 	    control_handle(SIGTERM, control_on_signal, 0) == -1 ||
 	    control_handle(SIGQUIT, control_on_signal, 0) == -1 ||
 	    control_handle(SIGHUP, control_on_signal, 0) == -1 ||
-	    control_handle(SIGCHLD, control_on_signal, SA_NOCLDSTOP) == -1 ||
-	    control_handle(SIGPIPE, SIG_IGN, 0) == -1)
+	    control_handle(SIGCHLD, control_on_signal, SA_NOCLDSTOP) == -1)
 		return (-1);
 	return (0);
 }
@@ -290,6 +304,20 @@ control_drain_fd(void)
 }
 
 /*
+ * A fork child's SIGUSR1, forwarded by the parent: it may sit in a blocking
+ * call for minutes, so the reopen happens here, with async-signal-safe calls
+ * only (SA_RESTART keeps most of those calls going).
+ */
+static void
+control_child_on_reopen(int sig)
+{
+	int	 saved = errno;
+
+	(void)log_access_reopen();
+	errno = saved;
+}
+
+/*
  * A fork child finishes its client whatever signal the parent's group gets:
  * the parent decides, through the pipe (closed write end: a dead parent
  * reads as a drain too) or at its deadline with SIGKILL.
@@ -304,6 +332,8 @@ control_child_init(void)
 	(void)control_handle(SIGQUIT, SIG_IGN, 0);
 	(void)control_handle(SIGHUP, SIG_IGN, 0);
 	(void)control_handle(SIGCHLD, SIG_DFL, 0);
+	(void)control_handle(SIGUSR2, SIG_IGN, 0);
+	(void)control_handle(SIGUSR1, control_child_on_reopen, SA_RESTART);
 	sigemptyset(&none);
 	sigprocmask(SIG_SETMASK, &none, NULL);
 	control_is_child = 1;

@@ -25,8 +25,10 @@ struct control_snap {
 #define CONTROL_RELOAD	0x1	/* SIGHUP */
 #define CONTROL_STOP	0x2	/* SIGTERM, SIGINT or SIGQUIT */
 #define CONTROL_REAP	0x4	/* SIGCHLD */
+#define CONTROL_REOPEN	0x8	/* SIGUSR1: reopen the access log */
+#define CONTROL_IGNORED	0x10	/* SIGUSR2: logged, nothing else */
 
-/* Install the handlers (no SA_RESTART) for the signals of control_sigset, ignore SIGPIPE. */
+/* Install the handlers (no SA_RESTART) for the signals of control_sigset; ignore SIGPIPE and co. */
 int	control_signals_init(void);
 /* The signals the main thread waits for in ppoll and every other thread blocks. */
 void	control_sigset(sigset_t *);
@@ -47,7 +49,10 @@ void	control_drain_begin(int sig, unsigned int active);
 int	control_draining(void);
 /* Readable once draining: poll it beside a client to end an idle wait. */
 int	control_drain_fd(void);
-/* In a fork child: ignore the stop signals (the parent drains) and keep only the pipe's read end. */
+/*
+ * In a fork child: ignore the stop signals (the parent drains), reopen the
+ * access log on SIGUSR1, and keep only the pipe's read end.
+ */
 void	control_child_init(void);
 
 #endif

@@ -133,31 +133,48 @@ models_serve(struct models_conn *mc)
 }
 
 /*
- * Over the cap: a plain HTTP client still hears 503; echo and TLS clients are
- * just closed (a handshake would block whoever accepts, as echofetchd also closes).
+ * Over the cap: a plain HTTP client still hears 503 saying which key to
+ * raise; echo and TLS clients are just closed (a handshake would block
+ * whoever accepts, as echofetchd also closes).
  */
 static void
-models_reject(struct models_conn *mc)
+models_reject(struct models_conn *mc, const char *why)
 {
 	stats_add(&mc->mc_srv->srv_stats->conns_rejected, 1);
 	if (mc->mc_kind == MODELS_HTTP)
-		serve_reject(mc->mc_srv, mc->mc_fd, (struct sockaddr *)&mc->mc_peer);
+		serve_reject(mc->mc_srv, mc->mc_fd, (struct sockaddr *)&mc->mc_peer, why);
 	close(mc->mc_fd);
 }
 
-/* Count one more open connection, unless that passes max_connections. */
-static int
+/*
+ * Count one more open connection: NULL if it fits, else why not. A fork
+ * child or a thread per client costs far more than an event build's socket,
+ * so those models have their own, smaller cap beside max_connections.
+ */
+static const char *
 models_conn_enter(const struct server *srv)
 {
 	struct control_snap	*cs = control_snap_get();
-	unsigned int		 max = cs->cs_cfg.max_connections;
+	unsigned int		 max = cs->cs_cfg.max_connections, cap = 0, n;
+	const char		*why = "too many connections (max_connections)";
 
 	control_snap_put(cs);
-	if (__atomic_add_fetch(&models_active, 1, __ATOMIC_RELAXED) > max && max > 0) {
-		__atomic_sub_fetch(&models_active, 1, __ATOMIC_RELAXED);
-		return (0);
+	if (srv->srv_cfg->model == CONFIG_MODEL_FORK)
+		cap = srv->srv_cfg->max_children;
+	else if (srv->srv_cfg->model == CONFIG_MODEL_THREAD)
+		cap = srv->srv_cfg->max_threads;
+	if (cap > 0 && cap < max) {
+		max = cap;
+		why = srv->srv_cfg->model == CONFIG_MODEL_FORK ?
+		    "too many connections (max_children)" :
+		    "too many connections (max_threads)";
 	}
-	return (1);
+	n = __atomic_add_fetch(&models_active, 1, __ATOMIC_RELAXED);
+	if (n > max && max > 0) {
+		__atomic_sub_fetch(&models_active, 1, __ATOMIC_RELAXED);
+		return (why);
+	}
+	return (NULL);
 }
 
 /* A connection (or a child) is gone. */
@@ -264,6 +281,21 @@ models_reap_children(void)
 		models_pid_del(pid);
 		models_conn_leave();
 	}
+}
+
+/*
+ * SIGUSR1: reopen the access log here, then have every fork child do the
+ * same, since each holds its own copy of the descriptor; a child forked
+ * later inherits the new file.
+ */
+static void
+models_reopen_logs(void)
+{
+	size_t	 i;
+
+	startup_reopen_logs(SIGUSR1);
+	for (i = 0; i < models_npids; i++)
+		(void)kill(models_pids[i], SIGUSR1);
 }
 
 /*
@@ -388,6 +420,11 @@ models_main_loop(struct server *srv, struct listeners *l, int with_udp,
 			models_reap_children();
 		if (ev & CONTROL_RELOAD)
 			control_reload(srv);
+		if (ev & CONTROL_REOPEN)
+			models_reopen_logs();
+		if (ev & CONTROL_IGNORED)
+			log_info("signal %d (SIGUSR2): ignored; SIGUSR1 reopens the logs, "
+			    "SIGHUP reloads", SIGUSR2);
 		if ((ev & CONTROL_STOP) && draining) {
 			models_cut("signal again: stopping now", model);
 			break;
@@ -438,8 +475,10 @@ models_thread_dispatch(struct models_conn *mc)
 {
 	struct models_conn	*copy;
 
-	if (!models_conn_enter(mc->mc_srv)) {
-		models_reject(mc);
+	const char	*why;
+
+	if ((why = models_conn_enter(mc->mc_srv)) != NULL) {
+		models_reject(mc, why);
 		return;
 	}
 	if ((copy = malloc(sizeof(*copy))) != NULL) {
@@ -463,8 +502,10 @@ models_fork_dispatch(struct models_conn *mc)
 {
 	pid_t	 pid;
 
-	if (!models_conn_enter(mc->mc_srv)) {
-		models_reject(mc);
+	const char	*why;
+
+	if ((why = models_conn_enter(mc->mc_srv)) != NULL) {
+		models_reject(mc, why);
 		return;
 	}
 	switch ((pid = fork())) {
@@ -520,8 +561,10 @@ models_udp_start(struct server *srv, const struct listeners *l)
 static void
 models_serve_here(struct models_conn *mc)
 {
-	if (!models_conn_enter(mc->mc_srv)) {
-		models_reject(mc);
+	const char	*why;
+
+	if ((why = models_conn_enter(mc->mc_srv)) != NULL) {
+		models_reject(mc, why);
 		return;
 	}
 	models_serve(mc);

@@ -569,9 +569,9 @@ serve_http(struct server *srv, int fd, SSL_CTX *tls, const struct sockaddr *peer
 	serve_conn_free(c);
 }
 
-/* Over max_connections: still a JSON status, never a silent close (plain HTTP only). */
+/* Over a connection cap: still a JSON status, never a silent close (plain HTTP only). */
 void
-serve_reject(struct server *srv, int fd, const struct sockaddr *peer)
+serve_reject(struct server *srv, int fd, const struct sockaddr *peer, const char *why)
 {
 	struct serve_conn	*c;
 	const char		*note = NULL;
@@ -579,7 +579,7 @@ serve_reject(struct server *srv, int fd, const struct sockaddr *peer)
 	if ((c = serve_conn_new(srv, fd, 0, peer)) == NULL)
 		return;
 	if (sock_set_timeouts(fd, 0, c->sc_cfg->write_timeout_ms, NULL, 0) == 0) {
-		exchange_plan_error(&c->sc_ex, 503, "too many connections", &c->sc_ctx,
+		exchange_plan_error(&c->sc_ex, 503, why, &c->sc_ctx,
 		    srv->srv_stats);
 		(void)serve_run_plan(c, &note);
 		exchange_finish(&c->sc_ex, srv->srv_stats, &c->sc_ctx, note);

@@ -52,8 +52,8 @@ void	serve_fetch_reload(struct serve_fetch *, const struct config *);
  * TLS handshake with tls if not NULL; the caller closes fd.
  */
 void	serve_http(struct server *, int fd, SSL_CTX *tls, const struct sockaddr *peer);
-/* Answer 503 "too many connections" and drain; the caller closes fd. */
-void	serve_reject(struct server *, int fd, const struct sockaddr *peer);
+/* Answer 503 with why ("too many connections (KEY)") and drain; the caller closes fd. */
+void	serve_reject(struct server *, int fd, const struct sockaddr *peer, const char *why);
 
 /* Start io on fd: plain at once, or a TLS handshake that must end within ms (0: no limit). */
 int	serve_io_start(struct serve_io *, int fd, SSL_CTX *tls, unsigned int ms,

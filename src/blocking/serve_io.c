@@ -126,6 +126,8 @@ serve_io_handshake(struct serve_io *io, unsigned int ms, char *err, size_t errle
 			wait = (int)(deadline - now);
 		}
 		if (poll(&pfd, 1, wait) == -1) {
+			if (errno == EINTR)	/* a fork child's SIGUSR1 */
+				continue;
 			snprintf(err, errlen, "TLS handshake: %s", strerror(errno));
 			rc = -1;
 			break;

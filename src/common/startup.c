@@ -6,6 +6,8 @@
 #include <netinet/in.h>
 #include <arpa/inet.h>
 
+#include <errno.h>
+#include <signal.h>
 #include <stdio.h>
 #include <string.h>
 #include <unistd.h>
@@ -227,4 +229,45 @@ startup_check_nofile(const struct config *cfg)
 		log_warnx("open files limit %ld is below max_connections %u + 32; "
 		    "accept will pause when it runs out (raise ulimit -n)",
 		    lim, cfg->max_connections);
+}
+
+/*
+ * Signals nobody should be able to kill or stop the server with: SIGPIPE
+ * (a client gone mid-write), SIGXFSZ (an access log past RLIMIT_FSIZE: the
+ * write fails instead), SIGTTIN/SIGTTOU (a foreground server put in the
+ * background), SIGWINCH (a resized terminal) and a stray SIGALRM (nothing
+ * here uses alarm(2); curl runs with CURLOPT_NOSIGNAL).
+ */
+void
+startup_signals_ignore(void)
+{
+	static const int	 sigs[] = {
+		SIGPIPE, SIGXFSZ, SIGTTIN, SIGTTOU, SIGWINCH, SIGALRM,
+	};
+	struct sigaction	 sa;
+	size_t			 i;
+
+	memset(&sa, 0, sizeof(sa));
+	sigemptyset(&sa.sa_mask);
+	sa.sa_handler = SIG_IGN;
+	for (i = 0; i < sizeof(sigs) / sizeof(sigs[0]); i++)
+		(void)sigaction(sigs[i], &sa, NULL);
+}
+
+/* SIGUSR1, as logrotate recipes send nginx: the access log starts a new file. */
+void
+startup_reopen_logs(int sig)
+{
+	switch (log_access_reopen()) {
+	case 1:
+		log_info("signal %d: access log %s reopened", sig, log_access_file());
+		break;
+	case 0:
+		log_info("signal %d: the access log is not a file, nothing to reopen", sig);
+		break;
+	default:
+		log_warn("signal %d: reopening access log %s failed; still writing the "
+		    "old file", sig, log_access_file());
+		break;
+	}
 }

@@ -35,5 +35,9 @@ int	startup_check(const struct config *, char *err, size_t);
 int	startup_daemonize(const struct config *, char *err, size_t);
 /* Raise RLIMIT_NOFILE and warn if max_connections cannot fit. */
 void	startup_check_nofile(const struct config *);
+/* Ignore the signals a daemon must not die or stop of (SIGPIPE, SIGTTOU...). */
+void	startup_signals_ignore(void);
+/* SIGUSR1: reopen the access log for rotation, and say so. */
+void	startup_reopen_logs(int sig);
 
 #endif

@@ -70,6 +70,10 @@ const struct config_entry config_table[] = {
 	{ "body_max", 0, CONFIG_T_SIZE, CONFIG_FIELD(http.body_max),
 	  0, CONFIG_G, "1M", CONFIG_ALL, "Request limits",
 	  "largest request body (413 beyond)" },
+	{ "chunk_overhead_max", 0, CONFIG_T_SIZE,
+	  CONFIG_FIELD(http.chunk_overhead_max), CONFIG_K, CONFIG_G, "16K",
+	  CONFIG_ALL, "Request limits",
+	  "chunked framing (sizes, extensions, trailers) allowed beyond the data (400)" },
 	{ "header_timeout_ms", 0, CONFIG_T_DURATION,
 	  CONFIG_FIELD(header_timeout_ms), 1, 3600000, "10000", CONFIG_ALL,
 	  "Timeouts", "the whole request head must arrive within this (408)" },
@@ -124,6 +128,12 @@ const struct config_entry config_table[] = {
 	  "how clients are served: sequential, thread, fork or pool" },
 	{ "pool_size", 'n', CONFIG_T_UINT, CONFIG_FIELD(pool_size), 1, 1024,
 	  "8", CONFIG_BL, "Concurrency", "threads in the pool model" },
+	{ "max_children", 0, CONFIG_T_UINT, CONFIG_FIELD(max_children), 1, 100000,
+	  "256", CONFIG_BL, "Concurrency",
+	  "fork model: most child processes (clients) at once; 503 beyond" },
+	{ "max_threads", 0, CONFIG_T_UINT, CONFIG_FIELD(max_threads), 1, 100000,
+	  "256", CONFIG_BL, "Concurrency",
+	  "thread model: most client threads at once; 503 beyond" },
 	{ "fetch_allow", 0, CONFIG_T_CIDRS, CONFIG_FIELD(fetch_allow), 0, 0,
 	  "", CONFIG_ALL, "Fetch",
 	  "CIDRs fetch may reach although private, e.g. 127.0.0.0/8,::1/128" },
@@ -158,6 +168,7 @@ const struct config_entry config_table[] = {
 #define CONFIG_NKEYS	(sizeof(config_table) / sizeof(config_table[0]))
 const size_t	 config_nkeys = CONFIG_NKEYS;
 _Static_assert(CONFIG_NKEYS <= CONFIG_KEYS_MAX, "raise CONFIG_KEYS_MAX for the getopt tables");
+_Static_assert(LOG_PATH_MAX >= CONFIG_PATH_MAX, "an access_log path must fit the logger");
 
 static const char *const config_model_names[] = {
 	"sequential", "thread", "fork", "pool",

@@ -64,6 +64,8 @@ struct config {
 	unsigned int	 workers;			/* event build; 0 = auto */
 	enum config_model model;			/* blocking build */
 	unsigned int	 pool_size;			/* blocking build, model pool */
+	unsigned int	 max_children;			/* blocking build, model fork: 503 beyond */
+	unsigned int	 max_threads;			/* blocking build, model thread: 503 beyond */
 
 	char		 fetch_allow[CONFIG_PATH_MAX];	/* CIDRs fetch may reach despite the deny list */
 	unsigned int	 fetch_concurrency;		/* upstream transfers at once */

@@ -49,6 +49,7 @@ http_limits_default(struct http_limits *l)
 	l->header_block_max = 16384;
 	l->headers_max = 100;
 	l->body_max = 1048576;
+	l->chunk_overhead_max = 16384;
 }
 
 /* Start a parser; NULL limits mean the defaults. */
@@ -104,6 +105,7 @@ http_parser_reset(struct http_parser *p)
 	p->empty_lines = 0;
 	p->saw_cr = 0;
 	p->head_done = 0;
+	p->chunk_framing = 0;
 }
 
 /* Give the buffers back; the parser may be initialised again afterwards. */

@@ -37,6 +37,7 @@ struct http_limits {
 	size_t		 header_block_max;	/* 431 beyond; default 16384 */
 	unsigned int	 headers_max;		/* 431 beyond; default 100 */
 	size_t		 body_max;		/* 413 beyond; default 1 MiB */
+	size_t		 chunk_overhead_max;	/* chunked framing beyond the data; 400; default 16 KiB */
 };
 
 /* A parsed request. Slices point into `head`, which lives until the next reset. */
@@ -94,6 +95,7 @@ struct http_parser {
 	unsigned int		 empty_lines;	/* CRLFs skipped before the request line */
 	int			 saw_cr;	/* a CR waits for its LF (leading CRLFs, trailers) */
 	int			 head_done;	/* the head parsed and passed every check */
+	unsigned long long	 chunk_framing;	/* chunked bytes that were not data, so far */
 };
 
 void	http_limits_default(struct http_limits *);

@@ -106,10 +106,18 @@ http_trailer_byte(struct http_parser *p, unsigned char c)
 	return (0);
 }
 
-/* One framing byte outside chunk data. */
+/*
+ * One framing byte outside chunk data. Each is counted: size lines,
+ * extensions and trailers may add up to chunk_overhead_max more than the
+ * data itself, so 1-byte chunks with 4 KiB extensions (CVE-2023-39326 in
+ * Go, CVE-2024-22019 in Node) cannot make a small body cost megabytes.
+ */
 static int
 http_chunk_byte(struct http_parser *p, unsigned char c)
 {
+	if (++p->chunk_framing > p->limits.chunk_overhead_max + p->req.body.len)
+		return (http_fail(p, 400, "chunk framing (sizes, extensions, trailers) "
+		    "exceeds the data by more than chunk_overhead_max"));
 	switch (p->state) {
 	case HTTP_STATE_CHUNK_DATA_CR:
 		if (c != '\r')

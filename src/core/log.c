@@ -21,6 +21,8 @@ static int		 log_level_cur = LOG_LEVEL_INFO;
 static int		 log_syslog;
 /* -1: no access log; STDERR_FILENO or an append-mode file otherwise. */
 static int		 log_access_fd = STDERR_FILENO;
+/* The file behind log_access_fd, for SIGUSR1; "" for stderr or none. */
+static char		 log_access_path[LOG_PATH_MAX];
 
 static const char *const log_level_names[] = {
 	"error", "warn", "info", "debug",
@@ -202,16 +204,23 @@ log_access_open(const char *path, char *errbuf, size_t errlen)
 	if (strcmp(path, "off") == 0 || strcmp(path, "stderr") == 0 ||
 	    strcmp(path, "-") == 0) {
 		fd = path[0] == 'o' ? -1 : STDERR_FILENO;
+		log_access_path[0] = '\0';
 		__atomic_store_n(&log_access_fd, fd, __ATOMIC_RELEASE);
 		if (old > STDERR_FILENO)
 			close(old);
 		return (0);
+	}
+	if (strlen(path) >= sizeof(log_access_path)) {
+		snprintf(errbuf, errlen, "path longer than %zu bytes",
+		    sizeof(log_access_path) - 1);
+		return (-1);
 	}
 	fd = open(path, O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0644);
 	if (fd == -1) {
 		snprintf(errbuf, errlen, "%s: %s", path, strerror(errno));
 		return (-1);
 	}
+	memcpy(log_access_path, path, strlen(path) + 1);
 	if (old > STDERR_FILENO) {
 		if (dup2(fd, old) == -1) {
 			snprintf(errbuf, errlen, "%s: %s", path,
@@ -227,6 +236,41 @@ log_access_open(const char *path, char *errbuf, size_t errlen)
 	return (0);
 }
 
+/*
+ * SIGUSR1 (log rotation): open the access log's path again onto the same
+ * descriptor. Only open, dup2, fcntl and close, so a fork child may call it
+ * from its signal handler. 1 reopened, 0 nothing to reopen (stderr or
+ * off), -1 with errno (the old file stays).
+ */
+int
+log_access_reopen(void)
+{
+	int	 fd, old, saved;
+
+	old = __atomic_load_n(&log_access_fd, __ATOMIC_ACQUIRE);
+	if (old <= STDERR_FILENO || log_access_path[0] == '\0')
+		return (0);
+	fd = open(log_access_path, O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0644);
+	if (fd == -1)
+		return (-1);
+	if (dup2(fd, old) == -1) {
+		saved = errno;
+		close(fd);
+		errno = saved;
+		return (-1);
+	}
+	close(fd);
+	(void)fcntl(old, F_SETFD, FD_CLOEXEC);
+	return (1);
+}
+
+/* The access log's file for messages, "" when it is stderr or off. */
+const char *
+log_access_file(void)
+{
+	return (log_access_path);
+}
+
 /* Stop access logging and release a file we opened. */
 void
 log_access_close(void)
@@ -234,6 +278,7 @@ log_access_close(void)
 	int	 old;
 
 	old = __atomic_exchange_n(&log_access_fd, -1, __ATOMIC_ACQ_REL);
+	log_access_path[0] = '\0';
 	if (old > STDERR_FILENO)
 		close(old);
 }

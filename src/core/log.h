@@ -4,6 +4,8 @@
 
 #include <stdarg.h>
 
+#define LOG_PATH_MAX	1024	/* longest access log path, as config's CONFIG_PATH_MAX */
+
 enum log_level {
 	LOG_LEVEL_ERROR = 0,
 	LOG_LEVEL_WARN,
@@ -30,6 +32,9 @@ const char *log_level_name(enum log_level);
 /* Access log: path, "-" or "stderr" for stderr, "off" for none. -1 + errbuf on failure. */
 int	log_access_open(const char *path, char *errbuf, size_t errlen);
 void	log_access_close(void);
+/* SIGUSR1: reopen the file at the same path; async-signal-safe. 1 done, 0 not a file, -1 errno. */
+int	log_access_reopen(void);
+const char *log_access_file(void);
 void	log_access(const struct access_entry *);
 int	log_access_enabled(void);
 

@@ -9,6 +9,7 @@
 #include <event2/event.h>
 
 #include "common/daemon.h"
+#include "common/startup.h"
 #include "core/config.h"
 #include "core/exchange.h"
 #include "core/log.h"
@@ -26,7 +27,9 @@ static void	control_reload_worker(evutil_socket_t, short, void *);
 int
 control_events_init(struct server *srv, char *err, size_t errlen)
 {
-	static const int	 sigs[4] = { SIGINT, SIGTERM, SIGQUIT, SIGHUP };
+	static const int	 sigs[SERVER_NSIGNALS] = {
+		SIGINT, SIGTERM, SIGQUIT, SIGHUP, SIGUSR1, SIGUSR2,
+	};
 	size_t			 i;
 
 	srv->srv_drain_ev = event_new(srv->srv_base, -1, 0, control_drain, srv);
@@ -35,7 +38,7 @@ control_events_init(struct server *srv, char *err, size_t errlen)
 	if (srv->srv_drain_ev == NULL || srv->srv_reload_ev == NULL ||
 	    srv->srv_deadline_ev == NULL)
 		goto fail;
-	for (i = 0; i < 4 && srv->srv_id == 0; i++) {
+	for (i = 0; i < SERVER_NSIGNALS && srv->srv_id == 0; i++) {
 		srv->srv_signal_ev[i] = evsignal_new(srv->srv_base, sigs[i], control_signal, srv);
 		if (srv->srv_signal_ev[i] == NULL || event_add(srv->srv_signal_ev[i], NULL) == -1)
 			goto fail;
@@ -59,7 +62,7 @@ control_events_free(struct server *srv)
 			event_free(*evs[i]);
 		*evs[i] = NULL;
 	}
-	for (i = 0; i < 4; i++) {
+	for (i = 0; i < SERVER_NSIGNALS; i++) {
 		if (srv->srv_signal_ev[i] != NULL)
 			event_free(srv->srv_signal_ev[i]);
 		srv->srv_signal_ev[i] = NULL;
@@ -118,7 +121,11 @@ control_reload_worker(evutil_socket_t fd, short what, void *arg)
 		log_warnx("reload: %s changed; restart to apply", restart);
 }
 
-/* Worker 0 learns of a signal through its loop, never in a handler. */
+/*
+ * Worker 0 learns of a signal through its loop, never in a handler. The
+ * workers are threads of this one process and share the access log's
+ * descriptor, so one reopen here serves them all.
+ */
 static void
 control_signal(evutil_socket_t sig, short what, void *arg)
 {
@@ -126,8 +133,16 @@ control_signal(evutil_socket_t sig, short what, void *arg)
 	struct server_group	*grp = srv->srv_group;
 	unsigned int		 i;
 
-	if (sig == SIGHUP) {
+	switch (sig) {
+	case SIGHUP:
 		control_reload(grp);
+		return;
+	case SIGUSR1:
+		startup_reopen_logs((int)sig);
+		return;
+	case SIGUSR2:
+		log_info("signal %d (SIGUSR2): ignored; SIGUSR1 reopens the logs, "
+		    "SIGHUP reloads", (int)sig);
 		return;
 	}
 	if (grp->grp_draining) {

@@ -49,7 +49,7 @@ main(int argc, char *argv[])
 	log_init("echofetchd", cfg.log_level, 0);
 	if (log_access_open(cfg.access_log, err, sizeof(err)) == -1)
 		fatalx("access log: %s", err);
-	signal(SIGPIPE, SIG_IGN);
+	startup_signals_ignore();
 	if (curl_global_init(CURL_GLOBAL_DEFAULT) != CURLE_OK)
 		fatalx("curl_global_init failed");
 	if (cfg.test_only) {

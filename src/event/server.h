@@ -22,6 +22,8 @@ struct ssl_ctx_st;
 
 struct server_group;
 
+#define SERVER_NSIGNALS	6	/* INT, TERM, QUIT, HUP, USR1, USR2 */
+
 struct server {
 	struct server_group	*srv_group;
 	unsigned int		 srv_id;		/* worker number, 0 runs in main() */
@@ -37,7 +39,7 @@ struct server {
 	struct evconnlistener	*srv_tls_echo_lev;
 	struct event		*srv_udp_ev;
 	struct event		*srv_pause_ev;		/* accept paused after EMFILE */
-	struct event		*srv_signal_ev[4];	/* worker 0 only */
+	struct event		*srv_signal_ev[SERVER_NSIGNALS];	/* worker 0 only */
 	struct event		*srv_drain_ev;		/* activated by worker 0's signal */
 	struct event		*srv_reload_ev;		/* likewise */
 	struct event		*srv_deadline_ev;	/* shutdown_timeout_ms after drain began */

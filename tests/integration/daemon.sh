@@ -10,6 +10,7 @@
 . "$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)/lib.sh"
 
 HC=$LIB_DIR/hard_client.py
+LC=$LIB_DIR/limits_client.py
 
 # ---------------------------------------------------------------- helpers
 
@@ -206,6 +207,70 @@ t_hup_reopen() {
 	    { note "the request also went to the renamed file"; return 1; }
 }
 
+# ---------------------------------------------------------------- SIGUSR1 and co.
+
+# SIGUSR1 (what logrotate sends nginx) reopens the access log: after a
+# rename, a new request and a kept-alive connection's next request (a fork
+# child made before the signal) both go to a new file at the old path. The
+# sequential model would serve the kept-alive client alone: curl plays it.
+t_usr1_reopen() {
+	local u kpid=
+	srv_start usr1 "$BIN" "${MODEL_ARGS[@]}" || { note "did not start: $(head -3 "$T/usr1.err")"; return 1; }
+	u=http://127.0.0.1:${SRV_HTTP[usr1]}
+	if [ "${MODEL_ARGS[1]:-}" = sequential ]; then
+		req usr1k "$u/ip?kept=before"
+	else
+		python3 "$LC" keepalive "${SRV_HTTP[usr1]}" "/ip?kept=before" "/ip?kept=after" \
+		    "$T/usr1.go" >"$T/usr1.kept" 2>&1 &
+		kpid=$!
+	fi
+	req usr1a "$u/ip?before=usr1"
+	expect_status usr1a 200 || return 1
+	# Python may take seconds to start on a loaded machine.
+	dm_wait_text "$T/usr1.access" "kept=before" 10000 &&
+	    dm_wait_text "$T/usr1.access" "before=usr1" 3000 ||
+	    { note "requests not logged"; lib_note_file "$T/usr1.access"; lib_note_file "$T/usr1.kept"; return 1; }
+	mv "$T/usr1.access" "$T/usr1.access.1"
+	kill -USR1 "${SRV_PID[usr1]}"
+	dm_wait_text "$T/usr1.err" "reopened" 2000 ||
+	    { note "no 'reopened' log line"; dm_note_err usr1; return 1; }
+	touch "$T/usr1.go"
+	if [ -n "$kpid" ]; then
+		wait "$kpid"
+		expect_contains "$T/usr1.kept" '"second": 200' || return 1
+	else
+		req usr1k "$u/ip?kept=after"
+	fi
+	req usr1b "$u/ip?after=usr1"
+	expect_status usr1b 200 || { dm_note_err usr1; return 1; }
+	dm_wait_text "$T/usr1.access" "after=usr1" 2000 &&
+	    dm_wait_text "$T/usr1.access" "kept=after" 2000 ||
+	    { note "not both new requests in the new file"; lib_note_file "$T/usr1.access";
+	    lib_note_file "$T/usr1.access.1"; return 1; }
+	expect_contains "$T/usr1.access.1" "before=usr1" || return 1
+	! grep -qF "=after" "$T/usr1.access.1" ||
+	    { note "a new request went to the renamed file"; lib_note_file "$T/usr1.access.1"; return 1; }
+	kill -0 "${SRV_PID[usr1]}" 2>/dev/null || { note "the server died"; return 1; }
+	tap_diag "logged: $(grep -F reopened "$T/usr1.err" | head -1)"
+}
+
+# SIGUSR2 is logged and ignored; SIGWINCH, SIGALRM, SIGTTIN, SIGTTOU, SIGXFSZ
+# and SIGPIPE are ignored: the server still answers afterwards.
+t_other_signals() {
+	local s
+	[ -n "${SRV_PID[usr1]:-}" ] || { note "no usr1 server"; return 1; }
+	kill -USR2 "${SRV_PID[usr1]}"
+	dm_wait_text "$T/usr1.err" "SIGUSR2" 2000 ||
+	    { note "no SIGUSR2 log line"; dm_note_err usr1; return 1; }
+	for s in WINCH ALRM TTIN TTOU XFSZ PIPE; do
+		kill -"$s" "${SRV_PID[usr1]}" 2>/dev/null || { note "SIG$s: the server is gone"; return 1; }
+	done
+	req usr1c --max-time 3 "http://127.0.0.1:${SRV_HTTP[usr1]}/ip"
+	expect_status usr1c 200 || { dm_note_err usr1; return 1; }
+	kill -0 "${SRV_PID[usr1]}" 2>/dev/null || { note "the server died"; return 1; }
+	expect_eq "state" "$(awk '/^State:/ { print $2 }' "/proc/${SRV_PID[usr1]}/status")" S
+}
+
 # ---------------------------------------------------------------- sd_notify
 
 # A notify socket we bind, and a server that reports to it.
@@ -213,7 +278,8 @@ ntf_start() {
 	NTF_OK=0
 	python3 "$HC" notify "$T/notify.sock" "$T/notify.log" 2>"$T/notify.err" &
 	SRV_PID[notify]=$!
-	dm_wait_text "$T/notify.log" bound 3000 || { note "the notify socket did not bind"; return 1; }
+	# Python may take seconds to start on a loaded machine.
+	dm_wait_text "$T/notify.log" bound 10000 || { note "the notify socket did not bind"; return 1; }
 	export NOTIFY_SOCKET=$T/notify.sock
 	srv_start ntf "$BIN" "${MODEL_ARGS[@]}"
 	NTF_RC=$?
@@ -266,6 +332,9 @@ daemon_main() {
 	tap_run "SIGHUP with a broken file: logged (file:line), old settings kept" t_hup_broken
 	tap_run "SIGHUP reopens the access log (rotation)" t_hup_reopen
 	srv_kill hup
+	tap_run "SIGUSR1 reopens the access log (logrotate), kept-alive clients too" t_usr1_reopen
+	tap_run "SIGUSR2 logged and ignored; WINCH, ALRM, TTIN, TTOU, XFSZ, PIPE ignored" t_other_signals
+	srv_kill usr1
 	tap_run "sd_notify: READY=1 after start" t_notify_ready
 	tap_run "sd_notify: RELOADING=1 then READY=1 on SIGHUP" t_notify_reload
 	tap_run "sd_notify: STOPPING=1 on SIGTERM" t_notify_stop

@@ -156,6 +156,7 @@ test_limits_default(void **state)
 	assert_int_equal(l.header_block_max, 16384);
 	assert_int_equal(l.headers_max, 100);
 	assert_int_equal(l.body_max, 1048576);
+	assert_int_equal(l.chunk_overhead_max, 16384);
 }
 
 /* Every field of a plain GET, read back through the public helpers. */
@@ -788,6 +789,99 @@ test_chunk_extensions(void **state)
 	buf_free(&req);
 }
 
+#define TEST_HTTP_OVERHEAD_REASON \
+	"chunk framing (sizes, extensions, trailers) exceeds the data by more " \
+	"than chunk_overhead_max"
+
+/* Framing may exceed the data by chunk_overhead_max, not a byte more. */
+static void
+test_chunk_overhead_limit(void **state)
+{
+	struct http_limits	 lim;
+	/* Framing 6 + 2 + 3 + 2 = 13 bytes around 1 byte of data. */
+	static const char	 one[] = "POST / HTTP/1.1\r\nHost: h\r\n"
+	    "Transfer-Encoding: chunked\r\n\r\n1;ab\r\nz\r\n0\r\n\r\n";
+	/* Framing 3 + 2 + 3 + 8 + 2 = 18 around 1 byte: the trailer counts too. */
+	static const char	 trailer[] = "POST / HTTP/1.1\r\nHost: h\r\n"
+	    "Transfer-Encoding: chunked\r\n\r\n1\r\nz\r\n0\r\nX-T: 1\r\n\r\n";
+
+	http_limits_default(&lim);
+	lim.chunk_overhead_max = 12;
+	test_http_all_splits(one, sizeof(one) - 1, NULL, &lim);
+	lim.chunk_overhead_max = 11;
+	test_http_reject_lim(one, sizeof(one) - 1, 400,
+	    TEST_HTTP_OVERHEAD_REASON, &lim);
+	lim.chunk_overhead_max = 17;
+	test_http_all_splits(trailer, sizeof(trailer) - 1, NULL, &lim);
+	lim.chunk_overhead_max = 16;
+	test_http_reject_lim(trailer, sizeof(trailer) - 1, 400,
+	    TEST_HTTP_OVERHEAD_REASON, &lim);
+}
+
+/* Append n chunks of `size` bytes of data, each with an extension of ext bytes. */
+static void
+test_http_chunks(struct buf *b, size_t n, size_t size, size_t ext)
+{
+	size_t	 i, j;
+
+	buf_append_str(b, "POST / HTTP/1.1\r\nHost: h\r\n"
+	    "Transfer-Encoding: chunked\r\n\r\n");
+	for (i = 0; i < n; i++) {
+		buf_appendf(b, "%zx", size);
+		if (ext > 0)
+			buf_append_char(b, ';');
+		for (j = 1; j < ext; j++)
+			buf_append_char(b, 'e');
+		buf_append_str(b, "\r\n");
+		for (j = 0; j < size; j++)
+			buf_append_char(b, 'd');
+		buf_append_str(b, "\r\n");
+	}
+	buf_append_str(b, "0\r\n\r\n");
+}
+
+/*
+ * 2,000 one-byte chunks with 4,000-byte extensions (8 MB of framing) are
+ * refused a few chunks in; 64 KiB in 1 KiB chunks with extensions pass.
+ */
+static void
+test_chunk_overhead_default(void **state)
+{
+	struct http_parser	 p;
+	struct buf		 req;
+	size_t			 used;
+
+	buf_init(&req);
+	test_http_chunks(&req, 2000, 1, 4000);
+	assert_false(req.oom);
+	http_parser_init(&p, NULL);
+	assert_int_equal(http_parser_feed(&p, req.data, req.len, &used),
+	    HTTP_PARSE_ERROR);
+	assert_int_equal(p.error_status, 400);
+	assert_string_equal(p.error_reason, TEST_HTTP_OVERHEAD_REASON);
+	assert_true(used < 16384 + 5 * 4010);
+	http_parser_free(&p);
+
+	buf_reset(&req);
+	test_http_chunks(&req, 64, 1024, 40);
+	http_parser_init(&p, NULL);
+	assert_int_equal(http_parser_feed(&p, req.data, req.len, &used),
+	    HTTP_PARSE_DONE);
+	assert_int_equal(used, req.len);
+	assert_int_equal(p.req.body.len, 64 * 1024);
+	http_parser_free(&p);
+
+	/* 1-byte chunks without extensions: 5 bytes of framing per byte, bounded too. */
+	buf_reset(&req);
+	test_http_chunks(&req, 8000, 1, 0);
+	http_parser_init(&p, NULL);
+	assert_int_equal(http_parser_feed(&p, req.data, req.len, &used),
+	    HTTP_PARSE_ERROR);
+	assert_string_equal(p.error_reason, TEST_HTTP_OVERHEAD_REASON);
+	http_parser_free(&p);
+	buf_free(&req);
+}
+
 /* Trailer lines are framed strictly and bounded by the head limit. */
 static void
 test_chunk_trailers(void **state)
@@ -1264,6 +1358,8 @@ main(void)
 		cmocka_unit_test(test_reject_chunk_missing_crlf),
 		cmocka_unit_test(test_chunk_extensions),
 		cmocka_unit_test(test_chunk_trailers),
+		cmocka_unit_test(test_chunk_overhead_limit),
+		cmocka_unit_test(test_chunk_overhead_default),
 		cmocka_unit_test(test_reject_414),
 		cmocka_unit_test(test_request_line_limit_exact),
 		cmocka_unit_test(test_reject_431_size),
