@@ -145,6 +145,9 @@ const struct config_entry config_table[] = {
 	{ "fetch_urls_max", 0, CONFIG_T_UINT, CONFIG_FIELD(fetch_urls_max),
 	  1, PLAN_FETCH_URLS_MAX, "16", CONFIG_ALL, "Fetch",
 	  "most url= parameters of /gather and /chain" },
+	{ "fetch_max_hops", 0, CONFIG_T_UINT, CONFIG_FIELD(fetch_max_hops),
+	  0, PLAN_FETCH_HOPS_MAX, "2", CONFIG_ALL, "Fetch",
+	  "fetches a fetch request may come through (Via entries); 508 beyond" },
 };
 #define CONFIG_NKEYS	(sizeof(config_table) / sizeof(config_table[0]))
 const size_t	 config_nkeys = CONFIG_NKEYS;
