@@ -120,7 +120,7 @@ const struct config_entry config_table[] = {
 	  "CIDRs fetch may reach although private, e.g. 127.0.0.0/8,::1/128" },
 	{ "fetch_concurrency", 0, CONFIG_T_UINT, CONFIG_FIELD(fetch_concurrency),
 	  1, 100000, "64", CONFIG_ALL, "Fetch",
-	  "most upstream transfers at once" },
+	  "most upstream transfers at once, per hop level" },
 	{ "fetch_queue", 0, CONFIG_T_UINT, CONFIG_FIELD(fetch_queue),
 	  0, 1000000, "1024", CONFIG_ALL, "Fetch",
 	  "transfers that may wait for a slot; 503 beyond" },
