@@ -267,7 +267,7 @@ serve_fetch_admit(struct serve_conn *c, struct fetch_job *job)
 
 	pthread_mutex_lock(&sf->sf_lock);
 	while ((t = fetch_job_next(job)) != NULL) {
-		switch (fetch_queue_admit(&sf->sf_queue, st, fetch_now_ms(), t)) {
+		switch (fetch_queue_admit(&sf->sf_queue, st, fetch_now_ms(), t->hops, t)) {
 		case FETCH_QUEUE_FULL:
 			fetch_job_reject(job, t, 503, "fetch queue full");
 			continue;
@@ -307,10 +307,13 @@ serve_fetch_perform(struct serve_conn *c, struct fetch_job *job, struct fetch_tr
 		t->on_body = serve_fetch_on_body;
 		t->sink_arg = c;
 	}
+	/* fetch_job_done says 1 while there is a redirect hop to run */
 	if (fetch_job_start(job, t) == 0)
-		fetch_job_done(job, t, curl_easy_perform(t->easy));
+		while (fetch_job_done(job, t, curl_easy_perform(t->easy)) == 1)
+			continue;
 	pthread_mutex_lock(&sf->sf_lock);
-	if (fetch_queue_release(&sf->sf_queue, c->sc_srv->srv_stats, fetch_now_ms(), &arg)) {
+	if (fetch_queue_release(&sf->sf_queue, c->sc_srv->srv_stats, fetch_now_ms(),
+	    t->hops, &arg)) {
 		next = arg;
 		next->exec = &serve_fetch_grant;
 		pthread_cond_broadcast(&sf->sf_granted);

@@ -139,7 +139,7 @@ const struct config_entry config_table[] = {
 	  "CIDRs fetch may reach although private, e.g. 127.0.0.0/8,::1/128" },
 	{ "fetch_concurrency", 0, CONFIG_T_UINT, CONFIG_FIELD(fetch_concurrency),
 	  1, 100000, "64", CONFIG_ALL, "Fetch",
-	  "most upstream transfers at once" },
+	  "most upstream transfers at once, per hop level" },
 	{ "fetch_queue", 0, CONFIG_T_UINT, CONFIG_FIELD(fetch_queue),
 	  0, 1000000, "1024", CONFIG_ALL, "Fetch",
 	  "transfers that may wait for a slot; 503 beyond" },
@@ -164,6 +164,9 @@ const struct config_entry config_table[] = {
 	{ "fetch_urls_max", 0, CONFIG_T_UINT, CONFIG_FIELD(fetch_urls_max),
 	  1, PLAN_FETCH_URLS_MAX, "16", CONFIG_ALL, "Fetch",
 	  "most url= parameters of /gather and /chain" },
+	{ "fetch_max_hops", 0, CONFIG_T_UINT, CONFIG_FIELD(fetch_max_hops),
+	  0, PLAN_FETCH_HOPS_MAX, "2", CONFIG_ALL, "Fetch",
+	  "fetches a fetch request may come through (Via entries); 508 beyond" },
 };
 #define CONFIG_NKEYS	(sizeof(config_table) / sizeof(config_table[0]))
 const size_t	 config_nkeys = CONFIG_NKEYS;

@@ -77,6 +77,7 @@ struct config {
 	unsigned int	 fetch_header_max;		/* upstream response head; 502 beyond */
 	char		 fetch_ca_file[CONFIG_PATH_MAX];	/* "" = system CA store */
 	unsigned int	 fetch_urls_max;		/* most url= per /gather or /chain */
+	unsigned int	 fetch_max_hops;		/* Via entries a fetch request may carry; 508 beyond */
 };
 
 /* Fill every field with its default. */

@@ -16,6 +16,7 @@
 #include "core/response.h"
 
 #define ENDPOINT_FETCH_URLS_DEFAULT	16
+#define ENDPOINT_FETCH_HOPS_DEFAULT	2
 
 /* Most url= a /gather or /chain takes. */
 static unsigned int
@@ -112,6 +113,61 @@ fail:
 	return (-1);
 }
 
+/*
+ * Hops the request came through: the members of its Via headers (RFC 9110
+ * 7.6.3), each fetch adds one. Commas inside a (comment) do not count.
+ */
+static unsigned int
+endpoint_fetch_hops(const struct http_request *req)
+{
+	const struct http_header	*h;
+	unsigned int			 i, n = 0;
+	size_t				 k;
+	int				 depth, member;
+
+	for (i = 0; i < req->nheaders; i++) {
+		h = &req->headers[i];
+		if (!http_slice_caseeq(h->name, "via"))
+			continue;
+		depth = member = 0;
+		for (k = 0; k < h->value.len; k++) {
+			char	 ch = h->value.p[k];
+
+			if (ch == '(')
+				depth++;
+			else if (ch == ')' && depth > 0)
+				depth--;
+			else if (ch == ',' && depth == 0) {
+				n += (unsigned int)member;
+				member = 0;
+			} else if (ch != ' ' && ch != '\t')
+				member = 1;
+		}
+		n += (unsigned int)member;
+	}
+	return (n);
+}
+
+/* 508 for a request past fetch_max_hops: most likely a fetch of itself, round and round. */
+static int
+endpoint_fetch_loop(struct endpoint_call *call)
+{
+	unsigned int	 max = ENDPOINT_FETCH_HOPS_DEFAULT, hops;
+
+	if (call->ctx->cfg != NULL)
+		max = call->ctx->cfg->fetch_max_hops;
+	hops = endpoint_fetch_hops(call->req);
+	call->plan->fetch.hops = hops;
+	if (hops <= max)
+		return (0);
+	buf_reset(&call->reason);
+	buf_appendf(&call->reason, "fetch loop: the request came through %u "
+	    "fetches (Via), fetch_max_hops is %u; do not point fetch URLs "
+	    "back at this server", hops, max);
+	endpoint_fail(call, 508, buf_cstr(&call->reason), NULL);
+	return (-1);
+}
+
 /* The one plan all three endpoints make: a FETCH step and the URLs it needs. */
 static void
 endpoint_fetch_plan(struct endpoint_call *call, enum plan_fetch_mode mode)
@@ -127,9 +183,10 @@ endpoint_fetch_plan(struct endpoint_call *call, enum plan_fetch_mode mode)
 		endpoint_fail(call, 500, why, NULL);
 		return;
 	}
-	if (endpoint_fetch_count(call, mode, &n) == -1)
-		return;
 	memset(&plan->fetch, 0, sizeof(plan->fetch));
+	if (endpoint_fetch_loop(call) == -1 ||
+	    endpoint_fetch_count(call, mode, &n) == -1)
+		return;
 	if (endpoint_fetch_store(call, &pol) == -1)
 		return;
 	if (plan->nsteps >= PLAN_MAX_STEPS) {

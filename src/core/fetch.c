@@ -31,6 +31,11 @@ static void	fetch_fail(struct fetch_transfer *, int, const char *, ...)
 
 
 static void	fetch_transfer_drop_curl(struct fetch_transfer *);
+static int	fetch_deliver_head(struct fetch_transfer *);
+
+_Static_assert(PLAN_FETCH_HOPS_MAX < FETCH_QUEUE_LEVELS,
+    "every hop count fetch_max_hops allows needs its own queue level");
+
 /* Wall-clock jumps must not bend X-Upstream-Time or the queue waits. */
 uint64_t
 fetch_now_ms(void)
@@ -98,7 +103,7 @@ fetch_open_socket(void *arg, curlsocktype purpose, struct curl_sockaddr *a)
 	return (fd);
 }
 
-/* The status of "HTTP/1.1 200 OK" or "HTTP/2 200"; 0 if unreadable. */
+/* The status of "HTTP/1.1 200 OK" or "HTTP/2 200", any three digits; -1 if unreadable. */
 static int
 fetch_parse_status(const char *s, size_t len)
 {
@@ -108,9 +113,9 @@ fetch_parse_status(const char *s, size_t len)
 		i++;
 	while (i < len && s[i] == ' ')
 		i++;
-	if (i + 3 > len || s[i] < '1' || s[i] > '5' || s[i + 1] < '0' ||
+	if (i + 3 > len || s[i] < '0' || s[i] > '9' || s[i + 1] < '0' ||
 	    s[i + 1] > '9' || s[i + 2] < '0' || s[i + 2] > '9')
-		return (0);
+		return (-1);
 	return ((s[i] - '0') * 100 + (s[i + 1] - '0') * 10 + (s[i + 2] - '0'));
 }
 
@@ -137,18 +142,74 @@ fetch_capture_ctype(struct fetch_transfer *t, const char *v, size_t len)
 	t->content_type[len] = '\0';
 }
 
-/* The head curl will not follow past is the one the client gets. */
+/* A redirect head we will follow (after checking where it points). */
 static int
-fetch_head_is_final(const struct fetch_transfer *t)
+fetch_head_is_redirect(const struct fetch_transfer *t)
 {
 	int	 s = t->upstream_status;
 
-	if (s < 200)
+	return (t->settings->redirects > 0 && t->location != NULL &&
+	    (s == 301 || s == 302 || s == 303 || s == 307 || s == 308));
+}
+
+/* An interim head (100 Continue, 103 Early Hints); curl reads the next one. */
+static int
+fetch_head_is_interim(const struct fetch_transfer *t)
+{
+	return (t->upstream_status >= 100 && t->upstream_status < 200 &&
+	    t->upstream_status != 101);
+}
+
+/*
+ * The end of a head that is not interim: a redirect stops the transfer
+ * (the job follows it), a status we cannot relay is a 502 before anything
+ * reaches the client, else the head is the client's. -1 stops curl.
+ */
+static int
+fetch_head_end(struct fetch_transfer *t)
+{
+	int	 s = t->upstream_status;
+
+	if (fetch_head_is_redirect(t)) {
+		t->redirecting = 1;
+		return (-1);
+	}
+	if (s == 101) {
+		t->capped = 1;
+		fetch_fail(t, 502, "upstream switched protocols (101), but no "
+		    "upgrade was asked for");
+		return (-1);
+	}
+	if (s < 200 || s > 599) {
+		t->capped = 1;
+		if (s < 0)
+			fetch_fail(t, 502, "upstream sent a malformed response");
+		else
+			fetch_fail(t, 502, "upstream sent status %d; only 200..599 "
+			    "can be passed on", s);
+		return (-1);
+	}
+	return (fetch_deliver_head(t));
+}
+
+/* Keep the first Location of a head, trimmed, to follow it ourselves. */
+static int
+fetch_capture_location(struct fetch_transfer *t, const char *v, size_t len)
+{
+	while (len > 0 && (*v == ' ' || *v == '\t')) {
+		v++;
+		len--;
+	}
+	while (len > 0 && (v[len - 1] == '\r' || v[len - 1] == '\n' ||
+	    v[len - 1] == ' ' || v[len - 1] == '\t'))
+		len--;
+	if (t->location != NULL || len == 0)
 		return (0);
-	if (t->settings->redirects > 0 && t->saw_location &&
-	    (s == 301 || s == 302 || s == 303 || s == 307 || s == 308))
-		return (0);
-	return (1);
+	if ((t->location = strndup(v, len)) == NULL) {
+		fetch_fail(t, 502, "out of memory");
+		return (-1);
+	}
+	return (0);
 }
 
 /* Tell the sink the head is in; -1 if it wants the transfer stopped. */
@@ -175,7 +236,8 @@ fetch_header_cb(char *data, size_t size, size_t n, void *arg)
 	if (len >= 5 && memcmp(data, "HTTP/", 5) == 0) {
 		t->header_bytes = 0;
 		t->content_type[0] = '\0';
-		t->saw_location = 0;
+		free(t->location);
+		t->location = NULL;
 		t->upstream_status = fetch_parse_status(data, len);
 	}
 	t->header_bytes += len;
@@ -186,15 +248,16 @@ fetch_header_cb(char *data, size_t size, size_t n, void *arg)
 		return (0);
 	}
 	if ((len == 2 && data[0] == '\r') || (len == 1 && data[0] == '\n')) {
-		if (!t->head_done && fetch_head_is_final(t) &&
-		    fetch_deliver_head(t) == -1)
+		if (!t->head_done && !fetch_head_is_interim(t) &&
+		    fetch_head_end(t) == -1)
 			return (0);
 		return (len);
 	}
 	if (len > 13 && strncasecmp(data, "Content-Type:", 13) == 0)
 		fetch_capture_ctype(t, data + 13, len - 13);
-	else if (len > 9 && strncasecmp(data, "Location:", 9) == 0)
-		t->saw_location = 1;
+	else if (len > 9 && strncasecmp(data, "Location:", 9) == 0 &&
+	    fetch_capture_location(t, data + 9, len - 9) == -1)
+		return (0);
 	return (len);
 }
 
@@ -206,7 +269,7 @@ fetch_write_cb(char *data, size_t size, size_t n, void *arg)
 	size_t			 len = size * n;
 	int			 r;
 
-	if (!t->head_done && fetch_deliver_head(t) == -1)
+	if (!t->head_done && fetch_head_end(t) == -1)
 		return (0);
 	if (t->body_bytes + len > t->settings->body_max) {
 		t->capped = 1;
@@ -245,15 +308,12 @@ fetch_transfer_options(struct fetch_transfer *t)
 	FETCH_SETOPT(rc, e, CURLOPT_NOPROGRESS, 1L);
 #if LIBCURL_VERSION_NUM >= 0x075500
 	FETCH_SETOPT(rc, e, CURLOPT_PROTOCOLS_STR, "http,https");
-	FETCH_SETOPT(rc, e, CURLOPT_REDIR_PROTOCOLS_STR, "http,https");
 #else
 	FETCH_SETOPT(rc, e, CURLOPT_PROTOCOLS, (long)(CURLPROTO_HTTP | CURLPROTO_HTTPS));
-	FETCH_SETOPT(rc, e, CURLOPT_REDIR_PROTOCOLS,
-	    (long)(CURLPROTO_HTTP | CURLPROTO_HTTPS));
 #endif
-	FETCH_SETOPT(rc, e, CURLOPT_FOLLOWLOCATION, s->redirects > 0 ? 1L : 0L);
-	FETCH_SETOPT(rc, e, CURLOPT_MAXREDIRS, (long)s->redirects);
-	FETCH_SETOPT(rc, e, CURLOPT_POSTREDIR, 0L);
+	/* Redirects are ours (fetch_transfer_follow): each hop is checked like a first URL. */
+	FETCH_SETOPT(rc, e, CURLOPT_FOLLOWLOCATION, 0L);
+	FETCH_SETOPT(rc, e, CURLOPT_HTTPHEADER, t->via);
 	FETCH_SETOPT(rc, e, CURLOPT_CONNECTTIMEOUT_MS, (long)s->connect_timeout_ms);
 	FETCH_SETOPT(rc, e, CURLOPT_TIMEOUT_MS, (long)s->timeout_ms);
 	FETCH_SETOPT(rc, e, CURLOPT_OPENSOCKETFUNCTION, fetch_open_socket);
@@ -297,11 +357,37 @@ fetch_transfer_reset(struct fetch_transfer *t, const struct fetch_settings *s,
 	t->content_type[0] = '\0';
 	t->header_bytes = 0;
 	t->body_bytes = 0;
-	t->head_done = t->paused = t->saw_location = 0;
+	t->head_done = t->paused = 0;
+	t->redirected = 0;
+	t->redirecting = 0;
+	free(t->location);
+	t->location = NULL;
 	t->status = 0;
 	t->failed = t->denied = t->capped = t->sink_failed = 0;
 	t->reason[0] = '\0';
 	t->curl_error[0] = '\0';
+}
+
+/*
+ * Via with one member per fetch the request came through, plus ours: the
+ * next server counts them (fetch_max_hops). Only the count goes on, never
+ * the client's own Via text.
+ */
+static struct curl_slist *
+fetch_via_header(unsigned int hops)
+{
+	struct curl_slist	*l;
+	char			 v[16 + (PLAN_FETCH_HOPS_MAX + 2) * sizeof(FETCH_VIA ", ")];
+	size_t			 n;
+	unsigned int		 i;
+
+	if (hops > PLAN_FETCH_HOPS_MAX + 1)
+		hops = PLAN_FETCH_HOPS_MAX + 1;
+	n = (size_t)snprintf(v, sizeof(v), "Via: %s", FETCH_VIA);
+	for (i = 0; i < hops && n < sizeof(v); i++)
+		n += (size_t)snprintf(v + n, sizeof(v) - n, ", %s", FETCH_VIA);
+	l = curl_slist_append(NULL, v);
+	return (l);
 }
 
 /* Check the URL with curl's parser, then build the handle that fetches that very parse. */
@@ -332,7 +418,8 @@ fetch_transfer_setup(struct fetch_transfer *t, const struct fetch_settings *s,
 		fetch_fail(t, 403, "%s", t->reason);
 		goto fail;
 	}
-	if ((t->easy = curl_easy_init()) == NULL) {
+	if ((t->via = fetch_via_header(t->hops)) == NULL ||
+	    (t->easy = curl_easy_init()) == NULL) {
 		fetch_fail(t, 502, "out of memory");
 		goto fail;
 	}
@@ -384,16 +471,7 @@ fetch_map_error(struct fetch_transfer *t, CURLcode rc)
 	case CURLE_FILESIZE_EXCEEDED:
 		fetch_fail(t, 502, "upstream body larger than %llu bytes", s->body_max);
 		break;
-	case CURLE_TOO_MANY_REDIRECTS:
-		fetch_fail(t, 502, "too many redirects (at most %u)", s->redirects);
-		break;
 	case CURLE_UNSUPPORTED_PROTOCOL:
-		if (t->upstream_status >= 300 && t->upstream_status < 400)
-			fetch_fail(t, 403, "redirect to a scheme other than http "
-			    "or https");
-		else
-			fetch_fail(t, 502, "upstream sent a malformed response");
-		break;
 	case CURLE_WEIRD_SERVER_REPLY:
 	case CURLE_BAD_CONTENT_ENCODING:
 	case CURLE_HTTP2:
@@ -425,39 +503,108 @@ fetch_map_error(struct fetch_transfer *t, CURLcode rc)
 	}
 }
 
-/* Our own refusals and caps first; then curl's verdict. */
-void
+/*
+ * Point the easy handle at the Location of the head we stopped at. The
+ * next hop is resolved by curl's URL parser against this hop and must
+ * pass every check of a first URL (scheme, no user or password, a numeric
+ * host's address; names are checked at connect); the handle then fetches
+ * that very parse. The hops share one fetch_timeout_ms. 0, or -1 failed.
+ */
+static int
+fetch_transfer_follow(struct fetch_transfer *t)
+{
+	const struct fetch_settings	*s = t->settings;
+	char				 why[FETCH_REASON_MAX];
+	CURLU				*next;
+	CURLUcode			 uc;
+	uint64_t			 spent = fetch_now_ms() - t->start_ms;
+
+	if (t->redirected >= s->redirects) {
+		fetch_fail(t, 502, "too many redirects (fetch_redirects is %u)",
+		    s->redirects);
+		return (-1);
+	}
+	if (spent >= s->timeout_ms) {
+		fetch_fail(t, 504, "upstream timed out after %u ms", s->timeout_ms);
+		return (-1);
+	}
+	if ((next = curl_url_dup(t->cu)) == NULL) {
+		fetch_fail(t, 502, "out of memory");
+		return (-1);
+	}
+	if ((uc = curl_url_set(next, CURLUPART_URL, t->location,
+	    CURLU_NON_SUPPORT_SCHEME)) != CURLUE_OK) {
+		curl_url_cleanup(next);
+		fetch_fail(t, 502, "redirect to a bad URL: %s", curl_url_strerror(uc));
+		return (-1);
+	}
+	if (fetch_policy_check_curlu(&s->policy, next, why, sizeof(why)) == -1) {
+		curl_url_cleanup(next);
+		fetch_fail(t, 403, "redirect refused, every hop must pass the "
+		    "fetch URL checks: %s", why);
+		return (-1);
+	}
+	if (curl_easy_setopt(t->easy, CURLOPT_CURLU, next) != CURLE_OK ||
+	    curl_easy_setopt(t->easy, CURLOPT_TIMEOUT_MS,
+	    (long)(s->timeout_ms - spent)) != CURLE_OK) {
+		curl_url_cleanup(next);
+		fetch_fail(t, 502, "curl setup failed for a redirect");
+		return (-1);
+	}
+	curl_url_cleanup(t->cu);
+	t->cu = next;
+	t->redirected++;
+	t->redirecting = 0;
+	t->upstream_status = 0;
+	t->header_bytes = 0;
+	t->content_type[0] = '\0';
+	t->curl_error[0] = '\0';
+	free(t->location);
+	t->location = NULL;
+	return (0);
+}
+
+/* A redirect to follow (1), else our own refusals and caps first, then curl's verdict. */
+int
 fetch_transfer_finish(struct fetch_transfer *t, CURLcode rc)
 {
 	long	 code = 0;
 
+	if (t->redirecting && !t->sink_failed && fetch_transfer_follow(t) == 0)
+		return (1);
 	t->state = FETCH_T_DONE;
 	t->end_ms = fetch_now_ms();
 	t->paused = 0;
+	if (t->redirecting) {
+		/* fetch_transfer_follow refused the hop; status and reason are set */
+		t->failed = 1;
+		return (0);
+	}
 	if (rc == CURLE_OK && !t->capped && !t->sink_failed) {
 		if (t->easy != NULL)
 			curl_easy_getinfo(t->easy, CURLINFO_RESPONSE_CODE, &code);
-		if (code < 100 || code > 599)
+		if (code < 200 || code > 599)
 			code = t->upstream_status;
-		if (code < 100 || code > 599) {
-			fetch_fail(t, 502, "upstream sent no status");
-			return;
+		if (code < 200 || code > 599) {
+			fetch_fail(t, 502, "upstream sent no final status in 200..599");
+			return (0);
 		}
 		t->status = (int)code;
 		t->failed = 0;
 		t->reason[0] = '\0';
-		return;
+		return (0);
 	}
 	if (t->denied) {
 		t->failed = 1;
 		t->status = 403;
-		return;
+		return (0);
 	}
 	if (t->capped || t->sink_failed) {
 		t->failed = 1;
-		return;
+		return (0);
 	}
 	fetch_map_error(t, rc);
+	return (0);
 }
 
 /* The client drained: let curl deliver what it held back. */
@@ -480,6 +627,8 @@ fetch_transfer_drop_curl(struct fetch_transfer *t)
 	if (t->cu != NULL)
 		curl_url_cleanup(t->cu);
 	t->cu = NULL;
+	curl_slist_free_all(t->via);
+	t->via = NULL;
 }
 
 /* Give back everything the transfer holds. */
@@ -489,6 +638,8 @@ fetch_transfer_cleanup(struct fetch_transfer *t)
 	fetch_transfer_drop_curl(t);
 	free(t->url);
 	t->url = NULL;
+	free(t->location);
+	t->location = NULL;
 }
 
 /* One job per FETCH step; the URLs are copied so the plan may grow underneath. */
@@ -521,6 +672,7 @@ fetch_job_new(const struct fetch_settings *s, struct plan *plan, unsigned int st
 		job->t[i].job = job;
 		job->t[i].settings = s;
 		job->t[i].head_only = pf->mode == PLAN_FETCH_ONE && pf->head_only;
+		job->t[i].hops = pf->hops;
 		job->t[i].url = strdup(plan->data.data + pf->url_off[i]);
 		if (job->t[i].url == NULL) {
 			fetch_job_free(job);
@@ -566,15 +718,17 @@ fetch_job_start(struct fetch_job *job, struct fetch_transfer *t)
 	return (0);
 }
 
-/* The end of one transfer: results kept, curl's handle gone. */
-void
+/* The end of one hop: follow a redirect, or keep the results and drop curl's handle. */
+int
 fetch_job_done(struct fetch_job *job, struct fetch_transfer *t, CURLcode rc)
 {
 	if (t->state == FETCH_T_DONE)
-		return;
-	fetch_transfer_finish(t, rc);
+		return (0);
+	if (fetch_transfer_finish(t, rc) == 1)
+		return (1);
 	fetch_transfer_drop_curl(t);
 	job->done++;
+	return (0);
 }
 
 /* A transfer turned away before it ran, e.g. by a full queue. */

@@ -31,7 +31,8 @@ struct endpoint_call;
  *	job = fetch_job_new(&fs, p, i);		NULL: out of memory, answer 500
  *	for (;;) {
  *		while ((t = fetch_job_next(job)) != NULL) {
- *			switch (fetch_queue_admit(&q, st, fetch_now_ms(), t)) {
+ *			switch (fetch_queue_admit(&q, st, fetch_now_ms(),
+ *			    t->hops, t)) {
  *			case FETCH_QUEUE_RUN:	START(t); break;
  *			case FETCH_QUEUE_WAIT:	break;	(a release hands t out later)
  *			case FETCH_QUEUE_FULL:
@@ -57,8 +58,10 @@ struct endpoint_call;
  *
  * END(t, rc), on CURLMSG_DONE (t from CURLINFO_PRIVATE) or after perform:
  *	event: curl_multi_remove_handle(multi, t->easy) first
- *	fetch_job_done(job, t, rc);		maps rc, frees the easy handle
- *	if (fetch_queue_release(&q, st, fetch_now_ms(), &next))
+ *	if (fetch_job_done(job, t, rc) == 1)	a redirect to follow:
+ *		run t->easy again, as START	 (event: add it to the multi)
+ *	else (maps rc, frees the easy handle)
+ *	if (fetch_queue_release(&q, st, fetch_now_ms(), t->hops, &next))
  *		START(next)			(a transfer of any job, maybe another
  *						 connection's; blocking: signal it)
  *
@@ -88,6 +91,7 @@ struct endpoint_call;
 #define FETCH_REASON_MAX	FETCH_POLICY_REASON_MAX
 #define FETCH_CTYPE_MAX		256
 #define FETCH_USER_AGENT	"echofetch/" PACKAGE_VERSION
+#define FETCH_VIA		"1.1 echofetchd"	/* one Via member per fetch */
 
 /* Everything a transfer needs from the config, parsed once; read-only, shareable. */
 struct fetch_settings {
@@ -118,6 +122,11 @@ struct fetch_transfer {
 	CURLU		*cu;		/* the parsed URL curl fetches */
 	enum fetch_transfer_state state;
 	int		 head_only;	/* upstream HEAD */
+	unsigned int	 hops;		/* Via members the request came with (queue level) */
+	struct curl_slist *via;		/* RUNNING only: our Via, one member more */
+	char		*location;	/* the latest head's first Location, or NULL */
+	unsigned int	 redirected;	/* redirects followed so far */
+	int		 redirecting;	/* stopped at a redirect head, to follow it */
 
 	uint64_t	 start_ms;	/* setup (after any queue wait) */
 	uint64_t	 head_ms;	/* final upstream head complete */
@@ -133,7 +142,6 @@ struct fetch_transfer {
 	int		 failed;	/* status is ours, reason says why */
 	char		 reason[FETCH_REASON_MAX];	/* "" on success */
 
-	int		 saw_location;	/* the latest head has a Location */
 	int		 denied;	/* the policy refused a connect address */
 	int		 capped;	/* a header or body cap stopped it */
 	int		 sink_failed;	/* on_head/on_body returned -1 */
@@ -171,8 +179,12 @@ int	fetch_settings_init(struct fetch_settings *, const struct config *, char *wh
  */
 int	fetch_transfer_setup(struct fetch_transfer *, const struct fetch_settings *,
 	    const char *url, int head_only, char *why, size_t);
-/* Map curl's result (and what the callbacks saw) to status and reason; DONE. */
-void	fetch_transfer_finish(struct fetch_transfer *, CURLcode);
+/*
+ * A hop ended with rc. 1: it stopped at a redirect that passed every
+ * check of a first URL, and t->easy now fetches the next hop: run it
+ * again. 0: status and reason are final (DONE).
+ */
+int	fetch_transfer_finish(struct fetch_transfer *, CURLcode);
 /* Let curl continue after FETCH_SINK_PAUSE; no-op when not paused. */
 void	fetch_transfer_resume(struct fetch_transfer *);
 /* Free the easy handle and URL; the results stay readable. */
@@ -186,8 +198,12 @@ int	fetch_job_streams(const struct fetch_job *);
 struct fetch_transfer *fetch_job_next(struct fetch_job *);
 /* Set up a transfer that got its slot (RUNNING). -1: finished already (see setup). */
 int	fetch_job_start(struct fetch_job *, struct fetch_transfer *);
-/* A transfer ended with rc; its easy handle is freed. */
-void	fetch_job_done(struct fetch_job *, struct fetch_transfer *, CURLcode rc);
+/*
+ * A transfer ended with rc. 0: it is DONE, its easy handle freed. 1: it
+ * stopped at a redirect that passed every check of a first URL; t->easy
+ * now fetches the next hop and must be run again (slot kept).
+ */
+int	fetch_job_done(struct fetch_job *, struct fetch_transfer *, CURLcode rc);
 /* A transfer that will never run (queue full). */
 void	fetch_job_reject(struct fetch_job *, struct fetch_transfer *, int status,
 	    const char *reason);

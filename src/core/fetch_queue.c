@@ -18,14 +18,28 @@ fetch_queue_init(struct fetch_queue *q, unsigned int concurrency, unsigned int l
 	q->limit = limit;
 }
 
-/* Drop the ring; waiters are the caller's to finish. */
+/* Drop the rings; waiters are the caller's to finish. */
 void
 fetch_queue_free(struct fetch_queue *q)
 {
-	free(q->ring);
-	q->ring = NULL;
-	q->cap = q->head = q->count = 0;
+	unsigned int	 i;
+
+	for (i = 0; i < FETCH_QUEUE_LEVELS; i++) {
+		free(q->lv[i].ring);
+		q->lv[i].ring = NULL;
+		q->lv[i].cap = q->lv[i].head = q->lv[i].count = 0;
+		q->lv[i].queued = 0;
+	}
 	q->queued = 0;
+}
+
+/* A hop count past the last level shares the last level. */
+static struct fetch_queue_level *
+fetch_queue_level(struct fetch_queue *q, unsigned int level)
+{
+	if (level >= FETCH_QUEUE_LEVELS)
+		level = FETCH_QUEUE_LEVELS - 1;
+	return (&q->lv[level]);
 }
 
 /* Gauges and counters go through stats_add so a shared mapping stays consistent. */
@@ -38,7 +52,7 @@ fetch_queue_count(struct stats *st, uint64_t *field, uint64_t n)
 
 /* Make room for one more entry: copy the live ones in order into a ring big enough. */
 static int
-fetch_queue_grow(struct fetch_queue *q)
+fetch_queue_grow(struct fetch_queue_level *q)
 {
 	struct fetch_queue_entry	*ring;
 	size_t				 cap = q->cap, i, n = 0;
@@ -67,11 +81,14 @@ fetch_queue_grow(struct fetch_queue *q)
 
 /* A free slot runs at once; otherwise wait in line if the line has room. */
 enum fetch_queue_verdict
-fetch_queue_admit(struct fetch_queue *q, struct stats *st, uint64_t now_ms, void *arg)
+fetch_queue_admit(struct fetch_queue *q, struct stats *st, uint64_t now_ms,
+    unsigned int level, void *arg)
 {
+	struct fetch_queue_level	*lv = fetch_queue_level(q, level);
 	struct fetch_queue_entry	*e;
 
-	if (q->active < q->concurrency) {
+	if (lv->active < q->concurrency) {
+		lv->active++;
 		q->active++;
 		if (st != NULL) {
 			fetch_queue_count(st, &st->fetch_active, 1);
@@ -79,36 +96,39 @@ fetch_queue_admit(struct fetch_queue *q, struct stats *st, uint64_t now_ms, void
 		}
 		return (FETCH_QUEUE_RUN);
 	}
-	if (arg == NULL || q->queued >= q->limit ||
-	    (q->count == q->cap && fetch_queue_grow(q) == -1)) {
+	if (arg == NULL || lv->queued >= q->limit ||
+	    (lv->count == lv->cap && fetch_queue_grow(lv) == -1)) {
 		if (st != NULL)
 			fetch_queue_count(st, &st->fetch_rejected, 1);
 		return (FETCH_QUEUE_FULL);
 	}
-	e = &q->ring[(q->head + q->count) % q->cap];
+	e = &lv->ring[(lv->head + lv->count) % lv->cap];
 	e->arg = arg;
 	e->since_ms = now_ms;
-	q->count++;
+	lv->count++;
+	lv->queued++;
 	q->queued++;
 	if (st != NULL)
 		fetch_queue_count(st, &st->fetch_queued, 1);
 	return (FETCH_QUEUE_WAIT);
 }
 
-/* The finished transfer's slot goes straight to the oldest waiter. */
+/* The finished transfer's slot goes straight to the oldest waiter of its level. */
 int
 fetch_queue_release(struct fetch_queue *q, struct stats *st, uint64_t now_ms,
-    void **next)
+    unsigned int level, void **next)
 {
+	struct fetch_queue_level	*lv = fetch_queue_level(q, level);
 	struct fetch_queue_entry	 e;
 
 	*next = NULL;
-	while (q->count > 0) {
-		e = q->ring[q->head];
-		q->head = (q->head + 1) % q->cap;
-		q->count--;
+	while (lv->count > 0) {
+		e = lv->ring[lv->head];
+		lv->head = (lv->head + 1) % lv->cap;
+		lv->count--;
 		if (e.arg == NULL)
 			continue;
+		lv->queued--;
 		q->queued--;
 		*next = e.arg;
 		if (st != NULL) {
@@ -119,7 +139,8 @@ fetch_queue_release(struct fetch_queue *q, struct stats *st, uint64_t now_ms,
 		}
 		return (1);
 	}
-	if (q->active > 0) {
+	if (lv->active > 0) {
+		lv->active--;
 		q->active--;
 		if (st != NULL)
 			stats_sub(&st->fetch_active, 1);
@@ -131,15 +152,21 @@ fetch_queue_release(struct fetch_queue *q, struct stats *st, uint64_t now_ms,
 int
 fetch_queue_cancel(struct fetch_queue *q, struct stats *st, void *arg)
 {
-	size_t	 i;
+	struct fetch_queue_level	*lv;
+	unsigned int			 l;
+	size_t				 i;
 
 	if (arg == NULL)
 		return (-1);
-	for (i = 0; i < q->count; i++) {
-		struct fetch_queue_entry *e = &q->ring[(q->head + i) % q->cap];
+	for (l = 0; l < FETCH_QUEUE_LEVELS; l++) {
+		lv = &q->lv[l];
+		for (i = 0; i < lv->count; i++) {
+			struct fetch_queue_entry *e = &lv->ring[(lv->head + i) % lv->cap];
 
-		if (e->arg == arg) {
+			if (e->arg != arg)
+				continue;
 			e->arg = NULL;
+			lv->queued--;
 			q->queued--;
 			if (st != NULL)
 				stats_sub(&st->fetch_queued, 1);

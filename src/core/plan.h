@@ -58,6 +58,7 @@ struct plan_stream {
 };
 
 #define PLAN_FETCH_URLS_MAX	64	/* hard cap on fetch_urls_max */
+#define PLAN_FETCH_HOPS_MAX	8	/* hard cap on fetch_max_hops */
 
 enum plan_fetch_mode {
 	PLAN_FETCH_NONE = 0,
@@ -76,6 +77,7 @@ struct plan_fetch {
 	size_t		 url_off[PLAN_FETCH_URLS_MAX];	/* NUL-terminated URLs in data */
 	int		 version;	/* request's HTTP version: 10 or 11 */
 	int		 head_only;	/* HEAD request: upstream HEAD, no body */
+	unsigned int	 hops;		/* Via entries the request arrived with */
 };
 
 struct plan {

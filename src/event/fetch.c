@@ -35,28 +35,35 @@ fetch_conn_wake(struct conn *c)
 		event_active(c->conn_timer, EV_TIMEOUT, 0);
 }
 
-/* A transfer gave back its slot: start the oldest waiter, whoever's it is. */
+/* A transfer gave back its slot: start the oldest waiter of its level, whoever's it is. */
 static void
-fetch_loop_release(struct fetch_loop *fl)
+fetch_loop_release(struct fetch_loop *fl, unsigned int level)
 {
 	void	*next;
 
-	if (fetch_queue_release(&fl->fl_queue, &fl->fl_srv->srv_stats, fetch_now_ms(), &next))
+	if (fetch_queue_release(&fl->fl_queue, &fl->fl_srv->srv_stats, fetch_now_ms(),
+	    level, &next))
 		fetch_loop_start(fl, next);
 }
 
-/* Finish a transfer curl is done with (or that never got going). */
+/* Finish a transfer curl is done with (or that never got going); a redirect runs on. */
 static void
 fetch_loop_end(struct fetch_loop *fl, struct fetch_transfer *t, CURLcode rc, int ran)
 {
 	struct conn	*c = fetch_transfer_conn(t);
+	CURLMcode	 mc;
 
 	if (ran) {
 		curl_multi_remove_handle(fl->fl_multi, t->easy);
-		fetch_job_done(t->job, t, rc);
+		if (fetch_job_done(t->job, t, rc) == 1) {
+			if ((mc = curl_multi_add_handle(fl->fl_multi, t->easy)) == CURLM_OK)
+				return;
+			log_warnx("curl_multi_add_handle: %s", curl_multi_strerror(mc));
+			fetch_job_reject(t->job, t, 502, "curl could not follow the redirect");
+		}
 	}
 	fetch_conn_wake(c);
-	fetch_loop_release(fl);
+	fetch_loop_release(fl, t->hops);
 }
 
 /* The final upstream head is in: send the client ours. */
@@ -249,7 +256,7 @@ fetch_conn_admit(struct conn *c, struct fetch_loop *fl)
 	while (c->conn_job != NULL && (t = fetch_job_next(c->conn_job)) != NULL) {
 		t->exec = c;
 		switch (fetch_queue_admit(&fl->fl_queue, &fl->fl_srv->srv_stats,
-		    fetch_now_ms(), t)) {
+		    fetch_now_ms(), t->hops, t)) {
 		case FETCH_QUEUE_RUN:
 			fetch_loop_start(fl, t);
 			break;
@@ -303,13 +310,14 @@ fetch_conn_abort(struct conn *c)
 	struct fetch_loop	*fl = &c->conn_srv->srv_fetch;
 	struct fetch_job	*job = c->conn_job;
 	struct fetch_transfer	*t;
-	unsigned int		 i, freed = 0;
+	unsigned int		 i, freed = 0, level = 0;
 
 	if (job == NULL)
 		return;
 	c->conn_job = NULL;
 	for (i = 0; i < job->n; i++) {
 		t = &job->t[i];
+		level = t->hops;	/* one job, one level */
 		if (t->state == FETCH_T_QUEUED)
 			fetch_queue_cancel(&fl->fl_queue, &fl->fl_srv->srv_stats, t);
 		else if (t->state == FETCH_T_RUNNING) {
@@ -319,5 +327,5 @@ fetch_conn_abort(struct conn *c)
 	}
 	fetch_job_free(job);
 	while (freed-- > 0)
-		fetch_loop_release(fl);
+		fetch_loop_release(fl, level);
 }

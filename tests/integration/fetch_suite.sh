@@ -248,6 +248,41 @@ t_fetch_redirect_ok() {
 	    expect_same_file "$T/fredok.body" "$T/direct_ip.body"
 }
 
+# Redirect hops pass the checks of a first URL: user:pass@ is refused, the
+# target never sees a connection, nobody sees an Authorization header.
+t_redirect_userinfo() {
+	local wport
+	fixture_start rwit status "HTTP/1.1 200 OK" || return 1
+	wport=$FX_PORT
+	fixture_start redir_ui redirect "http://user:pass@127.0.0.1:$wport/" || return 1
+	freq fredui "$F" /fetch "http://127.0.0.1:$FX_PORT/start"
+	expect_status fredui 403 &&
+	    expect_reason fredui 403 "redirect refused" &&
+	    expect_reason fredui 403 "user name or password" &&
+	    expect_eq "target connections" "$(count_lines "$T/rwit.conns")" 0 &&
+	    { ! grep -qi '^authorization:' "$T/rwit.conns.heads" "$T/redir_ui.conns.heads" ||
+	    { note "an upstream saw an Authorization header"; false; }; }
+}
+
+# A redirect to an address fetch_allow does not cover is refused naming the redirect.
+t_redirect_denied() {
+	fixture_start redir_md redirect "http://169.254.169.254/latest/meta-data/" || return 1
+	freq fredmd "$F" /fetch "http://127.0.0.1:$FX_PORT/start"
+	expect_status fredmd 403 &&
+	    expect_reason fredmd 403 "redirect refused" &&
+	    expect_reason fredmd 403 "169.254.169.254" &&
+	    expect_lt "ms to refuse" "$MS" 2000
+}
+
+# A redirect to itself stops after fetch_redirects=3 hops with 502.
+t_redirect_loop() {
+	fixture_start redir_self redirect "/again" || return 1
+	freq fredself "$F" /fetch "http://127.0.0.1:$FX_PORT/start"
+	expect_status fredself 502 &&
+	    expect_reason fredself 502 "too many redirects" &&
+	    expect_eq "redirector connections" "$(count_lines "$T/redir_self.conns")" 4
+}
+
 # The fetch checks, against the main front.
 fsuite_fetch() {
 	tap_run "/fetch /ip: 200, the upstream's bytes and Content-Type, X-Upstream-Time" t_fetch_ip
@@ -257,6 +292,10 @@ fsuite_fetch() {
 	tap_run "/fetch of an https upstream with fetch_ca_file = test CA -> 200" t_fetch_https_ca
 	tap_run "/fetch of an https upstream without the CA -> 502 (TLS)" t_fetch_https_noca
 	tap_run "/fetch follows a redirect to an allowed address" t_fetch_redirect_ok
+	tap_run "a redirect to http://user:pass@allowed/ -> 403, no Authorization sent" \
+	    t_redirect_userinfo
+	tap_run "a redirect to 169.254.169.254 -> 403 naming the redirect" t_redirect_denied
+	tap_run "a redirect to itself -> 502 after fetch_redirects hops" t_redirect_loop
 }
 
 # ---------------------------------------------------------------- gather, chain
@@ -584,8 +623,31 @@ t_up_still_serving() {
 	expect_status ualive 200
 }
 
+# An upstream status line we cannot relay: 502 with a reason, and the
+# pipelined request behind it on the same connection is still answered.
+t_up_bad_status() {
+	local line=$1 why=$2 name=ubs$TAP_N
+	front_strict || return 1
+	fixture_start "$name" status "$line" || return 1
+	printf 'GET /fetch?url=http://127.0.0.1:%s/ HTTP/1.1\r\nHost: x\r\n\r\nGET /ip HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n' \
+	    "$FX_PORT" >"$T/$name.req"
+	raw "$name" "${SRV_HTTP[strict]}"
+	raw_split "$name"
+	expect_eq statuses "$RAW_STATUSES" "502 200" &&
+	    expect_json "$T/$name.1.body" "d['status'] == 502 and '''$why''' in d['error']" &&
+	    expect_closed "$name"
+}
+
 # Upstreams that refuse, hang, talk junk or send too much.
 fsuite_failures() {
+	tap_run "upstream status 0 -> 502, the pipelined request still answered" \
+	    t_up_bad_status "HTTP/1.1 0 X" "malformed"
+	tap_run "upstream status 999 -> 502, the pipelined request still answered" \
+	    t_up_bad_status "HTTP/1.1 999 X" "status 999"
+	tap_run "upstream status 600 -> 502, the pipelined request still answered" \
+	    t_up_bad_status "HTTP/1.1 600 X" "status 600"
+	tap_run "upstream 101 without an upgrade asked -> 502, pipelined request answered" \
+	    t_up_bad_status "HTTP/1.1 101 Switching Protocols" "101"
 	tap_run "upstream refusing (closed port) -> 502" t_up_refused
 	tap_run "upstream hanging, fetch_timeout_ms=1000 -> 504 within 2 s" t_up_hang
 	tap_run "upstream sending garbage -> 502" t_up_junk
@@ -595,6 +657,88 @@ fsuite_failures() {
 	    t_up_too_big_chunked
 	tap_run "the front still fetches after those failures" t_up_still_serving
 	srv_kill strict
+}
+
+# ---------------------------------------------------------------- loops
+
+# A front that may fetch itself, with 2 slots per level and a 10 s fetch
+# timeout: a stall shows as a wait of 10 s (or curl's 8 s --max-time).
+front_loop() {
+	[ -n "${SRV_PID[loop]:-}" ] && return 0
+	front_start loop -o fetch_allow=127.0.0.0/8 -o fetch_concurrency=2 \
+	    -o fetch_timeout_ms=10000 || return 1
+	FL=http://127.0.0.1:${SRV_HTTP[loop]}
+}
+
+# URL of ENDPOINT nested DEPTH times around LEAF, FAN url= at each level.
+nest_url() {
+	python3 -c 'import sys, urllib.parse as up
+base, ep, depth, fan, leaf = sys.argv[1], sys.argv[2], int(sys.argv[3]), int(sys.argv[4]), sys.argv[5]
+def mk(d):
+    if d == 0:
+        return leaf
+    return base + "/" + ep + "?" + "&".join("url=" + up.quote(mk(d - 1), safe="") for _ in range(fan))
+print(mk(depth))' "$@"
+}
+
+# /fetch of /fetch of ... itself, past fetch_max_hops: 508 saying why, at once.
+t_loop_508() {
+	front_loop || return 1
+	req loop508 "$(nest_url "$FL" fetch 4 1 "$FL/ip")"
+	expect_status loop508 508 &&
+	    expect_reason loop508 508 fetch_max_hops &&
+	    expect_lt "ms (fetch_timeout_ms is 10000)" "$MS" 5000
+}
+
+# The upstream request carries one Via member per hop: the client's 2, plus ours.
+t_loop_via() {
+	front_loop || return 1
+	req loopvia -H 'Via: 1.0 a, 1.1 b (x, y)' -G --data-urlencode \
+	    "url=$UPU/headers" "$FL/fetch"
+	expect_status loopvia 200 &&
+	    expect_json "$T/loopvia.body" "hdr(d['headers'], 'Via') ==
+	    '1.1 echofetchd, 1.1 echofetchd, 1.1 echofetchd'"
+}
+
+# A /gather of /gathers of itself within the hop limit, 2 slots: all 200, quickly.
+t_loop_nested_gather() {
+	front_loop || return 1
+	req loopng "$(nest_url "$FL" gather 2 2 "$FL/ip")"
+	expect_status loopng 200 &&
+	    expect_json "$T/loopng.body" "[r['status'] for r in d['results']] == [200, 200]" &&
+	    expect_lt "ms (fetch_timeout_ms is 10000)" "$MS" 5000
+}
+
+# While a 2-wide /gather loop past the hop limit runs, a plain /fetch is answered.
+t_loop_plain_meanwhile() {
+	local pid t0 rc u
+	front_loop || return 1
+	u=$(nest_url "$FL" gather 4 2 "$FL/ip")
+	t0=$(now_ms)
+	curl -sS --max-time 12 -o "$T/loopbg.body" -w '%{http_code}' "$u" \
+	    >"$T/loopbg.code" 2>"$T/loopbg.err" &
+	pid=$!
+	freq loopplain "$FL" /fetch "$UPU/ip"
+	wait "$pid"
+	rc=$?
+	expect_status loopplain 200 &&
+	    expect_lt "plain /fetch ms" "$MS" 5000 &&
+	    expect_eq "loop curl exit" "$rc" 0 &&
+	    expect_eq "loop status" "$(cat "$T/loopbg.code")" 200 &&
+	    expect_lt "loop ms (fetch_timeout_ms is 10000)" "$(($(now_ms) - t0))" 5000
+}
+
+# Fetch loops through the server itself. A sequential server cannot take
+# the nested connection while it fetches, so it is left out.
+fsuite_loops() {
+	tap_run "upstream requests carry Via: one member per hop plus ours" t_loop_via
+	[ "$MODEL" = sequential ] && { srv_kill loop; return 0; }
+	tap_run "a fetch of itself 4 deep -> 508 naming fetch_max_hops, quickly" t_loop_508
+	tap_run "a /gather of /gathers of itself with 2 slots -> all 200, no stall" \
+	    t_loop_nested_gather
+	tap_run "a /gather loop past the hop limit: a plain /fetch meanwhile is prompt" \
+	    t_loop_plain_meanwhile
+	srv_kill loop
 }
 
 # ---------------------------------------------------------------- TLS front
@@ -682,6 +826,7 @@ fsuite_main() {
 	fsuite_ssrf
 	fsuite_failures
 	fsuite_queue
+	fsuite_loops
 	fsuite_tls
 	tap_run "20 MB to a 4 MB/s reader: all bytes, front RSS < idle + 16 MiB" t_stream_big
 }

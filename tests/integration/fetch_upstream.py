@@ -6,8 +6,11 @@
 #   junk      answer "garbage\r\n\r\n" and close
 #   redirect  answer 302 with Location: ARG, Content-Length 0
 #   chunked   answer 200, chunked, ARG bytes of 'x' without a length
+#   status    answer the status line ARG verbatim (e.g. "HTTP/1.1 0 X"),
+#             then Content-Length: 2, Connection: close and "ok"
 # Writes its port to PORTFILE once listening; logs one line per connection
-# to LOGFILE. Runs until killed.
+# to LOGFILE, and every request head it reads to LOGFILE.heads. Runs until
+# killed.
 
 import os
 import socket
@@ -59,21 +62,31 @@ def fixture_chunked(conn, arg):
     conn.sendall(b"0\r\n\r\n")
 
 
+# A status line of ARG's choosing, sane or not (0, 999, 101 ...).
+def fixture_status(conn, arg):
+    conn.sendall(("%s\r\nContent-Length: 2\r\nConnection: close\r\n\r\nok"
+                  % arg).encode("ascii"))
+
+
 MODES = {
     "hang": fixture_hang,
     "junk": fixture_junk,
     "redirect": fixture_redirect,
     "chunked": fixture_chunked,
+    "status": fixture_status,
 }
 
 
 # Serve one connection in its own thread; errors just end it.
-def fixture_serve(conn, peer, mode, arg, log, lock):
+def fixture_serve(conn, peer, mode, arg, log, heads, lock):
     with lock:
         log.write("%s:%d %s\n" % (peer[0], peer[1], mode))
         log.flush()
     try:
-        fixture_read_head(conn)
+        head = fixture_read_head(conn)
+        with lock:
+            heads.write(head.decode("latin-1"))
+            heads.flush()
         MODES[mode](conn, arg)
     except OSError:
         pass
@@ -87,8 +100,8 @@ def fixture_serve(conn, peer, mode, arg, log, lock):
 # Bind, publish the port, accept forever.
 def fixture_main():
     if len(sys.argv) < 4 or sys.argv[1] not in MODES:
-        sys.stderr.write("usage: fetch_upstream.py hang|junk|redirect|chunked "
-                         "PORTFILE LOGFILE [ARG]\n")
+        sys.stderr.write("usage: fetch_upstream.py hang|junk|redirect|chunked|"
+                         "status PORTFILE LOGFILE [ARG]\n")
         return 2
     mode, portfile, logfile = sys.argv[1:4]
     arg = sys.argv[4] if len(sys.argv) > 4 else ""
@@ -97,6 +110,7 @@ def fixture_main():
     srv.bind(("127.0.0.1", 0))
     srv.listen(64)
     log = open(logfile, "a")
+    heads = open(logfile + ".heads", "a")
     lock = threading.Lock()
     with open(portfile + ".tmp", "w") as f:
         f.write("%d\n" % srv.getsockname()[1])
@@ -104,7 +118,7 @@ def fixture_main():
     while True:
         conn, peer = srv.accept()
         threading.Thread(target=fixture_serve, daemon=True,
-                         args=(conn, peer, mode, arg, log, lock)).start()
+                         args=(conn, peer, mode, arg, log, heads, lock)).start()
 
 
 if __name__ == "__main__":

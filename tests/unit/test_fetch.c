@@ -256,7 +256,8 @@ perform(struct fetch_transfer *t, const struct fetch_settings *s, const char *u,
 	char	 why[FETCH_REASON_MAX];
 
 	if (fetch_transfer_setup(t, s, u, head_only, why, sizeof(why)) == 0)
-		fetch_transfer_finish(t, curl_easy_perform(t->easy));
+		while (fetch_transfer_finish(t, curl_easy_perform(t->easy)) == 1)
+			continue;
 	assert_int_equal(t->state, FETCH_T_DONE);
 }
 
@@ -335,7 +336,8 @@ test_status_and_redirects(void **state)
 	url(u, sizeof(u), "127.0.0.1", "/redirect-file");
 	perform(&t, &s, u, 0);
 	assert_int_equal(t.status, 403);
-	assert_string_equal(t.reason, "redirect to a scheme other than http or https");
+	assert_string_equal(t.reason, "redirect refused, every hop must pass the "
+	    "fetch URL checks: scheme file is not allowed (http and https only)");
 	fetch_transfer_cleanup(&t);
 }
 
@@ -709,7 +711,8 @@ run_one(struct fetch_job *job, struct fetch_transfer *t, struct stream_sink *k)
 		t->sink_arg = k;
 	}
 	if (fetch_job_start(job, t) == 0)
-		fetch_job_done(job, t, curl_easy_perform(t->easy));
+		while (fetch_job_done(job, t, curl_easy_perform(t->easy)) == 1)
+			continue;
 }
 
 /*
@@ -732,7 +735,7 @@ run_job(struct plan *p, const struct fetch_settings *s, struct stream_sink *k,
 	k->job = job;
 	while (!fetch_job_complete(job)) {
 		while ((t = fetch_job_next(job)) != NULL) {
-			switch (fetch_queue_admit(&q, NULL, fetch_now_ms(), t)) {
+			switch (fetch_queue_admit(&q, NULL, fetch_now_ms(), t->hops, t)) {
 			case FETCH_QUEUE_RUN:
 				runnable[nrun++] = t;
 				break;
@@ -747,7 +750,7 @@ run_job(struct plan *p, const struct fetch_settings *s, struct stream_sink *k,
 			continue;
 		t = runnable[--nrun];
 		run_one(job, t, k);
-		if (fetch_queue_release(&q, NULL, fetch_now_ms(), &next) == 1)
+		if (fetch_queue_release(&q, NULL, fetch_now_ms(), t->hops, &next) == 1)
 			runnable[nrun++] = next;
 	}
 	assert_int_equal(nrun, 0);
