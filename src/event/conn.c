@@ -4,6 +4,7 @@
 #include <sys/types.h>
 #include <sys/socket.h>
 
+#include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -63,21 +64,57 @@ conn_set_timeouts(struct conn *c, unsigned int read_ms)
 	bufferevent_set_timeouts(c->conn_bev, read_ms ? &rtv : NULL, write_ms ? &wtv : NULL);
 }
 
-/* Arm the connection's timer for `ms` from now. */
+/* Run the connection's timer `us` microseconds from now. */
 static void
-conn_timer_arm(struct conn *c, unsigned int ms)
+conn_timer_add(struct conn *c, uint64_t us)
 {
 	struct timeval	 tv;
 
-	tv.tv_sec = ms / 1000;
-	tv.tv_usec = (ms % 1000) * 1000;
+	tv.tv_sec = us / 1000000;
+	tv.tv_usec = us % 1000000;
 	/*
 	 * libevent times a timer from the loop's cached "now", taken when it
-	 * woke; after a busy batch that is already in the past, and a
-	 * /delay?ms=300 would answer a few ms early. Never early: refresh it.
+	 * woke; after a busy batch that is already in the past. Refresh it.
 	 */
 	event_base_update_cache_time(c->conn_srv->srv_base);
 	evtimer_add(c->conn_timer, &tv);
+}
+
+/*
+ * Arm the connection's timer for `ms` from now. The due time is kept on
+ * the clock the access log measures with (CLOCK_MONOTONIC): libevent's
+ * own clock may be a coarse one, a tick behind, and a timer it fires
+ * early is re-armed for the rest, so a WAIT never ends before its time.
+ */
+static void
+conn_timer_arm(struct conn *c, unsigned int ms)
+{
+	c->conn_timer_due_us = exchange_now_us() + (uint64_t)ms * 1000;
+	conn_timer_add(c, (uint64_t)ms * 1000);
+}
+
+/* Cancel the connection's timer. */
+static void
+conn_timer_stop(struct conn *c)
+{
+	c->conn_timer_due_us = 0;
+	evtimer_del(c->conn_timer);
+}
+
+/* 1 if the timer fired before its due time (it is then re-armed for the rest). */
+static int
+conn_timer_early(struct conn *c)
+{
+	uint64_t	 now;
+
+	if (c->conn_timer_due_us == 0)
+		return (0);	/* a wake-up from fetch, not a due time */
+	if ((now = exchange_now_us()) < c->conn_timer_due_us) {
+		conn_timer_add(c, c->conn_timer_due_us - now);
+		return (1);
+	}
+	c->conn_timer_due_us = 0;
+	return (0);
 }
 
 /* A bufferevent for a socket: plain, or TLS that starts by accepting a handshake. */
@@ -276,7 +313,7 @@ conn_arm_request_timers(struct conn *c)
 		conn_timer_arm(c, c->conn_srv->srv_cfg->header_timeout_ms);
 	}
 	if (http_parser_head_done(p)) {
-		evtimer_del(c->conn_timer);
+		conn_timer_stop(c);
 		conn_set_timeouts(c, c->conn_srv->srv_cfg->body_timeout_ms);
 	}
 }
@@ -315,7 +352,7 @@ conn_start_plan(struct conn *c)
 {
 	struct server	*srv = c->conn_srv;
 
-	evtimer_del(c->conn_timer);
+	conn_timer_stop(c);
 	c->conn_deadline_armed = 0;
 	c->conn_ctx.now = time(NULL);
 	c->conn_ctx.draining = srv->srv_draining;
@@ -459,7 +496,7 @@ conn_run_plan(struct conn *c)
 				return (CONN_PLAN_ENDED);
 			}
 			/* Done at once (refused, say): drop any wake-up it queued. */
-			event_del(c->conn_timer);
+			conn_timer_stop(c);
 			break;
 		}
 		c->conn_step++;
@@ -503,7 +540,7 @@ conn_write_cb(struct bufferevent *bev, void *arg)
 static void
 conn_refuse(struct conn *c, int status, const char *reason)
 {
-	evtimer_del(c->conn_timer);
+	conn_timer_stop(c);
 	if (conn_exchange_get(c) == NULL) {
 		conn_close(c, "out of memory");
 		return;
@@ -523,6 +560,8 @@ conn_timer_cb(evutil_socket_t fd, short what, void *arg)
 {
 	struct conn	*c = arg;
 
+	if (conn_timer_early(c))
+		return;
 	if (c->conn_state == CONN_RUNNING)
 		conn_resume_plan(c);
 	else if (c->conn_state == CONN_READING)
