@@ -26,6 +26,12 @@
 
 /* While a plan runs, buffer at most this much of the next (pipelined) request. */
 #define CONN_PIPELINE_MAX	(64 * 1024)
+/*
+ * Unsent output past which no further pipelined request is parsed (nginx
+ * serves one at a time): a client that sends without reading then holds
+ * its current request plus this window, not every answer it asked for.
+ */
+#define CONN_OUTPUT_WINDOW	(64 * 1024)
 
 static void	conn_read_cb(struct bufferevent *, void *);
 static void	conn_write_cb(struct bufferevent *, void *);
@@ -37,6 +43,7 @@ static int	conn_run_plan(struct conn *);
 static void	conn_resume_plan(struct conn *);
 static void	conn_refuse(struct conn *, int, const char *);
 static void	conn_quiet_reads(struct conn *);
+static void	conn_loud_reads(struct conn *);
 
 /* What running a plan left us with. */
 #define CONN_PLAN_WAITING	0	/* a timer or the write callback resumes it */
@@ -194,11 +201,15 @@ conn_exchange_pool_free(struct server *srv)
 	}
 }
 
-/* 1 if any byte of a request has arrived on the connection. */
+/*
+ * 1 if any byte of a request has arrived on the connection: parsed, or
+ * waiting in the input while the client catches up with our output.
+ */
 int
 conn_request_started(const struct conn *c)
 {
-	return (c->conn_ex != NULL && exchange_started(c->conn_ex));
+	return (c->conn_output_wait ||
+	    (c->conn_ex != NULL && exchange_started(c->conn_ex)));
 }
 
 /* Take an accepted socket and start reading a request. */
@@ -318,6 +329,37 @@ conn_arm_request_timers(struct conn *c)
 	}
 }
 
+/*
+ * Before parsing another request: if the client has not taken our earlier
+ * answers, wait for it (1) with reads bounded and no read timeout (the
+ * write timeout still runs); the write callback resumes at half the window.
+ */
+static int
+conn_output_backlog(struct conn *c)
+{
+	struct evbuffer	*out = bufferevent_get_output(c->conn_bev);
+
+	if (c->conn_output_wait)
+		return (1);
+	if (conn_request_started(c) || evbuffer_get_length(out) <= CONN_OUTPUT_WINDOW)
+		return (0);
+	conn_exchange_put(c);
+	c->conn_output_wait = 1;
+	conn_quiet_reads(c);
+	bufferevent_setwatermark(c->conn_bev, EV_WRITE, CONN_OUTPUT_WINDOW / 2, 0);
+	return (1);
+}
+
+/* The client caught up with our output: parse what it pipelined meanwhile. */
+static void
+conn_output_drained(struct conn *c)
+{
+	c->conn_output_wait = 0;
+	bufferevent_setwatermark(c->conn_bev, EV_WRITE, 0, 0);
+	conn_loud_reads(c);
+	conn_read_requests(c);
+}
+
 /* Feed buffered input to the parser; start a plan for each whole request. */
 static void
 conn_read_requests(struct conn *c)
@@ -325,6 +367,8 @@ conn_read_requests(struct conn *c)
 	struct evbuffer		*in = bufferevent_get_input(c->conn_bev);
 
 	while (c->conn_state == CONN_READING && evbuffer_get_length(in) > 0) {
+		if (conn_output_backlog(c))
+			return;
 		if (conn_exchange_get(c) == NULL) {
 			conn_close(c, "out of memory");
 			return;
@@ -341,9 +385,16 @@ conn_read_requests(struct conn *c)
 		conn_arm_request_timers(c);
 	else
 		conn_exchange_put(c);	/* idle: hold no request state */
-	if (c->conn_read_eof)
-		conn_close(c, conn_request_started(c) ?
-		    "client closed mid-request" : "client closed");
+	if (!c->conn_read_eof)
+		return;
+	if (evbuffer_get_length(bufferevent_get_output(c->conn_bev)) > 0) {
+		/* Answers already made still go out (a slow reader's); then close. */
+		conn_timer_stop(c);
+		c->conn_state = CONN_FLUSHING;
+		return;
+	}
+	conn_close(c, conn_request_started(c) ?
+	    "client closed mid-request" : "client closed");
 }
 
 /* A whole request (or a refusal) is in: make its plan and run it. */
@@ -379,6 +430,17 @@ conn_quiet_reads(struct conn *c)
 	c->conn_quiet = 1;
 	conn_set_timeouts(c, 0);
 	bufferevent_setwatermark(c->conn_bev, EV_READ, 0, CONN_PIPELINE_MAX);
+}
+
+/* Between requests again: read without a bound, idle up to the keep-alive timeout. */
+static void
+conn_loud_reads(struct conn *c)
+{
+	if (c->conn_quiet) {
+		c->conn_quiet = 0;
+		bufferevent_setwatermark(c->conn_bev, EV_READ, 0, 0);
+	}
+	conn_set_timeouts(c, c->conn_srv->srv_cfg->keepalive_timeout_ms);
 }
 
 /*
@@ -441,8 +503,12 @@ static int
 conn_plan_done(struct conn *c)
 {
 	struct server	*srv = c->conn_srv;
-	int		 keep = c->conn_ex->plan.keep_alive && !c->conn_read_eof &&
-			    !srv->srv_draining;
+	struct evbuffer	*in = bufferevent_get_input(c->conn_bev);
+	int		 keep;
+
+	/* After an EOF, requests it pipelined before still get their answers. */
+	keep = c->conn_ex->plan.keep_alive && !srv->srv_draining &&
+	    (!c->conn_read_eof || evbuffer_get_length(in) > 0);
 
 	exchange_finish(c->conn_ex, &srv->srv_stats, &c->conn_ctx, NULL);
 	if (!keep) {
@@ -452,11 +518,7 @@ conn_plan_done(struct conn *c)
 		return (CONN_PLAN_ENDED);
 	}
 	c->conn_state = CONN_READING;
-	if (c->conn_quiet) {
-		c->conn_quiet = 0;
-		bufferevent_setwatermark(c->conn_bev, EV_READ, 0, 0);
-	}
-	conn_set_timeouts(c, srv->srv_cfg->keepalive_timeout_ms);
+	conn_loud_reads(c);
 	return (CONN_PLAN_NEXT);
 }
 
@@ -524,6 +586,10 @@ conn_write_cb(struct bufferevent *bev, void *arg)
 	if (c->conn_state == CONN_FLUSHING) {
 		if (evbuffer_get_length(bufferevent_get_output(bev)) == 0)
 			conn_close(c, "done");
+		return;
+	}
+	if (c->conn_state == CONN_READING && c->conn_output_wait) {
+		conn_output_drained(c);
 		return;
 	}
 	if (c->conn_state == CONN_RUNNING && c->conn_job != NULL) {

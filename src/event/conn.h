@@ -42,6 +42,7 @@ struct conn {
 	int			 conn_read_eof;
 	int			 conn_deadline_armed;
 	int			 conn_quiet;		/* reads quieted while a plan waits */
+	int			 conn_output_wait;	/* next request waits for the client to read */
 	int			 conn_timeouts_set;
 	unsigned int		 conn_read_ms;		/* the timeouts last given to the bufferevent */
 	unsigned int		 conn_write_ms;
