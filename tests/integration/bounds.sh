@@ -10,8 +10,12 @@
 
 HC=$LIB_DIR/hard_client.py
 
-# Growth a non-reading pipeliner may cause, in KiB: one request plus a window.
-BD_RSS_MAX=8192
+# Growth a non-reading pipeliner may cause, in KiB: one request plus a
+# window (measured: +0.3 and +4 MiB), with room to spare. Unbounded, the
+# runs below queue about 28 and 31 MiB of answers. Under ASan the answers
+# already taken by the kernel churn its quarantine and shadow (+15 and
+# +19 MiB measured), so the bound doubles there; unbounded is far beyond.
+BD_RSS_MAX=16384
 
 # ---------------------------------------------------------------- helpers
 
@@ -93,7 +97,7 @@ pipeline_run() {
 	elif bd_settle "$name" 10000; then
 		PL_GROWTH_KIB=$(($(bd_vm_kib "$pid" VmHWM) - base))
 		tap_diag "$name: $n x $path (body $body): sent $(head -1 "$T/$name.pl");" \
-		    "server RSS peak +$PL_GROWTH_KIB KiB"
+		    "server RSS peak +$PL_GROWTH_KIB KiB, $(bd_requests "$name") answered"
 	fi
 	touch "$T/$name.go"
 	wait "$cpid"
@@ -229,16 +233,18 @@ t_wait_gather() {
 lib_setup
 BIN=$top_builddir/echofetchd
 [ -x "$BIN" ] || tap_bail "$BIN not built"
+ldd "$BIN" 2>/dev/null | grep -q libasan && BD_RSS_MAX=$((BD_RSS_MAX * 2))
 
-pipeline_run pget 100000 /ip 0
-tap_run "100000 pipelined GET /ip, never read: server RSS grows < 8 MiB" t_pipeline_rss
-tap_run "then read: 100000 replies, all 200" t_pipeline_replies pget 100000
-srv_kill pget
-pipeline_run ppost 16 /anything 1048576 -o body_max=2M
-tap_run "16 pipelined 1 MiB POST /anything, never read: server RSS grows < 8 MiB" \
+pipeline_run pget 200000 /ip 0
+tap_run "200000 pipelined GET /ip, never read: server RSS grows < $((BD_RSS_MAX / 1024)) MiB" \
     t_pipeline_rss
-tap_run "then read: 16 replies, 200, each echoing its own body in order" \
-    t_pipeline_replies ppost 16
+tap_run "then read: 200000 replies, all 200" t_pipeline_replies pget 200000
+srv_kill pget
+pipeline_run ppost 32 /anything 1048576 -o body_max=2M
+tap_run "32 pipelined 1 MiB POST /anything, never read: server RSS grows < $((BD_RSS_MAX / 1024)) MiB" \
+    t_pipeline_rss
+tap_run "then read: 32 replies, 200, each echoing its own body in order" \
+    t_pipeline_replies ppost 32
 srv_kill ppost
 
 tap_run "TLS echo: a silent client is closed at header_timeout_ms (1 s), not the idle timeout" \
