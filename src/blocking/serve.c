@@ -154,16 +154,19 @@ serve_send(struct serve_conn *c, const char *p, size_t len, const char **note)
 
 /*
  * Block this thread for ms, as sync.py's time.sleep does, but in poll() on the
- * socket so a client that hangs up is noticed. -1 if it left.
+ * socket so a client that hangs up is noticed. -1 if it left. The due time is
+ * in microseconds on the access log's clock (whole ms would let a wait begun
+ * late in a millisecond end up to 1 ms early); a poll cut short by a signal
+ * just waits again for what is left.
  */
 static int
 serve_wait(struct serve_conn *c, unsigned int ms)
 {
-	uint64_t	 now, deadline;
+	uint64_t	 now, due;
 
-	deadline = exchange_now_ms() + ms;
-	while ((now = exchange_now_ms()) < deadline)
-		if (serve_io_gone(&c->sc_io, (unsigned int)(deadline - now)))
+	due = exchange_now_us() + (uint64_t)ms * 1000;
+	while ((now = exchange_now_us()) < due)
+		if (serve_io_gone(&c->sc_io, (unsigned int)((due - now + 999) / 1000)))
 			return (-1);
 	return (0);
 }

@@ -24,8 +24,11 @@ exchange_now_ms(void)
 	return ((uint64_t)ts.tv_sec * 1000 + (uint64_t)ts.tv_nsec / 1000000);
 }
 
-/* Microseconds, so the access log can show sub-millisecond requests. */
-static uint64_t
+/*
+ * Monotonic microseconds: the access log's durations, and the clock a
+ * WAIT's due time is kept on, so a logged wait is never shorter than asked.
+ */
+uint64_t
 exchange_now_us(void)
 {
 	struct timespec	 ts;

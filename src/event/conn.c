@@ -4,6 +4,7 @@
 #include <sys/types.h>
 #include <sys/socket.h>
 
+#include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -25,6 +26,12 @@
 
 /* While a plan runs, buffer at most this much of the next (pipelined) request. */
 #define CONN_PIPELINE_MAX	(64 * 1024)
+/*
+ * Unsent output past which no further pipelined request is parsed (nginx
+ * serves one at a time): a client that sends without reading then holds
+ * its current request plus this window, not every answer it asked for.
+ */
+#define CONN_OUTPUT_WINDOW	(64 * 1024)
 
 static void	conn_read_cb(struct bufferevent *, void *);
 static void	conn_write_cb(struct bufferevent *, void *);
@@ -36,6 +43,7 @@ static int	conn_run_plan(struct conn *);
 static void	conn_resume_plan(struct conn *);
 static void	conn_refuse(struct conn *, int, const char *);
 static void	conn_quiet_reads(struct conn *);
+static void	conn_loud_reads(struct conn *);
 
 /* What running a plan left us with. */
 #define CONN_PLAN_WAITING	0	/* a timer or the write callback resumes it */
@@ -63,21 +71,57 @@ conn_set_timeouts(struct conn *c, unsigned int read_ms)
 	bufferevent_set_timeouts(c->conn_bev, read_ms ? &rtv : NULL, write_ms ? &wtv : NULL);
 }
 
-/* Arm the connection's timer for `ms` from now. */
+/* Run the connection's timer `us` microseconds from now. */
 static void
-conn_timer_arm(struct conn *c, unsigned int ms)
+conn_timer_add(struct conn *c, uint64_t us)
 {
 	struct timeval	 tv;
 
-	tv.tv_sec = ms / 1000;
-	tv.tv_usec = (ms % 1000) * 1000;
+	tv.tv_sec = us / 1000000;
+	tv.tv_usec = us % 1000000;
 	/*
 	 * libevent times a timer from the loop's cached "now", taken when it
-	 * woke; after a busy batch that is already in the past, and a
-	 * /delay?ms=300 would answer a few ms early. Never early: refresh it.
+	 * woke; after a busy batch that is already in the past. Refresh it.
 	 */
 	event_base_update_cache_time(c->conn_srv->srv_base);
 	evtimer_add(c->conn_timer, &tv);
+}
+
+/*
+ * Arm the connection's timer for `ms` from now. The due time is kept on
+ * the clock the access log measures with (CLOCK_MONOTONIC): libevent's
+ * own clock may be a coarse one, a tick behind, and a timer it fires
+ * early is re-armed for the rest, so a WAIT never ends before its time.
+ */
+static void
+conn_timer_arm(struct conn *c, unsigned int ms)
+{
+	c->conn_timer_due_us = exchange_now_us() + (uint64_t)ms * 1000;
+	conn_timer_add(c, (uint64_t)ms * 1000);
+}
+
+/* Cancel the connection's timer. */
+static void
+conn_timer_stop(struct conn *c)
+{
+	c->conn_timer_due_us = 0;
+	evtimer_del(c->conn_timer);
+}
+
+/* 1 if the timer fired before its due time (it is then re-armed for the rest). */
+static int
+conn_timer_early(struct conn *c)
+{
+	uint64_t	 now;
+
+	if (c->conn_timer_due_us == 0)
+		return (0);	/* a wake-up from fetch, not a due time */
+	if ((now = exchange_now_us()) < c->conn_timer_due_us) {
+		conn_timer_add(c, c->conn_timer_due_us - now);
+		return (1);
+	}
+	c->conn_timer_due_us = 0;
+	return (0);
 }
 
 /* A bufferevent for a socket: plain, or TLS that starts by accepting a handshake. */
@@ -157,11 +201,15 @@ conn_exchange_pool_free(struct server *srv)
 	}
 }
 
-/* 1 if any byte of a request has arrived on the connection. */
+/*
+ * 1 if any byte of a request has arrived on the connection: parsed, or
+ * waiting in the input while the client catches up with our output.
+ */
 int
 conn_request_started(const struct conn *c)
 {
-	return (c->conn_ex != NULL && exchange_started(c->conn_ex));
+	return (c->conn_output_wait ||
+	    (c->conn_ex != NULL && exchange_started(c->conn_ex)));
 }
 
 /* Take an accepted socket and start reading a request. */
@@ -276,9 +324,40 @@ conn_arm_request_timers(struct conn *c)
 		conn_timer_arm(c, c->conn_srv->srv_cfg->header_timeout_ms);
 	}
 	if (http_parser_head_done(p)) {
-		evtimer_del(c->conn_timer);
+		conn_timer_stop(c);
 		conn_set_timeouts(c, c->conn_srv->srv_cfg->body_timeout_ms);
 	}
+}
+
+/*
+ * Before parsing another request: if the client has not taken our earlier
+ * answers, wait for it (1) with reads bounded and no read timeout (the
+ * write timeout still runs); the write callback resumes at half the window.
+ */
+static int
+conn_output_backlog(struct conn *c)
+{
+	struct evbuffer	*out = bufferevent_get_output(c->conn_bev);
+
+	if (c->conn_output_wait)
+		return (1);
+	if (conn_request_started(c) || evbuffer_get_length(out) <= CONN_OUTPUT_WINDOW)
+		return (0);
+	conn_exchange_put(c);
+	c->conn_output_wait = 1;
+	conn_quiet_reads(c);
+	bufferevent_setwatermark(c->conn_bev, EV_WRITE, CONN_OUTPUT_WINDOW / 2, 0);
+	return (1);
+}
+
+/* The client caught up with our output: parse what it pipelined meanwhile. */
+static void
+conn_output_drained(struct conn *c)
+{
+	c->conn_output_wait = 0;
+	bufferevent_setwatermark(c->conn_bev, EV_WRITE, 0, 0);
+	conn_loud_reads(c);
+	conn_read_requests(c);
 }
 
 /* Feed buffered input to the parser; start a plan for each whole request. */
@@ -288,6 +367,8 @@ conn_read_requests(struct conn *c)
 	struct evbuffer		*in = bufferevent_get_input(c->conn_bev);
 
 	while (c->conn_state == CONN_READING && evbuffer_get_length(in) > 0) {
+		if (conn_output_backlog(c))
+			return;
 		if (conn_exchange_get(c) == NULL) {
 			conn_close(c, "out of memory");
 			return;
@@ -304,9 +385,16 @@ conn_read_requests(struct conn *c)
 		conn_arm_request_timers(c);
 	else
 		conn_exchange_put(c);	/* idle: hold no request state */
-	if (c->conn_read_eof)
-		conn_close(c, conn_request_started(c) ?
-		    "client closed mid-request" : "client closed");
+	if (!c->conn_read_eof)
+		return;
+	if (evbuffer_get_length(bufferevent_get_output(c->conn_bev)) > 0) {
+		/* Answers already made still go out (a slow reader's); then close. */
+		conn_timer_stop(c);
+		c->conn_state = CONN_FLUSHING;
+		return;
+	}
+	conn_close(c, conn_request_started(c) ?
+	    "client closed mid-request" : "client closed");
 }
 
 /* A whole request (or a refusal) is in: make its plan and run it. */
@@ -315,7 +403,7 @@ conn_start_plan(struct conn *c)
 {
 	struct server	*srv = c->conn_srv;
 
-	evtimer_del(c->conn_timer);
+	conn_timer_stop(c);
 	c->conn_deadline_armed = 0;
 	c->conn_ctx.now = time(NULL);
 	c->conn_ctx.draining = srv->srv_draining;
@@ -342,6 +430,17 @@ conn_quiet_reads(struct conn *c)
 	c->conn_quiet = 1;
 	conn_set_timeouts(c, 0);
 	bufferevent_setwatermark(c->conn_bev, EV_READ, 0, CONN_PIPELINE_MAX);
+}
+
+/* Between requests again: read without a bound, idle up to the keep-alive timeout. */
+static void
+conn_loud_reads(struct conn *c)
+{
+	if (c->conn_quiet) {
+		c->conn_quiet = 0;
+		bufferevent_setwatermark(c->conn_bev, EV_READ, 0, 0);
+	}
+	conn_set_timeouts(c, c->conn_srv->srv_cfg->keepalive_timeout_ms);
 }
 
 /*
@@ -404,8 +503,12 @@ static int
 conn_plan_done(struct conn *c)
 {
 	struct server	*srv = c->conn_srv;
-	int		 keep = c->conn_ex->plan.keep_alive && !c->conn_read_eof &&
-			    !srv->srv_draining;
+	struct evbuffer	*in = bufferevent_get_input(c->conn_bev);
+	int		 keep;
+
+	/* After an EOF, requests it pipelined before still get their answers. */
+	keep = c->conn_ex->plan.keep_alive && !srv->srv_draining &&
+	    (!c->conn_read_eof || evbuffer_get_length(in) > 0);
 
 	exchange_finish(c->conn_ex, &srv->srv_stats, &c->conn_ctx, NULL);
 	if (!keep) {
@@ -415,11 +518,7 @@ conn_plan_done(struct conn *c)
 		return (CONN_PLAN_ENDED);
 	}
 	c->conn_state = CONN_READING;
-	if (c->conn_quiet) {
-		c->conn_quiet = 0;
-		bufferevent_setwatermark(c->conn_bev, EV_READ, 0, 0);
-	}
-	conn_set_timeouts(c, srv->srv_cfg->keepalive_timeout_ms);
+	conn_loud_reads(c);
 	return (CONN_PLAN_NEXT);
 }
 
@@ -459,7 +558,7 @@ conn_run_plan(struct conn *c)
 				return (CONN_PLAN_ENDED);
 			}
 			/* Done at once (refused, say): drop any wake-up it queued. */
-			event_del(c->conn_timer);
+			conn_timer_stop(c);
 			break;
 		}
 		c->conn_step++;
@@ -489,6 +588,10 @@ conn_write_cb(struct bufferevent *bev, void *arg)
 			conn_close(c, "done");
 		return;
 	}
+	if (c->conn_state == CONN_READING && c->conn_output_wait) {
+		conn_output_drained(c);
+		return;
+	}
 	if (c->conn_state == CONN_RUNNING && c->conn_job != NULL) {
 		fetch_conn_drained(c);
 		return;
@@ -503,7 +606,7 @@ conn_write_cb(struct bufferevent *bev, void *arg)
 static void
 conn_refuse(struct conn *c, int status, const char *reason)
 {
-	evtimer_del(c->conn_timer);
+	conn_timer_stop(c);
 	if (conn_exchange_get(c) == NULL) {
 		conn_close(c, "out of memory");
 		return;
@@ -523,6 +626,8 @@ conn_timer_cb(evutil_socket_t fd, short what, void *arg)
 {
 	struct conn	*c = arg;
 
+	if (conn_timer_early(c))
+		return;
 	if (c->conn_state == CONN_RUNNING)
 		conn_resume_plan(c);
 	else if (c->conn_state == CONN_READING)

@@ -4,6 +4,8 @@
 
 #include <sys/queue.h>
 
+#include <stdint.h>
+
 #include <event2/util.h>
 
 #include "common/sock.h"
@@ -30,6 +32,7 @@ struct conn {
 	struct server		*conn_srv;
 	struct bufferevent	*conn_bev;
 	struct event		*conn_timer;	/* header deadline, or a WAIT / stream tick */
+	uint64_t		 conn_timer_due_us;	/* its due time, exchange_now_us(); 0 none */
 	enum conn_state		 conn_state;
 	struct exchange		*conn_ex;	/* NULL while idle between requests */
 	struct endpoint_ctx	 conn_ctx;
@@ -39,6 +42,7 @@ struct conn {
 	int			 conn_read_eof;
 	int			 conn_deadline_armed;
 	int			 conn_quiet;		/* reads quieted while a plan waits */
+	int			 conn_output_wait;	/* next request waits for the client to read */
 	int			 conn_timeouts_set;
 	unsigned int		 conn_read_ms;		/* the timeouts last given to the bufferevent */
 	unsigned int		 conn_write_ms;

@@ -26,6 +26,27 @@
 static void	echo_read_cb(struct bufferevent *, void *);
 static void	echo_write_cb(struct bufferevent *, void *);
 static void	echo_event_cb(struct bufferevent *, short, void *);
+static void	echo_handshake_timeout(evutil_socket_t, short, void *);
+
+/*
+ * A TLS client has header_timeout_ms for its whole handshake, as on the
+ * HTTPS port; the idle timeout, minutes long, would let a silent or
+ * trickling hello hold a connection that long.
+ */
+static int
+echo_handshake_deadline(struct echo_conn *ec, unsigned int ms)
+{
+	struct timeval	 tv;
+
+	if (ms == 0)
+		return (0);
+	ec->ec_handshake = evtimer_new(ec->ec_srv->srv_base, echo_handshake_timeout, ec);
+	if (ec->ec_handshake == NULL)
+		return (-1);
+	tv.tv_sec = ms / 1000;
+	tv.tv_usec = (ms % 1000) * 1000;
+	return (evtimer_add(ec->ec_handshake, &tv));
+}
 
 /* Start echoing on an accepted socket. */
 void
@@ -49,6 +70,10 @@ echo_accept(struct server *srv, evutil_socket_t fd, SSL_CTX *tls)
 	TAILQ_INSERT_TAIL(&srv->srv_echo_conns, ec, ec_entry);
 	stats_add(&srv->srv_stats.echo_conns_open, 1);
 	stats_add(&srv->srv_stats.echo_conns_total, 1);
+	if (tls != NULL && echo_handshake_deadline(ec, cfg->header_timeout_ms) == -1) {
+		echo_close(ec, "out of memory");
+		return;
+	}
 	bufferevent_setcb(ec->ec_bev, echo_read_cb, echo_write_cb, echo_event_cb, ec);
 	bufferevent_set_max_single_read(ec->ec_bev, ECHO_MAX_SINGLE_READ);
 	if (cfg->echo_idle_timeout_ms > 0) {
@@ -68,6 +93,8 @@ echo_close(struct echo_conn *ec, const char *why)
 	struct server	*srv = ec->ec_srv;
 
 	log_debug("echo client closing: %s", why);
+	if (ec->ec_handshake != NULL)
+		event_free(ec->ec_handshake);
 	TAILQ_REMOVE(&srv->srv_echo_conns, ec, ec_entry);
 	bufferevent_free(ec->ec_bev);
 	stats_sub(&srv->srv_stats.echo_conns_open, 1);
@@ -110,7 +137,13 @@ echo_event_cb(struct bufferevent *bev, short what, void *arg)
 {
 	struct echo_conn	*ec = arg;
 
-	if (what & BEV_EVENT_ERROR) {
+	if (what & BEV_EVENT_CONNECTED) {
+		/* The handshake is done: from now on only the idle timeout applies. */
+		if (ec->ec_handshake != NULL) {
+			event_free(ec->ec_handshake);
+			ec->ec_handshake = NULL;
+		}
+	} else if (what & BEV_EVENT_ERROR) {
 		echo_close(ec, "socket error");
 	} else if (what & BEV_EVENT_TIMEOUT) {
 		echo_close(ec, "idle timeout");
@@ -121,6 +154,13 @@ echo_event_cb(struct bufferevent *bev, short what, void *arg)
 		else
 			bufferevent_setwatermark(bev, EV_WRITE, 0, 0);
 	}
+}
+
+/* The TLS handshake did not finish within header_timeout_ms. */
+static void
+echo_handshake_timeout(evutil_socket_t fd, short what, void *arg)
+{
+	echo_close(arg, "TLS handshake timeout");
 }
 
 /* Datagrams are waiting on the UDP socket. */

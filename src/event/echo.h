@@ -7,12 +7,14 @@
 #include <event2/util.h>
 
 struct bufferevent;
+struct event;
 struct ssl_ctx_st;
 struct server;
 
 struct echo_conn {
 	struct server		*ec_srv;
 	struct bufferevent	*ec_bev;
+	struct event		*ec_handshake;	/* TLS: the handshake's deadline */
 	int			 ec_read_eof;
 	TAILQ_ENTRY(echo_conn)	 ec_entry;
 };

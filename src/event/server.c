@@ -186,6 +186,25 @@ fail:
 	return (-1);
 }
 
+/*
+ * An event base on the precise monotonic clock: libevent's default on
+ * Linux is the coarse one, a 4 ms tick, so timers would fire up to a tick
+ * early and /delay would be re-armed (conn_timer_early) nearly every time.
+ */
+static struct event_base *
+server_base_new(void)
+{
+	struct event_config	*ecfg;
+	struct event_base	*base;
+
+	if ((ecfg = event_config_new()) == NULL)
+		return (NULL);
+	(void)event_config_set_flag(ecfg, EVENT_BASE_FLAG_PRECISE_TIMER);
+	base = event_base_new_with_config(ecfg);
+	event_config_free(ecfg);
+	return (base);
+}
+
 /* Bind one worker's listeners (on `like`'s ports) and build its loop. */
 static int
 server_init(struct server *srv, struct server_group *grp, unsigned int id,
@@ -205,7 +224,7 @@ server_init(struct server *srv, struct server_group *grp, unsigned int id,
 	TAILQ_INIT(&srv->srv_echo_conns);
 	srv->srv_listeners.http_fd = srv->srv_listeners.echo_fd = -1;
 	srv->srv_listeners.udp_fd = -1;
-	if ((srv->srv_base = event_base_new()) == NULL) {
+	if ((srv->srv_base = server_base_new()) == NULL) {
 		snprintf(err, errlen, "event_base_new failed");
 		return (-1);
 	}

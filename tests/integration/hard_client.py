@@ -373,6 +373,172 @@ MODES = {
 }
 
 
+# The I-th pipelined request for PATH: a GET, or a POST whose BODY-byte body
+# starts with I in six digits, so a reply can be matched to its request.
+def pipeline_request(path, i, body):
+    if body <= 0:
+        return ("GET %s HTTP/1.1\r\nHost: x\r\n\r\n" % path).encode()
+    data = b"%06d" % i + b"x" * (body - 6)
+    return ("POST %s HTTP/1.1\r\nHost: x\r\nContent-Type: text/plain\r\n"
+            "Content-Length: %d\r\n\r\n" % (path, body)).encode() + data
+
+
+# Whole replies at the front of BUF from OFF on: [(status, body)], new offset.
+def pipeline_replies(buf, off):
+    out = []
+    while True:
+        end = buf.find(b"\r\n\r\n", off)
+        if end == -1:
+            return out, off
+        status, hdrs, _ = parse_reply(bytes(buf[off:end + 4]))
+        length = int(hdrs.get("content-length", "0"))
+        if len(buf) < end + 4 + length:
+            return out, off
+        out.append((status, bytes(buf[end + 4:end + 4 + length])))
+        off = end + 4 + length
+
+
+# Each reply fits its request: 200 and, for a POST, /anything's data
+# starting with that request's number.
+def pipeline_check(replies, body):
+    statuses, in_order = {}, True
+    for i, (status, data) in enumerate(replies):
+        statuses[str(status)] = statuses.get(str(status), 0) + 1
+        if body > 0 and status == 200:
+            try:
+                in_order &= json.loads(data)["data"][:6] == "%06d" % i
+            except (ValueError, KeyError, TypeError):
+                in_order = False
+    return statuses, in_order
+
+
+# Send N pipelined requests for PATH (POST bodies of BODY bytes if BODY > 0)
+# without reading, until all are out or nothing moves for a second, and say
+# how far that got. Once the file GO exists, read every reply while sending
+# the rest, and check them: count, statuses, order. WAIT s bounds each phase.
+def mode_pipeline(port, n, path, body, go, wait_s="30"):
+    n, body, wait = int(n), int(body), float(wait_s)
+    sock = socket.create_connection((HOST, port), timeout=5)
+    sock.setblocking(False)
+    sel = selectors.DefaultSelector()
+    sel.register(sock, selectors.EVENT_WRITE)
+    pending, nexti, sent, total = b"", 0, 0, n * len(pipeline_request(path, 0, body))
+    stalled = False
+    deadline = time.monotonic() + wait
+    while (pending or nexti < n) and time.monotonic() < deadline:
+        while len(pending) < 65536 and nexti < n:
+            pending += pipeline_request(path, nexti, body)
+            nexti += 1
+        if not sel.select(timeout=1.0):
+            stalled = True
+            break
+        try:
+            k = sock.send(pending)
+        except BlockingIOError:
+            continue
+        pending, sent = pending[k:], sent + k
+    emit({"phase": "held", "sent": sent, "of": total, "stalled": stalled})
+    while not os.path.exists(go) and time.monotonic() < deadline:
+        time.sleep(0.02)
+    buf, off, replies, how = bytearray(), 0, [], "open"
+    deadline = time.monotonic() + wait
+    sel.modify(sock, selectors.EVENT_READ | selectors.EVENT_WRITE)
+    while len(replies) < n and how == "open" and time.monotonic() < deadline:
+        while len(pending) < 65536 and nexti < n:
+            pending += pipeline_request(path, nexti, body)
+            nexti += 1
+        if not pending:
+            sel.modify(sock, selectors.EVENT_READ)
+        for _, ev in sel.select(timeout=0.5):
+            if ev & selectors.EVENT_WRITE and pending:
+                try:
+                    k = sock.send(pending)
+                    pending, sent = pending[k:], sent + k
+                except BlockingIOError:
+                    pass
+                except OSError:
+                    how = "reset"
+            if ev & selectors.EVENT_READ:
+                try:
+                    chunk = sock.recv(1 << 20)
+                except BlockingIOError:
+                    continue
+                except OSError:
+                    how = "reset"
+                    continue
+                if not chunk:
+                    how = "eof"
+                buf += chunk
+                got, off = pipeline_replies(buf, off)
+                replies += got
+                if off > (1 << 22):
+                    del buf[:off]
+                    off = 0
+    sock.close()
+    statuses, in_order = pipeline_check(replies, body)
+    emit({"phase": "read", "replies": len(replies), "of": n, "sent": sent,
+          "status": statuses, "in_order": in_order, "how": how})
+
+
+# TLS to the echo port: handshake, stay quiet for QUIET ms (past the
+# handshake deadline), then say whether one line still comes back.
+def mode_tlsecho(port, quiet_ms):
+    import ssl
+    ctx = ssl.SSLContext(ssl.PROTOCOL_TLS_CLIENT)
+    ctx.check_hostname = False
+    ctx.verify_mode = ssl.CERT_NONE
+    raw = socket.create_connection((HOST, port), timeout=5)
+    out = {"handshake": False, "echo": ""}
+    try:
+        sock = ctx.wrap_socket(raw)
+        out["handshake"] = True
+        time.sleep(int(quiet_ms) / 1000.0)  # the scenario, not a sync
+        sock.sendall(b"still here\n")
+        got = b""
+        while not got.endswith(b"\n"):
+            chunk = sock.recv(4096)
+            if not chunk:
+                break
+            got += chunk
+        out["echo"] = got.decode("latin-1")
+    except (OSError, ssl.SSLError) as e:
+        out["error"] = str(e)
+    raw.close()
+    emit(out)
+
+
+# Connect, send DATA (one byte every INTERVAL ms if > 0) and time how long
+# the server takes to hang up, from the connect, within WAIT s.
+def mode_hangup(port, interval_ms, data, wait_s):
+    data, interval = arg_bytes(data), int(interval_ms) / 1000.0
+    start = time.monotonic()
+    deadline = start + float(wait_s)
+    sock = socket.create_connection((HOST, port), timeout=5)
+    sent, how = 0, "open"
+    if interval <= 0:
+        sock.sendall(data)
+        sent = len(data)
+    while how == "open" and time.monotonic() < deadline:
+        if sent < len(data) and not readable_within(sock, interval * 1000):
+            try:
+                sock.sendall(data[sent:sent + 1])
+                sent += 1
+            except OSError:
+                how = "reset"
+            continue
+        _, how = read_until_close(sock, deadline if sent == len(data) else
+                                  time.monotonic() + 0.05)
+        if how == "timeout":
+            how = "open"
+    ms = int((time.monotonic() - start) * 1000)
+    sock.close()
+    emit({"how": how, "ms": ms, "sent": sent, "of": len(data)})
+
+
+MODES.update({"pipeline": mode_pipeline, "tlsecho": mode_tlsecho,
+              "hangup": mode_hangup})
+
+
 # Dispatch on the first argument.
 def main(argv):
     if len(argv) >= 3 and argv[0] == "notify":
