@@ -226,7 +226,7 @@ t_other_signals() {
 # A notify socket we bind, and a server that reports to it.
 ntf_start() {
 	NTF_OK=0
-	python3 "$HC" notify "$T/notify.sock" "$T/notify.log" 2>"$T/notify.err" &
+	"$PYTHON" "$HC" notify "$T/notify.sock" "$T/notify.log" 2>"$T/notify.err" &
 	SRV_PID[notify]=$!
 	# Python may take seconds to start on a loaded machine.
 	wait_text "$T/notify.log" bound 10000 || { note "the notify socket did not bind"; return 1; }

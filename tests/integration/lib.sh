@@ -8,9 +8,11 @@ LIB_DIR=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
 # Debian's python3, which scripts/deps.sh installs: a version manager's shim
 # earlier in PATH can cost a second per call on a busy machine, and the
 # suites call python3 hundreds of times while servers wait on deadlines.
-if [ -x /usr/bin/python3 ]; then
-	python3() { /usr/bin/python3 "$@"; }
-fi
+# A process started with & must be Python itself, not a subshell running this
+# function, or killing $! leaves Python running: use "$PYTHON" there.
+PYTHON=python3
+[ -x /usr/bin/python3 ] && PYTHON=/usr/bin/python3
+python3() { "$PYTHON" "$@"; }
 
 # Where the sources and binaries are: automake exports both; by hand, guess.
 lib_find_tree() {
@@ -279,20 +281,16 @@ except Exception:
 
 # ---------------------------------------------------------------- waiting
 
-# Run CMD... every 20 ms until it succeeds (0) or MS ms have passed (1).
-# WAITED_MS holds how long it took; CMD runs at least once.
+# Run CMD... every 20 ms until it succeeds (0) or MS ms have passed (1);
+# CMD runs at least once.
 wait_until() {
 	local ms=$1 t0
 	shift
 	t0=$(now_ms)
 	until "$@"; do
-		if [ $(($(now_ms) - t0)) -ge "$ms" ]; then
-			WAITED_MS=$(($(now_ms) - t0))
-			return 1
-		fi
+		[ $(($(now_ms) - t0)) -ge "$ms" ] && return 1
 		sleep 0.02
 	done
-	WAITED_MS=$(($(now_ms) - t0))
 	return 0
 }
 
