@@ -415,7 +415,9 @@ args_apply_number(struct load_args *a, const struct args_opt *o, const char *nam
 		a->payload_set = 1;
 		return (0);
 	case OPT_DURATION:
-		if (args_real(v, 1, ARGS_MAX_SECONDS, &a->duration) == -1)
+	case OPT_SETTLE:
+		if (args_real(v, 1, ARGS_MAX_SECONDS, o->o_id == OPT_DURATION ?
+		    &a->duration : &a->settle) == -1)
 			return (args_error(err, errlen, "%s: bad duration '%s'", name, v));
 		return (0);
 	case OPT_CONNECT_TIMEOUT:
@@ -439,10 +441,6 @@ args_apply_number(struct load_args *a, const struct args_opt *o, const char *nam
 		a->hold = 0;
 		if (strcmp(v, "0") != 0 &&
 		    args_real(v, 1, ARGS_MAX_SECONDS, &a->hold) == -1)
-			return (args_error(err, errlen, "%s: bad duration '%s'", name, v));
-		return (0);
-	case OPT_SETTLE:
-		if (args_real(v, 1, ARGS_MAX_SECONDS, &a->settle) == -1)
 			return (args_error(err, errlen, "%s: bad duration '%s'", name, v));
 		return (0);
 	default:

@@ -18,6 +18,7 @@
 #include "core/json.h"
 #include "load/client.h"
 #include "load/hold.h"
+#include "load/report.h"
 
 #define HOLD_TICK_US	20000	/* how often settling is checked */
 
@@ -393,7 +394,6 @@ hold_report(FILE *f, int json, const struct hold_seen *seen, unsigned long n,
 	unsigned long	 state[4], status[600], answered;
 	struct buf	 b;
 	struct json	 j;
-	int		 rc = 0;
 
 	hold_count(seen, n, state, status);
 	answered = n - status[0];
@@ -425,9 +425,5 @@ hold_report(FILE *f, int json, const struct hold_seen *seen, unsigned long n,
 	json_key(&j, "interrupted");
 	json_bool(&j, interrupted);
 	json_object_end(&j);
-	buf_append_char(&b, '\n');
-	if (b.oom || fwrite(b.data, 1, b.len, f) != b.len || fflush(f) != 0)
-		rc = -1;
-	buf_free(&b);
-	return (rc);
+	return (report_write_line(f, &b));
 }
