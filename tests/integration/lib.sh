@@ -8,11 +8,20 @@ LIB_DIR=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
 # Debian's python3, which scripts/deps.sh installs: a version manager's shim
 # earlier in PATH can cost a second per call on a busy machine, and the
 # suites call python3 hundreds of times while servers wait on deadlines.
-# A process started with & must be Python itself, not a subshell running this
-# function, or killing $! leaves Python running: use "$PYTHON" there.
+# Until lib_setup puts it first in PATH, a function stands in for it.
 PYTHON=python3
 [ -x /usr/bin/python3 ] && PYTHON=/usr/bin/python3
 python3() { "$PYTHON" "$@"; }
+
+# Make "python3" in PATH Debian's, and drop the stand-in: a function started
+# with & runs in a subshell, so $! would be that subshell and killing it
+# would leave Python running (and holding the TAP pipe open).
+lib_python_path() {
+	[ "$PYTHON" = python3 ] && return 0
+	mkdir -p "$T/bin" && ln -sf "$PYTHON" "$T/bin/python3" || return 0
+	PATH=$T/bin:$PATH
+	unset -f python3
+}
 
 # Where the sources and binaries are: automake exports both; by hand, guess.
 lib_find_tree() {
@@ -181,6 +190,7 @@ lib_setup() {
 	    tap_bail "mktemp failed"
 	trap lib_cleanup EXIT
 	trap 'exit 1' INT TERM HUP
+	lib_python_path
 }
 
 # Stop what we started (by pid), then remove the scratch directory.
