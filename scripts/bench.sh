@@ -6,10 +6,9 @@
 set -eu
 
 PROG=bench
-. "$(dirname "$0")/lib.sh"
-
 TOP=$(cd "$(dirname "$0")/.." && pwd)
 BUILD=${BUILDDIR:-$TOP/build}
+. "$TOP/scripts/lib.sh"
 
 # Defaults for a full run (about 3 minutes); --quick and the flags change them.
 SECS=5			# length of one throughput run
@@ -63,6 +62,7 @@ parse_args() {
 		esac
 		shift
 	done
+	local v
 	for v in "$SECS" "$RUNS" "$CONNS"; do
 		case $v in
 		''|*[!0-9]*|0) die "not a positive integer: $v" ;;
@@ -78,10 +78,11 @@ bench_nofile() {
 
 # Find the binaries and the tools; decide whether servers and clients get a core each.
 check_tools() {
+	local b t m
 	for b in echofetchd echofetch-load; do
 		[ -x "$BUILD/$b" ] || die "no $BUILD/$b: build first (or --build DIR)"
 	done
-	for t in nginx wrk openssl python3 curl; do
+	for t in nginx wrk openssl "$PY" curl; do
 		command -v "$t" >/dev/null || die "$t not found (scripts/deps.sh installs it)"
 	done
 	NCPU=$(nproc)
@@ -98,15 +99,10 @@ check_tools() {
 	fi
 }
 
-# Every process we started and have not stopped yet.
-PIDS=""
-
 # On exit or Ctrl-C: stop whatever is still running, newest first; drop the work dir.
 cleanup() {
 	trap - EXIT INT TERM
-	for pid in $(echo "$PIDS" | tr ' ' '\n' | tac); do
-		[ -n "$pid" ] && stop_pid "$pid"
-	done
+	stop_all
 	if [ -n "${WORK:-}" ] && [ -d "$WORK" ]; then
 		if [ "$KEEP" = 1 ]; then
 			say "work directory kept: $WORK"
@@ -120,7 +116,7 @@ cleanup() {
 # Start an echofetchd named NAME; sets EF_PID, EF_HTTP, EF_ECHO, EF_HTTPS.
 # PIN (a taskset prefix or "") comes first, then NAME, then extra flags.
 ef_start() {
-	pin=$1 name=$2
+	local pin=$1 name=$2 pf
 	shift 2
 	pf=$WORK/$name.ports
 	rm -f "$pf"
@@ -128,13 +124,9 @@ ef_start() {
 	$pin "$BUILD/echofetchd" -l 127.0.0.1:0 -e 127.0.0.1:0 -p "$pf" --access-log off \
 	    --backlog 4096 --max-connections "$MAX_CONN" "$@" >/dev/null 2>>"$WORK/$name.err" &
 	EF_PID=$!
-	PIDS="$PIDS $EF_PID"
-	i=0
-	while ! grep -q '^http=' "$pf" 2>/dev/null; do
-		i=$((i + 1))
-		[ $i -gt 250 ] && die "echofetchd $name did not start; see $WORK/$name.err"
-		sleep 0.02
-	done
+	track "$EF_PID"
+	poll 5000 grep -q '^http=' "$pf" 2>/dev/null ||
+	    die "echofetchd $name did not start; see $WORK/$name.err"
 	# The file is written at once, but give the other lines a moment too.
 	sleep 0.05
 	EF_HTTP=$(sed -n 's/^http=//p' "$pf")
@@ -144,12 +136,12 @@ ef_start() {
 
 # A TCP port of 127.0.0.1 that is free now (nginx cannot report a port 0 bind).
 free_port() {
-	python3 -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])'
+	"$PY" -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])'
 }
 
 # The server block of nginx's config for KIND: plain, tls or proxy (to UPSTREAM).
 nginx_server() {
-	kind=$1 port=$2 tport=$3 upstream=$4
+	local kind=$1 port=$2 tport=$3 upstream=$4
 	case $kind in
 	plain)
 		echo "server { listen 127.0.0.1:$port backlog=4096; location / { return 200 \"ok\"; } }" ;;
@@ -186,7 +178,7 @@ EOF
 
 # Start nginx NAME with WORKERS processes serving KIND; sets NG_PID, NG_PORT, NG_TLS.
 nginx_start() {
-	pin=$1 name=$2 workers=$3 kind=$4 upstream=${5:-0}
+	local pin=$1 name=$2 workers=$3 kind=$4 upstream=${5:-0} dir mods
 	dir=$WORK/nginx-$name
 	mkdir -p "$dir"
 	NG_PORT=$(free_port)
@@ -217,14 +209,14 @@ EOF
 	$pin nginx -p "$dir" -e "$dir/error.log" -c "$dir/nginx.conf" -g 'daemon off;' \
 	    >/dev/null 2>>"$dir/stderr.log" &
 	NG_PID=$!
-	PIDS="$PIDS $NG_PID"
-	i=0
-	while ! curl -s -o /dev/null "http://127.0.0.1:$NG_PORT/" 2>/dev/null; do
-		i=$((i + 1))
-		kill -0 "$NG_PID" 2>/dev/null || die "nginx $name did not start; see $dir/error.log"
-		[ $i -gt 250 ] && die "nginx $name does not answer; see $dir/error.log"
-		sleep 0.02
-	done
+	track "$NG_PID"
+	poll 5000 nginx_up "$NG_PID" "$NG_PORT" || die "nginx $name does not answer; see $dir/error.log"
+	kill -0 "$NG_PID" 2>/dev/null || die "nginx $name did not start; see $dir/error.log"
+}
+
+# nginx PID answers on PORT, or has died (then poll stops and the caller sees it).
+nginx_up() {
+	curl -s -o /dev/null "http://127.0.0.1:$2/" 2>/dev/null || pid_gone "$1"
 }
 
 # The pids of nginx's workers: the master's children.
@@ -234,9 +226,8 @@ nginx_workers() {
 
 # A /proc/PID/status field in kB (VmRSS, VmHWM), summed over the pids given.
 proc_kb() {
-	field=$1
+	local field=$1 t=0 p v
 	shift
-	t=0
 	for p in "$@"; do
 		v=$(awk -v f="$field:" '$1 == f { print $2 }' "/proc/$p/status" 2>/dev/null || true)
 		t=$((t + ${v:-0}))
@@ -244,138 +235,87 @@ proc_kb() {
 	echo "$t"
 }
 
-# The median of the numbers given.
-median() {
-	printf '%s\n' "$@" | sort -g | awk '{ v[NR] = $1 } END {
-	    if (NR % 2) print v[(NR + 1) / 2]; else printf "%.2f\n", (v[NR / 2] + v[NR / 2 + 1]) / 2 }'
-}
-
-# One wrk run; prints "rps errors". PIN, THREADS, then the URL.
+# One wrk run into FILE. PIN, THREADS, the URL, then FILE.
 wrk_run() {
-	pin=$1 threads=$2 url=$3
-	f=$WORK/wrk.$$.out
+	local pin=$1 threads=$2 url=$3 file=$4
 	# shellcheck disable=SC2086
-	$pin wrk -t"$threads" -c50 -d"${SECS}s" "$url" >"$f" 2>&1 || true
-	cat "$f" >>"$WORK/wrk.log"
-	rps=$(sed -n 's/^Requests\/sec: *\([0-9.]*\).*/\1/p' "$f")
-	errs=$(awk '/Non-2xx/ { e += $NF } /Socket errors/ { gsub(",", ""); e += $4 + $6 + $8 + $10 }
-	    END { print e + 0 }' "$f")
-	echo "${rps:-0} $errs"
+	$pin wrk -t"$threads" -c50 -d"${SECS}s" "$url" >"$file" 2>&1 || true
+	cat "$file" >>"$WORK/wrk.log"
 }
 
-# One echofetch-load run for --secs; prints "rps errors". PIN, then its flags.
+# One echofetch-load run for --secs into FILE. PIN, then its flags, then FILE.
 load_run() {
-	pin=$1
+	local pin=$1 file=${*: -1}
 	shift
-	f=$WORK/load.$$.json
 	# shellcheck disable=SC2086
-	$pin "$BUILD/echofetch-load" -q --json -d "$SECS" "$@" >"$f" 2>>"$WORK/load.err" || true
-	[ -s "$f" ] || echo '{}' >"$f"
-	cat "$f" >>"$WORK/load.log"
-	echo "$(jget "$f" rps) $(jget "$f" total)"
+	$pin "$BUILD/echofetch-load" -q --json -d "$SECS" "${@:1:$#-1}" >"$file" \
+	    2>>"$WORK/load.err" || true
+	cat "$file" >>"$WORK/load.log"
 }
 
-# Alternate RUNS runs of two commands (A then B); sets MED_A, MED_B, ERR_A, ERR_B.
-# Each argument is a command line, run with eval, printing "rps errors".
+# Run the command once into a new file and add its "rps errors" line to RUNS.
+# RUNS, then the command (a function taking the output file last).
+run_once() {
+	local runs=$1 out
+	shift
+	out=$(mktemp "$WORK/run.XXXXXX")
+	"$@" "$out"
+	bt run "$out" | tee -a "$runs"
+}
+
+# Alternate --runs runs of two commands: TAG A-COMMAND... -- B-COMMAND...
+# Their "rps errors" lines go to $WORK/TAG.a and $WORK/TAG.b.
 alternate() {
-	a=$1 b=$2
-	ra="" rb="" ERR_A=0 ERR_B=0
-	for r in $(seq "$RUNS"); do
-		read -r x e <<EOF
-$(eval "$a")
-EOF
-		ra="$ra $x" ERR_A=$((ERR_A + e))
-		read -r y e <<EOF
-$(eval "$b")
-EOF
-		rb="$rb $y" ERR_B=$((ERR_B + e))
-		say "    run $r: $x vs $y"
+	local tag=$1 a=() b=() r x y
+	shift
+	while [ "$1" != -- ]; do
+		a+=("$1")
+		shift
 	done
-	# shellcheck disable=SC2086
-	MED_A=$(median $ra)
-	# shellcheck disable=SC2086
-	MED_B=$(median $rb)
-	RUNS_A=$ra RUNS_B=$rb
+	shift
+	b=("$@")
+	: >"$WORK/$tag.a"
+	: >"$WORK/$tag.b"
+	for r in $(seq "$RUNS"); do
+		x=$(run_once "$WORK/$tag.a" "${a[@]}")
+		y=$(run_once "$WORK/$tag.b" "${b[@]}")
+		say "    run $r: ${x% *} vs ${y% *}"
+	done
 }
 
-# RUNS runs of one command (see alternate); sets MED_A and ERR_A.
+# --runs runs of one command (see alternate) into $WORK/TAG.a.
 repeat() {
-	ra="" ERR_A=0
+	local tag=$1 r x
+	shift
+	: >"$WORK/$tag.a"
 	for r in $(seq "$RUNS"); do
-		read -r x e <<EOF
-$(eval "$1")
-EOF
-		ra="$ra $x" ERR_A=$((ERR_A + e))
-		say "    run $r: $x"
+		x=$(run_once "$WORK/$tag.a" "$@")
+		say "    run $r: ${x% *}"
 	done
-	# shellcheck disable=SC2086
-	MED_A=$(median $ra)
-	RUNS_A=$ra
 }
 
-# The rows of the table, one "|"-separated line each, in order.
-ROWS=""
-
-# Add a row: scenario, echofetchd, reference, ratio, target, result.
+# Add a row to the table.
 row() {
-	ROWS="$ROWS| $1 | $2 | $3 | $4 | $5 | $6 |
-"
+	echo "$1" >>"$WORK/rows.md"
 }
 
-# PASS when VALUE OP LIMIT holds (OP is >= or <=), else MISS.
-verdict() {
-	if awk -v v="$1" -v l="$3" -v op="$2" 'BEGIN { exit !(op == ">=" ? v >= l : v <= l) }'; then
-		echo PASS
-	else
-		echo MISS
-	fi
-}
-
-# A rate, short: 77.5k, or 89 below ten thousand.
-short() {
-	awk -v v="$1" 'BEGIN { if (v >= 10000) printf "%.1fk", v / 1000; else printf "%.0f", v }'
-}
-
-# A rate figure for the table: the median, each run, and the errors if any.
-# MEDIAN UNIT ERRORS "RUN RUN RUN".
-fig() {
-	s=$(printf '%.0f %s' "$1" "$2")
-	if [ "$RUNS" -gt 1 ]; then
-		each=""
-		for v in $4; do
-			each="$each${each:+ / }$(short "$v")"
-		done
-		s="$s (runs: $each)"
-	fi
-	[ "$3" != 0 ] && s="$s, $3 errors in $RUNS runs"
-	echo "$s"
-}
-
-# A ratio A/B with two decimals; 0 when B is 0.
-ratio() {
-	awk -v a="$1" -v b="$2" 'BEGIN { if (b > 0) printf "%.2f", a / b; else print 0 }'
-}
-
-# Add a throughput row from MED_A/MED_B with target ≥ LIMIT×.
+# Add a throughput row for TAG (see alternate) with target >= LIMIT x.
 rate_row() {
-	label=$1 unit=$2 limit=$3 ref=$4
-	r=$(ratio "$MED_A" "$MED_B")
-	row "$label" "$(fig "$MED_A" "$unit" "$ERR_A" "$RUNS_A")" \
-	    "$ref $(fig "$MED_B" "$unit" "$ERR_B" "$RUNS_B")" \
-	    "${r}×" "≥ ${limit}×" "$(verdict "$r" '>=' "$limit")"
-	say "  -> $MED_A vs $MED_B $unit: ${r}×"
+	local tag=$1 label=$2 unit=$3 limit=$4 ref=$5
+	row "$(bt rate-row "$WORK/$tag.a" "$WORK/$tag.b" "$label" "$unit" "$limit" "$ref" "$RUNS")"
 }
 
 # Scenario 1a: one worker each, server on CPU 0, wrk -t1 on CPU 1.
 scenario_get_pinned() {
 	say "1a keep-alive GET, 1 worker each, pinned: wrk -t1 -c50 -d${SECS}s x $RUNS"
+	local ef efp ng
 	ef_start "$PIN_SERVER" get1 --workers 1
 	ef=$EF_PID efp=$EF_HTTP
 	nginx_start "$PIN_SERVER" get1 1 plain
 	ng=$NG_PID
-	alternate "wrk_run '$PIN_CLIENT' 1 'http://127.0.0.1:$efp/echo'" \
-	    "wrk_run '$PIN_CLIENT' 1 'http://127.0.0.1:$NG_PORT/'"
-	rate_row "1a keep-alive GET, 1 worker, pinned (/echo vs return 200)" req/s 1.1 "nginx:"
+	alternate get1 wrk_run "$PIN_CLIENT" 1 "http://127.0.0.1:$efp/echo" -- \
+	    wrk_run "$PIN_CLIENT" 1 "http://127.0.0.1:$NG_PORT/"
+	rate_row get1 "1a keep-alive GET, 1 worker, pinned (/echo vs return 200)" req/s 1.1 "nginx:"
 	stop_pid "$ng"
 	stop_pid "$ef"
 }
@@ -383,12 +323,14 @@ scenario_get_pinned() {
 # Scenario 1b: --workers auto vs worker_processes auto, unpinned, wrk -t2.
 scenario_get_auto() {
 	say "1b keep-alive GET, workers auto, unpinned: wrk -t2 -c50 -d${SECS}s x $RUNS"
+	local ef efp ng
 	ef_start "" getauto --workers auto
 	ef=$EF_PID efp=$EF_HTTP
 	nginx_start "" getauto auto plain
 	ng=$NG_PID
-	alternate "wrk_run '' 2 'http://127.0.0.1:$efp/echo'" "wrk_run '' 2 'http://127.0.0.1:$NG_PORT/'"
-	rate_row "1b keep-alive GET, workers auto ($NCPU), unpinned, wrk -t2" req/s 1.1 "nginx:"
+	alternate getauto wrk_run "" 2 "http://127.0.0.1:$efp/echo" -- \
+	    wrk_run "" 2 "http://127.0.0.1:$NG_PORT/"
+	rate_row getauto "1b keep-alive GET, workers auto ($NCPU), unpinned, wrk -t2" req/s 1.1 "nginx:"
 	stop_pid "$ng"
 	stop_pid "$ef"
 }
@@ -407,161 +349,83 @@ echo_reference() {
 scenario_echo() {
 	say "2 TCP echo 512 B, 50 connections, pinned: -d $SECS x $RUNS"
 	ef_start "$PIN_SERVER" echo --workers 1
-	repeat "load_run '$PIN_CLIENT' -c 50 --payload 512 'tcp://127.0.0.1:$EF_ECHO'"
+	repeat echo load_run "$PIN_CLIENT" -c 50 --payload 512 "tcp://127.0.0.1:$EF_ECHO"
 	stop_pid "$EF_PID"
-	row "2 TCP echo 512 B ping-pong, 50 conns, 1 worker, pinned" \
-	    "$(fig "$MED_A" msgs/s "$ERR_A" "$RUNS_A")" "$(echo_reference)" "—" "—" "info"
-	say "  -> $MED_A msgs/s"
+	row "$(printf '| %s | %s | %s | — | — | info |' \
+	    "2 TCP echo 512 B ping-pong, 50 conns, 1 worker, pinned" \
+	    "$(bt fig "$WORK/echo.a" msgs/s "$RUNS")" "$(echo_reference)")"
 }
 
-# N concurrent GET PATH on PORT, then the peak RSS of PIDS: "wall errors answered hwm_kB".
+# N concurrent GET PATH on PORT, JSON into FILE; prints the peak RSS (kB) of PIDS.
 delay_run() {
-	port=$1 path=$2
-	shift 2
-	f=$WORK/delay-$port.json
+	local port=$1 path=$2 file=$3
+	shift 3
 	timeout --foreground -s TERM 60 "$BUILD/echofetch-load" -q --json -c "$CONNS" -n "$CONNS" \
-	    --timeout 30 "http://127.0.0.1:$port$path" >"$f" 2>>"$WORK/load.err" || true
-	[ -s "$f" ] || echo '{}' >"$f"
-	echo "$(jget "$f" wall_s) $(jget "$f" total) $(jget "$f" requests) $(proc_kb VmHWM "$@")"
+	    --timeout 30 "http://127.0.0.1:$port$path" >"$file" 2>>"$WORK/load.err" || true
+	proc_kb VmHWM "$@"
 }
 
 # nginx's answer to /delay: the echo module's echo_sleep, when it is installed.
 delay_reference() {
+	local hwm
 	if [ -z "$ECHO_MODULE" ]; then
 		echo "no reference (no nginx echo module)"
 		return
 	fi
 	nginx_start "" delay 1 delay
 	# shellcheck disable=SC2046
-	read -r wall errs ok hwm <<EOF
-$(delay_run "$NG_PORT" /delay $(nginx_workers "$NG_PID"))
-EOF
+	hwm=$(delay_run "$NG_PORT" /delay "$WORK/delay-nginx.json" $(nginx_workers "$NG_PID"))
 	stop_pid "$NG_PID"
-	say "  nginx + echo_sleep: wall $wall s, $errs errors, worker VmHWM $(calc "$hwm / 1024") MiB"
-	printf 'nginx echo_sleep 1: %.2f s wall, %s/%s answered, %s errors, worker peak RSS %.1f MiB' \
-	    "$wall" "$ok" "$CONNS" "$errs" "$(calc "$hwm / 1024")"
+	bt delay-ref "$CONNS" "$WORK/delay-nginx.json" "$hwm"
 }
 
 # Scenario 3: N concurrent /delay?ms=1000 on a fresh echofetchd: wall, errors, peak RSS.
 scenario_delay() {
+	local hwm
 	say "3 $CONNS concurrent /delay?ms=1000"
 	ef_start "" delay --workers 1
-	read -r wall errs ok hwm <<EOF
-$(delay_run "$EF_HTTP" '/delay?ms=1000' "$EF_PID")
-EOF
+	hwm=$(delay_run "$EF_HTTP" '/delay?ms=1000' "$WORK/delay-ef.json" "$EF_PID")
 	stop_pid "$EF_PID"
-	mib=$(calc "$hwm / 1024")
-	say "  -> wall $wall s, $errs errors, VmHWM $mib MiB"
-	ref=$(delay_reference)
-	res=PASS
-	[ "$(verdict "$wall" '<=' 1.10)" = PASS ] || res=MISS
-	[ "$errs" = 0 ] && [ "$ok" = "$CONNS" ] || res=MISS
-	[ "$(verdict "$mib" '<=' 64)" = PASS ] || res=MISS
-	row "3 $CONNS concurrent /delay?ms=1000, 1 worker (ratio: wall / 1 s)" \
-	    "$(printf '%.2f s wall, %s/%s answered, %s errors, peak RSS %.1f MiB' \
-	    "$wall" "$ok" "$CONNS" "$errs" "$mib")" "$ref" "$(printf '%.2f' "$wall")" \
-	    "≤ 1.10, 0 errors, ≤ 64 MiB" "$res"
+	row "$(bt delay-row "$CONNS" "$WORK/delay-ef.json" "$hwm" "$(delay_reference)")"
 }
 
-# Holds N keep-alive connections: connects them all, sends one GET / on each,
-# reads the answers, prints how many were answered, then waits for a line on
-# stdin and exits, closing them.
-HOLDER_PY='
-import resource, selectors, socket, sys, time
-port, n = int(sys.argv[1]), int(sys.argv[2])
-soft, hard = resource.getrlimit(resource.RLIMIT_NOFILE)
-resource.setrlimit(resource.RLIMIT_NOFILE, (hard, hard))
-sel = selectors.DefaultSelector()
-req = b"GET / HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n"
-socks, answered = [], 0
-for i in range(n):
-    s = socket.socket()
-    s.setblocking(False)
-    s.connect_ex(("127.0.0.1", port))
-    sel.register(s, selectors.EVENT_WRITE)
-    socks.append(s)
-deadline, last = time.monotonic() + 30, time.monotonic()
-while answered < n and time.monotonic() < deadline and time.monotonic() - last < 3:
-    for key, ev in sel.select(0.05):
-        s, last = key.fileobj, time.monotonic()
-        if ev & selectors.EVENT_WRITE:
-            if s.getsockopt(socket.SOL_SOCKET, socket.SO_ERROR):
-                sel.unregister(s)
-                continue
-            try:
-                s.send(req)
-                sel.modify(s, selectors.EVENT_READ)
-            except OSError:
-                sel.unregister(s)
-            continue
-        try:
-            data = s.recv(65536)
-        except OSError:
-            data = b""
-        sel.unregister(s)
-        if data:
-            answered += 1
-print(answered, flush=True)
-sys.stdin.readline()
-'
-
-# Hold CONNS idle connections on PORT; prints "answered rss_idle_kB rss_with_kB"
-# for the pids given (the server, or nginx's worker).
+# Hold CONNS keep-alive connections on PORT, each answered once, with the
+# report in $WORK/idle-NAME.json; the RSS of PIDS before and while they are
+# held goes to $WORK/idle-NAME.rss as "idle with" (kB).
 hold_idle() {
-	port=$1
-	shift
+	local name=$1 port=$2 idle with
+	shift 2
 	curl -s -o /dev/null "http://127.0.0.1:$port/" || true
-	sleep 0.2
+	sleep 0.2	# let the first answer's buffers go before the baseline
 	idle=$(proc_kb VmRSS "$@")
-	coproc HOLDER { exec python3 -c "$HOLDER_PY" "$port" "$CONNS"; }
-	# shellcheck disable=SC2153 # coproc sets HOLDER_PID
-	hp=$HOLDER_PID
-	PIDS="$PIDS $hp"
-	read -r answered <&"${HOLDER[0]}" || answered=0
-	sleep 0.5
+	hold_start "$port" "$CONNS" 3 "$WORK/idle-$name.json"
+	sleep 0.5	# the server frees what the answers used
 	with=$(proc_kb VmRSS "$@")
-	echo stop >&"${HOLDER[1]}" || true
-	stop_pid "$hp"
-	echo "$answered $idle $with"
-}
-
-# One side of scenario 4: "KiB-per-connection answered idle_kB with_kB".
-rss_per_conn() {
-	read -r answered idle with <<EOF
-$(hold_idle "$@")
-EOF
-	echo "$(calc "($with - $idle) / $CONNS") $answered $idle $with"
+	stop_pid "$HOLD_PID"
+	echo "$idle $with" >"$WORK/idle-$name.rss"
 }
 
 # Scenario 4: RSS per idle keep-alive connection, echofetchd vs nginx's worker.
 scenario_idle() {
+	local ef ng
 	say "4 RSS per idle keep-alive connection, $CONNS held"
 	ef_start "" idle --workers 1
-	read -r ekb ea ei ew <<EOF
-$(rss_per_conn "$EF_HTTP" "$EF_PID")
-EOF
+	hold_idle ef "$EF_HTTP" "$EF_PID"
 	stop_pid "$EF_PID"
-	say "  echofetchd: $ea answered, RSS $ei -> $ew kB: $ekb KiB/conn"
 	nginx_start "" idle 1 plain
 	# shellcheck disable=SC2046
-	read -r nkb na ni nw <<EOF
-$(rss_per_conn "$NG_PORT" $(nginx_workers "$NG_PID"))
-EOF
+	hold_idle nginx "$NG_PORT" $(nginx_workers "$NG_PID")
 	stop_pid "$NG_PID"
-	say "  nginx worker: $na answered, RSS $ni -> $nw kB: $nkb KiB/conn"
-	res=$(verdict "$ekb" '<=' 3)
-	[ "$ea" = "$CONNS" ] || res=MISS
-	row "4 RSS per idle keep-alive conn, $CONNS held, 1 worker" \
-	    "$(printf '%.2f KiB/conn (RSS %.1f → %.1f MiB, %s answered)' "$ekb" \
-	    "$(calc "$ei / 1024")" "$(calc "$ew / 1024")" "$ea")" \
-	    "$(printf 'nginx worker: %.2f KiB/conn (RSS %.1f → %.1f MiB, %s answered)' "$nkb" \
-	    "$(calc "$ni / 1024")" "$(calc "$nw / 1024")" "$na")" \
-	    "$(ratio "$ekb" "$nkb")×" "≤ 3 KiB" "$res"
+	read -r ef <"$WORK/idle-ef.rss"
+	read -r ng <"$WORK/idle-nginx.rss"
+	# shellcheck disable=SC2086
+	row "$(bt idle-row "$CONNS" "$WORK/idle-ef.json" $ef "$WORK/idle-nginx.json" $ng)"
 }
 
 # Scenario 5: /fetch of 1 KiB from a loopback echofetchd vs nginx proxy_pass.
 scenario_fetch() {
 	say "5 /fetch vs proxy_pass, upstream /bytes/1024?seed=1: wrk -t1 -c50 -d${SECS}s x $RUNS"
+	local up upp ef efp ng u a b
 	ef_start "" upstream --workers 1
 	up=$EF_PID upp=$EF_HTTP
 	ef_start "" fetch --workers 1 -o fetch_allow=127.0.0.0/8
@@ -572,9 +436,9 @@ scenario_fetch() {
 	a=$(curl -s "http://127.0.0.1:$efp/fetch?url=$u" | cksum)
 	b=$(curl -s "http://127.0.0.1:$NG_PORT/bytes/1024?seed=1" | cksum)
 	[ "$a" = "$b" ] || say "  warning: /fetch and proxy_pass bodies differ ($a / $b)"
-	alternate "wrk_run '' 1 'http://127.0.0.1:$efp/fetch?url=$u'" \
-	    "wrk_run '' 1 'http://127.0.0.1:$NG_PORT/bytes/1024?seed=1'"
-	rate_row "5 /fetch 1 KiB from loopback upstream, 1 worker, unpinned" req/s 1.0 \
+	alternate fetch wrk_run "" 1 "http://127.0.0.1:$efp/fetch?url=$u" -- \
+	    wrk_run "" 1 "http://127.0.0.1:$NG_PORT/bytes/1024?seed=1"
+	rate_row fetch "5 /fetch 1 KiB from loopback upstream, 1 worker, unpinned" req/s 1.0 \
 	    "nginx proxy_pass, keepalive upstream:"
 	stop_pid "$ng"
 	stop_pid "$ef"
@@ -597,6 +461,7 @@ negotiated() {
 # Scenario 6: HTTPS keep-alive GET, one worker each, pinned like scenario 1a.
 scenario_tls() {
 	say "6 HTTPS keep-alive GET, 1 worker each, pinned: wrk -t1 -c50 -d${SECS}s x $RUNS"
+	local ef efs ng te tn
 	make_cert
 	ef_start "$PIN_SERVER" tls --workers 1 -o tls_listen=127.0.0.1:0 \
 	    -o "tls_cert=$WORK/cert.pem" -o "tls_key=$WORK/key.pem"
@@ -608,9 +473,9 @@ scenario_tls() {
 	tn=$(negotiated "$NG_TLS")
 	say "  negotiated: echofetchd ${te:-?}, nginx ${tn:-?}"
 	[ "$te" = "$tn" ] || say "  warning: the two servers negotiate differently"
-	alternate "wrk_run '$PIN_CLIENT' 1 'https://127.0.0.1:$efs/echo'" \
-	    "wrk_run '$PIN_CLIENT' 1 'https://127.0.0.1:$NG_TLS/'"
-	rate_row "6 HTTPS keep-alive GET, 1 worker, pinned (echofetchd ${te:-?}; nginx ${tn:-?})" \
+	alternate tls wrk_run "$PIN_CLIENT" 1 "https://127.0.0.1:$efs/echo" -- \
+	    wrk_run "$PIN_CLIENT" 1 "https://127.0.0.1:$NG_TLS/"
+	rate_row tls "6 HTTPS keep-alive GET, 1 worker, pinned (echofetchd ${te:-?}; nginx ${tn:-?})" \
 	    req/s 1.0 "nginx TLS:"
 	stop_pid "$ng"
 	stop_pid "$ef"
@@ -619,13 +484,14 @@ scenario_tls() {
 # Scenario 7: /cpu?ms=20 with 8 clients on --workers 2 and --workers 1.
 scenario_cpu() {
 	say "7 /cpu?ms=20, 8 clients: --workers 2 vs 1, -d $SECS x $RUNS"
+	local w1 w1p w2 w2p
 	ef_start "" cpu2 --workers 2
 	w2=$EF_PID w2p=$EF_HTTP
 	ef_start "" cpu1 --workers 1
 	w1=$EF_PID w1p=$EF_HTTP
-	alternate "load_run '' -c 8 'http://127.0.0.1:$w2p/cpu?ms=20'" \
-	    "load_run '' -c 8 'http://127.0.0.1:$w1p/cpu?ms=20'"
-	rate_row "7 /cpu?ms=20, 8 clients, --workers 2 vs --workers 1" req/s 1.8 "--workers 1:"
+	alternate cpu load_run "" -c 8 "http://127.0.0.1:$w2p/cpu?ms=20" -- \
+	    load_run "" -c 8 "http://127.0.0.1:$w1p/cpu?ms=20"
+	rate_row cpu "7 /cpu?ms=20, 8 clients, --workers 2 vs --workers 1" req/s 1.8 "--workers 1:"
 	stop_pid "$w1"
 	stop_pid "$w2"
 }
@@ -649,7 +515,7 @@ report() {
 	echo
 	echo "| scenario | echofetchd | reference | ratio | target | result |"
 	echo "|---|---|---|---|---|---|"
-	printf '%s' "$ROWS"
+	cat "$WORK/rows.md"
 }
 
 # Parse, run the seven scenarios, print the table.
@@ -663,6 +529,7 @@ main() {
 	chmod 755 "$WORK"
 	trap cleanup EXIT
 	trap 'say interrupted; exit 130' INT TERM
+	: >"$WORK/rows.md"
 	LOAD_START=$(load1)
 	say "$(machine); load average $LOAD_START; ulimit -n $NOFILE; work dir $WORK"
 	scenario_get_pinned

@@ -5,10 +5,9 @@
 set -eu
 
 PROG=compare
-. "$(dirname "$0")/lib.sh"
-
 TOP=$(cd "$(dirname "$0")/.." && pwd)
 BUILD=${BUILDDIR:-$TOP/build}
+. "$TOP/scripts/lib.sh"
 PLOTDIR=$TOP/scripts/plot
 
 # Defaults for a full run; --quick and the flags below change them.
@@ -76,6 +75,7 @@ parse_args() {
 		esac
 		shift
 	done
+	local m v
 	for m in $MODELS; do
 		case $m in
 		sequential|pool|thread|fork|event) ;;
@@ -91,7 +91,7 @@ parse_args() {
 
 # The client counts: powers of ten from 1 up to --max-clients.
 client_counts() {
-	n=1
+	local n=1
 	while [ "$n" -le "$MAX_CLIENTS" ]; do
 		printf '%s ' "$n"
 		n=$((n * 10))
@@ -100,11 +100,12 @@ client_counts() {
 
 # Find the binaries, gnuplot and its best PNG terminal, python3 for scenario 5.
 check_tools() {
+	local b
 	for b in echofetchd echofetchd-blocking echofetch-load; do
 		[ -x "$BUILD/$b" ] || die "no $BUILD/$b: build first (or --build DIR)"
 	done
 	command -v gnuplot >/dev/null || die "gnuplot not found (scripts/deps.sh installs gnuplot-nox)"
-	command -v python3 >/dev/null || die "python3 not found (scripts/deps.sh installs it)"
+	command -v "$PY" >/dev/null || die "python3 not found (scripts/deps.sh installs it)"
 	if gnuplot -e 'set terminal' 2>&1 | grep -qw pngcairo; then
 		TERM_PNG="pngcairo size 800,500 font 'sans,10'"
 	else
@@ -112,42 +113,30 @@ check_tools() {
 	fi
 }
 
-# Every process we started and have not stopped yet.
-PIDS=""
-
 # On exit or Ctrl-C: stop whatever is still running, newest first.
 cleanup() {
 	trap - EXIT INT TERM
-	for pid in $(echo "$PIDS" | tr ' ' '\n' | tac); do
-		[ -n "$pid" ] && stop_pid "$pid"
-	done
-	return 0
+	stop_all
 }
 
 # Start MODEL's server on free ports; sets SERVER_PID and SERVER_PORT.
 server_start() {
-	model=$1
+	local model=$1 pf common
 	shift
 	pf=$RUN/raw/server.ports
 	rm -f "$pf"
-	common="-l 127.0.0.1:0 -e 127.0.0.1:0 -p $pf --access-log off"
-	common="$common --backlog 4096 --max-connections $MAX_CONN"
+	common=(-l 127.0.0.1:0 -e 127.0.0.1:0 -p "$pf" --access-log off
+	    --backlog 4096 --max-connections "$MAX_CONN")
 	if [ "$model" = event ]; then
-		# shellcheck disable=SC2086
-		"$BUILD/echofetchd" $common "$@" >/dev/null 2>>"$RUN/raw/servers.err" &
+		"$BUILD/echofetchd" "${common[@]}" "$@" >/dev/null 2>>"$RUN/raw/servers.err" &
 	else
-		# shellcheck disable=SC2086
 		"$BUILD/echofetchd-blocking" --model "$model" --pool-size "$POOL_SIZE" \
-		    $common "$@" >/dev/null 2>>"$RUN/raw/servers.err" &
+		    "${common[@]}" "$@" >/dev/null 2>>"$RUN/raw/servers.err" &
 	fi
 	SERVER_PID=$!
-	PIDS="$PIDS $SERVER_PID"
-	i=0
-	while ! grep -q '^http=' "$pf" 2>/dev/null; do
-		i=$((i + 1))
-		[ $i -gt 250 ] && die "$model server did not start; see $RUN/raw/servers.err"
-		sleep 0.02
-	done
+	track "$SERVER_PID"
+	poll 5000 grep -q '^http=' "$pf" 2>/dev/null ||
+	    die "$model server did not start; see $RUN/raw/servers.err"
 	SERVER_PORT=$(sed -n 's/^http=//p' "$pf")
 }
 
@@ -158,7 +147,7 @@ server_stop() {
 
 # Run echofetch-load for at most SECONDS; its JSON summary goes to FILE.
 load() {
-	secs=$1 file=$2
+	local secs=$1 file=$2
 	shift 2
 	timeout --foreground -s TERM "$secs" "$BUILD/echofetch-load" -q --json "$@" >"$file" \
 	    2>>"$RUN/raw/load.err" || true
@@ -167,7 +156,7 @@ load() {
 
 # Seconds MODEL needs for N clients that each wait D ms, if it works as designed.
 predict_wall() {
-	model=$1 n=$2 d=$3
+	local model=$1 n=$2 d=$3
 	case $model in
 	sequential) calc "$n * $d / 1000" ;;
 	pool) calc "int(($n + $POOL_SIZE - 1) / $POOL_SIZE) * $d / 1000" ;;
@@ -186,7 +175,7 @@ predict_formula() {
 
 # Why MODEL should not be run with N clients here, or nothing.
 skip_reason() {
-	model=$1 n=$2
+	local model=$1 n=$2
 	if [ "$model" = fork ] && [ "$n" -gt "$FORK_MAX" ]; then
 		echo "skipped: $n processes (over --fork-max $FORK_MAX)"
 	elif [ $((n + 100)) -gt "$NOFILE" ]; then
@@ -200,38 +189,40 @@ fmt_s() {
 	    else if (v >= 10) printf "%.1f s", v; else printf "%.2f s", v }'
 }
 
-# Scenario 1, one model at one N: a table cell, and a line for the plot.
+# Scenario 1, one model at one N: prints a table cell, adds a line for the plot.
 s1_one() {
-	model=$1 n=$2
+	local model=$1 n=$2 pred reason f wall ok errs interrupted
 	pred=$(predict_wall "$model" "$n" "$DELAY_MS")
 	reason=$(skip_reason "$model" "$n")
 	if [ -n "$reason" ]; then
-		CELL=$reason
+		echo "$reason"
 		return
 	fi
 	if awk -v p="$pred" -v b="$BUDGET" 'BEGIN { exit !(p > b) }'; then
-		CELL="> budget (predicted $(fmt_s "$pred"))"
 		echo "$n $pred 2" >>"$RUN/data/s1-$model.dat"
+		echo "> budget (predicted $(fmt_s "$pred"))"
 		return
 	fi
 	f=$RUN/raw/s1-$model-$n.json
 	load "$BUDGET" "$f" -c "$n" -n "$n" --timeout "$((BUDGET + 5))" \
 	    "http://127.0.0.1:$SERVER_PORT/delay?ms=$DELAY_MS"
-	wall=$(jget "$f" wall_s)
-	ok=$(jget "$f" requests)
-	errs=$(jget "$f" total)
-	if grep -q '"interrupted":true' "$f" || ! grep -q wall_s "$f"; then
-		CELL="> budget (stopped at $BUDGET s, $ok/$n done)"
+	read -r wall ok errs interrupted <<<"$(json_get "$f" wall_s requests errors.total interrupted)"
+	if [ "$interrupted" = 1 ] || ! grep -q wall_s "$f"; then
 		echo "$n $(calc "$n * $DELAY_MS / 1000") 2" >>"$RUN/data/s1-$model.dat"
+		echo "> budget (stopped at $BUDGET s, $ok/$n done)"
 		return
 	fi
-	CELL=$(fmt_s "$wall")
-	[ "$errs" != 0 ] && CELL="$CELL ($errs errors)"
 	echo "$n $wall 1" >>"$RUN/data/s1-$model.dat"
+	if [ "$errs" != 0 ]; then
+		echo "$(fmt_s "$wall") ($errs errors)"
+	else
+		fmt_s "$wall"
+	fi
 }
 
 # Scenario 1: N clients each GET /delay?ms=D; wall time per model and N.
 scenario_slow_responses() {
+	local md n model row cell
 	say "1/5 slow responses: N clients x /delay?ms=$DELAY_MS, budget $BUDGET s"
 	md=$RUN/s1.md
 	{
@@ -249,21 +240,21 @@ scenario_slow_responses() {
 		server_start "$model"
 		row="| $model | $(predict_formula "$model") |"
 		for n in $COUNTS; do
-			s1_one "$model" "$n"
-			say "  $model N=$n: $CELL"
-			row="$row $CELL |"
+			cell=$(s1_one "$model" "$n")
+			say "  $model N=$n: $cell"
+			row="$row $cell |"
 		done
 		server_stop
 		echo "$row" >>"$md"
 	done
 }
 
-# Scenario 2, one model with N slow senders: the fast client's latency.
+# Scenario 2, one model with N slow senders: prints the fast client's latency.
 s2_one() {
-	model=$1 n=$2
+	local model=$1 n=$2 reason url slow f ok p50 p99
 	reason=$(skip_reason "$model" "$n")
 	if [ -n "$reason" ]; then
-		CELL=$reason
+		echo "$reason"
 		return
 	fi
 	server_start "$model"
@@ -272,26 +263,25 @@ s2_one() {
 	    --slow-send "$SLOW_RATE" "$url" >"$RUN/raw/s2-$model-$n-slow.json" \
 	    2>>"$RUN/raw/load.err" &
 	slow=$!
-	PIDS="$PIDS $slow"
+	track "$slow"
 	sleep "$S2_RAMP"
 	f=$RUN/raw/s2-$model-$n-fast.json
 	load "$((S2_TIMEOUT + S2_FAST + 5))" "$f" -c 1 -d "$S2_FAST" --timeout "$S2_TIMEOUT" "$url"
 	stop_pid "$slow"
 	server_stop
-	ok=$(jget "$f" requests)
+	read -r ok p50 p99 <<<"$(json_get "$f" requests latency_ms.p50 latency_ms.p99)"
 	if [ "$ok" = 0 ]; then
-		CELL="no answer in $S2_TIMEOUT s (timed out)"
 		echo "$n $((S2_TIMEOUT * 1000)) 2" >>"$RUN/data/s2-$model.dat"
+		echo "no answer in $S2_TIMEOUT s (timed out)"
 		return
 	fi
-	p50=$(jget "$f" p50)
-	p99=$(jget "$f" p99)
-	CELL="p50 $p50 ms, p99 $p99 ms ($ok req)"
 	echo "$n $p50 1 $p99" >>"$RUN/data/s2-$model.dat"
+	echo "p50 $p50 ms, p99 $p99 ms ($ok req)"
 }
 
 # Scenario 2: slow senders hold connections; can a fast client still get in?
 scenario_slow_senders() {
+	local md n model row cell
 	say "2/5 slow senders at $SLOW_RATE B/s, one fast client for $S2_FAST s"
 	md=$RUN/s2.md
 	{
@@ -309,9 +299,9 @@ scenario_slow_senders() {
 		: >"$RUN/data/s2-$model.dat"
 		row="| $model |"
 		for n in $S2_COUNTS; do
-			s2_one "$model" "$n"
-			say "  $model N=$n: $CELL"
-			row="$row $CELL |"
+			cell=$(s2_one "$model" "$n")
+			say "  $model N=$n: $cell"
+			row="$row $cell |"
 		done
 		echo "$row" >>"$md"
 	done
@@ -319,6 +309,7 @@ scenario_slow_senders() {
 
 # Scenario 3: 20 concurrent requests, each one's start and end (sorted by end).
 scenario_timeline() {
+	local md g model csv first last pred
 	say "3/5 timeline: 20 x /delay?ms=$TIMELINE_MS"
 	md=$RUN/s3.md
 	{
@@ -350,12 +341,12 @@ scenario_timeline() {
 
 # Scenario 4, one run: requests/s and latency of /PATH on echofetchd --workers W.
 s4_one() {
-	w=$1 path=$2
+	local w=$1 path=$2 f rps p50 p99 busy pred
 	server_start event --workers "$w"
 	f=$RUN/raw/s4-$path-w$w.json
 	load 60 "$f" -c "$CPU_CLIENTS" -d "$S4_SECS" "http://127.0.0.1:$SERVER_PORT/$path?ms=$CPU_MS"
 	server_stop
-	rps=$(jget "$f" rps)
+	read -r rps p50 p99 <<<"$(json_get "$f" rps latency_ms.p50 latency_ms.p99)"
 	if [ "$path" = cpu ]; then
 		busy=$w
 		[ "$busy" -gt "$NCPU" ] && busy=$NCPU
@@ -365,12 +356,13 @@ s4_one() {
 	fi
 	echo "\"/$path\" $w $rps $pred" >>"$RUN/data/s4.dat"
 	printf '| /%s?ms=%s | %s | %.1f | %.0f | %.1f | %.1f |\n' "$path" "$CPU_MS" "$w" "$rps" \
-	    "$pred" "$(jget "$f" p50)" "$(jget "$f" p99)" >>"$RUN/s4.md"
+	    "$pred" "$p50" "$p99" >>"$RUN/s4.md"
 	say "  /$path workers=$w: $rps req/s (predicted $pred)"
 }
 
 # Scenario 4: burning CPU needs cores; waiting needs none.
 scenario_cpu_io() {
+	local path w
 	say "4/5 CPU vs I/O: $CPU_CLIENTS clients, echofetchd --workers 1 and 2"
 	{
 		echo "### 4. CPU vs I/O: $CPU_CLIENTS clients for $S4_SECS s on echofetchd --workers 1 and 2"
@@ -386,63 +378,10 @@ scenario_cpu_io() {
 	done
 }
 
-# The idle-connection holder: opens connections in steps, sends one request
-# on each, reads the answers, then reports "N answered" and waits for a line
-# on stdin before the next step. Connections stay open and idle.
-HOLDER_PY='
-import resource, selectors, socket, sys, time
-port, settle = int(sys.argv[1]), float(sys.argv[2])
-soft, hard = resource.getrlimit(resource.RLIMIT_NOFILE)
-resource.setrlimit(resource.RLIMIT_NOFILE, (hard, hard))
-sel = selectors.DefaultSelector()
-req = b"GET / HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n"
-socks, answered = [], set()
-def pump(deadline):
-    last = time.monotonic()
-    while len(answered) < len(socks):
-        now = time.monotonic()
-        if now > deadline or now - last > settle:
-            return
-        for key, ev in sel.select(0.05):
-            s = key.fileobj
-            last = now
-            if ev & selectors.EVENT_WRITE:
-                if s.getsockopt(socket.SOL_SOCKET, socket.SO_ERROR):
-                    sel.unregister(s)
-                    continue
-                try:
-                    s.send(req)
-                except OSError:
-                    sel.unregister(s)
-                    continue
-                sel.modify(s, selectors.EVENT_READ)
-                continue
-            try:
-                data = s.recv(65536)
-            except OSError:
-                data = b""
-            if data:
-                answered.add(s.fileno())
-            else:
-                sel.unregister(s)
-for n in map(int, sys.argv[3:]):
-    while len(socks) < n:
-        s = socket.socket()
-        s.setblocking(False)
-        s.connect_ex(("127.0.0.1", port))
-        sel.register(s, selectors.EVENT_WRITE)
-        socks.append(s)
-    pump(time.monotonic() + 30)
-    print(n, len(answered), flush=True)
-    if not sys.stdin.readline():
-        break
-'
-
 # Sum a /proc field (kB) over the server and its children: "rss pss procs".
 mem_of() {
-	pid=$1
+	local pid=$1 procs rss=0 pss=0 k=0 p r s
 	procs="$pid $(pgrep -P "$pid" 2>/dev/null | tr '\n' ' ' || true)"
-	rss=0 pss=0 k=0
 	for p in $procs; do
 		r=$(awk '/^VmRSS:/ { print $2 }' "/proc/$p/status" 2>/dev/null || true)
 		s=$(awk '/^Pss:/ { print $2 }' "/proc/$p/smaps_rollup" 2>/dev/null || true)
@@ -460,45 +399,44 @@ s5_row() {
 	    "$(calc "$5 / 1024")" "$(calc "$6 / 1024")" >>"$RUN/s5.md"
 }
 
-# Scenario 5, one model: RSS at each step of idle connections.
+# Scenario 5, one model: RSS at each step of idle connections. Each step
+# adds the connections it needs with one more echofetch-load --hold, so the
+# earlier ones stay open; each sends one GET / and reads its answer.
 s5_model() {
-	model=$1
-	steps=""
+	local model=$1 steps="" n rss pss k held=0 answered=0 holders="" f pid
 	for n in $S5_COUNTS; do
 		[ -z "$(skip_reason "$model" "$n")" ] && steps="$steps $n"
 	done
 	server_start "$model"
-	sleep 0.2
-	read -r rss pss k <<EOF
-$(mem_of "$SERVER_PID")
-EOF
+	sleep 0.2	# let the server finish starting before the baseline
+	read -r rss pss k <<<"$(mem_of "$SERVER_PID")"
 	s5_row "$model" 0 0 "$k" "$rss" "$pss"
-	# shellcheck disable=SC2086
-	coproc HOLDER { exec python3 -c "$HOLDER_PY" "$SERVER_PORT" "$S5_SETTLE" $steps; }
-	# shellcheck disable=SC2153 # coproc sets HOLDER_PID
-	PIDS="$PIDS $HOLDER_PID"
 	for n in $steps; do
-		read -r got answered <&"${HOLDER[0]}" || break
-		sleep 0.3
-		read -r rss pss k <<EOF
-$(mem_of "$SERVER_PID")
-EOF
-		echo "$got $(calc "$rss / 1024") $(calc "$pss / 1024") $answered" >>"$RUN/data/s5-$model.dat"
-		s5_row "$model" "$got" "$answered" "$k" "$rss" "$pss"
-		say "  $model: $got open, $answered answered, RSS $((rss / 1024)) MiB in $k process(es)"
-		echo next >&"${HOLDER[1]}"
+		f=$RUN/raw/s5-$model-$n.json
+		hold_start "$SERVER_PORT" $((n - held)) "$S5_SETTLE" "$f"
+		holders="$holders $HOLD_PID"
+		held=$n
+		answered=$((answered + $(bt hold-answered "$f")))
+		sleep 0.3	# the server frees what the answers used
+		read -r rss pss k <<<"$(mem_of "$SERVER_PID")"
+		echo "$n $(calc "$rss / 1024") $(calc "$pss / 1024") $answered" >>"$RUN/data/s5-$model.dat"
+		s5_row "$model" "$n" "$answered" "$k" "$rss" "$pss"
+		say "  $model: $n open, $answered answered, RSS $((rss / 1024)) MiB in $k process(es)"
 	done
-	stop_pid "$HOLDER_PID"
+	for pid in $holders; do
+		stop_pid "$pid"
+	done
 	server_stop
 	for n in $S5_COUNTS; do
-		reason=$(skip_reason "$model" "$n")
-		[ -n "$reason" ] && echo "| $model | $n | $reason | | | |" >>"$RUN/s5.md"
+		[ -n "$(skip_reason "$model" "$n")" ] &&
+		    echo "| $model | $n | $(skip_reason "$model" "$n") | | | |" >>"$RUN/s5.md"
 	done
 	return 0
 }
 
 # Scenario 5: memory per idle keep-alive connection, per model.
 scenario_memory() {
+	local model
 	say "5/5 memory: idle keep-alive connections, N = $S5_COUNTS"
 	{
 		echo "### 5. Memory: server RSS with N idle keep-alive connections"
@@ -519,7 +457,7 @@ scenario_memory() {
 
 # Draw one plot with scripts/plot/NAME.gp.
 plot() {
-	name=$1
+	local name=$1
 	shift
 	gnuplot -e "dir='$RUN/data'; out='$RUN/$name.png'; term=\"$TERM_PNG\"; models='$MODELS'" \
 	    -e "plotdir='$PLOTDIR'; $*" \
@@ -528,6 +466,7 @@ plot() {
 
 # Put the tables together into results.md.
 write_report() {
+	local s
 	{
 		echo "# echofetch comparison, $(date -u '+%Y-%m-%d %H:%M UTC')"
 		echo

@@ -34,6 +34,9 @@ enum args_opt_id {
 	OPT_BODY_FILE,
 	OPT_JSON,
 	OPT_TIMELINE,
+	OPT_HOLD,
+	OPT_SEND,
+	OPT_SETTLE,
 	OPT_QUIET,
 	OPT_HELP,
 	OPT_VERSION,
@@ -63,6 +66,9 @@ static const struct args_opt args_opts[] = {
 	{ "body-file",		0,	1,	OPT_BODY_FILE },
 	{ "json",		0,	0,	OPT_JSON },
 	{ "timeline",		0,	1,	OPT_TIMELINE },
+	{ "hold",		0,	1,	OPT_HOLD },
+	{ "send",		0,	0,	OPT_SEND },
+	{ "settle",		0,	1,	OPT_SETTLE },
 	{ "quiet",		'q',	0,	OPT_QUIET },
 	{ "help",		'h',	0,	OPT_HELP },
 	{ "version",		'v',	0,	OPT_VERSION },
@@ -74,6 +80,7 @@ static const char args_usage_text[] =
 "           [--no-keepalive] [--payload bytes] [--slow-send bytes/s]\n"
 "           [--connect-timeout s] [--timeout s] [-m method] [-H 'Name: value']\n"
 "           [--body string | --body-file file] [--json] [--timeline file.csv]\n"
+"           [--hold seconds [--send] [--settle seconds]]\n"
 "           http://host[:port][/path[?query]] | tcp://host:port\n";
 
 /* Shared by -h and every argument error, so both show the same text. */
@@ -408,7 +415,9 @@ args_apply_number(struct load_args *a, const struct args_opt *o, const char *nam
 		a->payload_set = 1;
 		return (0);
 	case OPT_DURATION:
-		if (args_real(v, 1, ARGS_MAX_SECONDS, &a->duration) == -1)
+	case OPT_SETTLE:
+		if (args_real(v, 1, ARGS_MAX_SECONDS, o->o_id == OPT_DURATION ?
+		    &a->duration : &a->settle) == -1)
 			return (args_error(err, errlen, "%s: bad duration '%s'", name, v));
 		return (0);
 	case OPT_CONNECT_TIMEOUT:
@@ -426,6 +435,13 @@ args_apply_number(struct load_args *a, const struct args_opt *o, const char *nam
 	case OPT_SLOW_SEND:
 		if (args_real(v, 0, 1e9, &a->slow_send) == -1)
 			return (args_error(err, errlen, "%s: bad rate '%s' (bytes/s)", name, v));
+		return (0);
+	case OPT_HOLD:
+		a->hold_set = 1;
+		a->hold = 0;
+		if (strcmp(v, "0") != 0 &&
+		    args_real(v, 1, ARGS_MAX_SECONDS, &a->hold) == -1)
+			return (args_error(err, errlen, "%s: bad duration '%s'", name, v));
 		return (0);
 	default:
 		return (args_error(err, errlen, "%s: internal error", name));
@@ -466,6 +482,9 @@ args_apply(struct load_args *a, const struct args_opt *o, const char *name,
 		return (0);
 	case OPT_TIMELINE:
 		return (args_set_str(&a->timeline, v, err, errlen));
+	case OPT_SEND:
+		a->send = 1;
+		return (0);
 	case OPT_QUIET:
 		a->quiet = 1;
 		return (0);
@@ -561,9 +580,28 @@ args_defaults(struct load_args *a)
 	a->timeout = 30;
 }
 
+/* --hold opens and keeps connections: the flags that shape a request run do not apply. */
+static int
+args_check_hold(const struct load_args *a, int saw_n, int saw_d, int saw_settle,
+    char *err, size_t errlen)
+{
+	if (!a->hold_set) {
+		if (a->send || saw_settle)
+			return (args_error(err, errlen, "--send and --settle need --hold"));
+		return (0);
+	}
+	if (saw_n || saw_d || a->rate > 0 || a->slow_send > 0 || a->timeline != NULL)
+		return (args_error(err, errlen, "--hold conflicts with -n, -d, --rate, "
+		    "--slow-send and --timeline"));
+	if (a->send && a->proto == ARGS_TCP)
+		return (args_error(err, errlen, "--send applies to http:// targets only"));
+	return (0);
+}
+
 /* Cross-flag rules, checked once everything is read. */
 static int
-args_check(struct load_args *a, int saw_n, int saw_d, char *err, size_t errlen)
+args_check(struct load_args *a, int saw_n, int saw_d, int saw_settle, char *err,
+    size_t errlen)
 {
 	if (saw_n && saw_d)
 		return (args_error(err, errlen, "-n and -d conflict: give a request count "
@@ -573,6 +611,8 @@ args_check(struct load_args *a, int saw_n, int saw_d, char *err, size_t errlen)
 	if (a->url == NULL)
 		return (args_error(err, errlen, "missing target URL"));
 	if (args_parse_url(a, a->url, err, errlen) == -1)
+		return (-1);
+	if (args_check_hold(a, saw_n, saw_d, saw_settle, err, errlen) == -1)
 		return (-1);
 	if (a->proto == ARGS_TCP) {
 		if (a->method != NULL || a->nheaders > 0 || a->has_body)
@@ -590,7 +630,7 @@ args_check(struct load_args *a, int saw_n, int saw_d, char *err, size_t errlen)
 int
 args_parse(struct load_args *a, int argc, char *const argv[], char *err, size_t errlen)
 {
-	int	i, saw_n = 0, saw_d = 0, only_args = 0, rc;
+	int	i, saw_n = 0, saw_d = 0, saw_settle = 0, only_args = 0, rc;
 
 	args_defaults(a);
 	if (err != NULL && errlen > 0)
@@ -609,6 +649,7 @@ args_parse(struct load_args *a, int argc, char *const argv[], char *err, size_t 
 				return (-1);
 			saw_n |= a->requests != 0;
 			saw_d |= a->duration != 0;
+			saw_settle |= a->settle != 0;
 			continue;
 		}
 		if (a->url != NULL)
@@ -619,7 +660,7 @@ args_parse(struct load_args *a, int argc, char *const argv[], char *err, size_t 
 	}
 	if (a->help || a->version)
 		return (0);
-	return (args_check(a, saw_n, saw_d, err, errlen));
+	return (args_check(a, saw_n, saw_d, saw_settle, err, errlen));
 }
 
 /* The method that goes on the request line: -m, else POST when there is a body. */

@@ -13,6 +13,7 @@
 #define ARGS_MAX_PAYLOAD	(64UL * 1024 * 1024)
 #define ARGS_MAX_BODY		(64UL * 1024 * 1024)
 #define ARGS_MAX_SECONDS	(7.0 * 24 * 3600)
+#define ARGS_SETTLE_DEFAULT	1.0	/* --settle when not given */
 
 enum args_proto {
 	ARGS_HTTP = 0,
@@ -48,6 +49,12 @@ struct load_args {
 	char			*body;
 	size_t			 body_len;
 	int			 has_body;
+
+	/* --hold: keep the connections open instead of running requests. */
+	int			 hold_set;
+	double			 hold;		/* seconds to keep them once settled, may be 0 */
+	int			 send;		/* send the request once on each */
+	double			 settle;	/* seconds without news that mean settled; 0: default */
 
 	/* Output. */
 	int			 json;

@@ -18,6 +18,7 @@
 #include "load/args.h"
 #include "load/client.h"
 #include "load/hist.h"
+#include "load/hold.h"
 #include "load/report.h"
 
 #define LOAD_SPARE_FDS	16	/* stdio, timeline, the event base's own */
@@ -41,6 +42,10 @@ static const char load_help[] =
 "      --body-file F        request body from a file\n"
 "      --json               one JSON summary object on stdout\n"
 "      --timeline F.csv     one row per request: client,start_s,end_s,status\n"
+"      --hold T             open -c connections and keep them T s once settled\n"
+"                           (0: report and close; ^C or TERM ends it early)\n"
+"      --send               with --hold: send the request once on each\n"
+"      --settle T           with --hold: settled after T s without news (1 s)\n"
 "  -q, --quiet              no progress line\n"
 "  -h, --help               this text\n"
 "  -v, --version            the version\n";
@@ -402,6 +407,26 @@ load_finish(const struct load_args *a, struct load_run *run)
 	return (rc);
 }
 
+/* --hold instead of a request run: 0 when a connection opened, else 1. */
+static int
+load_hold(const struct load_args *a, const struct buf *req)
+{
+	struct event_base	*base;
+	char			 err[ARGS_ERR_LEN];
+	int			 rc;
+
+	if ((base = load_base()) == NULL) {
+		fprintf(stderr, "echofetch-load: cannot create the event base\n");
+		return (1);
+	}
+	err[0] = '\0';
+	rc = hold_run(base, a, req->data, req->len, stdout, err, sizeof(err));
+	if (err[0] != '\0')
+		fprintf(stderr, "echofetch-load: %s\n", err);
+	event_base_free(base);
+	return (rc);
+}
+
 /* Only main exits: 0 done, 1 nothing answered, 2 bad arguments or limits. */
 int
 main(int argc, char *argv[])
@@ -418,6 +443,12 @@ main(int argc, char *argv[])
 	}
 	buf_init(&req);
 	client_build_request(&a, &req);
+	if (a.hold_set && !req.oom) {
+		rc = load_hold(&a, &req);
+		buf_free(&req);
+		args_free(&a);
+		return (rc);
+	}
 	if (req.oom || load_setup(&load_run, &a, err, sizeof(err)) == -1) {
 		fprintf(stderr, "echofetch-load: %s\n", req.oom ? "out of memory" : err);
 		load_teardown(&load_run);

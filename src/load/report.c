@@ -197,13 +197,25 @@ report_json_latency(struct json *j, const struct hist *h)
 	json_object_end(j);
 }
 
+/* Write b and a newline to f, flushed at once, and free b; -1 if any of it failed. */
+int
+report_write_line(FILE *f, struct buf *b)
+{
+	int	rc = 0;
+
+	buf_append_char(b, '\n');
+	if (b->oom || fwrite(b->data, 1, b->len, f) != b->len || fflush(f) != 0)
+		rc = -1;
+	buf_free(b);
+	return (rc);
+}
+
 /* One object on one line, for scripts (compare.sh, jq). */
 int
 report_json(FILE *f, const struct load_args *a, const struct load_stats *st)
 {
 	struct buf	b;
 	struct json	j;
-	int		rc = 0;
 
 	buf_init(&b);
 	json_init(&j, &b, 0);
@@ -235,11 +247,7 @@ report_json(FILE *f, const struct load_args *a, const struct load_stats *st)
 	json_key(&j, "bytes_out");
 	json_uint(&j, st->bytes_out);
 	json_object_end(&j);
-	buf_append_char(&b, '\n');
-	if (b.oom || fwrite(b.data, 1, b.len, f) != b.len || fflush(f) != 0)
-		rc = -1;
-	buf_free(&b);
-	return (rc);
+	return (report_write_line(f, &b));
 }
 
 /* Overwrite the same terminal line each second. */

@@ -4,6 +4,7 @@
 
 #include <stdio.h>
 
+#include "core/buf.h"
 #include "load/args.h"
 #include "load/hist.h"
 
@@ -39,6 +40,8 @@ unsigned long long report_errors_total(const struct load_stats *);
 /* "1.23ms", "456us", "2.50s": three significant-ish digits, like wrk. */
 void		report_format_us(char *, size_t, double us);
 void		report_text(FILE *, const struct load_args *, const struct load_stats *);
+/* Write b and a newline to f, flushed at once, and free b; -1 if any of it failed. */
+int		report_write_line(FILE *, struct buf *);
 /* One JSON object and a newline; -1 if it could not be built or written. */
 int		report_json(FILE *, const struct load_args *, const struct load_stats *);
 /* The \r-updated one-line progress for a terminal. */

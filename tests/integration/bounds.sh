@@ -19,29 +19,9 @@ BD_RSS_MAX=16384
 
 # ---------------------------------------------------------------- helpers
 
-# Start echofetchd as NAME with extra flags; a note says why if it cannot.
-bd_start() {
-	local name=$1
-	shift
-	srv_start "$name" "$BIN" "$@" && return 0
-	note "server $name did not start: $(head -3 "$T/$name.err" 2>/dev/null)"
-	srv_kill "$name"
-	return 1
-}
-
-# A line of /proc/PID/status (VmRSS, VmHWM) in KiB.
-bd_vm_kib() {
-	awk -v k="$2:" '$1 == k { print $2 }' "/proc/$1/status" 2>/dev/null
-}
-
 # requests.total from NAME's /stats; -1 if it does not answer.
 bd_requests() {
-	curl -s --max-time 2 "http://127.0.0.1:${SRV_HTTP[$1]}/stats" 2>/dev/null |
-	    python3 -c "import json, sys
-try:
-    print(json.load(sys.stdin)['requests']['total'])
-except Exception:
-    print(-1)"
+	srv_stat "$1" '["requests"]["total"]'
 }
 
 # Wait until NAME has stopped serving (only our own /stats polls count up).
@@ -59,23 +39,6 @@ bd_settle() {
 	return 1
 }
 
-# Wait up to MS ms for FILE to hold a line matching a regex.
-bd_wait_line() {
-	local file=$1 re=$2 ms=$3 t0
-	t0=$(now_ms)
-	until grep -q -- "$re" "$file" 2>/dev/null; do
-		[ $(($(now_ms) - t0)) -ge "$ms" ] && return 1
-		sleep 0.02
-	done
-	return 0
-}
-
-# The server's stderr, as notes (for a failing check).
-bd_note_err() {
-	note "  --- $1 stderr:"
-	note "$(tail -n "${2:-8}" "$T/$1.err" 2>/dev/null | sed 's/^/  | /')"
-}
-
 # ---------------------------------------------------------------- pipelining
 
 # N pipelined requests for PATH (BODY-byte POSTs if BODY > 0), never read
@@ -85,17 +48,17 @@ pipeline_run() {
 	local name=$1 n=$2 path=$3 body=$4 pid base cpid
 	shift 4
 	PL_OK=0 PL_GROWTH_KIB= PL_NOTE= TAP_NOTES=
-	bd_start "$name" "$@" || { PL_NOTE=$TAP_NOTES; return 1; }
+	srv_start_noted "$name" "$BIN" "$@" || { PL_NOTE=$TAP_NOTES; return 1; }
 	pid=${SRV_PID[$name]}
-	base=$(bd_vm_kib "$pid" VmRSS)
+	base=$(proc_vm_kib "$pid" VmRSS)
 	rm -f "$T/$name.go"
 	python3 "$HC" pipeline "${SRV_HTTP[$name]}" "$n" "$path" "$body" \
 	    "$T/$name.go" 60 >"$T/$name.pl" 2>"$T/$name.plerr" &
 	cpid=$!
-	if ! bd_wait_line "$T/$name.pl" '"held"' 60000; then
+	if ! wait_line "$T/$name.pl" '"held"' 60000; then
 		note "the client never finished sending: $(head -c 300 "$T/$name.plerr")"
 	elif bd_settle "$name" 10000; then
-		PL_GROWTH_KIB=$(($(bd_vm_kib "$pid" VmHWM) - base))
+		PL_GROWTH_KIB=$(($(proc_vm_kib "$pid" VmHWM) - base))
 		tap_diag "$name: $n x $path (body $body): sent $(head -1 "$T/$name.pl");" \
 		    "server RSS peak +$PL_GROWTH_KIB KiB, $(bd_requests "$name") answered"
 	fi
@@ -119,7 +82,7 @@ t_pipeline_replies() {
 	local name=$1 n=$2
 	[ "$PL_OK" = 1 ] || { note "${PL_NOTE:-no run}"; return 1; }
 	expect_json "$T/$name.json" "d['phase'] == 'read' and d['replies'] == $n and
-	    d['status'] == {'200': $n} and d['in_order']" || { bd_note_err "$name"; return 1; }
+	    d['status'] == {'200': $n} and d['in_order']" || { srv_note_err "$name"; return 1; }
 }
 
 # ---------------------------------------------------------------- TLS echo
@@ -134,7 +97,7 @@ bd_cert() {
 tls_echo_start() {
 	[ -n "${SRV_PID[tlse]:-}" ] && return 0
 	bd_cert || { note "openssl: $(tail -2 "$T/openssl.log")"; return 1; }
-	bd_start tlse -o tls_echo_listen=127.0.0.1:0 -o tls_cert="$T/cert.pem" \
+	srv_start_noted tlse "$BIN" -o tls_echo_listen=127.0.0.1:0 -o tls_cert="$T/cert.pem" \
 	    -o tls_key="$T/key.pem" -o header_timeout_ms=1000 \
 	    -o echo_idle_timeout_ms=60000 || return 1
 	TLSE_PORT=$(sed -n 's/^tls_echo=\([0-9]*\).*/\1/p' "$T/tlse.ports" | head -1)
@@ -173,15 +136,9 @@ bd_durations() {
 		END { printf "%d %s\n", n, (min == "" ? "-" : min) }' "$T/$1.access"
 }
 
-# Wait up to MS ms for NAME's access log to hold COUNT lines for TARGET.
-bd_wait_logged() {
-	local name=$1 target=$2 count=$3 ms=$4 t0
-	t0=$(now_ms)
-	until [ "$(bd_durations "$name" "$target" | cut -d' ' -f1)" -ge "$count" ]; do
-		[ $(($(now_ms) - t0)) -ge "$ms" ] && return 1
-		sleep 0.05
-	done
-	return 0
+# NAME's access log holds at least COUNT lines for TARGET.
+bd_logged() {
+	[ "$(bd_durations "$1" "$2" | cut -d' ' -f1)" -ge "$3" ]
 }
 
 # 50 concurrent /delay?ms=100 (curl --parallel), five times, to server NAME
@@ -189,7 +146,7 @@ bd_wait_logged() {
 t_wait_never_early() {
 	local name=$1 i j args d
 	shift
-	[ -n "${SRV_PID[$name]:-}" ] || bd_start "$name" "$@" || return 1
+	[ -n "${SRV_PID[$name]:-}" ] || srv_start_noted "$name" "$BIN" "$@" || return 1
 	for i in 1 2 3 4 5; do
 		args=()
 		for j in $(seq 50); do
@@ -200,7 +157,7 @@ t_wait_never_early() {
 		expect_eq "200s of 50 /delay?ms=100" "$(grep -c '^200$' "$T/wait$i.codes")" 50 ||
 		    return 1
 	done
-	bd_wait_logged "$name" '/delay?ms=100&c=' 250 5000
+	wait_until 5000 bd_logged "$name" '/delay?ms=100&c=' 250
 	d=$(bd_durations "$name" '/delay?ms=100&c=')
 	tap_diag "/delay?ms=100: logged count and shortest ms: $d"
 	expect_eq "requests logged" "${d%% *}" 250 &&
@@ -212,7 +169,7 @@ t_wait_never_early() {
 t_wait_gather() {
 	local i args=() d
 	[ -n "${SRV_PID[wait]:-}" ] ||
-	    bd_start wait -o fetch_allow=127.0.0.0/8 || return 1
+	    srv_start_noted wait "$BIN" -o fetch_allow=127.0.0.0/8 || return 1
 	for i in 1 2 3 4 5 6 7 8; do
 		args+=(--data-urlencode "url=http://127.0.0.1:${SRV_HTTP[wait]}/delay?ms=100&g=$i")
 	done
@@ -220,7 +177,7 @@ t_wait_gather() {
 		req gather -G "${args[@]}" "http://127.0.0.1:${SRV_HTTP[wait]}/gather"
 		expect_status gather 200 || return 1
 	done
-	bd_wait_logged wait '/delay?ms=100&g=' 40 5000
+	wait_until 5000 bd_logged wait '/delay?ms=100&g=' 40
 	d=$(bd_durations wait '/delay?ms=100&g=')
 	tap_diag "/gather of /delay?ms=100: logged count and shortest ms: $d"
 	expect_eq "requests logged" "${d%% *}" 40 &&

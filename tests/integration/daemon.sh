@@ -14,51 +14,12 @@ LC=$LIB_DIR/limits_client.py
 
 # ---------------------------------------------------------------- helpers
 
-# Wait up to MS ms for a fixed string in a file.
-dm_wait_text() {
-	local file=$1 text=$2 ms=$3 t0
-	t0=$(now_ms)
-	until grep -qF -- "$text" "$file" 2>/dev/null; do
-		[ $(($(now_ms) - t0)) -ge "$ms" ] && return 1
-		sleep 0.02
-	done
-	return 0
-}
-
-# Wait up to MS ms for FILE to have at least N lines.
-dm_wait_lines() {
-	local file=$1 n=$2 ms=$3 t0
-	t0=$(now_ms)
-	until [ "$(wc -l <"$file" 2>/dev/null || echo 0)" -ge "$n" ]; do
-		[ $(($(now_ms) - t0)) -ge "$ms" ] && return 1
-		sleep 0.02
-	done
-	return 0
-}
-
-# Wait up to MS ms for a process we did not start (no wait(2)) to be gone.
-dm_wait_gone() {
-	local pid=$1 ms=$2 t0
-	t0=$(now_ms)
-	while kill -0 "$pid" 2>/dev/null; do
-		[ $(($(now_ms) - t0)) -ge "$ms" ] && return 1
-		sleep 0.02
-	done
-	return 0
-}
-
 # Run echofetchd with a 10 s cap; RC, and output in $T/NAME.{out,err}.
 dm_cli() {
 	local name=$1
 	shift
 	timeout 10 "$BIN" "${MODEL_ARGS[@]}" "$@" >"$T/$name.out" 2>"$T/$name.err" </dev/null
 	RC=$?
-}
-
-# The server's stderr, as notes.
-dm_note_err() {
-	note "  --- $1 stderr:"
-	note "$(tail -n "${2:-6}" "$T/$1.err" 2>/dev/null | sed 's/^/  | /')"
 }
 
 # ---------------------------------------------------------------- -t
@@ -96,7 +57,7 @@ t_daemon_start() {
 		DM_PID=$(head -1 "$T/d.pid")
 		[[ $DM_PID =~ ^[0-9]+$ ]] && SRV_PID[daemon]=$DM_PID	# lib_cleanup kills it
 	fi
-	expect_eq "exit status of -d" "$RC" 0 || { dm_note_err d1; return 1; }
+	expect_eq "exit status of -d" "$RC" 0 || { srv_note_err d1; return 1; }
 	http=$(sed -n 's/^http=\([0-9]*\).*/\1/p' "$T/d.ports" 2>/dev/null)
 	[ -n "$http" ] || { note "no port file when -d returned"; return 1; }
 	DM_URL=http://127.0.0.1:$http
@@ -128,7 +89,7 @@ t_daemon_second() {
 t_daemon_term() {
 	[ -n "${DM_PID:-}" ] || { note "no daemon"; return 1; }
 	kill -TERM "$DM_PID"
-	dm_wait_gone "$DM_PID" 3000 || { note "pid $DM_PID still running 3 s after SIGTERM"; return 1; }
+	wait_gone "$DM_PID" 3000 || { note "pid $DM_PID still running 3 s after SIGTERM"; return 1; }
 	unset "SRV_PID[daemon]"
 	[ ! -e "$T/d.pid" ] || { note "pid file still there: $(cat "$T/d.pid")"; return 1; }
 }
@@ -146,18 +107,7 @@ hup_start() {
 # SIGHUP and wait for the Nth "reload:" line in the log.
 hup_send() {
 	kill -HUP "${SRV_PID[hup]}"
-	dm_wait_lines_matching "$T/hup.err" "reload:" "$1" 2000
-}
-
-# Wait up to MS ms until FILE has N lines containing TEXT.
-dm_wait_lines_matching() {
-	local file=$1 text=$2 n=$3 ms=$4 t0
-	t0=$(now_ms)
-	until [ "$(grep -cF -- "$text" "$file" 2>/dev/null)" -ge "$n" ]; do
-		[ $(($(now_ms) - t0)) -ge "$ms" ] && return 1
-		sleep 0.02
-	done
-	return 0
+	wait_lines_matching "$T/hup.err" "reload:" "$1" 2000
 }
 
 # A raised delay_max_ms applies after SIGHUP: /delay?ms=1200 goes from 400 to 200.
@@ -168,9 +118,9 @@ t_hup_apply() {
 	req hup0 "$u/delay?ms=1200"
 	expect_status hup0 400 || { note "(before the reload, the old limit 1000)"; return 1; }
 	printf 'delay_max_ms = 3000\n' >"$T/hup.conf"
-	hup_send 1 || { note "no 'reload:' log line"; dm_note_err hup; return 1; }
+	hup_send 1 || { note "no 'reload:' log line"; srv_note_err hup; return 1; }
 	req hup1 "$u/delay?ms=1200"
-	expect_status hup1 200 || { dm_note_err hup; return 1; }
+	expect_status hup1 200 || { srv_note_err hup; return 1; }
 }
 
 # A broken file on SIGHUP: logged with file:line, the server keeps the old settings.
@@ -179,8 +129,8 @@ t_hup_broken() {
 	[ -n "${SRV_PID[hup]:-}" ] || { note "no hup server"; return 1; }
 	u=http://127.0.0.1:${SRV_HTTP[hup]}
 	printf 'delay_max_ms = 3000\ndelay_max_ms = banana\n' >"$T/hup.conf"
-	hup_send 2 || { note "no second 'reload:' log line"; dm_note_err hup; return 1; }
-	kill -0 "${SRV_PID[hup]}" 2>/dev/null || { note "the server died"; dm_note_err hup; return 1; }
+	hup_send 2 || { note "no second 'reload:' log line"; srv_note_err hup; return 1; }
+	kill -0 "${SRV_PID[hup]}" 2>/dev/null || { note "the server died"; srv_note_err hup; return 1; }
 	expect_contains "$T/hup.err" "hup.conf:2" || return 1
 	tap_diag "logged: $(grep -F 'hup.conf:2' "$T/hup.err" | head -1)"
 	req hup2 "$u/delay?ms=1200"
@@ -197,10 +147,10 @@ t_hup_reopen() {
 	printf 'delay_max_ms = 3000\n' >"$T/hup.conf"
 	req hup4 "$u/ip?before=rotate"
 	mv "$T/hup.access" "$T/hup.access.1"
-	hup_send 3 || { note "no third 'reload:' log line"; dm_note_err hup; return 1; }
+	hup_send 3 || { note "no third 'reload:' log line"; srv_note_err hup; return 1; }
 	req hup5 "$u/ip?after=rotate"
 	expect_status hup5 200 || return 1
-	dm_wait_text "$T/hup.access" "after=rotate" 2000 ||
+	wait_text "$T/hup.access" "after=rotate" 2000 ||
 	    { note "no new access log with the request at the original path"; lib_note_file "$T/hup.access.1"; return 1; }
 	expect_contains "$T/hup.access.1" "before=rotate" || return 1
 	! grep -qF "after=rotate" "$T/hup.access.1" ||
@@ -227,13 +177,13 @@ t_usr1_reopen() {
 	req usr1a "$u/ip?before=usr1"
 	expect_status usr1a 200 || return 1
 	# Python may take seconds to start on a loaded machine.
-	dm_wait_text "$T/usr1.access" "kept=before" 10000 &&
-	    dm_wait_text "$T/usr1.access" "before=usr1" 3000 ||
+	wait_text "$T/usr1.access" "kept=before" 10000 &&
+	    wait_text "$T/usr1.access" "before=usr1" 3000 ||
 	    { note "requests not logged"; lib_note_file "$T/usr1.access"; lib_note_file "$T/usr1.kept"; return 1; }
 	mv "$T/usr1.access" "$T/usr1.access.1"
 	kill -USR1 "${SRV_PID[usr1]}"
-	dm_wait_text "$T/usr1.err" "reopened" 2000 ||
-	    { note "no 'reopened' log line"; dm_note_err usr1; return 1; }
+	wait_text "$T/usr1.err" "reopened" 2000 ||
+	    { note "no 'reopened' log line"; srv_note_err usr1; return 1; }
 	touch "$T/usr1.go"
 	if [ -n "$kpid" ]; then
 		wait "$kpid"
@@ -242,9 +192,9 @@ t_usr1_reopen() {
 		req usr1k "$u/ip?kept=after"
 	fi
 	req usr1b "$u/ip?after=usr1"
-	expect_status usr1b 200 || { dm_note_err usr1; return 1; }
-	dm_wait_text "$T/usr1.access" "after=usr1" 2000 &&
-	    dm_wait_text "$T/usr1.access" "kept=after" 2000 ||
+	expect_status usr1b 200 || { srv_note_err usr1; return 1; }
+	wait_text "$T/usr1.access" "after=usr1" 2000 &&
+	    wait_text "$T/usr1.access" "kept=after" 2000 ||
 	    { note "not both new requests in the new file"; lib_note_file "$T/usr1.access";
 	    lib_note_file "$T/usr1.access.1"; return 1; }
 	expect_contains "$T/usr1.access.1" "before=usr1" || return 1
@@ -260,13 +210,13 @@ t_other_signals() {
 	local s
 	[ -n "${SRV_PID[usr1]:-}" ] || { note "no usr1 server"; return 1; }
 	kill -USR2 "${SRV_PID[usr1]}"
-	dm_wait_text "$T/usr1.err" "SIGUSR2" 2000 ||
-	    { note "no SIGUSR2 log line"; dm_note_err usr1; return 1; }
+	wait_text "$T/usr1.err" "SIGUSR2" 2000 ||
+	    { note "no SIGUSR2 log line"; srv_note_err usr1; return 1; }
 	for s in WINCH ALRM TTIN TTOU XFSZ PIPE; do
 		kill -"$s" "${SRV_PID[usr1]}" 2>/dev/null || { note "SIG$s: the server is gone"; return 1; }
 	done
 	req usr1c --max-time 3 "http://127.0.0.1:${SRV_HTTP[usr1]}/ip"
-	expect_status usr1c 200 || { dm_note_err usr1; return 1; }
+	expect_status usr1c 200 || { srv_note_err usr1; return 1; }
 	kill -0 "${SRV_PID[usr1]}" 2>/dev/null || { note "the server died"; return 1; }
 	expect_eq "state" "$(awk '/^State:/ { print $2 }' "/proc/${SRV_PID[usr1]}/status")" S
 }
@@ -276,10 +226,10 @@ t_other_signals() {
 # A notify socket we bind, and a server that reports to it.
 ntf_start() {
 	NTF_OK=0
-	python3 "$HC" notify "$T/notify.sock" "$T/notify.log" 2>"$T/notify.err" &
+	"$PYTHON" "$HC" notify "$T/notify.sock" "$T/notify.log" 2>"$T/notify.err" &
 	SRV_PID[notify]=$!
 	# Python may take seconds to start on a loaded machine.
-	dm_wait_text "$T/notify.log" bound 10000 || { note "the notify socket did not bind"; return 1; }
+	wait_text "$T/notify.log" bound 10000 || { note "the notify socket did not bind"; return 1; }
 	export NOTIFY_SOCKET=$T/notify.sock
 	srv_start ntf "$BIN" "${MODEL_ARGS[@]}"
 	NTF_RC=$?
@@ -296,7 +246,7 @@ ntf_states() {
 # READY=1 once the server serves.
 t_notify_ready() {
 	ntf_start || return 1
-	dm_wait_lines "$T/notify.log" 2 2000
+	wait_lines "$T/notify.log" 2 2000
 	expect_eq "states" "$(ntf_states)" "READY=1"
 }
 
@@ -304,7 +254,7 @@ t_notify_ready() {
 t_notify_reload() {
 	[ "$NTF_OK" = 1 ] || return 1
 	kill -HUP "${SRV_PID[ntf]}"
-	dm_wait_lines "$T/notify.log" 4 2000
+	wait_lines "$T/notify.log" 4 2000
 	expect_eq "states" "$(ntf_states)" "READY=1 RELOADING=1 READY=1"
 }
 
@@ -312,7 +262,7 @@ t_notify_reload() {
 t_notify_stop() {
 	[ "$NTF_OK" = 1 ] || return 1
 	kill -TERM "${SRV_PID[ntf]}"
-	dm_wait_lines "$T/notify.log" 5 2000
+	wait_lines "$T/notify.log" 5 2000
 	srv_stop ntf
 	expect_eq "states" "$(ntf_states)" "READY=1 RELOADING=1 READY=1 STOPPING=1"
 }

@@ -237,54 +237,6 @@ def mode_many(port, n, path, wait_s):
           "errors": len(errors), "first_error": errors[0] if errors else ""})
 
 
-# Wait until WANT of SOCKS are readable (answered or closed), up to SECS s.
-def wait_readable(socks, want, secs):
-    sel = selectors.DefaultSelector()
-    for s in socks:
-        sel.register(s, selectors.EVENT_READ)
-    seen, deadline = set(), time.monotonic() + secs
-    while len(seen) < want:
-        left = deadline - time.monotonic()
-        if left <= 0:
-            break
-        for key, _ in sel.select(timeout=left):
-            seen.add(key.fileobj)
-            sel.unregister(key.fileobj)
-    sel.close()
-
-
-# Open N idle connections; wait until WANT of them were answered or closed
-# (up to SETTLE s; without WANT, SETTLE s flat), sort them by what the
-# server did, then keep them HOLD s more and close them all.
-def mode_hold(port, n, settle_s, hold_s, want=None):
-    socks, connect_err = [], 0
-    for _ in range(int(n)):
-        try:
-            socks.append(socket.create_connection((HOST, port), timeout=3))
-        except OSError:
-            connect_err += 1
-    if want is None:
-        time.sleep(float(settle_s))
-    else:
-        wait_readable(socks, int(want), float(settle_s))
-    r503, other_closed, still_open, body = 0, 0, 0, ""
-    for s in socks:
-        got, how = drain_nowait(s)
-        status, _, b = parse_reply(got)
-        if status == 503 and how != "open":
-            r503 += 1
-            body = body or b.decode("latin-1")
-        elif how == "open" and not got:
-            still_open += 1
-        else:
-            other_closed += 1
-    emit({"opened": len(socks), "connect_err": connect_err, "r503": r503,
-          "other": other_closed, "open": still_open, "body503": body})
-    time.sleep(float(hold_s))
-    for s in socks:
-        s.close()
-
-
 # Send REQUEST, shut our write side, and read the reply to the end.
 def mode_halfclose(port, request):
     sock = socket.create_connection((HOST, port), timeout=5)
@@ -368,7 +320,7 @@ def mode_notify(path, out):
 
 MODES = {
     "trickle": mode_trickle, "slowread": mode_slowread, "many": mode_many,
-    "hold": mode_hold, "halfclose": mode_halfclose, "rst": mode_rst,
+    "halfclose": mode_halfclose, "rst": mode_rst,
     "echo": mode_echo, "garbage": mode_garbage,
 }
 

@@ -183,32 +183,28 @@ t_slow_reader() {
 # 150 idle connections with max_connections=50: 100 get 503 JSON and a close.
 t_cap_refuse() {
 	srv_start_noted cap "$BIN" -o max_connections=50 || return 1
-	python3 "$HC" hold "${SRV_HTTP[cap]}" 150 5 0 100 >"$T/cap.json" 2>&1
-	expect_json "$T/cap.json" 'd["opened"] == 150 and d["r503"] == 100 and
-	    d["open"] == 50 and d["other"] == 0 and
-	    json.loads(d["body503"])["status"] == 503'
+	hold_conns cap "${SRV_HTTP[cap]}" 150 0
+	expect_json "$T/cap.json" 'd["opened"] == 150 and d["answered"] == {"503": 100} and
+	    d["closed"] == 100 and d["open"] == 50 and
+	    json.loads(d["bodies"]["503"])["status"] == 503'
 }
 
 # Once those are closed, a new request is served (asked until it is, for 3 s).
 t_cap_recover() {
-	local t0
+	local rc=0
 	[ -n "${SRV_PID[cap]:-}" ] || { note "no cap server"; return 1; }
-	t0=$(now_ms)
-	while req cap "$(srv_url cap)/ip"; [ "$ST" != 200 ]; do
-		[ $(($(now_ms) - t0)) -ge 3000 ] && break
-		sleep 0.05
-	done
+	srv_wait_served cap /ip 3000 || rc=1
 	srv_kill cap
-	expect_status cap 200
+	return "$rc"
 }
 
 # Two workers share max_connections=50: still 50 open in all, 100 refused.
 t_cap_workers() {
 	srv_start_noted cap2 "$BIN" -w 2 -o max_connections=50 || return 1
-	python3 "$HC" hold "${SRV_HTTP[cap2]}" 150 5 0 100 >"$T/cap2.json" 2>&1
+	hold_conns cap2 "${SRV_HTTP[cap2]}" 150 0
 	srv_kill cap2
-	expect_json "$T/cap2.json" 'd["opened"] == 150 and d["r503"] == 100 and
-	    d["open"] == 50 and d["other"] == 0'
+	expect_json "$T/cap2.json" 'd["opened"] == 150 and d["answered"] == {"503": 100} and
+	    d["closed"] == 100 and d["open"] == 50'
 }
 
 # ---------------------------------------------------------------- hostile bytes
@@ -241,20 +237,14 @@ t_half_close() {
 
 # An RST in the middle of /bytes/5000000 leaves the server well and leaks nothing.
 t_rst_mid() {
-	local base open t0
+	local base
 	[ -n "${SRV_PID[main]:-}" ] || srv_start_noted main "$BIN" || return 1
 	base=$(srv_stat main '["connections"]["open"]')
 	python3 "$HC" rst "${SRV_HTTP[main]}" /bytes/5000000 100000 >"$T/rst.json" 2>&1
 	expect_json "$T/rst.json" 'd["status"] == 200 and d["read"] >= 100000' || return 1
-	t0=$(now_ms)
-	while :; do
-		open=$(srv_stat main '["connections"]["open"]')
-		[ "$open" = "$base" ] && break
-		[ $(($(now_ms) - t0)) -ge 2000 ] && break
-		sleep 0.05
-	done
+	wait_until 2000 srv_stat_eq main '["connections"]["open"]' "$base"
 	kill -0 "${SRV_PID[main]}" 2>/dev/null || { note "the server died"; srv_note_err main; return 1; }
-	expect_eq "connections open 2 s after the RST" "$open" "$base"
+	expect_eq "connections open 2 s after the RST" "$SRV_STAT" "$base"
 }
 
 # ---------------------------------------------------------------- main

@@ -8,9 +8,20 @@ LIB_DIR=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
 # Debian's python3, which scripts/deps.sh installs: a version manager's shim
 # earlier in PATH can cost a second per call on a busy machine, and the
 # suites call python3 hundreds of times while servers wait on deadlines.
-if [ -x /usr/bin/python3 ]; then
-	python3() { /usr/bin/python3 "$@"; }
-fi
+# Until lib_setup puts it first in PATH, a function stands in for it.
+PYTHON=python3
+[ -x /usr/bin/python3 ] && PYTHON=/usr/bin/python3
+python3() { "$PYTHON" "$@"; }
+
+# Make "python3" in PATH Debian's, and drop the stand-in: a function started
+# with & runs in a subshell, so $! would be that subshell and killing it
+# would leave Python running (and holding the TAP pipe open).
+lib_python_path() {
+	[ "$PYTHON" = python3 ] && return 0
+	mkdir -p "$T/bin" && ln -sf "$PYTHON" "$T/bin/python3" || return 0
+	PATH=$T/bin:$PATH
+	unset -f python3
+}
 
 # Where the sources and binaries are: automake exports both; by hand, guess.
 lib_find_tree() {
@@ -179,6 +190,7 @@ lib_setup() {
 	    tap_bail "mktemp failed"
 	trap lib_cleanup EXIT
 	trap 'exit 1' INT TERM HUP
+	lib_python_path
 }
 
 # Stop what we started (by pid), then remove the scratch directory.
@@ -190,26 +202,26 @@ lib_cleanup() {
 	[ -n "${T:-}" ] && rm -rf "$T"
 }
 
+# Server NAME wrote its ports, or died (then wait_until stops on the 1).
+srv_listening_or_dead() {
+	grep -q '^http=[0-9]' "$T/$1.ports" 2>/dev/null && return 0
+	! kill -0 "${SRV_PID[$1]}" 2>/dev/null
+}
+
 # Start a server in the background and wait for its port file (5 s at most).
 # srv_start NAME BINARY ARGS...: 0 when listening, 1 if it died or never did.
 srv_start() {
-	local name=$1 bin=$2 i
+	local name=$1 bin=$2
 	shift 2
 	rm -f "$T/$name.ports"
 	"$bin" --listen 127.0.0.1:0 --echo-listen 127.0.0.1:0 \
 	    --port-file "$T/$name.ports" --access-log "$T/$name.access" \
 	    "$@" >"$T/$name.out" 2>"$T/$name.err" </dev/null &
 	SRV_PID[$name]=$!
-	for ((i = 0; i < 250; i++)); do
-		if [ -s "$T/$name.ports" ] &&
-		    grep -q '^http=[0-9]' "$T/$name.ports"; then
-			srv_read_ports "$name"
-			return 0
-		fi
-		kill -0 "${SRV_PID[$name]}" 2>/dev/null || break
-		sleep 0.02
-	done
-	return 1
+	wait_until 5000 srv_listening_or_dead "$name" &&
+	    grep -q '^http=[0-9]' "$T/$name.ports" 2>/dev/null || return 1
+	srv_read_ports "$name"
+	return 0
 }
 
 # Load http=, echo= and udp= from the port file.
@@ -228,15 +240,11 @@ srv_explain() {
 
 # SIGTERM and wait up to 2 s; SRV_STATUS = exit status, 1 if it had to be killed.
 srv_stop() {
-	local name=$1 pid=${SRV_PID[$1]:-} i
+	local name=$1 pid=${SRV_PID[$1]:-}
 	SRV_STATUS=
 	[ -n "$pid" ] || return 1
 	kill -TERM "$pid" 2>/dev/null
-	for ((i = 0; i < 100; i++)); do
-		kill -0 "$pid" 2>/dev/null || break
-		sleep 0.02
-	done
-	if kill -0 "$pid" 2>/dev/null; then
+	if ! wait_until 2000 pid_gone "$pid"; then
 		srv_kill "$name"
 		return 1
 	fi
@@ -248,13 +256,10 @@ srv_stop() {
 
 # Make sure a server is gone (cleanup path): TERM, a short grace, then KILL.
 srv_kill() {
-	local pid=${SRV_PID[$1]:-} i
+	local pid=${SRV_PID[$1]:-}
 	[ -n "$pid" ] || return 0
 	kill -TERM "$pid" 2>/dev/null
-	for ((i = 0; i < 50; i++)); do
-		kill -0 "$pid" 2>/dev/null || break
-		sleep 0.02
-	done
+	wait_until 1000 pid_gone "$pid"
 	kill -KILL "$pid" 2>/dev/null
 	wait "$pid" 2>/dev/null
 	unset "SRV_PID[$1]"
@@ -284,59 +289,136 @@ except Exception:
     print(-1)"
 }
 
-# Poll NAME's /stats until the value reaches at least WANT (up to MS ms).
-srv_stat_wait_ge() {
-	local name=$1 path=$2 want=$3 ms=$4 t0 v
-	t0=$(now_ms)
-	while :; do
-		v=$(srv_stat "$name" "$path")
-		[ "$v" -ge "$want" ] 2>/dev/null && return 0
-		[ $(($(now_ms) - t0)) -ge "$ms" ] && break
-		sleep 0.05
-	done
-	note "/stats $path stayed at $v (wanted >= $want within $ms ms)"
-	return 1
-}
+# ---------------------------------------------------------------- waiting
 
-# Poll NAME's /stats until the value equals WANT (up to MS ms); SRV_STAT holds the last value.
-srv_stat_wait_eq() {
-	local name=$1 path=$2 want=$3 ms=$4 t0
+# Run CMD... every 20 ms until it succeeds (0) or MS ms have passed (1);
+# CMD runs at least once.
+wait_until() {
+	local ms=$1 t0
+	shift
 	t0=$(now_ms)
-	while :; do
-		SRV_STAT=$(srv_stat "$name" "$path")
-		[ "$SRV_STAT" = "$want" ] && return 0
-		[ $(($(now_ms) - t0)) -ge "$ms" ] && break
-		sleep 0.05
-	done
-	note "/stats $path stayed at $SRV_STAT (wanted $want within $ms ms)"
-	return 1
-}
-
-# Wait up to MS ms for a fixed string in a file.
-wait_text() {
-	local file=$1 text=$2 ms=$3 t0
-	t0=$(now_ms)
-	until grep -qF -- "$text" "$file" 2>/dev/null; do
+	until "$@"; do
 		[ $(($(now_ms) - t0)) -ge "$ms" ] && return 1
 		sleep 0.02
 	done
 	return 0
 }
 
-# Wait up to MS ms for server NAME to exit; EXIT_MS from T0, SRV_STATUS its status.
+# FILE holds a fixed string.
+has_text() {
+	grep -qF -- "$2" "$1" 2>/dev/null
+}
+
+# FILE holds a line matching a basic regex.
+has_line() {
+	grep -q -- "$2" "$1" 2>/dev/null
+}
+
+# FILE has at least N lines.
+has_lines() {
+	[ "$(wc -l <"$1" 2>/dev/null || echo 0)" -ge "$2" ]
+}
+
+# FILE has at least N lines containing a fixed string.
+has_lines_matching() {
+	[ "$(grep -cF -- "$2" "$1" 2>/dev/null)" -ge "$3" ]
+}
+
+# The process PID (ours or not) is gone.
+pid_gone() {
+	! kill -0 "$1" 2>/dev/null
+}
+
+# Wait up to MS ms for a fixed string in a file.
+wait_text() {
+	wait_until "$3" has_text "$1" "$2"
+}
+
+# Wait up to MS ms for FILE to hold a line matching a basic regex.
+wait_line() {
+	wait_until "$3" has_line "$1" "$2"
+}
+
+# Wait up to MS ms for FILE to have at least N lines.
+wait_lines() {
+	wait_until "$3" has_lines "$1" "$2"
+}
+
+# Wait up to MS ms until FILE has N lines containing TEXT.
+wait_lines_matching() {
+	wait_until "$4" has_lines_matching "$1" "$2" "$3"
+}
+
+# Wait up to MS ms for FILE to be non-empty.
+wait_file() {
+	wait_until "$2" test -s "$1"
+}
+
+# Wait up to MS ms for a process we may not have started (no wait(2)) to be gone.
+wait_gone() {
+	wait_until "$2" pid_gone "$1"
+}
+
+# NAME's /stats value at PATH is at least WANT; SRV_STAT holds it.
+srv_stat_ge() {
+	SRV_STAT=$(srv_stat "$1" "$2")
+	[ "$SRV_STAT" -ge "$3" ] 2>/dev/null
+}
+
+# NAME's /stats value at PATH equals WANT; SRV_STAT holds it.
+srv_stat_eq() {
+	SRV_STAT=$(srv_stat "$1" "$2")
+	[ "$SRV_STAT" = "$3" ]
+}
+
+# Poll NAME's /stats until the value reaches at least WANT (up to MS ms).
+srv_stat_wait_ge() {
+	wait_until "$4" srv_stat_ge "$1" "$2" "$3" && return 0
+	note "/stats $2 stayed at $SRV_STAT (wanted >= $3 within $4 ms)"
+	return 1
+}
+
+# Poll NAME's /stats until the value equals WANT (up to MS ms); SRV_STAT holds the last value.
+srv_stat_wait_eq() {
+	wait_until "$4" srv_stat_eq "$1" "$2" "$3" && return 0
+	note "/stats $2 stayed at $SRV_STAT (wanted $3 within $4 ms)"
+	return 1
+}
+
+# GET PATH on NAME answers 200 (curl's files are $T/NAME.*, ST the status).
+srv_serves() {
+	req "$1" --max-time 2 "$(srv_url "$1")$2"
+	[ "$ST" = 200 ]
+}
+
+# Ask NAME for PATH until it answers 200, for up to MS ms; a note if it never does.
+srv_wait_served() {
+	wait_until "$3" srv_serves "$1" "$2" && return 0
+	expect_status "$1" 200
+}
+
+# Wait until MS ms after T0 for server NAME to exit; EXIT_MS from T0, SRV_STATUS its status.
 srv_wait_exit() {
 	local name=$1 ms=$2 t0=$3 pid=${SRV_PID[$1]:-}
 	SRV_STATUS= EXIT_MS=
 	[ -n "$pid" ] || return 1
-	while kill -0 "$pid" 2>/dev/null; do
-		[ $(($(now_ms) - t0)) -ge "$ms" ] && return 1
-		sleep 0.01
-	done
+	wait_until $((ms - ($(now_ms) - t0))) pid_gone "$pid" || return 1
 	EXIT_MS=$(($(now_ms) - t0))
 	wait "$pid"
 	SRV_STATUS=$?
 	unset "SRV_PID[$name]"
 	return 0
+}
+
+# Hold N connections to PORT with echofetch-load --hold SECS (more flags
+# after, e.g. --settle); its one JSON report goes to $T/NAME.json once they
+# settle, and it exits SECS later. Run it with & to measure meanwhile.
+hold_conns() {
+	local name=$1 port=$2 n=$3 secs=$4
+	shift 4
+	timeout $((${secs%.*} + 60)) "$top_builddir/echofetch-load" -q --json -c "$n" \
+	    --hold "$secs" "$@" "http://127.0.0.1:$port/" \
+	    >"$T/$name.json" 2>"$T/$name.hold.err" </dev/null
 }
 
 # User plus system CPU of a process, in clock ticks.

@@ -10,31 +10,9 @@
 
 . "$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)/lib.sh"
 
-HC=$LIB_DIR/hard_client.py
 LC=$LIB_DIR/limits_client.py
 
 # ---------------------------------------------------------------- helpers
-
-# Start a server as NAME; a note says why if it cannot.
-lm_start() {
-	local name=$1
-	shift
-	srv_start "$name" "$@" && return 0
-	note "server $name did not start: $(head -3 "$T/$name.err" 2>/dev/null)"
-	srv_kill "$name"
-	return 1
-}
-
-# Wait up to MS ms for FILE to be non-empty.
-lm_wait_file() {
-	local file=$1 ms=$2 t0
-	t0=$(now_ms)
-	until [ -s "$file" ]; do
-		[ $(($(now_ms) - t0)) -ge "$ms" ] && return 1
-		sleep 0.02
-	done
-	return 0
-}
 
 # Processes whose parent is PID.
 lm_children() {
@@ -46,35 +24,22 @@ lm_threads() {
 	awk '/^Threads:/ { print $2 }' "/proc/$1/status"
 }
 
-# Poll GET /ip on NAME until it answers 200, for up to MS ms.
-lm_wait_served() {
-	local name=$1 ms=$2 t0
-	t0=$(now_ms)
-	while :; do
-		req "$name" --max-time 2 "http://127.0.0.1:${SRV_HTTP[$name]}/ip"
-		[ "$ST" = 200 ] && return 0
-		[ $(($(now_ms) - t0)) -ge "$ms" ] && break
-		sleep 0.05
-	done
-	expect_status "$name" 200
-}
-
 # ---------------------------------------------------------------- caps
 
 # 30 idle clients against a cap of 20 (KEY=20 for MODEL): 10 get 503 JSON
 # naming KEY, 20 stay open; COUNT (children or threads) stays near 20.
 lm_cap() {
 	local name=$1 model=$2 key=$3 count=$4 pid n
-	lm_start "$name" "$BL" --model "$model" -o "$key=20" || return 1
+	srv_start_noted "$name" "$BL" --model "$model" -o "$key=20" || return 1
 	pid=${SRV_PID[$name]}
-	python3 "$HC" hold "${SRV_HTTP[$name]}" 30 1 3 >"$T/$name.json" 2>&1 &
+	hold_conns "$name" "${SRV_HTTP[$name]}" 30 3 &
 	LM_HOLD=$!
-	lm_wait_file "$T/$name.json" 8000 || { note "hold printed nothing"; return 1; }
+	wait_file "$T/$name.json" 8000 || { note "hold printed nothing"; return 1; }
 	n=$($count "$pid")
 	tap_diag "$model, $key=20, 30 idle clients: $count = $n"
-	expect_json "$T/$name.json" 'd["opened"] == 30 and d["r503"] == 10 and
-	    d["open"] == 20 and d["other"] == 0 and
-	    json.loads(d["body503"]) == {"error": "too many connections ('"$key"')",
+	expect_json "$T/$name.json" 'd["opened"] == 30 and d["answered"] == {"503": 10} and
+	    d["closed"] == 10 and d["open"] == 20 and
+	    json.loads(d["bodies"]["503"]) == {"error": "too many connections ('"$key"')",
 	    "status": 503}' || return 1
 	expect_lt "$count of $model server" "$n" 25
 }
@@ -84,7 +49,7 @@ lm_cap_recover() {
 	local name=$1
 	[ -n "${SRV_PID[$name]:-}" ] || { note "no $name server"; return 1; }
 	wait "$LM_HOLD"
-	lm_wait_served "$name" 5000
+	srv_wait_served "$name" /ip 5000
 	srv_kill "$name"
 	[ "$ST" = 200 ]
 }
@@ -99,16 +64,12 @@ t_thread_recover() { lm_cap_recover thread; }
 # 2,000 one-byte chunks with 4,000-byte extensions: 400 naming
 # chunk_overhead_max (the access log says 400 even if a reset ate the reply).
 lm_chunk_flood() {
-	local name=$1 t0
+	local name=$1
 	python3 "$LC" chunks "${SRV_HTTP[$name]}" /anything 2000 1 4000 >"$T/$name-flood.json" 2>&1
 	tap_diag "$name: $(python3 -c 'import json,sys; d=json.load(open(sys.argv[1]));
 print("status %s (%s) after %d of %d bytes" % (d["status"], d["how"], d["sent"], d["of"]))' \
 	    "$T/$name-flood.json" 2>&1)"
-	t0=$(now_ms)
-	until grep -q '"POST /anything" [0-9]' "$T/$name.access" 2>/dev/null; do
-		[ $(($(now_ms) - t0)) -ge 3000 ] && break
-		sleep 0.02
-	done
+	wait_line "$T/$name.access" '"POST /anything" [0-9]' 3000
 	expect_contains "$T/$name.access" '"POST /anything" 400 ' || return 1
 	expect_json "$T/$name-flood.json" 'd["status"] == 0 and d["how"] == "reset" or
 	    d["status"] == 400 and
@@ -123,12 +84,12 @@ lm_chunk_normal() {
 }
 
 t_ev_flood() {
-	lm_start evc "$EV" || return 1
+	srv_start_noted evc "$EV" || return 1
 	lm_chunk_flood evc
 }
 t_ev_normal() { lm_chunk_normal evc; }
 t_bl_flood() {
-	lm_start blc "$BL" --model thread || return 1
+	srv_start_noted blc "$BL" --model thread || return 1
 	lm_chunk_flood blc
 }
 t_bl_normal() { lm_chunk_normal blc; }

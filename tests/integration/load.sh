@@ -147,6 +147,51 @@ t_bad_args() {
 	expect_eq "bad -c" "$LRC" 2
 }
 
+# --hold against max_connections=5: 8 opened, 3 answered 503 and closed, 5 kept open.
+t_hold_cap() {
+	srv_start_noted cap "$BIN" -o max_connections=5 || return 1
+	load hcap --json -c 8 --hold 0 "http://127.0.0.1:${SRV_HTTP[cap]}/"
+	srv_kill cap
+	load_ok hcap 'd["connections"] == 8 and d["opened"] == 8 and d["refused"] == 0' \
+	    'd["answered"] == {"503": 3} and d["closed"] == 3 and d["open"] == 5' \
+	    'json.loads(d["bodies"]["503"])["status"] == 503 and not d["interrupted"]'
+}
+
+# --hold --send: one answer on each connection, all kept open; text without --json.
+t_hold_send() {
+	load hsend --json -c 20 --hold 0 --send "$U/ip"
+	load_ok hsend 'd["opened"] == 20 and d["answered"] == {"200": 20}' \
+	    'd["open"] == 20 and d["closed"] == 0' \
+	    'json.loads(d["bodies"]["200"])["origin"] == "127.0.0.1"' || return 1
+	load htext -c 2 --hold 0 --send "$U/ip"
+	expect_eq "text exit status" "$LRC" 0 &&
+	    expect_contains "$T/htext.json" "opened 2, refused 0, connecting 0, answered 2, closed 0, open 2"
+}
+
+# The report comes once settled, the connections stay until TERM, which ends it at once.
+t_hold_term() {
+	local pid base
+	base=$(srv_stat main '["connections"]["open"]')
+	"$LOAD" -q --json -c 10 --hold 10m --settle 200ms "$U/" >"$T/hterm.json" 2>"$T/hterm.err" &
+	pid=$!
+	wait_file "$T/hterm.json" 5000 || { kill "$pid"; note "no report within 5 s"; return 1; }
+	srv_stat_wait_ge main '["connections"]["open"]' $((base + 10)) 2000 || { kill "$pid"; return 1; }
+	kill -TERM "$pid"
+	wait_gone "$pid" 1000 || { kill -KILL "$pid"; note "still running 1 s after TERM"; return 1; }
+	wait "$pid"
+	expect_eq "exit status" "$?" 0 &&
+	    expect_json "$T/hterm.json" 'd["opened"] == 10 and d["open"] == 10 and d["answered"] == {}'
+}
+
+# A closed port: every connection refused, exit 1.
+t_hold_refused() {
+	local port
+	port=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])')
+	load hrefused --json -c 3 --hold 0 "http://127.0.0.1:$port/"
+	expect_eq "exit status" "$LRC" 1 &&
+	    expect_json "$T/hrefused.json" 'd["refused"] == 3 and d["opened"] == 0'
+}
+
 tap_run "keep-alive: 200 requests on 10 connections" t_keepalive
 tap_run "--no-keepalive: one connection per request" t_no_keepalive
 tap_run "status classes counted, not errors" t_status_classes
@@ -160,4 +205,8 @@ tap_run "--slow-send trickles the request" t_slow_send
 tap_run "connection refused: exit 1" t_refused
 tap_run "--timeout counted" t_timeout
 tap_run "bad arguments: exit 2" t_bad_args
+tap_run "--hold: refused by the cap, 503 and closed; the rest held" t_hold_cap
+tap_run "--hold --send: each answered once and kept open" t_hold_send
+tap_run "--hold: report once settled, held until TERM" t_hold_term
+tap_run "--hold: nothing opened, exit 1" t_hold_refused
 tap_end

@@ -11,7 +11,6 @@
 
 . "$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)/lib.sh"
 
-HC=$LIB_DIR/hard_client.py
 
 # ---------------------------------------------------------------- slowhttptest
 
@@ -215,7 +214,7 @@ emf_run() {
 	chmod +x "$T/ulimit64.sh"
 	srv_start emf "$T/ulimit64.sh" || { EMF_NOTE="did not start: $(head -3 "$T/emf.err")"; return 1; }
 	pid=${SRV_PID[emf]}
-	python3 "$HC" hold "${SRV_HTTP[emf]}" 100 0.5 4 >"$T/emf.json" 2>&1 &
+	hold_conns emf "${SRV_HTTP[emf]}" 100 4 --settle 0.5 &
 	EMF_HOLD=$!
 	wait_text "$T/emf.err" "pausing accept" 5000 || EMF_NOTE="no 'pausing accept' within 5 s"
 	a=$(proc_cpu_ticks "$pid")

@@ -294,6 +294,44 @@ test_urls(void **state)
 	assert_fails("spaces", "http://127.0.0.1/a b");
 }
 
+/* --hold with --send and --settle; 0 is a hold, the request-run flags conflict. */
+static void
+test_hold(void **state)
+{
+	assert_int_equal(parse("http://127.0.0.1/", NULL), 0);
+	assert_int_equal(A.hold_set, 0);
+	assert_int_equal(A.send, 0);
+	assert_true(A.settle == 0);
+	assert_int_equal(parse("-c", "150", "--hold", "0", "http://127.0.0.1/", NULL), 0);
+	assert_int_equal(A.hold_set, 1);
+	assert_true(A.hold == 0);
+	assert_int_equal(A.clients, 150);
+	assert_int_equal(parse("--hold=2m", "--send", "--settle", "500ms",
+	    "http://127.0.0.1/ip", NULL), 0);
+	assert_true(A.hold == 120);
+	assert_int_equal(A.send, 1);
+	assert_true(A.settle == 0.5);
+	assert_int_equal(parse("--hold", "1.5", "tcp://127.0.0.1:7", NULL), 0);
+	assert_true(A.hold == 1.5);
+
+	assert_fails("bad duration", "--hold", "-1", "http://127.0.0.1/");
+	assert_fails("bad duration", "--hold", "soon", "http://127.0.0.1/");
+	assert_fails("bad duration", "--hold", "0s0", "http://127.0.0.1/");
+	assert_fails("bad duration", "--hold", "1", "--settle", "0", "http://127.0.0.1/");
+	assert_fails("needs a value", "http://127.0.0.1/", "--hold");
+	assert_fails("takes no value", "--hold", "1", "--send=1", "http://127.0.0.1/");
+	assert_fails("need --hold", "--send", "http://127.0.0.1/");
+	assert_fails("need --hold", "--settle", "2", "http://127.0.0.1/");
+	assert_fails("--hold conflicts", "--hold", "1", "-n", "5", "http://127.0.0.1/");
+	assert_fails("--hold conflicts", "--hold", "1", "-d", "5", "http://127.0.0.1/");
+	assert_fails("--hold conflicts", "--hold", "1", "--rate", "5", "http://127.0.0.1/");
+	assert_fails("--hold conflicts", "--hold", "1", "--slow-send", "5",
+	    "http://127.0.0.1/");
+	assert_fails("--hold conflicts", "--hold", "1", "--timeline", "t.csv",
+	    "http://127.0.0.1/");
+	assert_fails("http:// targets only", "--hold", "1", "--send", "tcp://127.0.0.1:7");
+}
+
 /* Each test frees its parse through the teardown. */
 int
 main(void)
@@ -307,6 +345,7 @@ main(void)
 		cmocka_unit_test_teardown(test_headers_method, teardown),
 		cmocka_unit_test_teardown(test_body_file, teardown),
 		cmocka_unit_test_teardown(test_urls, teardown),
+		cmocka_unit_test_teardown(test_hold, teardown),
 	};
 
 	return (cmocka_run_group_tests(tests, NULL, NULL));
