@@ -78,12 +78,20 @@ def drain(sock):
     return n
 
 
-# A UDP socket bound to host:port (port 0 = any).
+# The server's UDP port: an ephemeral client port must not equal it, since
+# the server (by design) never answers a datagram from its own port number.
+SERVER_UDP_PORT = None
+
+
+# A UDP socket bound to host:port (port 0 = any port but the server's).
 def bound(host="127.0.0.1", port=0):
-    s = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
-    s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
-    s.bind((host, port))
-    return s
+    while True:
+        s = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
+        s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        s.bind((host, port))
+        if port != 0 or s.getsockname()[1] != SERVER_UDP_PORT:
+            return s
+        s.close()
 
 
 # A plain client (from SRC, default 127.0.0.1) gets its datagram back.
@@ -197,7 +205,9 @@ def main():
     if len(sys.argv) < 4:
         sys.stderr.write("usage: udp_client.py MODE HTTP_PORT UDP_PORT ARGS...\n")
         return 2
+    global SERVER_UDP_PORT
     mode, http, udp, args = sys.argv[1], int(sys.argv[2]), int(sys.argv[3]), sys.argv[4:]
+    SERVER_UDP_PORT = udp
     if mode == "batch":
         prefix = args[0]
         for step in args[1:]:
