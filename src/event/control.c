@@ -180,7 +180,7 @@ control_drain(evutil_socket_t fd, short what, void *arg)
 	for (c = TAILQ_FIRST(&srv->srv_conns); c != NULL; c = next) {
 		next = TAILQ_NEXT(c, conn_entry);
 		if (c->conn_state == CONN_READING && !conn_request_started(c))
-			conn_close(c, "draining: idle");
+			conn_close(c, EXCHANGE_DRAIN_IDLE);
 		else if (c->conn_state == CONN_RUNNING)
 			/* Planned before the signal: its head, if unsent, must say close. */
 			(void)plan_force_close(&c->conn_ex->plan, c->conn_step);
@@ -203,7 +203,7 @@ control_deadline(evutil_socket_t fd, short what, void *arg)
 	log_warnx("drain deadline passed: closing %u connection%s", srv->srv_nconns,
 	    srv->srv_nconns == 1 ? "" : "s");
 	while (!TAILQ_EMPTY(&srv->srv_conns))
-		conn_close(TAILQ_FIRST(&srv->srv_conns), "drain-deadline");
+		conn_close(TAILQ_FIRST(&srv->srv_conns), EXCHANGE_DRAIN_DEADLINE);
 	event_base_loopbreak(srv->srv_base);
 }
 
