@@ -192,7 +192,7 @@ exchange_reject(struct exchange *ex, const char *reason,
 	exchange_plan_error(ex, 503, reason, EXCHANGE_REFUSED_CAP, ctx, stats);
 	if (plan_failed(pl))
 		end = EXCHANGE_OOM;
-	for (i = 0; i < pl->nsteps && send != NULL && end == EXCHANGE_DONE; i++) {
+	for (i = 0; i < pl->nsteps && end == EXCHANGE_DONE; i++) {
 		st = &pl->steps[i];
 		if (st->kind != PLAN_WRITE)
 			continue;

@@ -82,9 +82,9 @@ void	exchange_plan_error(struct exchange *, int status, const char *reason,
 void	exchange_plan_timeout(struct exchange *, const struct endpoint_ctx *, struct stats *);
 /*
  * A connection refused before any request (over a connection cap, `reason`
- * naming the key): plan the 503, hand its bytes to send (NULL sends nothing,
- * e.g. on TLS before a handshake), then count and log it. Both executors'
- * one reject path.
+ * naming the key): plan the 503, hand its bytes to send (which says how
+ * many went out, -1 for none), then count and log it. Both executors' one
+ * reject path.
  */
 void	exchange_reject(struct exchange *, const char *reason,
 	    const struct endpoint_ctx *, struct stats *,
