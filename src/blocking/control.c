@@ -20,6 +20,7 @@
 #include "core/config.h"
 #include "core/fetch.h"
 #include "core/log.h"
+#include "core/reload.h"
 
 #define CONTROL_PROG	"echofetchd-blocking"
 
@@ -197,65 +198,37 @@ control_snap_put(struct control_snap *cs)
 		free(cs);
 }
 
-/*
- * Build the snapshot a reload publishes: the running one with the live keys
- * of next; a fetch policy that fails keeps the running one.
- */
-static struct control_snap *
-control_snap_next(const struct control_snap *cur, const struct config *next,
-    char *restart, size_t restartlen)
-{
-	struct control_snap	*cs;
-	char			 err[512];
-
-	if ((cs = malloc(sizeof(*cs))) == NULL)
-		return (NULL);
-	cs->cs_cfg = cur->cs_cfg;
-	config_reload(&cs->cs_cfg, next, restart, restartlen);
-	if (fetch_settings_init(&cs->cs_fetch, &cs->cs_cfg, err, sizeof(err)) == -1) {
-		log_warnx("reload: %s; keeping the fetch policy", err);
-		cs->cs_fetch = cur->cs_fetch;
-	}
-	cs->cs_refs = 1;
-	return (cs);
-}
-
 /* SIGHUP in the main thread (the fork parent: children forked later inherit it). */
 void
 control_reload(struct server *srv)
 {
 	struct control_snap	*cur, *cs;
 	struct config		 next;
-	char			 err[1024], restart[512];
+	char			 restart[RELOAD_RESTART_LEN];
 
 	daemon_notify("RELOADING=1");
-	config_defaults(&next);
-	if (config_parse_args(&next, control_argc, control_argv, CONFIG_PROG_BLOCKING, err,
-	    sizeof(err)) != 0) {
-		log_warnx("reload: %s; keeping the running configuration", err);
+	if (reload_read(&next, control_argc, control_argv, CONFIG_PROG_BLOCKING) == -1) {
 		daemon_notify("READY=1");
 		return;
 	}
-	cur = control_snap_get();
-	if ((cs = control_snap_next(cur, &next, restart, sizeof(restart))) == NULL) {
-		control_snap_put(cur);
+	if ((cs = malloc(sizeof(*cs))) == NULL) {
 		log_warnx("reload: out of memory; keeping the running configuration");
 		daemon_notify("READY=1");
 		return;
 	}
-	log_set_level(cs->cs_cfg.log_level);
-	if (log_access_open(cs->cs_cfg.access_log, err, sizeof(err)) == -1)
-		log_warnx("reload: access log: %s; keeping the old one", err);
+	/* The running snapshot with next's live keys. */
+	cur = control_snap_get();
+	cs->cs_cfg = cur->cs_cfg;
+	cs->cs_fetch = cur->cs_fetch;
+	cs->cs_refs = 1;
+	reload_apply(&cs->cs_cfg, &cs->cs_fetch, &next, restart, sizeof(restart));
 	serve_fetch_reload(srv->srv_fetch, &cs->cs_cfg);
 	pthread_mutex_lock(&control_lock);
 	control_current = cs;
 	pthread_mutex_unlock(&control_lock);
 	control_snap_put(cur);	/* control's reference to the old one */
 	control_snap_put(cur);	/* ours */
-	if (restart[0] != '\0')
-		log_warnx("reload: %s changed; restart to apply", restart);
-	log_info("reload: configuration read%s%s", next.config_file[0] ? " from " : "",
-	    next.config_file);
+	reload_done(restart, &next);
 	daemon_notify("READY=1");
 }
 

@@ -28,14 +28,12 @@
 #include "core/stats.h"
 
 #define SERVE_READ_MAX	16384
-#define SERVE_CONTINUE	"HTTP/1.1 100 Continue\r\n\r\n"
 #define SERVE_QUEUE_TICK_MS	250	/* how often a queued fetch looks for its client */
 
 /* How waiting for a request ended. */
 enum serve_read {
 	SERVE_READ_REQUEST = 0,	/* the parser said DONE or ERROR */
-	SERVE_READ_HEAD_TIMEOUT,	/* 408 */
-	SERVE_READ_BODY_TIMEOUT,	/* 408 */
+	SERVE_READ_TIMEOUT,	/* 408 */
 	SERVE_READ_CLOSE,	/* EOF, error, idle timeout, or draining between requests */
 };
 
@@ -50,7 +48,7 @@ struct serve_conn {
 	char			 sc_host[SOCK_ADDRSTR_LEN];
 	struct buf		 sc_piece;	/* one stream or fetch piece, reused */
 	struct fetch_job	*sc_job;	/* the FETCH step running, if any */
-	const char		*sc_fetch_note;	/* why a fetch sink failed */
+	enum exchange_end	 sc_fetch_end;	/* why a fetch sink failed */
 	unsigned int		 sc_served;	/* requests finished on this connection */
 	size_t			 sc_off;	/* unparsed bytes: sc_in[sc_off, sc_off+sc_len) */
 	size_t			 sc_len;
@@ -137,9 +135,9 @@ serve_conn_free(struct serve_conn *c)
 	free(c);
 }
 
-/* Write response bytes, counting them; on failure say why in *note. */
+/* Write response bytes, counting them; on failure say why in *end. */
 static int
-serve_send(struct serve_conn *c, const char *p, size_t len, const char **note)
+serve_send(struct serve_conn *c, const char *p, size_t len, enum exchange_end *end)
 {
 	size_t	 done;
 	int	 rc;
@@ -147,8 +145,8 @@ serve_send(struct serve_conn *c, const char *p, size_t len, const char **note)
 	rc = serve_io_write_all(&c->sc_io, p, len, &done);
 	c->sc_ex.bytes_sent += done;	/* exchange_finish adds it to bytes_out */
 	if (rc == -1)
-		*note = (errno == EAGAIN || errno == EWOULDBLOCK) ?
-		    "write-timeout" : "client-gone";
+		*end = (errno == EAGAIN || errno == EWOULDBLOCK) ?
+		    EXCHANGE_WRITE_TIMEOUT : EXCHANGE_CLIENT_GONE;
 	return (rc);
 }
 
@@ -173,23 +171,23 @@ serve_wait(struct serve_conn *c, unsigned int ms)
 
 /* Send count stream pieces, interval_ms apart. */
 static int
-serve_stream(struct serve_conn *c, const struct plan_step *st, const char **note)
+serve_stream(struct serve_conn *c, const struct plan_step *st, enum exchange_end *end)
 {
 	const struct plan	*pl = &c->sc_ex.plan;
 	unsigned int		 i;
 
 	for (i = 0; i < st->count; i++) {
 		if (i > 0 && st->interval_ms > 0 && serve_wait(c, st->interval_ms) == -1) {
-			*note = "client-gone";
+			*end = EXCHANGE_CLIENT_GONE;
 			return (-1);
 		}
 		buf_reset(&c->sc_piece);
 		plan_stream_piece(pl, i, &c->sc_piece);
 		if (c->sc_piece.oom) {
-			*note = "out-of-memory";
+			*end = EXCHANGE_OOM;
 			return (-1);
 		}
-		if (serve_send(c, c->sc_piece.data, c->sc_piece.len, note) == -1)
+		if (serve_send(c, c->sc_piece.data, c->sc_piece.len, end) == -1)
 			return (-1);
 	}
 	return (0);
@@ -240,7 +238,7 @@ serve_fetch_on_head(void *arg, struct fetch_transfer *t)
 	fetch_response_head(c->sc_job, t, time(NULL), &c->sc_piece);
 	if (c->sc_piece.oom)
 		return (-1);
-	return (serve_send(c, c->sc_piece.data, c->sc_piece.len, &c->sc_fetch_note));
+	return (serve_send(c, c->sc_piece.data, c->sc_piece.len, &c->sc_fetch_end));
 }
 
 /* Each upstream body piece is written before curl reads more: no buffer, no pause. */
@@ -253,7 +251,7 @@ serve_fetch_on_body(void *arg, const char *p, size_t len)
 	fetch_response_chunk(c->sc_job, p, len, &c->sc_piece);
 	if (c->sc_piece.oom)
 		return (-1);
-	return (serve_send(c, c->sc_piece.data, c->sc_piece.len, &c->sc_fetch_note));
+	return (serve_send(c, c->sc_piece.data, c->sc_piece.len, &c->sc_fetch_end));
 }
 
 /*
@@ -285,7 +283,7 @@ serve_fetch_admit(struct serve_conn *c, struct fetch_job *job)
 				pthread_cond_timedwait(&sf->sf_granted, &sf->sf_lock, &until);
 				if (t->exec != &serve_fetch_grant && serve_io_gone(&c->sc_io, 0)) {
 					(void)fetch_queue_cancel(&sf->sf_queue, st, t);
-					c->sc_fetch_note = "client-gone";
+					c->sc_fetch_end = EXCHANGE_CLIENT_GONE;
 					t = NULL;
 				}
 			}
@@ -330,25 +328,25 @@ serve_fetch_perform(struct serve_conn *c, struct fetch_job *job, struct fetch_tr
  * inserts the rest of the response after step i.
  */
 static int
-serve_fetch_step(struct serve_conn *c, unsigned int i, const char **note)
+serve_fetch_step(struct serve_conn *c, unsigned int i, enum exchange_end *end)
 {
 	struct fetch_transfer	*t;
 
-	c->sc_fetch_note = NULL;
+	c->sc_fetch_end = EXCHANGE_DONE;
 	c->sc_job = fetch_job_new(&c->sc_snap->cs_fetch, &c->sc_ex.plan, i);
 	if (c->sc_job == NULL) {
-		*note = "out-of-memory";
+		*end = EXCHANGE_OOM;
 		return (-1);
 	}
 	while (!fetch_job_complete(c->sc_job) &&
 	    (t = serve_fetch_admit(c, c->sc_job)) != NULL)
 		serve_fetch_perform(c, c->sc_job, t);
-	if (c->sc_fetch_note == NULL)
+	if (c->sc_fetch_end == EXCHANGE_DONE)
 		fetch_job_respond(c->sc_job, time(NULL));
 	fetch_job_free(c->sc_job);
 	c->sc_job = NULL;
-	if (c->sc_fetch_note != NULL) {
-		*note = c->sc_fetch_note;
+	if (c->sc_fetch_end != EXCHANGE_DONE) {
+		*end = c->sc_fetch_end;
 		return (-1);
 	}
 	return (0);
@@ -359,7 +357,7 @@ serve_fetch_step(struct serve_conn *c, unsigned int i, const char **note)
  * 1 to keep the connection, 0 to close it.
  */
 static int
-serve_run_plan(struct serve_conn *c, const char **note)
+serve_run_plan(struct serve_conn *c, enum exchange_end *end)
 {
 	const struct plan	*pl = &c->sc_ex.plan;
 	const struct plan_step	*st;
@@ -377,12 +375,12 @@ serve_run_plan(struct serve_conn *c, const char **note)
 		st = &pl->steps[i];
 		switch (st->kind) {
 		case PLAN_WRITE:
-			if (serve_send(c, pl->data.data + st->off, st->len, note) == -1)
+			if (serve_send(c, pl->data.data + st->off, st->len, end) == -1)
 				return (0);
 			break;
 		case PLAN_WAIT:
 			if (serve_wait(c, st->ms) == -1) {
-				*note = "client-gone";
+				*end = EXCHANGE_CLIENT_GONE;
 				return (0);
 			}
 			break;
@@ -390,14 +388,14 @@ serve_run_plan(struct serve_conn *c, const char **note)
 			plan_burn_cpu(st->ms);
 			break;
 		case PLAN_STREAM:
-			if (serve_stream(c, st, note) == -1)
+			if (serve_stream(c, st, end) == -1)
 				return (0);
 			break;
 		case PLAN_CLOSE:
 			closing = 1;
 			break;
 		case PLAN_FETCH:
-			if (serve_fetch_step(c, i, note) == -1)
+			if (serve_fetch_step(c, i, end) == -1)
 				return (0);
 			break;
 		}
@@ -410,18 +408,15 @@ static enum http_parse_result
 serve_feed(struct serve_conn *c)
 {
 	enum http_parse_result	 r;
-	size_t			 consumed = 0, done;
+	const char		*cont;
+	size_t			 consumed = 0, done, n;
 
 	r = exchange_feed(&c->sc_ex, c->sc_in + c->sc_off, c->sc_len, &consumed);
 	c->sc_off += consumed;
 	c->sc_len -= consumed;
 	stats_add(&c->sc_srv->srv_stats->bytes_in, consumed);
-	if (c->sc_ex.parser.want_continue) {
-		c->sc_ex.parser.want_continue = 0;
-		if (r == HTTP_PARSE_NEED_MORE)
-			(void)serve_io_write_all(&c->sc_io, SERVE_CONTINUE,
-			    sizeof(SERVE_CONTINUE) - 1, &done);
-	}
+	if ((n = exchange_continue_bytes(&c->sc_ex, r, &cont)) > 0)
+		(void)serve_io_write_all(&c->sc_io, cont, n, &done);
 	return (r);
 }
 
@@ -453,9 +448,7 @@ serve_timed_out(const struct serve_conn *c)
 {
 	if (!exchange_started(&c->sc_ex))
 		return (SERVE_READ_CLOSE);
-	if (!http_parser_head_done(&c->sc_ex.parser))
-		return (SERVE_READ_HEAD_TIMEOUT);
-	return (SERVE_READ_BODY_TIMEOUT);
+	return (SERVE_READ_TIMEOUT);
 }
 
 /* Read until one request is parsed (pipelined leftovers first), or say why not. */
@@ -509,21 +502,20 @@ static int
 serve_exchange(struct serve_conn *c, enum serve_read why)
 {
 	struct stats	*st = c->sc_srv->srv_stats;
-	const char	*note = NULL;
+	enum exchange_end end = EXCHANGE_DONE;
 	int		 keep;
 
 	c->sc_ctx.now = time(NULL);
 	c->sc_ctx.draining = control_draining();	/* planned from now on: close */
-	if (why == SERVE_READ_HEAD_TIMEOUT)
-		exchange_plan_error(&c->sc_ex, 408, "request header timeout", &c->sc_ctx, st);
-	else if (why == SERVE_READ_BODY_TIMEOUT)
-		exchange_plan_error(&c->sc_ex, 408, "request body timeout", &c->sc_ctx, st);
+	if (why == SERVE_READ_TIMEOUT)
+		exchange_plan_timeout(&c->sc_ex, &c->sc_ctx, st);
 	else
 		exchange_plan(&c->sc_ex, &c->sc_ctx, st);
 	if (plan_failed(&c->sc_ex.plan))
-		exchange_plan_error(&c->sc_ex, 500, "out of memory", &c->sc_ctx, st);
-	keep = serve_run_plan(c, &note);
-	exchange_finish(&c->sc_ex, st, &c->sc_ctx, note);
+		exchange_plan_error(&c->sc_ex, 500, "out of memory", EXCHANGE_OOM,
+		    &c->sc_ctx, st);
+	keep = serve_run_plan(c, &end);
+	exchange_finish(&c->sc_ex, st, &c->sc_ctx, end);
 	c->sc_served++;
 	return (keep && why == SERVE_READ_REQUEST && !control_draining());
 }
@@ -575,21 +567,29 @@ serve_http(struct server *srv, int fd, SSL_CTX *tls, const struct sockaddr *peer
 	serve_conn_free(c);
 }
 
+/* The refusal's bytes, under the write timeout; how many went out, -1 if none. */
+static long
+serve_reject_send(void *arg, const char *p, size_t len)
+{
+	struct serve_conn	*c = arg;
+	size_t			 done;
+
+	if (serve_io_write_all(&c->sc_io, p, len, &done) == -1 && done == 0)
+		return (-1);
+	return ((long)done);
+}
+
 /* Over a connection cap: still a JSON status, never a silent close (plain HTTP only). */
 void
 serve_reject(struct server *srv, int fd, const struct sockaddr *peer, const char *why)
 {
 	struct serve_conn	*c;
-	const char		*note = NULL;
 
 	if ((c = serve_conn_new(srv, fd, 0, peer)) == NULL)
 		return;
-	if (sock_set_timeouts(fd, 0, c->sc_cfg->write_timeout_ms, NULL, 0) == 0) {
-		exchange_plan_error(&c->sc_ex, 503, why, &c->sc_ctx,
-		    srv->srv_stats);
-		(void)serve_run_plan(c, &note);
-		exchange_finish(&c->sc_ex, srv->srv_stats, &c->sc_ctx, note);
-	}
+	if (sock_set_timeouts(fd, 0, c->sc_cfg->write_timeout_ms, NULL, 0) == 0)
+		exchange_reject(&c->sc_ex, why, &c->sc_ctx, srv->srv_stats,
+		    serve_reject_send, c);
 	serve_linger(fd);
 	serve_conn_free(c);
 }

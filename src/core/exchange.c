@@ -98,16 +98,110 @@ exchange_plan(struct exchange *ex, const struct endpoint_ctx *ctx, struct stats 
 		stats_add(&stats->plans_inflight, 1);
 }
 
-/* Errors the executor decides on (408, 503): always the last answer on the connection. */
+/* Indexed by enum exchange_end; the words the access log and close logs use. */
+static const char *const exchange_end_names[EXCHANGE_END_COUNT] = {
+	[EXCHANGE_DONE] = "done",
+	[EXCHANGE_CLIENT_GONE] = "client-gone",
+	[EXCHANGE_CLIENT_CLOSED] = "client-closed",
+	[EXCHANGE_CLIENT_CLOSED_MID] = "client-closed-mid-request",
+	[EXCHANGE_SOCKET_ERROR] = "socket-error",
+	[EXCHANGE_KEEPALIVE_TIMEOUT] = "keepalive-timeout",
+	[EXCHANGE_TIMEOUT_HEADER] = "header-timeout",
+	[EXCHANGE_TIMEOUT_BODY] = "body-timeout",
+	[EXCHANGE_WRITE_TIMEOUT] = "write-timeout",
+	[EXCHANGE_REFUSED_CAP] = "refused-cap",
+	[EXCHANGE_DRAIN_IDLE] = "drain-idle",
+	[EXCHANGE_DRAIN_DEADLINE] = "drain-deadline",
+	[EXCHANGE_SERVER_STOP] = "server-stopping",
+	[EXCHANGE_OOM] = "out-of-memory",
+	[EXCHANGE_CLOSED] = "closed",
+};
+
+/* An out-of-range end is a bug, but must not crash a log line. */
+const char *
+exchange_end_name(enum exchange_end end)
+{
+	if ((unsigned int)end >= EXCHANGE_END_COUNT || exchange_end_names[end] == NULL)
+		return ("unknown");
+	return (exchange_end_names[end]);
+}
+
+#define EXCHANGE_CONTINUE	"HTTP/1.1 100 Continue\r\n\r\n"
+
+/*
+ * "Expect: 100-continue": the interim answer goes out only while the body is
+ * still awaited; a request already complete (or refused) gets its final one.
+ */
+size_t
+exchange_continue_bytes(struct exchange *ex, enum http_parse_result r,
+    const char **bytes)
+{
+	if (!ex->parser.want_continue)
+		return (0);
+	ex->parser.want_continue = 0;
+	if (r != HTTP_PARSE_NEED_MORE)
+		return (0);
+	*bytes = EXCHANGE_CONTINUE;
+	return (sizeof(EXCHANGE_CONTINUE) - 1);
+}
+
+/* A read deadline before the head is whole is the head's; after, the body's. */
+enum exchange_end
+exchange_timeout_end(const struct exchange *ex)
+{
+	return (http_parser_head_done(&ex->parser) ?
+	    EXCHANGE_TIMEOUT_BODY : EXCHANGE_TIMEOUT_HEADER);
+}
+
+/* Errors the server decides on: always the last answer on the connection. */
 void
 exchange_plan_error(struct exchange *ex, int status, const char *reason,
-    const struct endpoint_ctx *ctx, struct stats *stats)
+    enum exchange_end end, const struct endpoint_ctx *ctx, struct stats *stats)
 {
 	endpoint_plan_error(&ex->plan, exchange_version(ex), status, reason, 0, ctx->now);
 	/* It may replace a plan that failed to build: count the request once. */
 	if (!ex->active && stats != NULL)
 		stats_add(&stats->plans_inflight, 1);
 	ex->active = 1;
+	ex->planned_end = end;
+}
+
+/* Both executors' 408: the same reason for the same parser state. */
+void
+exchange_plan_timeout(struct exchange *ex, const struct endpoint_ctx *ctx,
+    struct stats *stats)
+{
+	enum exchange_end	 end = exchange_timeout_end(ex);
+
+	exchange_plan_error(ex, 408, end == EXCHANGE_TIMEOUT_BODY ?
+	    "request body timeout" : "request header timeout", end, ctx, stats);
+}
+
+/* The refusal is one plan like any other, so it is counted and logged like one. */
+void
+exchange_reject(struct exchange *ex, const char *reason,
+    const struct endpoint_ctx *ctx, struct stats *stats,
+    long (*send)(void *arg, const char *, size_t), void *arg)
+{
+	const struct plan	*pl = &ex->plan;
+	const struct plan_step	*st;
+	enum exchange_end	 end = EXCHANGE_DONE;
+	unsigned int		 i;
+	long			 n;
+
+	exchange_plan_error(ex, 503, reason, EXCHANGE_REFUSED_CAP, ctx, stats);
+	if (plan_failed(pl))
+		end = EXCHANGE_OOM;
+	for (i = 0; i < pl->nsteps && end == EXCHANGE_DONE; i++) {
+		st = &pl->steps[i];
+		if (st->kind != PLAN_WRITE)
+			continue;
+		if ((n = send(arg, pl->data.data + st->off, st->len)) > 0)
+			ex->bytes_sent += (unsigned long long)n;
+		if (n < 0 || (size_t)n < st->len)
+			end = EXCHANGE_CLIENT_GONE;
+	}
+	exchange_finish(ex, stats, ctx, end);
 }
 
 /* "1.2.3.4:5678" or "[::1]:5678" for the access log. */
@@ -125,7 +219,7 @@ exchange_client(char *out, size_t len, const struct endpoint_ctx *ctx)
 /* One access-log line; slices are copied out because the log wants C strings. */
 static void
 exchange_log(struct exchange *ex, const struct endpoint_ctx *ctx, int status,
-    const char *note)
+    enum exchange_end end)
 {
 	struct access_entry	 e;
 	struct buf		 method, target;
@@ -148,31 +242,42 @@ exchange_log(struct exchange *ex, const struct endpoint_ctx *ctx, int status,
 	e.bytes = ex->bytes_sent;
 	e.duration_ms = ex->started ?
 	    (double)(exchange_now_us() - ex->started_us) / 1000.0 : 0.0;
-	e.note = note;
+	e.note = end != EXCHANGE_DONE ? exchange_end_name(end) : NULL;
 	log_access(&e);
 	buf_free(&method);
 	buf_free(&target);
 }
 
-/* Count, log, and make the connection ready for its next request. */
+/*
+ * Count, log, and make the connection ready for its next request. An answer
+ * the server made itself counts under no endpoint, by its status.
+ */
 void
 exchange_finish(struct exchange *ex, struct stats *stats, const struct endpoint_ctx *ctx,
-    const char *note)
+    enum exchange_end cut)
 {
-	int	 status;
+	enum exchange_end	 end = cut != EXCHANGE_DONE ? cut : ex->planned_end;
+	int			 status, endpoint;
 
 	if (ex->active) {
-		status = ex->plan.status;
-		if (note != NULL && strcmp(note, "client-gone") == 0)
-			status = 499;
+		status = end == EXCHANGE_CLIENT_GONE ? 499 : ex->plan.status;
+		endpoint = ex->planned_end != EXCHANGE_DONE ? STATS_NO_ENDPOINT :
+		    ex->plan.endpoint;
 		if (stats != NULL) {
 			stats_sub(&stats->plans_inflight, 1);
-			stats_count_request(stats, ex->plan.endpoint, status);
+			stats_count_request(stats, endpoint, status);
 			stats_add(&stats->bytes_out, ex->bytes_sent);
 		}
 		if (log_access_enabled())
-			exchange_log(ex, ctx, status, note);
+			exchange_log(ex, ctx, status, end);
 	}
+	exchange_reset(ex);
+}
+
+/* Ready for the next request on the same connection, buffers kept. */
+void
+exchange_reset(struct exchange *ex)
+{
 	http_parser_reset(&ex->parser);
 	plan_reset(&ex->plan);
 	ex->started_ms = 0;
@@ -180,4 +285,5 @@ exchange_finish(struct exchange *ex, struct stats *stats, const struct endpoint_
 	ex->started = 0;
 	ex->bytes_sent = 0;
 	ex->active = 0;
+	ex->planned_end = EXCHANGE_DONE;
 }

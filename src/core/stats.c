@@ -47,14 +47,19 @@ stats_load(const uint64_t *counter)
 	return (__atomic_load_n(counter, __ATOMIC_RELAXED));
 }
 
-/* Statuses outside 100..599 or an unknown endpoint count in the total only. */
+/*
+ * Statuses outside 100..599 count in the total only, an unknown endpoint in
+ * the total and its class.
+ */
 void
 stats_count_request(struct stats *s, int endpoint, int status)
 {
 	stats_add(&s->requests_total, 1);
-	if (endpoint < 0 || endpoint >= ENDPOINT_COUNT ||
-	    status < STATS_STATUS_MIN ||
+	if (status < STATS_STATUS_MIN ||
 	    status >= STATS_STATUS_MIN + STATS_STATUS_SLOTS)
+		return;
+	stats_add(&s->requests_class[status / 100 - 1], 1);
+	if (endpoint < 0 || endpoint >= STATS_ENDPOINTS)
 		return;
 	stats_add(&s->requests[endpoint][status - STATS_STATUS_MIN], 1);
 }
@@ -75,7 +80,11 @@ stats_merge(struct stats *dst, const struct stats *src)
 static const char *
 stats_endpoint(int ep)
 {
-	const char	*name = endpoint_name((enum endpoint_id)ep);
+	const char	*name;
+
+	if (ep == STATS_NO_ENDPOINT)
+		return ("none");
+	name = endpoint_name((enum endpoint_id)ep);
 
 	return (name != NULL ? name : "unknown");
 }
@@ -96,7 +105,7 @@ stats_json_requests(struct json *j, const struct stats *s)
 	json_uint(j, stats_load(&s->plans_inflight));
 	json_key(j, "by_endpoint");
 	json_object_begin(j);
-	for (ep = 0; ep < ENDPOINT_COUNT; ep++) {
+	for (ep = 0; ep < STATS_ENDPOINTS; ep++) {
 		any = 0;
 		for (st = 0; st < STATS_STATUS_SLOTS; st++) {
 			if ((v = stats_load(&s->requests[ep][st])) == 0)
@@ -117,13 +126,21 @@ stats_json_requests(struct json *j, const struct stats *s)
 	json_key(j, "by_status");
 	json_object_begin(j);
 	for (st = 0; st < STATS_STATUS_SLOTS; st++) {
-		for (v = 0, ep = 0; ep < ENDPOINT_COUNT; ep++)
+		for (v = 0, ep = 0; ep < STATS_ENDPOINTS; ep++)
 			v += stats_load(&s->requests[ep][st]);
 		if (v == 0)
 			continue;
 		snprintf(code, sizeof(code), "%d", st + STATS_STATUS_MIN);
 		json_key(j, code);
 		json_uint(j, v);
+	}
+	json_object_end(j);
+	json_key(j, "by_class");
+	json_object_begin(j);
+	for (st = 0; st < STATS_CLASSES; st++) {
+		snprintf(code, sizeof(code), "%dxx", st + 1);
+		json_key(j, code);
+		json_uint(j, stats_load(&s->requests_class[st]));
 	}
 	json_object_end(j);
 	json_object_end(j);
@@ -243,7 +260,7 @@ stats_render_prometheus(const struct stats *s, const struct stats_info *info,
 	buf_append_str(b, "# HELP echofetch_requests_total Requests answered, "
 	    "by endpoint and status code.\n"
 	    "# TYPE echofetch_requests_total counter\n");
-	for (ep = 0; ep < ENDPOINT_COUNT; ep++) {
+	for (ep = 0; ep < STATS_ENDPOINTS; ep++) {
 		for (st = 0; st < STATS_STATUS_SLOTS; st++) {
 			if ((v = stats_load(&s->requests[ep][st])) == 0)
 				continue;
@@ -254,6 +271,11 @@ stats_render_prometheus(const struct stats *s, const struct stats_info *info,
 			buf_append_char(b, '\n');
 		}
 	}
+	buf_append_str(b, "# HELP echofetch_responses_total Requests answered, "
+	    "by status class.\n# TYPE echofetch_responses_total counter\n");
+	for (st = 0; st < STATS_CLASSES; st++)
+		buf_appendf(b, "echofetch_responses_total{class=\"%dxx\"} %llu\n",
+		    st + 1, (unsigned long long)stats_load(&s->requests_class[st]));
 	stats_prom_metric(b, "echofetch_requests_in_flight", "gauge",
 	    "Request plans running now.", stats_load(&s->plans_inflight));
 	stats_prom_metric(b, "echofetch_bytes_received_total", "counter",

@@ -10,6 +10,10 @@
 
 #define STATS_STATUS_MIN	100
 #define STATS_STATUS_SLOTS	500	/* 100..599 */
+#define STATS_CLASSES		5	/* 1xx..5xx */
+/* Answers the server made itself (408, 503, 500 out of memory): no endpoint ran. */
+#define STATS_NO_ENDPOINT	ENDPOINT_COUNT
+#define STATS_ENDPOINTS		(ENDPOINT_COUNT + 1)
 
 /*
  * One struct per worker (or one in shared memory for the fork model). Writers
@@ -30,7 +34,8 @@ struct stats {
 	uint64_t	 udp_dropped_reflect;	/* forged or looping source: no reply */
 	uint64_t	 udp_dropped_rate;	/* over udp_echo_rate or udp_echo_rate_global */
 	uint64_t	 requests_total;
-	uint64_t	 requests[ENDPOINT_COUNT][STATS_STATUS_SLOTS];
+	uint64_t	 requests[STATS_ENDPOINTS][STATS_STATUS_SLOTS];
+	uint64_t	 requests_class[STATS_CLASSES];	/* by status class, 1xx first */
 	uint64_t	 fetch_active;
 	uint64_t	 fetch_queued;
 	uint64_t	 fetch_total;
@@ -50,6 +55,7 @@ struct stats_info {
 void	stats_init(struct stats *);
 void	stats_add(uint64_t *, uint64_t);
 void	stats_sub(uint64_t *, uint64_t);
+/* One answered request: endpoint is an enum endpoint_id or STATS_NO_ENDPOINT. */
 void	stats_count_request(struct stats *, int endpoint, int status);
 /* Add every counter of src into dst (a snapshot across workers). */
 void	stats_merge(struct stats *dst, const struct stats *src);

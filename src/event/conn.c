@@ -41,7 +41,7 @@ static void	conn_read_requests(struct conn *);
 static int	conn_start_plan(struct conn *);
 static int	conn_run_plan(struct conn *);
 static void	conn_resume_plan(struct conn *);
-static void	conn_refuse(struct conn *, int, const char *);
+static void	conn_refuse(struct conn *);
 static void	conn_quiet_reads(struct conn *);
 static void	conn_loud_reads(struct conn *);
 
@@ -181,9 +181,9 @@ conn_exchange_put(struct conn *c)
 		return;
 	c->conn_ex = NULL;
 	if (ex->active)
-		exchange_finish(ex, &srv->srv_stats, &c->conn_ctx, "closed");
+		exchange_finish(ex, &srv->srv_stats, &c->conn_ctx, EXCHANGE_CLOSED);
 	if (srv->srv_ex_pooled < sizeof(srv->srv_ex_pool) / sizeof(srv->srv_ex_pool[0])) {
-		exchange_finish(ex, NULL, NULL, NULL);	/* reset, keep the buffers */
+		exchange_reset(ex);
 		srv->srv_ex_pool[srv->srv_ex_pooled++] = ex;
 		return;
 	}
@@ -265,11 +265,12 @@ fail:
 
 /* The one way out: log why, finish a request in progress, free everything. */
 void
-conn_close(struct conn *c, const char *why)
+conn_close(struct conn *c, enum exchange_end why)
 {
 	struct server	*srv = c->conn_srv;
 
-	log_debug("%s:%u: closing: %s", c->conn_ip, c->conn_ctx.client_port, why);
+	log_debug("%s:%u: closing: %s", c->conn_ip, c->conn_ctx.client_port,
+	    exchange_end_name(why));
 	fetch_conn_abort(c);
 	if (c->conn_ex != NULL && c->conn_ex->active)
 		exchange_finish(c->conn_ex, &srv->srv_stats, &c->conn_ctx, why);
@@ -299,17 +300,16 @@ conn_feed(struct conn *c, struct evbuffer *in)
 {
 	struct evbuffer_iovec	 v;
 	enum http_parse_result	 r;
-	size_t			 used;
+	const char		*cont;
+	size_t			 used, n;
 
 	if (evbuffer_peek(in, -1, NULL, &v, 1) < 1)
 		return (HTTP_PARSE_NEED_MORE);
 	r = exchange_feed(c->conn_ex, v.iov_base, v.iov_len, &used);
 	evbuffer_drain(in, used);
 	stats_add(&c->conn_srv->srv_stats.bytes_in, used);
-	if (r == HTTP_PARSE_NEED_MORE && c->conn_ex->parser.want_continue) {
-		c->conn_ex->parser.want_continue = 0;
-		bufferevent_write(c->conn_bev, "HTTP/1.1 100 Continue\r\n\r\n", 25);
-	}
+	if ((n = exchange_continue_bytes(c->conn_ex, r, &cont)) > 0)
+		bufferevent_write(c->conn_bev, cont, n);
 	return (r);
 }
 
@@ -370,7 +370,7 @@ conn_read_requests(struct conn *c)
 		if (conn_output_backlog(c))
 			return;
 		if (conn_exchange_get(c) == NULL) {
-			conn_close(c, "out of memory");
+			conn_close(c, EXCHANGE_OOM);
 			return;
 		}
 		if (conn_feed(c, in) == HTTP_PARSE_NEED_MORE)
@@ -394,7 +394,7 @@ conn_read_requests(struct conn *c)
 		return;
 	}
 	conn_close(c, conn_request_started(c) ?
-	    "client closed mid-request" : "client closed");
+	    EXCHANGE_CLIENT_CLOSED_MID : EXCHANGE_CLIENT_CLOSED);
 }
 
 /* A whole request (or a refusal) is in: make its plan and run it. */
@@ -409,8 +409,8 @@ conn_start_plan(struct conn *c)
 	c->conn_ctx.draining = srv->srv_draining;
 	exchange_plan(c->conn_ex, &c->conn_ctx, &srv->srv_stats);
 	if (plan_failed(&c->conn_ex->plan))
-		exchange_plan_error(c->conn_ex, 500, "out of memory", &c->conn_ctx,
-		    &srv->srv_stats);
+		exchange_plan_error(c->conn_ex, 500, "out of memory", EXCHANGE_OOM,
+		    &c->conn_ctx, &srv->srv_stats);
 	c->conn_state = CONN_RUNNING;
 	c->conn_step = 0;
 	c->conn_piece = 0;
@@ -510,11 +510,11 @@ conn_plan_done(struct conn *c)
 	keep = c->conn_ex->plan.keep_alive && !srv->srv_draining &&
 	    (!c->conn_read_eof || evbuffer_get_length(in) > 0);
 
-	exchange_finish(c->conn_ex, &srv->srv_stats, &c->conn_ctx, NULL);
+	exchange_finish(c->conn_ex, &srv->srv_stats, &c->conn_ctx, EXCHANGE_DONE);
 	if (!keep) {
 		c->conn_state = CONN_FLUSHING;
 		if (evbuffer_get_length(bufferevent_get_output(c->conn_bev)) == 0)
-			conn_close(c, "done");
+			conn_close(c, EXCHANGE_DONE);
 		return (CONN_PLAN_ENDED);
 	}
 	c->conn_state = CONN_READING;
@@ -554,7 +554,7 @@ conn_run_plan(struct conn *c)
 			case 0:
 				goto wait;
 			case -1:
-				conn_close(c, "out of memory");
+				conn_close(c, EXCHANGE_OOM);
 				return (CONN_PLAN_ENDED);
 			}
 			/* Done at once (refused, say): drop any wake-up it queued. */
@@ -585,7 +585,7 @@ conn_write_cb(struct bufferevent *bev, void *arg)
 
 	if (c->conn_state == CONN_FLUSHING) {
 		if (evbuffer_get_length(bufferevent_get_output(bev)) == 0)
-			conn_close(c, "done");
+			conn_close(c, EXCHANGE_DONE);
 		return;
 	}
 	if (c->conn_state == CONN_READING && c->conn_output_wait) {
@@ -602,18 +602,17 @@ conn_write_cb(struct bufferevent *bev, void *arg)
 		conn_resume_plan(c);
 }
 
-/* Answer a request we give up on with an error, then close. */
+/* A request timed out mid-way: answer its 408, then close. */
 static void
-conn_refuse(struct conn *c, int status, const char *reason)
+conn_refuse(struct conn *c)
 {
 	conn_timer_stop(c);
 	if (conn_exchange_get(c) == NULL) {
-		conn_close(c, "out of memory");
+		conn_close(c, EXCHANGE_OOM);
 		return;
 	}
 	c->conn_ctx.now = time(NULL);
-	exchange_plan_error(c->conn_ex, status, reason, &c->conn_ctx,
-	    &c->conn_srv->srv_stats);
+	exchange_plan_timeout(c->conn_ex, &c->conn_ctx, &c->conn_srv->srv_stats);
 	c->conn_state = CONN_RUNNING;
 	c->conn_step = 0;
 	conn_set_timeouts(c, 0);
@@ -631,7 +630,7 @@ conn_timer_cb(evutil_socket_t fd, short what, void *arg)
 	if (c->conn_state == CONN_RUNNING)
 		conn_resume_plan(c);
 	else if (c->conn_state == CONN_READING)
-		conn_refuse(c, 408, "request header timeout");
+		conn_refuse(c);
 }
 
 /* Read timeout: answer 408 mid-request, or close an idle keep-alive quietly. */
@@ -639,11 +638,10 @@ static void
 conn_read_timeout(struct conn *c)
 {
 	if (!conn_request_started(c)) {
-		conn_close(c, "keep-alive timeout");
+		conn_close(c, EXCHANGE_KEEPALIVE_TIMEOUT);
 		return;
 	}
-	conn_refuse(c, 408, http_parser_head_done(&c->conn_ex->parser) ?
-	    "request body timeout" : "request header timeout");
+	conn_refuse(c);
 }
 
 /* EOF, errors and timeouts from the bufferevent. */
@@ -653,12 +651,13 @@ conn_event_cb(struct bufferevent *bev, short what, void *arg)
 	struct conn	*c = arg;
 
 	if (what & BEV_EVENT_ERROR) {
-		conn_close(c, c->conn_state == CONN_RUNNING ? "client-gone" : "socket error");
+		conn_close(c, c->conn_state == CONN_RUNNING ? EXCHANGE_CLIENT_GONE :
+		    EXCHANGE_SOCKET_ERROR);
 		return;
 	}
 	if (what & BEV_EVENT_TIMEOUT) {
 		if (what & BEV_EVENT_WRITING)
-			conn_close(c, "write-timeout");
+			conn_close(c, EXCHANGE_WRITE_TIMEOUT);
 		else if (c->conn_state == CONN_READING)
 			conn_read_timeout(c);
 		return;
@@ -668,6 +667,6 @@ conn_event_cb(struct bufferevent *bev, short what, void *arg)
 		if (c->conn_state == CONN_READING)
 			conn_read_requests(c);
 		else if (c->conn_state == CONN_RUNNING)
-			conn_close(c, "client-gone");	/* nginx's 499: the client left mid-plan */
+			conn_close(c, EXCHANGE_CLIENT_GONE);	/* nginx's 499: the client left mid-plan */
 	}
 }

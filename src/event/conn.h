@@ -63,6 +63,6 @@ void	conn_exchange_pool_free(struct server *);
 /* Queue bytes for the client and count them. */
 void	conn_write(struct conn *, const void *, size_t);
 /* The one way out: log why, finish a request in progress, free everything. */
-void	conn_close(struct conn *, const char *why);
+void	conn_close(struct conn *, enum exchange_end);
 
 #endif

@@ -14,6 +14,7 @@
 #include "core/exchange.h"
 #include "core/log.h"
 #include "core/plan.h"
+#include "core/reload.h"
 #include "event/conn.h"
 #include "event/echo.h"
 #include "event/server.h"
@@ -74,27 +75,18 @@ static void
 control_reload(struct server_group *grp)
 {
 	struct config	 next;
-	char		 err[1024];
 	unsigned int	 i;
 
 	daemon_notify("RELOADING=1");
-	config_defaults(&next);
-	if (config_parse_args(&next, grp->grp_argc, grp->grp_argv, grp->grp_prog, err,
-	    sizeof(err)) != 0) {
-		log_warnx("reload: %s; keeping the running configuration", err);
+	if (reload_read(&next, grp->grp_argc, grp->grp_argv, grp->grp_prog) == -1) {
 		daemon_notify("READY=1");
 		return;
 	}
-	log_set_level(next.log_level);
-	if (log_access_open(next.access_log, err, sizeof(err)) == -1)
-		log_warnx("reload: access log: %s; keeping the old one", err);
 	pthread_mutex_lock(&grp->grp_lock);
 	grp->grp_next = next;
 	pthread_mutex_unlock(&grp->grp_lock);
 	for (i = 0; i < grp->grp_n; i++)
 		event_active(grp->grp_servers[i].srv_reload_ev, EV_READ, 0);
-	log_info("reload: configuration read%s%s", next.config_file[0] ? " from " : "",
-	    next.config_file);
 	daemon_notify("READY=1");
 }
 
@@ -104,21 +96,19 @@ control_reload_worker(evutil_socket_t fd, short what, void *arg)
 {
 	struct server		*srv = arg;
 	struct server_group	*grp = srv->srv_group;
-	struct fetch_settings	 fs;
-	char			 restart[512], err[256];
+	struct config		 next;
+	char			 restart[RELOAD_RESTART_LEN];
 
 	pthread_mutex_lock(&grp->grp_lock);
-	config_reload(&srv->srv_config, &grp->grp_next, restart, sizeof(restart));
+	next = grp->grp_next;
 	pthread_mutex_unlock(&grp->grp_lock);
+	reload_apply(&srv->srv_config, &srv->srv_fetch_settings, &next, restart,
+	    sizeof(restart));
 	srv->srv_max_conns = (srv->srv_config.max_connections + grp->grp_n - 1) / grp->grp_n;
-	if (fetch_settings_init(&fs, &srv->srv_config, err, sizeof(err)) == 0)
-		srv->srv_fetch_settings = fs;
-	else
-		log_warnx("reload: %s; keeping the fetch policy", err);
 	srv->srv_fetch.fl_queue.concurrency = srv->srv_config.fetch_concurrency;
 	srv->srv_fetch.fl_queue.limit = srv->srv_config.fetch_queue;
-	if (restart[0] != '\0' && srv->srv_id == 0)
-		log_warnx("reload: %s changed; restart to apply", restart);
+	if (srv->srv_id == 0)
+		reload_done(restart, &next);
 }
 
 /*
@@ -180,7 +170,7 @@ control_drain(evutil_socket_t fd, short what, void *arg)
 	for (c = TAILQ_FIRST(&srv->srv_conns); c != NULL; c = next) {
 		next = TAILQ_NEXT(c, conn_entry);
 		if (c->conn_state == CONN_READING && !conn_request_started(c))
-			conn_close(c, "draining: idle");
+			conn_close(c, EXCHANGE_DRAIN_IDLE);
 		else if (c->conn_state == CONN_RUNNING)
 			/* Planned before the signal: its head, if unsent, must say close. */
 			(void)plan_force_close(&c->conn_ex->plan, c->conn_step);
@@ -203,7 +193,7 @@ control_deadline(evutil_socket_t fd, short what, void *arg)
 	log_warnx("drain deadline passed: closing %u connection%s", srv->srv_nconns,
 	    srv->srv_nconns == 1 ? "" : "s");
 	while (!TAILQ_EMPTY(&srv->srv_conns))
-		conn_close(TAILQ_FIRST(&srv->srv_conns), "drain-deadline");
+		conn_close(TAILQ_FIRST(&srv->srv_conns), EXCHANGE_DRAIN_DEADLINE);
 	event_base_loopbreak(srv->srv_base);
 }
 

@@ -21,6 +21,7 @@
 #include "common/tls.h"
 #include "core/config.h"
 #include "core/endpoint.h"
+#include "core/exchange.h"
 #include "core/log.h"
 #include "core/plan.h"
 #include "event/conn.h"
@@ -35,27 +36,52 @@ static void	server_accept_error(struct evconnlistener *, void *);
 static void	server_accept_resume(evutil_socket_t, short, void *);
 static void	server_listeners_enable(struct server *, int);
 
+/* A refusal's one small write on a fresh socket fits the send buffer: never wait. */
+static long
+server_reject_send(void *arg, const char *p, size_t len)
+{
+	return ((long)send(*(evutil_socket_t *)arg, p, len, MSG_DONTWAIT | MSG_NOSIGNAL));
+}
+
+/*
+ * Over max_connections: a plain HTTP client hears 503 through the exchange,
+ * counted and logged as the blocking build does; a TLS client is just closed
+ * (a handshake is not worth making for a refusal).
+ */
+static void
+server_http_reject(struct server *srv, evutil_socket_t fd, struct sockaddr *sa, int tls)
+{
+	struct exchange		 ex;
+	struct endpoint_ctx	 ctx;
+	char			 ip[SOCK_ADDRSTR_LEN];
+
+	stats_add(&srv->srv_stats.conns_rejected, 1);
+	if (!tls) {
+		memset(&ctx, 0, sizeof(ctx));
+		sock_addr_host(sa, ip, sizeof(ip), &ctx.client_port);
+		ctx.cfg = srv->srv_cfg;
+		ctx.client_ip = ip;
+		ctx.now = time(NULL);
+		exchange_init(&ex, &srv->srv_cfg->http);
+		exchange_reject(&ex, "too many connections (max_connections)", &ctx,
+		    &srv->srv_stats, server_reject_send, &fd);
+		exchange_free(&ex);
+	}
+	evutil_closesocket(fd);
+}
+
 /* Accept HTTP clients, unless we are full: then 503 and close. */
 static void
 server_http_accept(struct evconnlistener *lev, evutil_socket_t fd,
     struct sockaddr *sa, int socklen, void *arg)
 {
 	struct server	*srv = arg;
-	struct plan	 plan;
 	int		 tls = (lev == srv->srv_tls_http_lev);
 
-	if (server_conn_admit(srv)) {
+	if (server_conn_admit(srv))
 		conn_accept(srv, fd, sa, socklen, tls ? srv->srv_group->grp_tls_http : NULL);
-		return;
-	}
-	/* One small write on a fresh socket fits the send buffer; never wait for it. */
-	plan_init(&plan);
-	endpoint_plan_error(&plan, 11, 503, "too many connections", 0, time(NULL));
-	if (!tls && !plan_failed(&plan) && plan.nsteps > 0)
-		(void)send(fd, plan.data.data, plan.data.len, MSG_DONTWAIT | MSG_NOSIGNAL);
-	plan_free(&plan);
-	stats_add(&srv->srv_stats.conns_rejected, 1);
-	evutil_closesocket(fd);
+	else
+		server_http_reject(srv, fd, sa, tls);
 }
 
 /* Accept echo clients; over the cap they are closed at once. */
@@ -354,7 +380,7 @@ static void
 server_free(struct server *srv)
 {
 	while (!TAILQ_EMPTY(&srv->srv_conns))
-		conn_close(TAILQ_FIRST(&srv->srv_conns), "server stopping");
+		conn_close(TAILQ_FIRST(&srv->srv_conns), EXCHANGE_SERVER_STOP);
 	while (!TAILQ_EMPTY(&srv->srv_echo_conns))
 		echo_close(TAILQ_FIRST(&srv->srv_echo_conns), "server stopping");
 	server_listeners_close(srv);

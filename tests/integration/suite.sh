@@ -555,6 +555,81 @@ t_client_gone() {
 	return 1
 }
 
+# ---------------------------------------------------------------- accounting
+
+# Hold one started request on NAME's port and, when REFUSE is 1, open a second
+# connection over max_connections=1; print both answers' statuses as JSON.
+acct_clients() {
+	python3 - "$1" "$2" <<'PY'
+import json, socket, sys, time
+port, refuse = int(sys.argv[1]), sys.argv[2] == "1"
+def drain(s):
+    s.settimeout(5)
+    data = b""
+    while True:
+        try:
+            b = s.recv(65536)
+        except OSError:
+            break
+        if not b:
+            break
+        data += b
+    return data
+held = socket.create_connection(("127.0.0.1", port))
+held.sendall(b"GET /ip?tag=acct HTTP/1.1\r\nHost: x\r\n")
+time.sleep(0.2)
+out = {"r503": "", "body503": ""}
+if refuse:
+    over = socket.create_connection(("127.0.0.1", port))
+    r = drain(over).decode("latin-1")
+    out["r503"] = r.split("\r\n", 1)[0]
+    out["body503"] = r.split("\r\n\r\n", 1)[-1]
+out["r408"] = drain(held).decode("latin-1").split("\r\n", 1)[0]
+print(json.dumps(out))
+PY
+}
+
+# Both builds count and log a refusal over max_connections and a 408 the same
+# way: by status class, under no endpoint, with the end named in the access log.
+t_accounting() {
+	local refuse=1 line extra=()
+	[ "$MODEL" = sequential ] && refuse=0	# one client at a time: never over the cap
+	[ "$MODEL" = event ] && extra=(-o workers=1)
+	srv_start acct "$BIN" "${MODEL_ARGS[@]}" "${extra[@]}" \
+	    -o max_connections=1 -o header_timeout_ms=500 ||
+	    { note "server did not start: $(head -3 "$T/acct.err")"; return 1; }
+	acct_clients "${SRV_HTTP[acct]}" "$refuse" >"$T/acct.json" 2>"$T/acct.cerr" ||
+	    { lib_note_file "$T/acct.cerr"; return 1; }
+	expect_json "$T/acct.json" "d['r408'] == 'HTTP/1.1 408 Request Timeout' and
+	    ($refuse == 0 or (d['r503'] == 'HTTP/1.1 503 Service Unavailable' and
+	    json.loads(d['body503'])['error'] == 'too many connections (max_connections)'))" ||
+	    return 1
+	# The held slot comes back after its 408; /stats then answers.
+	srv_stat_wait_eq acct '["requests"]["by_endpoint"]["none"]["408"]' 1 3000 || return 1
+	# A /stats refused while the slot was still held counts as one more 503.
+	curl -s --max-time 2 -o "$T/acct.stats" "$(srv_url acct)/stats"
+	expect_json "$T/acct.stats" "d['connections']['rejected'] >= $refuse and
+	    d['requests']['by_class']['4xx'] == 1 and
+	    d['requests']['by_class']['5xx'] == d['connections']['rejected'] and
+	    d['requests']['by_endpoint']['none'].get('503', 0) == d['connections']['rejected'] and
+	    'bad_request' not in d['requests']['by_endpoint']" || return 1
+	curl -s --max-time 2 -o "$T/acct.metrics" "$(srv_url acct)/metrics"
+	expect_contains "$T/acct.metrics" 'echofetch_responses_total{class="4xx"} 1' &&
+	    expect_contains "$T/acct.metrics" \
+	    'echofetch_requests_total{endpoint="none",code="408"} 1' || return 1
+	line=$(log_wait "$T/acct.access" " 408 ") ||
+	    { note "no 408 line"; lib_note_file "$T/acct.access"; return 1; }
+	[[ $line == *'"- -" 408 '*' header-timeout' ]] ||
+	    { note "408 line: $line"; return 1; }
+	if [ "$refuse" = 1 ]; then
+		line=$(log_wait "$T/acct.access" " 503 ") ||
+		    { note "no 503 line"; lib_note_file "$T/acct.access"; return 1; }
+		[[ $line == *'"- -" 503 '*' refused-cap' ]] ||
+		    { note "503 line: $line"; return 1; }
+	fi
+	srv_kill acct
+}
+
 # ---------------------------------------------------------------- concurrency
 
 # N parallel /delay?ms=MS; PAR_MS = wall time, PAR_CODES = the statuses seen.
@@ -719,6 +794,8 @@ suite_main() {
 	tap_run "UDP echo returns the datagram" t_udp_echo
 	tap_run "access log has method, target and status" t_access_log
 	tap_run "a client gone during /delay is logged as 499" t_client_gone
+	tap_run "a 503 over max_connections and a 408: counted by class and logged" \
+	    t_accounting
 	suite_concurrency
 	tap_run "SIGTERM: exit status 0 within 2 s" t_graceful_stop
 	tap_run "unknown flag: exit 2 with a message" t_cli_bad_flag

@@ -15,6 +15,9 @@
 
 #include "core/buf.h"
 #include "core/config.h"
+#include "core/fetch.h"
+#include "core/log.h"
+#include "core/reload.h"
 
 #define ARGS_MAX	32
 
@@ -601,6 +604,48 @@ test_config_shipped_file(void **state)
 }
 
 /* Run every config test; cmocka prints TAP under make check. */
+/* A reload takes live keys, names changed restart-only keys, and rebuilds fetch settings. */
+static void
+test_config_reload(void **state)
+{
+	struct config		 live, next;
+	struct fetch_settings	 fs;
+	char			 restart[RELOAD_RESTART_LEN];
+	char			 prog[] = "echofetchd", flag[] = "--listen";
+	char			 addr[] = "127.0.0.1:9999", bad[] = "--no-such-flag";
+	char			*argv[] = { prog, flag, addr, NULL };
+
+	(void)state;
+	log_init("test_config", LOG_LEVEL_ERROR, 0);
+	config_defaults(&live);
+	assert_int_equal(fetch_settings_init(&fs, &live, restart, sizeof(restart)), 0);
+	assert_int_equal(reload_read(&next, 3, argv, CONFIG_PROG_EVENT), 0);
+	next.keepalive_timeout_ms = live.keepalive_timeout_ms + 1;
+	next.fetch_redirects = 0;
+	reload_apply(&live, &fs, &next, restart, sizeof(restart));
+	assert_string_equal(restart, "listen");
+	assert_string_not_equal(live.listen, "127.0.0.1:9999");
+	assert_int_equal(live.keepalive_timeout_ms, next.keepalive_timeout_ms);
+	assert_int_equal(fs.redirects, 0);
+
+	/* nothing restart-only changed: an empty list */
+	next = live;
+	next.fetch_redirects = 2;
+	reload_apply(&live, &fs, &next, restart, sizeof(restart));
+	assert_string_equal(restart, "");
+	assert_int_equal(fs.redirects, 2);
+
+	/* a fetch policy that fails keeps the running fetch settings */
+	snprintf(next.fetch_allow, sizeof(next.fetch_allow), "not-a-cidr");
+	next.fetch_redirects = 1;
+	reload_apply(&live, &fs, &next, restart, sizeof(restart));
+	assert_int_equal(fs.redirects, 2);
+
+	/* a command line that does not parse: -1, nothing applied */
+	argv[1] = bad;
+	assert_int_equal(reload_read(&next, 2, argv, CONFIG_PROG_EVENT), -1);
+}
+
 int
 main(void)
 {
@@ -616,6 +661,7 @@ main(void)
 		cmocka_unit_test(test_config_help_version),
 		cmocka_unit_test(test_config_dump_roundtrip),
 		cmocka_unit_test(test_config_shipped_file),
+		cmocka_unit_test(test_config_reload),
 	};
 
 	return (cmocka_run_group_tests(tests, NULL, NULL));

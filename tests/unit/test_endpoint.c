@@ -1018,7 +1018,7 @@ test_exchange(void **state)
 	assert_int_equal(st->plans_inflight, 1);
 	assert_int_equal(ex.plan.status, 200);
 	ex.bytes_sent = 123;
-	exchange_finish(&ex, st, &t_ctx, NULL);
+	exchange_finish(&ex, st, &t_ctx, EXCHANGE_DONE);
 	assert_int_equal(st->plans_inflight, 0);
 	assert_int_equal(st->requests[EP_IP][200 - STATS_STATUS_MIN], 1);
 	assert_int_equal(st->bytes_out, 123);
@@ -1029,7 +1029,7 @@ test_exchange(void **state)
 	    HTTP_PARSE_DONE);
 	exchange_plan(&ex, &v6, st);
 	v6.client_ip = "::1";
-	exchange_finish(&ex, st, &v6, "client-gone");
+	exchange_finish(&ex, st, &v6, EXCHANGE_CLIENT_GONE);
 	assert_int_equal(st->requests[EP_DELAY][499 - STATS_STATUS_MIN], 1);
 	assert_int_equal(st->requests[EP_DELAY][200 - STATS_STATUS_MIN], 0);
 
@@ -1040,20 +1040,26 @@ test_exchange(void **state)
 	assert_int_equal(ex.plan.keep_alive, 0);
 	assert_int_equal(ex.plan.steps[ex.plan.nsteps - 1].kind, PLAN_CLOSE);
 	assert_non_null(strstr(ex.plan.data.data, "{\"error\":\"missing Host\",\"status\":400}\n"));
-	exchange_finish(&ex, st, &t_ctx, NULL);
+	exchange_finish(&ex, st, &t_ctx, EXCHANGE_DONE);
 	assert_int_equal(st->requests[EP_BAD_REQUEST][400 - STATS_STATUS_MIN], 1);
 
 	/* a timeout before the head completed: 408, nothing parsed */
 	assert_int_equal(feed_all(&ex, "GET /sl"), HTTP_PARSE_NEED_MORE);
 	assert_true(exchange_started(&ex));
-	exchange_plan_error(&ex, 408, "request timeout", &t_ctx, st);
+	assert_int_equal(exchange_timeout_end(&ex), EXCHANGE_TIMEOUT_HEADER);
+	exchange_plan_timeout(&ex, &t_ctx, st);
 	assert_non_null(strstr(ex.plan.data.data, "HTTP/1.1 408 Request Timeout\r\n"));
-	exchange_finish(&ex, st, &t_ctx, "timeout");
+	assert_non_null(strstr(ex.plan.data.data, "\"request header timeout\""));
+	exchange_finish(&ex, st, &t_ctx, EXCHANGE_DONE);
 	assert_int_equal(st->plans_inflight, 0);
+	/* the server answered, not an endpoint: counted by status, under none */
+	assert_int_equal(st->requests[STATS_NO_ENDPOINT][408 - STATS_STATUS_MIN], 1);
+	assert_int_equal(st->requests[EP_BAD_REQUEST][408 - STATS_STATUS_MIN], 0);
+	assert_int_equal(st->requests_class[3], 3);
 	assert_int_equal(st->requests_total, 4);
 
 	/* finishing without a plan counts nothing */
-	exchange_finish(&ex, st, &t_ctx, NULL);
+	exchange_finish(&ex, st, &t_ctx, EXCHANGE_DONE);
 	assert_int_equal(st->requests_total, 4);
 
 	read_log(path, text, sizeof(text));
@@ -1061,6 +1067,7 @@ test_exchange(void **state)
 	assert_non_null(strstr(text, " [::1]:5555 \"GET /delay?ms=9000\" 499 0 "));
 	assert_non_null(strstr(text, "ms client-gone\n"));
 	assert_non_null(strstr(text, " 127.0.0.1:5555 \"- -\" 408 0 "));
+	assert_non_null(strstr(text, "ms header-timeout\n"));
 	assert_int_equal(log_access_open("off", err, sizeof(err)), 0);
 	unlink(path);
 	exchange_free(&ex);

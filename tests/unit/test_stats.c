@@ -48,8 +48,16 @@ test_stats_count(void **state)
 	stats_count_request(s, EP_DELAY, 99);
 	stats_count_request(s, EP_DELAY, 600);
 	stats_count_request(s, -1, 200);
-	stats_count_request(s, ENDPOINT_COUNT, 200);
-	assert_int_equal(s->requests_total, 9);
+	stats_count_request(s, STATS_ENDPOINTS, 200);
+	stats_count_request(s, STATS_NO_ENDPOINT, 503);
+	assert_int_equal(s->requests_total, 10);
+	assert_int_equal(s->requests[STATS_NO_ENDPOINT][503 - STATS_STATUS_MIN], 1);
+	/* every status in 100..599 has a class, even without a known endpoint */
+	assert_int_equal(s->requests_class[0], 1);
+	assert_int_equal(s->requests_class[1], 4);
+	assert_int_equal(s->requests_class[2], 0);
+	assert_int_equal(s->requests_class[3], 1);
+	assert_int_equal(s->requests_class[4], 2);
 	assert_int_equal(s->requests[EP_DELAY][200 - STATS_STATUS_MIN], 2);
 	assert_int_equal(s->requests[EP_DELAY][499 - STATS_STATUS_MIN], 1);
 	assert_int_equal(s->requests[EP_NOT_FOUND][0], 1);
@@ -138,6 +146,7 @@ stats_test_small(struct stats_info *info)
 	stats_count_request(s, EP_DELAY, 499);
 	stats_count_request(s, EP_ECHO, 200);
 	stats_count_request(s, EP_DELAY, 999);
+	stats_count_request(s, STATS_NO_ENDPOINT, 503);
 	s->conns_open = 2;
 	s->conns_total = 10;
 	s->conns_rejected = 1;
@@ -179,7 +188,7 @@ test_stats_json(void **state)
 	    "    \"rejected\": 1\n"
 	    "  },\n"
 	    "  \"requests\": {\n"
-	    "    \"total\": 6,\n"
+	    "    \"total\": 7,\n"
 	    "    \"in_flight\": 1,\n"
 	    "    \"by_endpoint\": {\n"
 	    "      \"echo\": {\n"
@@ -188,11 +197,22 @@ test_stats_json(void **state)
 	    "      \"delay\": {\n"
 	    "        \"200\": 3,\n"
 	    "        \"499\": 1\n"
+	    "      },\n"
+	    "      \"none\": {\n"
+	    "        \"503\": 1\n"
 	    "      }\n"
 	    "    },\n"
 	    "    \"by_status\": {\n"
 	    "      \"200\": 4,\n"
-	    "      \"499\": 1\n"
+	    "      \"499\": 1,\n"
+	    "      \"503\": 1\n"
+	    "    },\n"
+	    "    \"by_class\": {\n"
+	    "      \"1xx\": 0,\n"
+	    "      \"2xx\": 4,\n"
+	    "      \"3xx\": 0,\n"
+	    "      \"4xx\": 1,\n"
+	    "      \"5xx\": 1\n"
 	    "    }\n"
 	    "  },\n"
 	    "  \"bytes\": {\n"
@@ -230,7 +250,8 @@ test_stats_json(void **state)
 	stats_render_json(s, &info, &b);
 	assert_non_null(strstr(buf_cstr(&b), "\"uptime_s\": 0,\n"));
 	assert_non_null(strstr(b.data, "\"by_endpoint\": {},\n"));
-	assert_non_null(strstr(b.data, "\"by_status\": {}\n"));
+	assert_non_null(strstr(b.data, "\"by_status\": {},\n"));
+	assert_non_null(strstr(b.data, "\"5xx\": 0\n"));
 	buf_free(&b);
 	free(s);
 }
@@ -259,6 +280,15 @@ static const char stats_test_prom[] =
     "echofetch_requests_total{endpoint=\"echo\",code=\"200\"} 1\n"
     "echofetch_requests_total{endpoint=\"delay\",code=\"200\"} 3\n"
     "echofetch_requests_total{endpoint=\"delay\",code=\"499\"} 1\n"
+    "echofetch_requests_total{endpoint=\"none\",code=\"503\"} 1\n"
+    "# HELP echofetch_responses_total Requests answered, by status "
+    "class.\n"
+    "# TYPE echofetch_responses_total counter\n"
+    "echofetch_responses_total{class=\"1xx\"} 0\n"
+    "echofetch_responses_total{class=\"2xx\"} 4\n"
+    "echofetch_responses_total{class=\"3xx\"} 0\n"
+    "echofetch_responses_total{class=\"4xx\"} 1\n"
+    "echofetch_responses_total{class=\"5xx\"} 1\n"
     "# HELP echofetch_requests_in_flight Request plans running now.\n"
     "# TYPE echofetch_requests_in_flight gauge\n"
     "echofetch_requests_in_flight 1\n"
