@@ -108,6 +108,7 @@ static const char *const exchange_end_names[EXCHANGE_END_COUNT] = {
 	[EXCHANGE_KEEPALIVE_TIMEOUT] = "keepalive-timeout",
 	[EXCHANGE_TIMEOUT_HEADER] = "header-timeout",
 	[EXCHANGE_TIMEOUT_BODY] = "body-timeout",
+	[EXCHANGE_TIMEOUT_HANDSHAKE] = "tls-handshake-timeout",
 	[EXCHANGE_WRITE_TIMEOUT] = "write-timeout",
 	[EXCHANGE_REFUSED_CAP] = "refused-cap",
 	[EXCHANGE_DRAIN_IDLE] = "drain-idle",

@@ -24,6 +24,7 @@ enum exchange_end {
 	EXCHANGE_KEEPALIVE_TIMEOUT,	/* idle between requests: no answer */
 	EXCHANGE_TIMEOUT_HEADER,	/* 408: the head took too long */
 	EXCHANGE_TIMEOUT_BODY,		/* 408: the body stalled */
+	EXCHANGE_TIMEOUT_HANDSHAKE,	/* a TLS handshake outlived header_timeout_ms */
 	EXCHANGE_WRITE_TIMEOUT,		/* the client stopped reading */
 	EXCHANGE_REFUSED_CAP,		/* 503 before any request: over a connection cap */
 	EXCHANGE_DRAIN_IDLE,		/* idle when a drain began */

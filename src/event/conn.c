@@ -247,6 +247,11 @@ conn_accept(struct server *srv, evutil_socket_t fd, const struct sockaddr *sa, i
 
 	bufferevent_setcb(c->conn_bev, conn_read_cb, conn_write_cb, conn_event_cb, c);
 	conn_set_timeouts(c, cfg->header_timeout_ms);
+	if (tls != NULL) {
+		/* The read timeout is idle time; a trickled hello must not stretch the handshake. */
+		c->conn_deadline_armed = 1;
+		conn_timer_arm(c, cfg->header_timeout_ms);
+	}
 	bufferevent_enable(c->conn_bev, EV_READ | EV_WRITE);
 	return;
 fail:
@@ -619,6 +624,18 @@ conn_refuse(struct conn *c)
 	(void)conn_run_plan(c);
 }
 
+/* 1 unless the connection is TLS with its handshake still under way. */
+static int
+conn_tls_ready(struct conn *c)
+{
+	SSL	*ssl;
+
+	if (!c->conn_ctx.tls)
+		return (1);
+	ssl = bufferevent_openssl_get_ssl(c->conn_bev);
+	return (ssl != NULL && SSL_is_init_finished(ssl));
+}
+
 /* The timer: a WAIT or stream tick is over, or the header deadline passed. */
 static void
 conn_timer_cb(evutil_socket_t fd, short what, void *arg)
@@ -629,6 +646,8 @@ conn_timer_cb(evutil_socket_t fd, short what, void *arg)
 		return;
 	if (c->conn_state == CONN_RUNNING)
 		conn_resume_plan(c);
+	else if (c->conn_state == CONN_READING && !conn_tls_ready(c))
+		conn_close(c, EXCHANGE_TIMEOUT_HANDSHAKE);	/* no channel to answer on */
 	else if (c->conn_state == CONN_READING)
 		conn_refuse(c);
 }

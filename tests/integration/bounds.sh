@@ -93,23 +93,28 @@ bd_cert() {
 	    -keyout "$T/key.pem" -out "$T/cert.pem" >"$T/openssl.log" 2>&1
 }
 
-# A TLS echo listener with a 1 s handshake bound and a 60 s idle timeout.
+# TLS echo and HTTPS listeners with a 1 s handshake bound and 60 s idle timeouts.
 tls_echo_start() {
 	[ -n "${SRV_PID[tlse]:-}" ] && return 0
 	bd_cert || { note "openssl: $(tail -2 "$T/openssl.log")"; return 1; }
 	srv_start_noted tlse "$BIN" -o tls_echo_listen=127.0.0.1:0 -o tls_cert="$T/cert.pem" \
-	    -o tls_key="$T/key.pem" -o header_timeout_ms=1000 \
-	    -o echo_idle_timeout_ms=60000 || return 1
+	    -o tls_key="$T/key.pem" -o header_timeout_ms=1000 -o tls_listen=127.0.0.1:0 \
+	    -o echo_idle_timeout_ms=60000 -o keepalive_timeout_ms=60000 || return 1
 	TLSE_PORT=$(sed -n 's/^tls_echo=\([0-9]*\).*/\1/p' "$T/tlse.ports" | head -1)
-	[ -n "$TLSE_PORT" ] || { note "no tls_echo= in the port file"; return 1; }
+	TLSH_PORT=$(sed -n 's/^https=\([0-9]*\).*/\1/p' "$T/tlse.ports" | head -1)
+	[ -n "$TLSE_PORT" ] && [ -n "$TLSH_PORT" ] ||
+	    { note "no tls_echo= or https= in the port file"; return 1; }
 }
 
-# Send DATA (1 byte every INTERVAL ms if > 0) and see the server hang up
-# 1 to 3 s after the connect, long before echo_idle_timeout_ms.
+# Send DATA (1 byte every INTERVAL ms if > 0) to the TLS echo port (or
+# https) and see the server hang up 1 to 3 s after the connect, long
+# before the idle timeouts.
 t_tls_echo_handshake() {
-	local interval=$1 data=$2
+	local interval=$1 data=$2 port
 	tls_echo_start || return 1
-	python3 "$HC" hangup "$TLSE_PORT" "$interval" "$data" 6 >"$T/tlse.json" 2>&1
+	port=$TLSE_PORT
+	[ "${3:-}" = https ] && port=$TLSH_PORT
+	python3 "$HC" hangup "$port" "$interval" "$data" 6 >"$T/tlse.json" 2>&1
 	tap_diag "TLS echo handshake: $(cat "$T/tlse.json")"
 	expect_json "$T/tlse.json" "d['how'] in ('eof', 'reset') and
 	    900 <= d['ms'] < 3000"
@@ -212,6 +217,10 @@ tap_run "TLS echo: a hello trickled 1 B/300 ms is closed at header_timeout_ms" \
     t_tls_echo_handshake 300 '\x16\x03\x01\x02\x00\x01\x00\x01\xfc\x03\x03abcdefghijklmnopqrstuvwxyz'
 tap_run "TLS echo: after the handshake, quiet past header_timeout_ms still echoes" \
     t_tls_echo_after
+tap_run "HTTPS: a silent client is closed at header_timeout_ms (1 s)" \
+    t_tls_echo_handshake 0 '' https
+tap_run "HTTPS: a hello trickled 1 B/300 ms is closed at header_timeout_ms, not kept by the idle timeout" \
+    t_tls_echo_handshake 300 '\x16\x03\x01\x02\x00\x01\x00\x01\xfc\x03\x03abcdefghijklmnopqrstuvwxyz' https
 srv_kill tlse
 
 tap_run "WAIT: 5 x 50 concurrent /delay?ms=100 all logged >= 100 ms" \
