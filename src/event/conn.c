@@ -21,7 +21,7 @@
 #include "core/plan.h"
 #include "core/stats.h"
 #include "event/conn.h"
-#include "event/fetch.h"
+#include "event/evfetch.h"
 #include "event/server.h"
 
 /* While a plan runs, buffer at most this much of the next (pipelined) request. */
@@ -237,6 +237,7 @@ conn_accept(struct server *srv, evutil_socket_t fd, const struct sockaddr *sa, i
 	buf_init(&c->conn_piecebuf);
 	sock_addr_host(sa, c->conn_ip, sizeof(c->conn_ip), &c->conn_ctx.client_port);
 	c->conn_ctx.cfg = cfg;
+	c->conn_ctx.fetch_policy = &srv->srv_fetch_settings.policy;
 	c->conn_ctx.client_ip = c->conn_ip;
 	c->conn_ctx.tls = (tls != NULL);
 	c->conn_ctx.stats_snapshot = server_stats_snapshot;
@@ -270,7 +271,7 @@ conn_close(struct conn *c, const char *why)
 	struct server	*srv = c->conn_srv;
 
 	log_debug("%s:%u: closing: %s", c->conn_ip, c->conn_ctx.client_port, why);
-	fetch_conn_abort(c);
+	evfetch_conn_abort(c);
 	if (c->conn_ex != NULL && c->conn_ex->active)
 		exchange_finish(c->conn_ex, &srv->srv_stats, &c->conn_ctx, why);
 	TAILQ_REMOVE(&srv->srv_conns, c, conn_entry);
@@ -550,7 +551,7 @@ conn_run_plan(struct conn *c)
 			c->conn_ex->plan.keep_alive = 0;
 			break;
 		case PLAN_FETCH:
-			switch (fetch_conn_step(c)) {
+			switch (evfetch_conn_step(c)) {
 			case 0:
 				goto wait;
 			case -1:
@@ -559,7 +560,9 @@ conn_run_plan(struct conn *c)
 			}
 			/* Done at once (refused, say): drop any wake-up it queued. */
 			conn_timer_stop(c);
-			break;
+			/* The plan is now the rest of the response. */
+			c->conn_step = 0;
+			continue;
 		}
 		c->conn_step++;
 	}
@@ -593,7 +596,7 @@ conn_write_cb(struct bufferevent *bev, void *arg)
 		return;
 	}
 	if (c->conn_state == CONN_RUNNING && c->conn_job != NULL) {
-		fetch_conn_drained(c);
+		evfetch_conn_drained(c);
 		return;
 	}
 	if (c->conn_state == CONN_RUNNING && !evtimer_pending(c->conn_timer, NULL) &&

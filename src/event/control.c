@@ -115,8 +115,7 @@ control_reload_worker(evutil_socket_t fd, short what, void *arg)
 		srv->srv_fetch_settings = fs;
 	else
 		log_warnx("reload: %s; keeping the fetch policy", err);
-	srv->srv_fetch.fl_queue.concurrency = srv->srv_config.fetch_concurrency;
-	srv->srv_fetch.fl_queue.limit = srv->srv_config.fetch_queue;
+	evfetch_reload(&srv->srv_fetch, &srv->srv_config);
 	if (restart[0] != '\0' && srv->srv_id == 0)
 		log_warnx("reload: %s changed; restart to apply", restart);
 }
