@@ -40,7 +40,6 @@ static void	conn_timer_cb(evutil_socket_t, short, void *);
 static void	conn_read_requests(struct conn *);
 static int	conn_start_plan(struct conn *);
 static int	conn_run_plan(struct conn *);
-static void	conn_resume_plan(struct conn *);
 static void	conn_refuse(struct conn *, int, const char *);
 static void	conn_quiet_reads(struct conn *);
 static void	conn_loud_reads(struct conn *);
@@ -115,7 +114,7 @@ conn_timer_early(struct conn *c)
 	uint64_t	 now;
 
 	if (c->conn_timer_due_us == 0)
-		return (0);	/* a wake-up from fetch, not a due time */
+		return (0);	/* not armed by conn_timer_arm */
 	if ((now = exchange_now_us()) < c->conn_timer_due_us) {
 		conn_timer_add(c, c->conn_timer_due_us - now);
 		return (1);
@@ -558,8 +557,6 @@ conn_run_plan(struct conn *c)
 				conn_close(c, "out of memory");
 				return (CONN_PLAN_ENDED);
 			}
-			/* Done at once (refused, say): drop any wake-up it queued. */
-			conn_timer_stop(c);
 			/* The plan is now the rest of the response. */
 			c->conn_step = 0;
 			continue;
@@ -573,7 +570,7 @@ wait:
 }
 
 /* Continue a plan from a callback; if it finishes, serve what is buffered next. */
-static void
+void
 conn_resume_plan(struct conn *c)
 {
 	if (conn_run_plan(c) == CONN_PLAN_NEXT)

@@ -37,7 +37,7 @@ evfetch_cancel(void *ctx, struct fetch_transfer *t)
 }
 
 /*
- * The driver's wake: the conn's step looks again from its own timer,
+ * The driver's wake: the conn's step looks again from its own event,
  * never from inside curl.
  */
 static void
@@ -45,8 +45,18 @@ evfetch_wake(void *ctx, void *arg)
 {
 	struct conn	*c = arg;
 
-	if (c->conn_job != NULL)
-		event_active(c->conn_timer, EV_TIMEOUT, 0);
+	if (c->conn_job != NULL && c->conn_fetch_wake != NULL)
+		event_active(c->conn_fetch_wake, EV_TIMEOUT, 0);
+}
+
+/* The conn's job moved: run its FETCH step again. */
+static void
+evfetch_conn_woken(evutil_socket_t fd, short what, void *arg)
+{
+	struct conn	*c = arg;
+
+	if (c->conn_job != NULL && c->conn_state == CONN_RUNNING)
+		conn_resume_plan(c);
 }
 
 /* The driver's write: queue streamed bytes for the client. */
@@ -232,6 +242,9 @@ evfetch_conn_step(struct conn *c)
 	struct evfetch	*ef = &c->conn_srv->srv_fetch;
 	int		 rc;
 
+	if (c->conn_fetch_wake == NULL && (c->conn_fetch_wake = event_new(
+	    ef->ef_srv->srv_base, -1, 0, evfetch_conn_woken, c)) == NULL)
+		return (-1);
 	if (c->conn_job == NULL) {
 		c->conn_job = fetch_driver_begin(&ef->ef_driver, ef->ef_settings,
 		    &c->conn_ex->plan, &ef->ef_srv->srv_stats, c);
@@ -240,6 +253,8 @@ evfetch_conn_step(struct conn *c)
 	}
 	if (fetch_driver_run(c->conn_job) == FETCH_DRIVER_WAIT)
 		return (0);
+	/* Done at once (refused, say): drop any wake-up it queued. */
+	event_del(c->conn_fetch_wake);
 	rc = fetch_driver_continue(c->conn_job, &c->conn_ex->plan, time(NULL));
 	fetch_driver_end(c->conn_job);
 	c->conn_job = NULL;
@@ -254,7 +269,7 @@ evfetch_conn_drained(struct conn *c)
 		fetch_driver_resume(c->conn_job);
 }
 
-/* The client left: its transfers leave the queue and curl. */
+/* The connection closes: its transfers leave the queue and curl. */
 void
 evfetch_conn_abort(struct conn *c)
 {
@@ -262,4 +277,7 @@ evfetch_conn_abort(struct conn *c)
 
 	c->conn_job = NULL;
 	fetch_driver_end(job);
+	if (c->conn_fetch_wake != NULL)
+		event_free(c->conn_fetch_wake);
+	c->conn_fetch_wake = NULL;
 }

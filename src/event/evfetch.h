@@ -24,14 +24,14 @@ int	evfetch_init(struct evfetch *, struct server *, const struct fetch_settings 
 void	evfetch_reload(struct evfetch *, const struct config *);
 void	evfetch_free(struct evfetch *);
 /*
- * Run the connection's PLAN_FETCH step. 0: wait (the conn timer fires
- * when the job moves); 1: over, the plan is now the rest of the
+ * Run the connection's PLAN_FETCH step. 0: wait (it runs again when
+ * the job moves); 1: over, the plan is now the rest of the
  * response, to run from step 0; -1: out of memory.
  */
 int	evfetch_conn_step(struct conn *);
 /* The client drained its output: let a paused /fetch go on. */
 void	evfetch_conn_drained(struct conn *);
-/* The connection is closing: cancel and free its job. */
+/* The connection is closing: cancel and free its job and its wake-up. */
 void	evfetch_conn_abort(struct conn *);
 
 #endif
