@@ -135,6 +135,8 @@ void	fetch_transfer_resume(struct fetch_transfer *);
 /* Free the easy handle and URL; the results stay readable. */
 void	fetch_transfer_cleanup(struct fetch_transfer *);
 
+/* Jobs: the bookkeeping fetch_driver.c runs; executors go through the driver. */
+
 /* The job for the URLs of plan->fetch (copied). NULL: out of memory or no URLs. */
 struct fetch_job *fetch_job_new(const struct fetch_settings *, const struct plan *);
 /* 1 if the job's one transfer streams through on_head/on_body (/fetch). */
@@ -152,7 +154,9 @@ int	fetch_job_done(struct fetch_job *, struct fetch_transfer *, CURLcode rc);
 /* A transfer that will never run (queue full). */
 void	fetch_job_reject(struct fetch_job *, struct fetch_transfer *, int status,
 	    const char *reason);
+/* 1 when every transfer has its result. */
 int	fetch_job_complete(const struct fetch_job *);
+/* Free the job and every transfer; none may be with curl any more. */
 void	fetch_job_free(struct fetch_job *);
 
 /* Content-Length: 0 for statuses without a body, else chunked (HTTP/1.1) or until close. */
