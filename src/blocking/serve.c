@@ -285,6 +285,7 @@ static const struct fetch_ops serve_fetch_ops = {
 	.closing = serve_fetch_closing,
 	.lock = serve_fetch_lock,
 	.unlock = serve_fetch_unlock,
+	.serial = 1,
 };
 
 /* Everything fetches need, made before any thread can race for it. */

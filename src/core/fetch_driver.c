@@ -202,8 +202,8 @@ fetch_driver_ended(struct fetch_transfer *t, CURLcode rc)
 }
 
 /*
- * Under the lock: hand out what the job may ask for now (a chain one at a
- * time), then pick one transfer that holds a slot, marked RUNNING so no
+ * Under the lock: hand out what the job may ask for now (a chain, or any
+ * job of a serial executor, one at a time), then pick one transfer that holds a slot, marked RUNNING so no
  * second run takes it. NULL: none.
  */
 static struct fetch_transfer *
@@ -213,7 +213,8 @@ fetch_driver_admit(struct fetch_job *job)
 	struct fetch_transfer	*t;
 	unsigned int		 i;
 
-	while ((t = fetch_job_next(job)) != NULL) {
+	while ((!d->ops->serial || job->done == job->next) &&
+	    (t = fetch_job_next(job)) != NULL) {
 		switch (fetch_queue_admit(&d->queue, job->stats, fetch_now_ms(),
 		    t->hops, t)) {
 		case FETCH_QUEUE_RUN:

@@ -48,6 +48,12 @@ struct fetch_ops {
 	/* Guard the queue where threads share it; NULL where one thread owns it. */
 	void	(*lock)(void *ctx);
 	void	(*unlock)(void *ctx);
+	/*
+	 * 1 if start returns only once the transfer ended (blocking I/O): a
+	 * job then holds one queue slot at a time, not one per transfer it
+	 * could not run anyway.
+	 */
+	int	 serial;
 };
 
 /* One per queue: an event worker's, or the blocking process's. */

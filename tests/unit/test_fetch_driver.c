@@ -245,6 +245,46 @@ test_chain_one_at_a_time(void **state)
 	buf_free(&text);
 }
 
+/* An executor that runs one transfer at a time asks for one slot at a time. */
+static void
+test_serial_one_slot(void **state)
+{
+	struct fetch_ops	 ops = fake_ops;
+	struct fetch_settings	 s;
+	struct fetch_driver	 d;
+	struct fake_exec	 x;
+	struct fake_conn	 c;
+	struct fetch_job	*job;
+	struct plan		 p;
+	struct buf		 text;
+
+	settings(&s);
+	memset(&x, 0, sizeof(x));
+	memset(&c, 0, sizeof(c));
+	buf_init(&text);
+	plan_init(&p);
+	ops.serial = 1;
+	/* one slot, no queue: a second slot asked for at once would be refused */
+	fetch_driver_init(&d, &ops, &x, 1, 0);
+	fetch_plan(&p, PLAN_FETCH_GATHER, 2);
+	assert_non_null(job = fetch_driver_begin(&d, &s, &p, NULL, &c));
+	assert_int_equal(fetch_driver_run(job), FETCH_DRIVER_WAIT);
+	assert_int_equal(x.nstarted, 1);
+	assert_int_equal(job->t[1].state, FETCH_T_IDLE);
+	fetch_driver_ended(x.started[0], CURLE_COULDNT_RESOLVE_HOST);
+	assert_int_equal(fetch_driver_run(job), FETCH_DRIVER_WAIT);
+	assert_int_equal(x.nstarted, 2);
+	fetch_driver_ended(x.started[1], CURLE_COULDNT_RESOLVE_HOST);
+	assert_int_equal(fetch_driver_run(job), FETCH_DRIVER_DONE);
+	assert_int_equal(fetch_driver_continue(job, &p, T_NOW), 0);
+	fetch_driver_end(job);
+	plan_text(&p, &text);
+	assert_null(strstr(text.data, "fetch queue full"));
+	fetch_driver_free(&d);
+	plan_free(&p);
+	buf_free(&text);
+}
+
 /* Run every driver test; cmocka prints TAP under make check. */
 int
 main(void)
@@ -252,6 +292,7 @@ main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_abort_hands_slots_on),
 		cmocka_unit_test(test_chain_one_at_a_time),
+		cmocka_unit_test(test_serial_one_slot),
 	};
 	int	 rc;
 
