@@ -23,6 +23,7 @@
 #include "core/endpoint.h"
 #include "core/exchange.h"
 #include "core/fetch.h"
+#include "core/fetch_driver.h"
 #include "core/log.h"
 #include "core/plan.h"
 #include "core/stats.h"
@@ -47,23 +48,20 @@ struct serve_conn {
 	struct endpoint_ctx	 sc_ctx;
 	char			 sc_host[SOCK_ADDRSTR_LEN];
 	struct buf		 sc_piece;	/* one stream or fetch piece, reused */
-	struct fetch_job	*sc_job;	/* the FETCH step running, if any */
-	enum exchange_end	 sc_fetch_end;	/* why a fetch sink failed */
+	enum exchange_end	 sc_fetch_end;	/* why a fetch lost its client */
+	int			 sc_fetch_woken;	/* the fetch driver woke us (under sf_lock) */
 	unsigned int		 sc_served;	/* requests finished on this connection */
 	size_t			 sc_off;	/* unparsed bytes: sc_in[sc_off, sc_off+sc_len) */
 	size_t			 sc_len;
 	char			 sc_in[SERVE_READ_MAX];
 };
 
-/* The fetch queue is process-wide: every thread's transfers share its slots. */
+/* The fetch driver is process-wide: every thread's transfers share its queue. */
 struct serve_fetch {
-	struct fetch_queue	 sf_queue;
+	struct fetch_driver	 sf_driver;
 	pthread_mutex_t		 sf_lock;
-	pthread_cond_t		 sf_granted;
+	pthread_cond_t		 sf_woken;	/* some conn's sc_fetch_woken was set */
 };
-
-/* A queued transfer's exec points here once a release hands it a slot. */
-static char	 serve_fetch_grant;
 
 /* /stats and /metrics read the one shared struct stats every thread or child adds to. */
 static void
@@ -98,6 +96,7 @@ serve_conn_refresh(struct serve_conn *c)
 	c->sc_snap = cs;
 	c->sc_cfg = &cs->cs_cfg;
 	c->sc_ctx.cfg = c->sc_cfg;
+	c->sc_ctx.fetch_policy = &cs->cs_fetch.policy;
 	c->sc_ex.parser.limits = c->sc_cfg->http;
 }
 
@@ -117,6 +116,7 @@ serve_conn_new(struct server *srv, int fd, int tls, const struct sockaddr *peer)
 	buf_init(&c->sc_piece);
 	sock_addr_host(peer, c->sc_host, sizeof(c->sc_host), &c->sc_ctx.client_port);
 	c->sc_ctx.cfg = c->sc_cfg;
+	c->sc_ctx.fetch_policy = &c->sc_snap->cs_fetch.policy;
 	c->sc_ctx.client_ip = c->sc_host;
 	c->sc_ctx.tls = tls;
 	c->sc_ctx.now = time(NULL);
@@ -193,11 +193,105 @@ serve_stream(struct serve_conn *c, const struct plan_step *st, enum exchange_end
 	return (0);
 }
 
+/* The driver's start: this thread performs the transfer, then reports its end. */
+static int
+serve_fetch_start(void *ctx, struct fetch_transfer *t)
+{
+	fetch_driver_ended(t, curl_easy_perform(t->easy));
+	return (0);
+}
+
+/*
+ * The driver's wait: sleep until a transfer of ours ends or gets its queue
+ * slot, looking every tick whether the client is still there.
+ */
+static int
+serve_fetch_wait(void *ctx, void *arg)
+{
+	struct serve_fetch	*sf = ctx;
+	struct serve_conn	*c = arg;
+	struct timespec		 until;
+	int			 rc = 0;
+
+	pthread_mutex_lock(&sf->sf_lock);
+	while (!c->sc_fetch_woken && rc == 0) {
+		clock_gettime(CLOCK_MONOTONIC, &until);
+		until.tv_nsec += SERVE_QUEUE_TICK_MS * 1000000L;
+		until.tv_sec += until.tv_nsec / 1000000000L;
+		until.tv_nsec %= 1000000000L;
+		pthread_cond_timedwait(&sf->sf_woken, &sf->sf_lock, &until);
+		if (!c->sc_fetch_woken && serve_io_gone(&c->sc_io, 0)) {
+			c->sc_fetch_end = EXCHANGE_CLIENT_GONE;
+			rc = -1;
+		}
+	}
+	c->sc_fetch_woken = 0;
+	pthread_mutex_unlock(&sf->sf_lock);
+	return (rc);
+}
+
+/* The driver's wake, with sf_lock held: the conn's thread looks again. */
+static void
+serve_fetch_wake(void *ctx, void *arg)
+{
+	struct serve_fetch	*sf = ctx;
+	struct serve_conn	*c = arg;
+
+	c->sc_fetch_woken = 1;
+	pthread_cond_broadcast(&sf->sf_woken);
+}
+
+/* The driver's write: each streamed piece goes out before curl reads more. */
+static int
+serve_fetch_write(void *arg, const void *p, size_t len)
+{
+	struct serve_conn	*c = arg;
+
+	return (serve_send(c, p, len, &c->sc_fetch_end));
+}
+
+/* The driver's closing: a drain makes the heads still to come say close. */
+static int
+serve_fetch_closing(void *arg)
+{
+	return (control_draining());
+}
+
+/* The driver's lock around the shared queue. */
+static void
+serve_fetch_lock(void *ctx)
+{
+	struct serve_fetch	*sf = ctx;
+
+	pthread_mutex_lock(&sf->sf_lock);
+}
+
+/* And its unlock. */
+static void
+serve_fetch_unlock(void *ctx)
+{
+	struct serve_fetch	*sf = ctx;
+
+	pthread_mutex_unlock(&sf->sf_lock);
+}
+
+static const struct fetch_ops serve_fetch_ops = {
+	.start = serve_fetch_start,
+	.wait = serve_fetch_wait,
+	.wake = serve_fetch_wake,
+	.write = serve_fetch_write,
+	.closing = serve_fetch_closing,
+	.lock = serve_fetch_lock,
+	.unlock = serve_fetch_unlock,
+	.serial = 1,
+};
+
 /* Everything fetches need, made before any thread can race for it. */
 struct serve_fetch *
 serve_fetch_new(const struct config *cfg, char *err, size_t errlen)
 {
 	struct serve_fetch	*sf;
+	pthread_condattr_t	 ca;
 
 	if (curl_global_init(CURL_GLOBAL_DEFAULT) != CURLE_OK) {
 		snprintf(err, errlen, "curl_global_init failed");
@@ -207,153 +301,59 @@ serve_fetch_new(const struct config *cfg, char *err, size_t errlen)
 		snprintf(err, errlen, "out of memory");
 		return (NULL);
 	}
-	fetch_queue_init(&sf->sf_queue, cfg->fetch_concurrency, cfg->fetch_queue);
+	fetch_driver_init(&sf->sf_driver, &serve_fetch_ops, sf, cfg->fetch_concurrency,
+	    cfg->fetch_queue);
 	pthread_mutex_init(&sf->sf_lock, NULL);
-	pthread_cond_init(&sf->sf_granted, NULL);
+	/* Queue ticks are intervals: a clock step must not stretch or skip them. */
+	pthread_condattr_init(&ca);
+	pthread_condattr_setclock(&ca, CLOCK_MONOTONIC);
+	pthread_cond_init(&sf->sf_woken, &ca);
+	pthread_condattr_destroy(&ca);
 	return (sf);
 }
 
-/*
- * The queue's two numbers are read under its lock only, so they change there;
- * a raised concurrency hands out its new slots as transfers end.
- */
+/* SIGHUP: the queue's numbers; a raised concurrency hands out new slots as transfers end. */
 void
 serve_fetch_reload(struct serve_fetch *sf, const struct config *cfg)
 {
-	pthread_mutex_lock(&sf->sf_lock);
-	sf->sf_queue.concurrency = cfg->fetch_concurrency;
-	sf->sf_queue.limit = cfg->fetch_queue;
-	pthread_mutex_unlock(&sf->sf_lock);
-}
-
-/* /fetch streams through: the upstream head becomes ours at once, from inside curl. */
-static int
-serve_fetch_on_head(void *arg, struct fetch_transfer *t)
-{
-	struct serve_conn	*c = arg;
-
-	if (control_draining())
-		c->sc_ex.plan.keep_alive = 0;	/* the head is made now: say close */
-	buf_reset(&c->sc_piece);
-	fetch_response_head(c->sc_job, t, time(NULL), &c->sc_piece);
-	if (c->sc_piece.oom)
-		return (-1);
-	return (serve_send(c, c->sc_piece.data, c->sc_piece.len, &c->sc_fetch_end));
-}
-
-/* Each upstream body piece is written before curl reads more: no buffer, no pause. */
-static int
-serve_fetch_on_body(void *arg, const char *p, size_t len)
-{
-	struct serve_conn	*c = arg;
-
-	buf_reset(&c->sc_piece);
-	fetch_response_chunk(c->sc_job, p, len, &c->sc_piece);
-	if (c->sc_piece.oom)
-		return (-1);
-	return (serve_send(c, c->sc_piece.data, c->sc_piece.len, &c->sc_fetch_end));
+	fetch_driver_limits(&sf->sf_driver, cfg->fetch_concurrency, cfg->fetch_queue);
 }
 
 /*
- * The job's next transfer with a queue slot, waiting for one if the queue
- * says so. NULL when there is none, or when the client left while queued.
- */
-static struct fetch_transfer *
-serve_fetch_admit(struct serve_conn *c, struct fetch_job *job)
-{
-	struct serve_fetch	*sf = c->sc_srv->srv_fetch;
-	struct stats		*st = c->sc_srv->srv_stats;
-	struct fetch_transfer	*t;
-	struct timespec		 until;
-
-	pthread_mutex_lock(&sf->sf_lock);
-	while ((t = fetch_job_next(job)) != NULL) {
-		switch (fetch_queue_admit(&sf->sf_queue, st, fetch_now_ms(), t->hops, t)) {
-		case FETCH_QUEUE_FULL:
-			fetch_job_reject(job, t, 503, "fetch queue full");
-			continue;
-		case FETCH_QUEUE_RUN:
-			break;
-		case FETCH_QUEUE_WAIT:
-			while (t != NULL && t->exec != &serve_fetch_grant) {
-				clock_gettime(CLOCK_REALTIME, &until);
-				until.tv_nsec += SERVE_QUEUE_TICK_MS * 1000000L;
-				until.tv_sec += until.tv_nsec / 1000000000L;
-				until.tv_nsec %= 1000000000L;
-				pthread_cond_timedwait(&sf->sf_granted, &sf->sf_lock, &until);
-				if (t->exec != &serve_fetch_grant && serve_io_gone(&c->sc_io, 0)) {
-					(void)fetch_queue_cancel(&sf->sf_queue, st, t);
-					c->sc_fetch_end = EXCHANGE_CLIENT_GONE;
-					t = NULL;
-				}
-			}
-			break;
-		}
-		break;
-	}
-	pthread_mutex_unlock(&sf->sf_lock);
-	return (t);
-}
-
-/* Run one transfer on this thread with curl_easy_perform, then pass its slot on. */
-static void
-serve_fetch_perform(struct serve_conn *c, struct fetch_job *job, struct fetch_transfer *t)
-{
-	struct serve_fetch	*sf = c->sc_srv->srv_fetch;
-	struct fetch_transfer	*next;
-	void			*arg;
-
-	if (fetch_job_streams(job)) {
-		t->on_head = serve_fetch_on_head;
-		t->on_body = serve_fetch_on_body;
-		t->sink_arg = c;
-	}
-	/* fetch_job_done says 1 while there is a redirect hop to run */
-	if (fetch_job_start(job, t) == 0)
-		while (fetch_job_done(job, t, curl_easy_perform(t->easy)) == 1)
-			continue;
-	pthread_mutex_lock(&sf->sf_lock);
-	if (fetch_queue_release(&sf->sf_queue, c->sc_srv->srv_stats, fetch_now_ms(),
-	    t->hops, &arg)) {
-		next = arg;
-		next->exec = &serve_fetch_grant;
-		pthread_cond_broadcast(&sf->sf_granted);
-	}
-	pthread_mutex_unlock(&sf->sf_lock);
-}
-
-/*
- * PLAN_FETCH at step i: the transfers run one after another on this thread
- * (a /gather too: blocking I/O does one thing at a time), then the core
- * inserts the rest of the response after step i.
+ * PLAN_FETCH, the plan's last step: the driver runs the transfers on this
+ * thread (a /gather too: blocking I/O does one thing at a time), then
+ * turns the plan into the rest of the response.
  */
 static int
-serve_fetch_step(struct serve_conn *c, unsigned int i, enum exchange_end *end)
+serve_fetch_step(struct serve_conn *c, enum exchange_end *end)
 {
-	struct fetch_transfer	*t;
+	struct serve_fetch	*sf = c->sc_srv->srv_fetch;
+	struct fetch_job	*job;
+	int			 rc = -1;
 
 	c->sc_fetch_end = EXCHANGE_DONE;
-	c->sc_job = fetch_job_new(&c->sc_snap->cs_fetch, &c->sc_ex.plan, i);
-	if (c->sc_job == NULL) {
+	c->sc_fetch_woken = 0;
+	job = fetch_driver_begin(&sf->sf_driver, &c->sc_snap->cs_fetch, &c->sc_ex.plan,
+	    c->sc_srv->srv_stats, c);
+	if (job == NULL) {
 		*end = EXCHANGE_OOM;
 		return (-1);
 	}
-	while (!fetch_job_complete(c->sc_job) &&
-	    (t = serve_fetch_admit(c, c->sc_job)) != NULL)
-		serve_fetch_perform(c, c->sc_job, t);
-	if (c->sc_fetch_end == EXCHANGE_DONE)
-		fetch_job_respond(c->sc_job, time(NULL));
-	fetch_job_free(c->sc_job);
-	c->sc_job = NULL;
-	if (c->sc_fetch_end != EXCHANGE_DONE) {
-		*end = c->sc_fetch_end;
-		return (-1);
+	if (fetch_driver_run(job) == FETCH_DRIVER_DONE) {
+		if (fetch_driver_continue(job, &c->sc_ex.plan, time(NULL)) == 0)
+			rc = 0;
+		else
+			c->sc_fetch_end = EXCHANGE_OOM;
 	}
-	return (0);
+	fetch_driver_end(job);
+	if (rc == -1)
+		*end = c->sc_fetch_end != EXCHANGE_DONE ? c->sc_fetch_end : EXCHANGE_CLIENT_GONE;
+	return (rc);
 }
 
 /*
- * Walk the plan's steps in order (a FETCH step inserts more after itself).
+ * Walk the plan's steps in order (a FETCH step ends by making the plan the rest
+ * of the response, walked from its start).
  * 1 to keep the connection, 0 to close it.
  */
 static int
@@ -365,7 +365,7 @@ serve_run_plan(struct serve_conn *c, enum exchange_end *end)
 	unsigned int		 i;
 	int			 closing = 0, forced = c->sc_ctx.draining;
 
-	for (i = 0; i < pl->nsteps; i++) {
+	for (i = 0; i < pl->nsteps; ) {
 		if (!forced && control_draining()) {
 			/* Planned before the drain: what is not sent yet says close. */
 			(void)plan_force_close(mpl, i);
@@ -395,10 +395,13 @@ serve_run_plan(struct serve_conn *c, enum exchange_end *end)
 			closing = 1;
 			break;
 		case PLAN_FETCH:
-			if (serve_fetch_step(c, i, end) == -1)
+			if (serve_fetch_step(c, end) == -1)
 				return (0);
-			break;
+			/* The plan is now the rest of the response: from its start. */
+			i = 0;
+			continue;
 		}
+		i++;
 	}
 	return (!closing && pl->keep_alive);
 }

@@ -5,6 +5,7 @@
 #include <time.h>
 
 struct config;
+struct fetch_policy;
 struct http_request;
 struct plan;
 struct stats;
@@ -36,6 +37,7 @@ enum endpoint_id {
 /* What an endpoint may know about the world; no I/O handles. */
 struct endpoint_ctx {
 	const struct config *cfg;
+	const struct fetch_policy *fetch_policy;	/* fetch_allow, parsed; NULL: none allowed */
 	const char	*client_ip;	/* textual, no port */
 	unsigned int	 client_port;
 	int		 tls;		/* 1 when served over TLS */

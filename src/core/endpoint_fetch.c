@@ -72,15 +72,14 @@ endpoint_fetch_count(struct endpoint_call *call, enum plan_fetch_mode mode,
 	return (0);
 }
 
-/* Copy each URL into the plan and check it now, so a refusal costs no transfer. */
+/* Keep each URL in the plan and check it now, so a refusal costs no transfer. */
 static int
 endpoint_fetch_store(struct endpoint_call *call, const struct fetch_policy *pol)
 {
-	struct plan	*plan = call->plan;
-	const char	*v;
+	const char	*v, *url;
 	char		 why[FETCH_REASON_MAX];
-	size_t		 vlen, mark = plan->data.len;
-	unsigned int	 i, n = 0;
+	size_t		 vlen;
+	unsigned int	 i;
 	int		 status = 400;
 
 	for (i = 0; i < call->query.n; i++) {
@@ -92,23 +91,15 @@ endpoint_fetch_store(struct endpoint_call *call, const struct fetch_policy *pol)
 			    "url must not contain NUL bytes");
 			goto fail;
 		}
-		plan->fetch.url_off[n++] = plan->data.len;
-		buf_append(&plan->data, v, vlen);
-		buf_append_char(&plan->data, '\0');
-		if (plan->data.oom) {
-			plan->failed = 1;
+		if ((url = plan_fetch_url(call->plan, v, vlen)) == NULL)
 			return (-1);
-		}
-		if (fetch_policy_check_url(pol, plan->data.data +
-		    plan->fetch.url_off[n - 1], why, sizeof(why)) == -1) {
+		if (fetch_policy_check_url(pol, url, why, sizeof(why)) == -1) {
 			status = 403;
 			goto fail;
 		}
 	}
-	plan->fetch.nurls = n;
 	return (0);
 fail:
-	plan->data.len = mark;
 	endpoint_fail(call, status, why, NULL);
 	return (-1);
 }
@@ -150,14 +141,12 @@ endpoint_fetch_hops(const struct http_request *req)
 
 /* 508 for a request past fetch_max_hops: most likely a fetch of itself, round and round. */
 static int
-endpoint_fetch_loop(struct endpoint_call *call)
+endpoint_fetch_loop(struct endpoint_call *call, unsigned int hops)
 {
-	unsigned int	 max = ENDPOINT_FETCH_HOPS_DEFAULT, hops;
+	unsigned int	 max = ENDPOINT_FETCH_HOPS_DEFAULT;
 
 	if (call->ctx->cfg != NULL)
 		max = call->ctx->cfg->fetch_max_hops;
-	hops = endpoint_fetch_hops(call->req);
-	call->plan->fetch.hops = hops;
 	if (hops <= max)
 		return (0);
 	buf_reset(&call->reason);
@@ -168,41 +157,24 @@ endpoint_fetch_loop(struct endpoint_call *call)
 	return (-1);
 }
 
-/* The one plan all three endpoints make: a FETCH step and the URLs it needs. */
+/* The one plan all three endpoints make: the URLs and a FETCH step. */
 static void
 endpoint_fetch_plan(struct endpoint_call *call, enum plan_fetch_mode mode)
 {
-	struct plan		*plan = call->plan;
-	struct fetch_policy	 pol;
-	struct plan_step	*s;
-	char			 why[FETCH_REASON_MAX];
-	unsigned int		 n;
+	static const struct fetch_policy	 deny_private;
+	const struct fetch_policy		*pol = call->ctx->fetch_policy;
+	unsigned int				 n, hops;
 
-	if (fetch_policy_parse(&pol, call->ctx->cfg != NULL ?
-	    call->ctx->cfg->fetch_allow : "", why, sizeof(why)) == -1) {
-		endpoint_fail(call, 500, why, NULL);
+	if (pol == NULL)
+		pol = &deny_private;
+	hops = endpoint_fetch_hops(call->req);
+	if (endpoint_fetch_loop(call, hops) == -1 ||
+	    endpoint_fetch_count(call, mode, &n) == -1 ||
+	    endpoint_fetch_store(call, pol) == -1)
 		return;
-	}
-	memset(&plan->fetch, 0, sizeof(plan->fetch));
-	if (endpoint_fetch_loop(call) == -1 ||
-	    endpoint_fetch_count(call, mode, &n) == -1)
-		return;
-	if (endpoint_fetch_store(call, &pol) == -1)
-		return;
-	if (plan->nsteps >= PLAN_MAX_STEPS) {
-		plan->failed = 1;
-		return;
-	}
-	s = &plan->steps[plan->nsteps++];
-	memset(s, 0, sizeof(*s));
-	s->kind = PLAN_FETCH;
-	s->count = n;
-	plan->fetch.mode = mode;
-	plan->fetch.version = call->req->version == 10 ? 10 : 11;
-	plan->fetch.head_only = call->head_only;
-	plan->status = 200;
+	plan_fetch(call->plan, mode, call->req->version, call->head_only, hops);
 	/* An HTTP/1.0 client gets the streamed body until close. */
-	if (mode == PLAN_FETCH_ONE && plan->fetch.version == 10)
+	if (mode == PLAN_FETCH_ONE && call->req->version == 10)
 		call->keep_alive = 0;
 }
 
@@ -228,14 +200,14 @@ endpoint_chain(struct endpoint_call *call)
 }
 
 /* Statuses that never carry a body get Content-Length: 0; others stream. */
-static enum response_framing
-fetch_one_framing(const struct fetch_job *job, const struct fetch_transfer *t)
+enum response_framing
+fetch_response_framing(const struct fetch_job *job, const struct fetch_transfer *t)
 {
 	int	 s = t->upstream_status;
 
 	if (s < 200 || s == 204 || s == 304)
 		return (RESPONSE_LENGTH);
-	return (job->plan->fetch.version == 10 ? RESPONSE_UNTIL_CLOSE :
+	return (job->version == 10 ? RESPONSE_UNTIL_CLOSE :
 	    RESPONSE_CHUNKED);
 }
 
@@ -253,11 +225,11 @@ fetch_response_head(const struct fetch_job *job, const struct fetch_transfer *t,
 	    (unsigned long long)ms);
 	memset(&h, 0, sizeof(h));
 	h.status = t->upstream_status;
-	h.version = job->plan->fetch.version == 10 ? 10 : 11;
+	h.version = job->version;
 	h.content_type = t->content_type[0] != '\0' ? t->content_type : NULL;
-	h.framing = fetch_one_framing(job, t);
+	h.framing = fetch_response_framing(job, t);
 	h.content_length = 0;
-	h.keep_alive = job->plan->keep_alive;
+	h.keep_alive = job->keep_alive;
 	h.extra = extra;
 	response_write_head(out, &h, now);
 }
@@ -267,9 +239,9 @@ void
 fetch_response_chunk(const struct fetch_job *job, const char *data, size_t len,
     struct buf *out)
 {
-	enum response_framing	 f = fetch_one_framing(job, &job->t[0]);
+	enum response_framing	 f = fetch_response_framing(job, &job->t[0]);
 
-	if (len == 0 || job->plan->fetch.head_only || f == RESPONSE_LENGTH)
+	if (len == 0 || job->head_only || f == RESPONSE_LENGTH)
 		return;
 	if (f == RESPONSE_CHUNKED)
 		buf_appendf(out, "%zx\r\n", len);
@@ -318,111 +290,3 @@ fetch_render_summary(const struct fetch_job *job, uint64_t total_ms, struct buf 
 	buf_append_char(out, '\n');
 }
 
-/* Put a step at *at, after the FETCH step, moving later ones (a CLOSE) down. */
-static void
-fetch_plan_insert(struct plan *p, unsigned int *at, enum plan_step_kind kind,
-    size_t off, size_t len)
-{
-	struct plan_step	*s;
-
-	if (p->data.oom || p->nsteps >= PLAN_MAX_STEPS || *at > p->nsteps) {
-		p->failed = 1;
-		return;
-	}
-	memmove(&p->steps[*at + 1], &p->steps[*at],
-	    (p->nsteps - *at) * sizeof(p->steps[0]));
-	s = &p->steps[*at];
-	memset(s, 0, sizeof(*s));
-	s->kind = kind;
-	s->off = off;
-	s->len = len;
-	p->nsteps++;
-	(*at)++;
-}
-
-/* A head (and body) with Content-Length, for errors and summaries. */
-static void
-fetch_plan_respond(struct fetch_job *job, unsigned int *at, int status,
-    const char *ctype, const struct buf *body, time_t now)
-{
-	struct plan		*p = job->plan;
-	struct response_head	 h;
-	size_t			 from = p->data.len;
-
-	memset(&h, 0, sizeof(h));
-	h.status = status;
-	h.version = p->fetch.version == 10 ? 10 : 11;
-	h.content_type = ctype;
-	h.framing = RESPONSE_LENGTH;
-	h.content_length = body->len;
-	h.keep_alive = p->keep_alive;
-	response_write_head(&p->data, &h, now);
-	if (!p->fetch.head_only && body->len > 0) {
-		buf_append(&p->data, body->data, body->len);
-		p->body_bytes = body->len;
-	}
-	fetch_plan_insert(p, at, PLAN_WRITE, from, p->data.len - from);
-	p->status = status;
-}
-
-/* /fetch's ending: trailer, a cut-off, or the whole answer if nothing was sent yet. */
-static void
-fetch_respond_one(struct fetch_job *job, unsigned int *at, time_t now)
-{
-	struct plan		*p = job->plan;
-	struct fetch_transfer	*t = &job->t[0];
-	struct buf		 body;
-	size_t			 from;
-
-	if (t->head_done || !t->failed) {
-		p->status = t->upstream_status;
-		p->body_bytes = t->body_bytes;
-		if (!t->head_done) {
-			/* nobody streamed the head: send it now, without the body */
-			from = p->data.len;
-			fetch_response_head(job, t, now, &p->data);
-			fetch_plan_insert(p, at, PLAN_WRITE, from, p->data.len - from);
-		}
-		if (t->failed) {
-			/* the status went out already; a cut-off body is all we can say */
-			p->keep_alive = 0;
-			fetch_plan_insert(p, at, PLAN_CLOSE, 0, 0);
-		} else if (!p->fetch.head_only &&
-		    fetch_one_framing(job, t) == RESPONSE_CHUNKED) {
-			from = p->data.len;
-			buf_append(&p->data, "0\r\n\r\n", 5);
-			fetch_plan_insert(p, at, PLAN_WRITE, from, 5);
-			p->body_bytes += 5;
-		}
-		return;
-	}
-	buf_init(&body);
-	buf_appendf(&body, "{\"error\":\"");
-	json_escape(&body, t->reason, strlen(t->reason));
-	buf_appendf(&body, "\",\"status\":%d}\n", t->status);
-	if (body.oom)
-		p->failed = 1;
-	else
-		fetch_plan_respond(job, at, t->status, ENDPOINT_JSON, &body, now);
-	buf_free(&body);
-}
-
-/* Insert the rest of the response right after the FETCH step. */
-void
-fetch_job_respond(struct fetch_job *job, time_t now)
-{
-	struct buf	 body;
-	unsigned int	 at = job->step + 1;
-
-	if (job->mode == PLAN_FETCH_ONE) {
-		fetch_respond_one(job, &at, now);
-		return;
-	}
-	buf_init(&body);
-	fetch_render_summary(job, fetch_now_ms() - job->began_ms, &body);
-	if (body.oom)
-		job->plan->failed = 1;
-	else
-		fetch_plan_respond(job, &at, 200, ENDPOINT_JSON, &body, now);
-	buf_free(&body);
-}

@@ -642,16 +642,15 @@ fetch_transfer_cleanup(struct fetch_transfer *t)
 	t->location = NULL;
 }
 
-/* One job per FETCH step; the URLs are copied so the plan may grow underneath. */
+/* One job per FETCH step; the URLs and request facts are copied, the plan is not kept. */
 struct fetch_job *
-fetch_job_new(const struct fetch_settings *s, struct plan *plan, unsigned int step)
+fetch_job_new(const struct fetch_settings *s, const struct plan *plan)
 {
 	struct fetch_job	*job;
 	const struct plan_fetch	*pf = &plan->fetch;
 	unsigned int		 i;
 
-	if (pf->nurls == 0 || pf->nurls > PLAN_FETCH_URLS_MAX ||
-	    step >= plan->nsteps || plan->steps[step].kind != PLAN_FETCH)
+	if (pf->nurls == 0 || pf->nurls > PLAN_FETCH_URLS_MAX)
 		return (NULL);
 	for (i = 0; i < pf->nurls; i++)
 		if (pf->url_off[i] >= plan->data.len)
@@ -662,10 +661,12 @@ fetch_job_new(const struct fetch_settings *s, struct plan *plan, unsigned int st
 		free(job);
 		return (NULL);
 	}
+	buf_init(&job->piece);
 	job->settings = s;
-	job->plan = plan;
-	job->step = step;
 	job->mode = pf->mode;
+	job->version = pf->version == 10 ? 10 : 11;
+	job->head_only = pf->head_only;
+	job->keep_alive = plan->keep_alive;
 	job->n = pf->nurls;
 	job->began_ms = fetch_now_ms();
 	for (i = 0; i < job->n; i++) {
@@ -752,7 +753,7 @@ fetch_job_complete(const struct fetch_job *job)
 	return (job->done >= job->n);
 }
 
-/* Frees every transfer, running or not; remove them from a multi handle first. */
+/* Frees every transfer, running or not; take them away from curl first. */
 void
 fetch_job_free(struct fetch_job *job)
 {
@@ -762,6 +763,7 @@ fetch_job_free(struct fetch_job *job)
 		return;
 	for (i = 0; i < job->n; i++)
 		fetch_transfer_cleanup(&job->t[i]);
+	buf_free(&job->piece);
 	free(job->t);
 	free(job);
 }

@@ -13,78 +13,14 @@
 #include "core/fetch_policy.h"
 #include "core/fetch_queue.h"
 #include "core/plan.h"
+#include "core/response.h"
 
 struct endpoint_call;
 
 /*
- * How an executor runs a PLAN_FETCH step. Both builds follow the same
- * sequence; only "start" and "wait for the end" differ.
- *
- * Once per process, before any thread starts:
- *	curl_global_init(CURL_GLOBAL_DEFAULT);
- *	fetch_settings_init(&fs, cfg, err, sizeof(err));	-1: fatal
- *	fetch_queue_init(&q, cfg->fetch_concurrency, cfg->fetch_queue);
- *		(event: one queue and one CURLM per worker; blocking: one queue
- *		shared under a mutex, waiters on a condition variable)
- *
- * At a PLAN_FETCH step, index i of plan p:
- *	job = fetch_job_new(&fs, p, i);		NULL: out of memory, answer 500
- *	for (;;) {
- *		while ((t = fetch_job_next(job)) != NULL) {
- *			switch (fetch_queue_admit(&q, st, fetch_now_ms(),
- *			    t->hops, t)) {
- *			case FETCH_QUEUE_RUN:	START(t); break;
- *			case FETCH_QUEUE_WAIT:	break;	(a release hands t out later)
- *			case FETCH_QUEUE_FULL:
- *				fetch_job_reject(job, t, 503, "fetch queue full");
- *			}
- *		}
- *		if (fetch_job_complete(job))
- *			break;
- *		wait until a transfer ENDs (event: return to the loop)
- *	}
- *	fetch_job_respond(job, now);	inserts the rest of the response
- *	fetch_job_free(job);		after step i; sets p->status, keep_alive
- *	go on with step i + 1
- *
- * START(t):
- *	only for PLAN_FETCH_ONE (fetch_job_streams): set t->on_head,
- *	t->on_body and t->sink_arg (see below); gather/chain leave them NULL
- *	if (fetch_job_start(job, t) == -1)
- *		END(t) without a CURLcode: it is already finished (502);
- *		release its slot as below and go on
- *	event:    curl_multi_add_handle(multi, t->easy)
- *	blocking: rc = curl_easy_perform(t->easy); END(t, rc)
- *
- * END(t, rc), on CURLMSG_DONE (t from CURLINFO_PRIVATE) or after perform:
- *	event: curl_multi_remove_handle(multi, t->easy) first
- *	if (fetch_job_done(job, t, rc) == 1)	a redirect to follow:
- *		run t->easy again, as START	 (event: add it to the multi)
- *	else (maps rc, frees the easy handle)
- *	if (fetch_queue_release(&q, st, fetch_now_ms(), t->hops, &next))
- *		START(next)			(a transfer of any job, maybe another
- *						 connection's; blocking: signal it)
- *
- * Streaming (/fetch) sinks, called from inside curl:
- *	on_head(arg, t): the final upstream head is in; append
- *	    fetch_response_head(job, t, now, buf) to the client. 0, or -1 to
- *	    abort the transfer (client gone).
- *	on_body(arg, data, len): append fetch_response_chunk(job, data, len,
- *	    buf) to the client and return 0; -1 aborts. The event build returns
- *	    FETCH_SINK_PAUSE *without consuming the data* when the client's
- *	    output is over its high watermark; curl keeps the data and
- *	    t->paused is set. When the output drains (bufferevent write
- *	    callback below the low watermark) call fetch_transfer_resume(t):
- *	    curl hands the same data back, maybe from inside that call.
- *	    The blocking build writes synchronously and never pauses.
- *
- * Client gone mid-job: for each t of the job (job->t[0 .. job->n)):
- *	t->state == FETCH_T_QUEUED:  fetch_queue_cancel(&q, st, t)
- *	t->state == FETCH_T_RUNNING: curl_multi_remove_handle, then
- *	    fetch_queue_release and START the next as above;
- *	then fetch_job_free(job) (cleans every easy handle).
- *
- * Time is fetch_now_ms() (CLOCK_MONOTONIC) throughout.
+ * Transfers (one upstream request each, redirects followed here) and jobs
+ * (the transfers of one FETCH step). core/fetch_driver.h runs a job over
+ * the I/O an executor supplies; executors call only the driver.
  */
 
 #define FETCH_SINK_PAUSE	1		/* on_body: not consumed, pause me */
@@ -107,6 +43,7 @@ struct fetch_settings {
 enum fetch_transfer_state {
 	FETCH_T_IDLE = 0,	/* not asked for yet */
 	FETCH_T_QUEUED,		/* handed out by fetch_job_next, waiting for a slot */
+	FETCH_T_GRANTED,	/* holds a slot, its job starts it next */
 	FETCH_T_RUNNING,	/* has an easy handle, curl is on it */
 	FETCH_T_DONE,		/* status and reason are final */
 };
@@ -147,23 +84,31 @@ struct fetch_transfer {
 	int		 sink_failed;	/* on_head/on_body returned -1 */
 	char		 curl_error[CURL_ERROR_SIZE];
 
-	/* set by the executor for streaming; NULL: discard the body */
+	/* set by the driver for streaming; NULL: discard the body */
 	int		(*on_head)(void *arg, struct fetch_transfer *);
 	int		(*on_body)(void *arg, const char *, size_t);
 	void		*sink_arg;
-	void		*exec;		/* the executor's own pointer */
 };
 
-/* The transfers of one FETCH step. */
+struct fetch_driver;
+struct stats;
+
+/* The transfers of one FETCH step, and what its response needs of the request. */
 struct fetch_job {
 	const struct fetch_settings *settings;
-	struct plan	*plan;
-	unsigned int	 step;		/* index of the FETCH step */
+	struct fetch_driver *driver;	/* runs it */
+	struct stats	*stats;		/* the queue counts here */
+	void		*conn;		/* the executor's connection */
 	enum plan_fetch_mode mode;
+	int		 version;	/* the request's: 10 or 11 */
+	int		 head_only;	/* HEAD request: no body to the client */
+	int		 keep_alive;	/* 0: the response says close */
 	unsigned int	 n;		/* transfers (= URLs) */
 	unsigned int	 next;		/* handed out so far */
 	unsigned int	 done;		/* finished so far */
+	int		 gone;		/* a write to the client failed */
 	uint64_t	 began_ms;
+	struct buf	 piece;		/* one streamed piece on its way out */
 	struct fetch_transfer *t;	/* n of them */
 };
 
@@ -190,8 +135,10 @@ void	fetch_transfer_resume(struct fetch_transfer *);
 /* Free the easy handle and URL; the results stay readable. */
 void	fetch_transfer_cleanup(struct fetch_transfer *);
 
-struct fetch_job *fetch_job_new(const struct fetch_settings *, struct plan *,
-	    unsigned int step);
+/* Jobs: the bookkeeping fetch_driver.c runs; executors go through the driver. */
+
+/* The job for the URLs of plan->fetch (copied). NULL: out of memory or no URLs. */
+struct fetch_job *fetch_job_new(const struct fetch_settings *, const struct plan *);
 /* 1 if the job's one transfer streams through on_head/on_body (/fetch). */
 int	fetch_job_streams(const struct fetch_job *);
 /* The next transfer that may be admitted now (marked QUEUED), or NULL. */
@@ -207,16 +154,14 @@ int	fetch_job_done(struct fetch_job *, struct fetch_transfer *, CURLcode rc);
 /* A transfer that will never run (queue full). */
 void	fetch_job_reject(struct fetch_job *, struct fetch_transfer *, int status,
 	    const char *reason);
+/* 1 when every transfer has its result. */
 int	fetch_job_complete(const struct fetch_job *);
-/*
- * Insert the rest of the response after the FETCH step: the chunked
- * trailer, a CLOSE after a cut-off body, a JSON error if /fetch failed
- * before its head, or the /gather and /chain summary. Sets plan->status,
- * keep_alive and body_bytes; plan->failed on no room.
- */
-void	fetch_job_respond(struct fetch_job *, time_t now);
+/* Free the job and every transfer; none may be with curl any more. */
 void	fetch_job_free(struct fetch_job *);
 
+/* Content-Length: 0 for statuses without a body, else chunked (HTTP/1.1) or until close. */
+enum response_framing fetch_response_framing(const struct fetch_job *,
+	    const struct fetch_transfer *);
 /*
  * The /fetch head: upstream status and Content-Type, X-Upstream-Time (ms
  * to the upstream head), chunked on HTTP/1.1, until close on HTTP/1.0.
@@ -228,7 +173,7 @@ void	fetch_response_chunk(const struct fetch_job *, const char *, size_t, struct
 /* The /gather or /chain summary body (pretty JSON, newline at the end). */
 void	fetch_render_summary(const struct fetch_job *, uint64_t total_ms, struct buf *);
 
-/* endpoint_fetch.c: the routes (the lead adds them to endpoint.c), and the responses above */
+/* endpoint_fetch.c: the routes, and the responses above */
 void	endpoint_fetch(struct endpoint_call *);
 void	endpoint_gather(struct endpoint_call *);
 void	endpoint_chain(struct endpoint_call *);

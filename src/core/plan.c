@@ -37,6 +37,7 @@ plan_reset(struct plan *p)
 	p->keep_alive = 0;
 	p->body_bytes = 0;
 	p->failed = 0;
+	p->fetch.nurls = 0;
 }
 
 /* Give back the buffers; the plan is empty and usable afterwards. */
@@ -403,4 +404,54 @@ plan_burn_cpu(unsigned int ms)
 			return;
 	} while (plan_elapsed_ms(&start, &now) < (double)ms);
 	(void)sink;
+}
+
+/* Keep a URL for the FETCH step to come; its stored copy, or NULL (failed set). */
+const char *
+plan_fetch_url(struct plan *p, const char *url, size_t len)
+{
+	size_t	 off = p->data.len;
+
+	if (p->fetch.nurls >= PLAN_FETCH_URLS_MAX) {
+		p->failed = 1;
+		return (NULL);
+	}
+	buf_append(&p->data, url, len);
+	buf_append_char(&p->data, '\0');
+	if (p->data.oom) {
+		p->failed = 1;
+		return (NULL);
+	}
+	p->fetch.url_off[p->fetch.nurls++] = off;
+	return (p->data.data + off);
+}
+
+/* The FETCH step for the URLs kept so far; it ends the plan (see plan_continue). */
+void
+plan_fetch(struct plan *p, enum plan_fetch_mode mode, int version, int head_only,
+    unsigned int hops)
+{
+	struct plan_step	*s;
+
+	if ((s = plan_add_step(p, PLAN_FETCH)) == NULL)
+		return;
+	s->count = p->fetch.nurls;
+	p->fetch.mode = mode;
+	p->fetch.version = version == 10 ? 10 : 11;
+	p->fetch.head_only = head_only;
+	p->fetch.hops = hops;
+	p->status = 200;	/* until the driver knows better */
+}
+
+/*
+ * The plan's last step produced the rest of the response: start that as
+ * a plan of its own, run from step 0. Status, keep_alive, endpoint and
+ * the body count stay for the access log.
+ */
+void
+plan_continue(struct plan *p)
+{
+	p->nsteps = 0;
+	buf_reset(&p->data);
+	p->fetch.nurls = 0;
 }

@@ -19,9 +19,9 @@
  *	STREAM	count pieces, one every interval_ms (first one at once);
  *		plan_stream_piece() makes piece i
  *	CLOSE	close the connection after what was written
- *	FETCH	fetch the URLs in plan->fetch upstream (see core/fetch.h for
- *		the call sequence); when it is over, fetch_job_respond() has
- *		inserted the rest of the response right after this step
+ *	FETCH	fetch the URLs in plan->fetch upstream (core/fetch_driver.h);
+ *		the last step but a CLOSE: when it is over, the driver turns the
+ *		plan into the rest of the response (plan_continue), run from 0
  */
 enum plan_step_kind {
 	PLAN_WRITE = 1,
@@ -116,5 +116,12 @@ void	plan_stream_piece(const struct plan *, unsigned int i, struct buf *);
 unsigned long long plan_stream_total(const struct plan *);
 /* Spin on the CPU for `ms` milliseconds of wall time. */
 void	plan_burn_cpu(unsigned int ms);
+/* Keep a URL for the FETCH step to come; its stored copy, or NULL (failed set). */
+const char *plan_fetch_url(struct plan *, const char *url, size_t len);
+/* The FETCH step for the URLs kept so far. */
+void	plan_fetch(struct plan *, enum plan_fetch_mode, int version, int head_only,
+	    unsigned int hops);
+/* Make the plan empty for the rest a finished last step produces; status and keep_alive stay. */
+void	plan_continue(struct plan *);
 
 #endif

@@ -21,7 +21,7 @@
 #include "core/plan.h"
 #include "core/stats.h"
 #include "event/conn.h"
-#include "event/fetch.h"
+#include "event/evfetch.h"
 #include "event/server.h"
 
 /* While a plan runs, buffer at most this much of the next (pipelined) request. */
@@ -40,7 +40,6 @@ static void	conn_timer_cb(evutil_socket_t, short, void *);
 static void	conn_read_requests(struct conn *);
 static int	conn_start_plan(struct conn *);
 static int	conn_run_plan(struct conn *);
-static void	conn_resume_plan(struct conn *);
 static void	conn_refuse(struct conn *);
 static void	conn_quiet_reads(struct conn *);
 static void	conn_loud_reads(struct conn *);
@@ -115,7 +114,7 @@ conn_timer_early(struct conn *c)
 	uint64_t	 now;
 
 	if (c->conn_timer_due_us == 0)
-		return (0);	/* a wake-up from fetch, not a due time */
+		return (0);	/* not armed by conn_timer_arm */
 	if ((now = exchange_now_us()) < c->conn_timer_due_us) {
 		conn_timer_add(c, c->conn_timer_due_us - now);
 		return (1);
@@ -237,6 +236,7 @@ conn_accept(struct server *srv, evutil_socket_t fd, const struct sockaddr *sa, i
 	buf_init(&c->conn_piecebuf);
 	sock_addr_host(sa, c->conn_ip, sizeof(c->conn_ip), &c->conn_ctx.client_port);
 	c->conn_ctx.cfg = cfg;
+	c->conn_ctx.fetch_policy = &srv->srv_fetch_settings.policy;
 	c->conn_ctx.client_ip = c->conn_ip;
 	c->conn_ctx.tls = (tls != NULL);
 	c->conn_ctx.stats_snapshot = server_stats_snapshot;
@@ -276,7 +276,7 @@ conn_close(struct conn *c, enum exchange_end why)
 
 	log_debug("%s:%u: closing: %s", c->conn_ip, c->conn_ctx.client_port,
 	    exchange_end_name(why));
-	fetch_conn_abort(c);
+	evfetch_conn_abort(c);
 	if (c->conn_ex != NULL && c->conn_ex->active)
 		exchange_finish(c->conn_ex, &srv->srv_stats, &c->conn_ctx, why);
 	TAILQ_REMOVE(&srv->srv_conns, c, conn_entry);
@@ -555,16 +555,16 @@ conn_run_plan(struct conn *c)
 			c->conn_ex->plan.keep_alive = 0;
 			break;
 		case PLAN_FETCH:
-			switch (fetch_conn_step(c)) {
+			switch (evfetch_conn_step(c)) {
 			case 0:
 				goto wait;
 			case -1:
 				conn_close(c, EXCHANGE_OOM);
 				return (CONN_PLAN_ENDED);
 			}
-			/* Done at once (refused, say): drop any wake-up it queued. */
-			conn_timer_stop(c);
-			break;
+			/* The plan is now the rest of the response. */
+			c->conn_step = 0;
+			continue;
 		}
 		c->conn_step++;
 	}
@@ -575,7 +575,7 @@ wait:
 }
 
 /* Continue a plan from a callback; if it finishes, serve what is buffered next. */
-static void
+void
 conn_resume_plan(struct conn *c)
 {
 	if (conn_run_plan(c) == CONN_PLAN_NEXT)
@@ -598,7 +598,7 @@ conn_write_cb(struct bufferevent *bev, void *arg)
 		return;
 	}
 	if (c->conn_state == CONN_RUNNING && c->conn_job != NULL) {
-		fetch_conn_drained(c);
+		evfetch_conn_drained(c);
 		return;
 	}
 	if (c->conn_state == CONN_RUNNING && !evtimer_pending(c->conn_timer, NULL) &&

@@ -48,6 +48,7 @@ struct conn {
 	unsigned int		 conn_write_ms;
 	struct buf		 conn_piecebuf;
 	struct fetch_job	*conn_job;	/* a PLAN_FETCH step in progress */
+	struct event		*conn_fetch_wake;	/* evfetch's: the job moved */
 	TAILQ_ENTRY(conn)	 conn_entry;
 };
 
@@ -64,5 +65,7 @@ void	conn_exchange_pool_free(struct server *);
 void	conn_write(struct conn *, const void *, size_t);
 /* The one way out: log why, finish a request in progress, free everything. */
 void	conn_close(struct conn *, enum exchange_end);
+/* Go on with the plan from where it waits; serve the next request if it ends. */
+void	conn_resume_plan(struct conn *);
 
 #endif

@@ -105,8 +105,7 @@ control_reload_worker(evutil_socket_t fd, short what, void *arg)
 	reload_apply(&srv->srv_config, &srv->srv_fetch_settings, &next, restart,
 	    sizeof(restart));
 	srv->srv_max_conns = (srv->srv_config.max_connections + grp->grp_n - 1) / grp->grp_n;
-	srv->srv_fetch.fl_queue.concurrency = srv->srv_config.fetch_concurrency;
-	srv->srv_fetch.fl_queue.limit = srv->srv_config.fetch_queue;
+	evfetch_reload(&srv->srv_fetch, &srv->srv_config);
 	if (srv->srv_id == 0)
 		reload_done(restart, &next);
 }

@@ -254,7 +254,7 @@ server_init(struct server *srv, struct server_group *grp, unsigned int id,
 		snprintf(err, errlen, "event_base_new failed");
 		return (-1);
 	}
-	if (fetch_loop_init(&srv->srv_fetch, srv, &srv->srv_fetch_settings, err, errlen) == -1)
+	if (evfetch_init(&srv->srv_fetch, srv, &srv->srv_fetch_settings, err, errlen) == -1)
 		return (-1);
 	if (startup_open_listeners_at(cfg, &srv->srv_listeners, grp->grp_n > 1, like,
 	    err, errlen) == -1)
@@ -389,7 +389,7 @@ server_free(struct server *srv)
 		event_free(srv->srv_pause_ev);
 	control_events_free(srv);
 	startup_close_listeners(&srv->srv_listeners);
-	fetch_loop_free(&srv->srv_fetch);
+	evfetch_free(&srv->srv_fetch);
 	if (srv->srv_base != NULL)
 		event_base_free(srv->srv_base);
 	srv->srv_base = NULL;

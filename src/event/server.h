@@ -10,7 +10,7 @@
 #include "common/startup.h"
 #include "core/buf.h"
 #include "core/stats.h"
-#include "event/fetch.h"
+#include "event/evfetch.h"
 
 struct config;
 struct conn;
@@ -44,7 +44,7 @@ struct server {
 	struct event		*srv_reload_ev;		/* likewise */
 	struct event		*srv_deadline_ev;	/* shutdown_timeout_ms after drain began */
 	struct stats		 srv_stats;
-	struct fetch_loop	 srv_fetch;
+	struct evfetch		 srv_fetch;
 	time_t			 srv_started;
 	unsigned int		 srv_nconns;		/* HTTP + echo, for max_connections */
 	struct exchange		*srv_ex_pool[64];	/* spare request state for busy connections */
