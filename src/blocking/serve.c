@@ -195,6 +195,27 @@ serve_stream(struct serve_conn *c, const struct plan_step *st, const char **note
 	return (0);
 }
 
+/* A head rendered now, so a drain that began since planning makes it say close. */
+static int
+serve_head(struct serve_conn *c, const struct plan_step *st, int keep_alive,
+    const char **note)
+{
+	const struct plan	*pl = &c->sc_ex.plan;
+	size_t			 n;
+
+	buf_reset(&c->sc_piece);
+	n = plan_render_head(pl, st, keep_alive, &c->sc_piece);
+	if (c->sc_piece.oom) {
+		*note = "out-of-memory";
+		return (-1);
+	}
+	if (serve_send(c, c->sc_piece.data, c->sc_piece.len, note) == -1)
+		return (-1);
+	if (n == st->len)
+		return (0);
+	return (serve_send(c, pl->data.data + st->off + n, st->len - n, note));
+}
+
 /* Everything fetches need, made before any thread can race for it. */
 struct serve_fetch *
 serve_fetch_new(const struct config *cfg, char *err, size_t errlen)
@@ -376,6 +397,10 @@ serve_run_plan(struct serve_conn *c, const char **note)
 		}
 		st = &pl->steps[i];
 		switch (st->kind) {
+		case PLAN_HEAD:
+			if (serve_head(c, st, !forced, note) == -1)
+				return (0);
+			break;
 		case PLAN_WRITE:
 			if (serve_send(c, pl->data.data + st->off, st->len, note) == -1)
 				return (0);

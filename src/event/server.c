@@ -42,6 +42,7 @@ server_http_accept(struct evconnlistener *lev, evutil_socket_t fd,
 {
 	struct server	*srv = arg;
 	struct plan	 plan;
+	struct buf	 out;
 	int		 tls = (lev == srv->srv_tls_http_lev);
 
 	if (server_conn_admit(srv)) {
@@ -50,9 +51,13 @@ server_http_accept(struct evconnlistener *lev, evutil_socket_t fd,
 	}
 	/* One small write on a fresh socket fits the send buffer; never wait for it. */
 	plan_init(&plan);
+	buf_init(&out);
 	endpoint_plan_error(&plan, 11, 503, "too many connections", 0, time(NULL));
-	if (!tls && !plan_failed(&plan) && plan.nsteps > 0)
-		(void)send(fd, plan.data.data, plan.data.len, MSG_DONTWAIT | MSG_NOSIGNAL);
+	if (!tls && !plan_failed(&plan))
+		plan_render(&plan, 0, &out);
+	if (out.len > 0 && !out.oom)
+		(void)send(fd, out.data, out.len, MSG_DONTWAIT | MSG_NOSIGNAL);
+	buf_free(&out);
 	plan_free(&plan);
 	stats_add(&srv->srv_stats.conns_rejected, 1);
 	evutil_closesocket(fd);
