@@ -1,6 +1,7 @@
 /* plan: what a response is and when its pieces are due; run by an executor. */
 #include "autoconfig.h"
 
+#include <stddef.h>
 #include <stdint.h>
 #include <string.h>
 #include <time.h>
@@ -62,7 +63,8 @@ plan_add_step(struct plan *p, enum plan_step_kind kind)
 		return (NULL);
 	}
 	s = &p->steps[p->nsteps++];
-	memset(s, 0, sizeof(*s));
+	/* plan_head fills every field of a head itself */
+	memset(s, 0, kind == PLAN_HEAD ? offsetof(struct plan_step, head) : sizeof(*s));
 	s->kind = kind;
 	return (s);
 }
@@ -195,16 +197,16 @@ plan_set_endpoint(struct plan *p, int endpoint)
 	p->endpoint = endpoint;
 }
 
-/* Copy a header value into data, NUL-terminated, for a head rendered later. */
+/* Copy a header value into data with its NUL, for a head rendered later. */
 static void
 plan_head_text(struct plan *p, const char *text, size_t *off, size_t *len)
 {
 	*off = p->data.len;
-	*len = text != NULL ? strlen(text) : 0;
-	if (*len == 0)
+	*len = 0;
+	if (text == NULL || text[0] == '\0')
 		return;
-	buf_append(&p->data, text, *len);
-	buf_append_char(&p->data, '\0');
+	*len = strlen(text);
+	buf_append(&p->data, text, *len + 1);
 }
 
 /* Keep the head as fields: it is rendered when sent, so close can still be decided. */
@@ -212,23 +214,22 @@ void
 plan_head(struct plan *p, const struct response_head *h, time_t now)
 {
 	struct plan_step	*s;
-	struct plan_head	 ph;
+	struct plan_head	*ph;
 
-	memset(&ph, 0, sizeof(ph));
-	ph.status = h->status;
-	ph.version = h->version == 10 ? 10 : 11;
-	ph.framing = h->framing;
-	ph.keep_alive = h->keep_alive;
-	ph.content_length = h->content_length;
-	ph.date = now;
-	plan_head_text(p, h->content_type, &ph.type_off, &ph.type_len);
-	plan_head_text(p, h->extra, &ph.extra_off, &ph.extra_len);
 	p->status = h->status;
-	if (p->data.oom || (s = plan_add_step(p, PLAN_HEAD)) == NULL) {
-		p->failed = 1;
+	if ((s = plan_add_step(p, PLAN_HEAD)) == NULL)
 		return;
-	}
-	s->head = ph;
+	ph = &s->head;
+	ph->status = h->status;
+	ph->version = h->version == 10 ? 10 : 11;
+	ph->framing = h->framing;
+	ph->keep_alive = h->keep_alive;
+	ph->content_length = h->content_length;
+	ph->date = now;
+	plan_head_text(p, h->content_type, &ph->type_off, &ph->type_len);
+	plan_head_text(p, h->extra, &ph->extra_off, &ph->extra_len);
+	if (p->data.oom)
+		p->failed = 1;
 	s->off = p->data.len;
 }
 

@@ -542,7 +542,8 @@ conn_run_plan(struct conn *c)
 				return (CONN_PLAN_ENDED);
 			}
 			conn_write(c, c->conn_piecebuf.data, c->conn_piecebuf.len);
-			conn_write(c, plan->data.data + st->off + n, st->len - n);
+			if (n < st->len)
+				conn_write(c, plan->data.data + st->off + n, st->len - n);
 			break;
 		case PLAN_WRITE:
 			conn_write(c, plan->data.data + st->off, st->len);
