@@ -392,7 +392,6 @@ serve_run_plan(struct serve_conn *c, const char **note)
 		if (!forced && control_draining()) {
 			/* Planned before the drain: what is not sent yet says close. */
 			(void)plan_force_close(mpl, i);
-			mpl->keep_alive = 0;	/* and so do heads a fetch adds */
 			forced = 1;
 		}
 		st = &pl->steps[i];
