@@ -69,7 +69,7 @@ plan_add_step(struct plan *p, enum plan_step_kind kind)
 	return (s);
 }
 
-/* Cover data[from, data.len) with a WRITE step, growing the last WRITE or HEAD body if it ends at from. */
+/* Cover data[from, data.len) with a step, growing the WRITE or HEAD body that ends at from. */
 void
 plan_commit(struct plan *p, size_t from)
 {
