@@ -155,7 +155,7 @@ void	plan_close(struct plan *);
 void	plan_finish(struct plan *, int keep_alive);
 /* Building failed for want of memory; the executor answers 500. */
 void	plan_fail(struct plan *);
-/* A drain began: unsent heads (steps from `from` on) and the plan say close; 1 if a head changed. */
+/* A drain began: unsent heads (from step `from`) and the plan say close; 1 if one changed. */
 int	plan_force_close(struct plan *, unsigned int from);
 /*
  * Render a HEAD step into out, saying keep-alive only if both the head and
