@@ -286,6 +286,27 @@ static const struct fetch_ops serve_fetch_ops = {
 	.serial = 1,
 };
 
+/* A head rendered now, so a drain that began since planning makes it say close. */
+static int
+serve_head(struct serve_conn *c, const struct plan_step *st, int keep_alive,
+    enum exchange_end *end)
+{
+	const struct plan	*pl = &c->sc_ex.plan;
+	size_t			 n;
+
+	buf_reset(&c->sc_piece);
+	n = plan_render_head(pl, st, keep_alive, &c->sc_piece);
+	if (c->sc_piece.oom) {
+		*end = EXCHANGE_OOM;
+		return (-1);
+	}
+	if (serve_send(c, c->sc_piece.data, c->sc_piece.len, end) == -1)
+		return (-1);
+	if (n == st->len)
+		return (0);
+	return (serve_send(c, pl->data.data + st->off + n, st->len - n, end));
+}
+
 /* Everything fetches need, made before any thread can race for it. */
 struct serve_fetch *
 serve_fetch_new(const struct config *cfg, char *err, size_t errlen)
@@ -369,11 +390,14 @@ serve_run_plan(struct serve_conn *c, enum exchange_end *end)
 		if (!forced && control_draining()) {
 			/* Planned before the drain: what is not sent yet says close. */
 			(void)plan_force_close(mpl, i);
-			mpl->keep_alive = 0;	/* and so do heads a fetch adds */
 			forced = 1;
 		}
 		st = &pl->steps[i];
 		switch (st->kind) {
+		case PLAN_HEAD:
+			if (serve_head(c, st, !forced, end) == -1)
+				return (0);
+			break;
 		case PLAN_WRITE:
 			if (serve_send(c, pl->data.data + st->off, st->len, end) == -1)
 				return (0);

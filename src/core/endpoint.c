@@ -335,17 +335,15 @@ endpoint_stream_max(const struct endpoint_call *call)
 	    ENDPOINT_STREAM_MAX_DEFAULT);
 }
 
-/* Write a head into the plan; a body that ends at close cannot keep the connection. */
+/* Put the head in the plan as fields; a body that ends at close cannot keep the connection. */
 void
 endpoint_head(struct endpoint_call *call, int status, const char *ctype,
     enum response_framing framing, unsigned long long length, const char *extra)
 {
 	struct response_head	 h;
-	size_t			 mark = call->plan->data.len;
 
 	if (framing == RESPONSE_UNTIL_CLOSE)
 		call->keep_alive = 0;
-	memset(&h, 0, sizeof(h));
 	h.status = status;
 	h.version = call->req->version;
 	h.content_type = ctype;
@@ -353,9 +351,7 @@ endpoint_head(struct endpoint_call *call, int status, const char *ctype,
 	h.content_length = length;
 	h.keep_alive = call->keep_alive;
 	h.extra = extra;
-	response_write_head(&call->plan->data, &h, call->ctx->now);
-	plan_commit(call->plan, mark);
-	call->plan->status = status;
+	plan_head(call->plan, &h, call->ctx->now);
 }
 
 /* A whole response with a known length; HEAD gets the same head and no body. */
@@ -364,10 +360,8 @@ endpoint_respond(struct endpoint_call *call, int status, const char *ctype,
     const char *extra, const void *body, size_t len)
 {
 	endpoint_head(call, status, ctype, RESPONSE_LENGTH, len, extra);
-	if (call->head_only)
-		return;
-	plan_write(call->plan, body, len);
-	call->plan->body_bytes = len;
+	if (!call->head_only)
+		plan_write(call->plan, body, len);
 }
 
 /* Send what the endpoint built in call->body. */
@@ -375,7 +369,7 @@ void
 endpoint_respond_body(struct endpoint_call *call, int status, const char *ctype)
 {
 	if (call->body.oom) {
-		call->plan->failed = 1;
+		plan_fail(call->plan);
 		return;
 	}
 	endpoint_respond(call, status, ctype, NULL, call->body.data, call->body.len);
@@ -398,7 +392,7 @@ endpoint_fail(struct endpoint_call *call, int status, const char *reason, const 
 	endpoint_error_body(&call->body, status, reason);
 	endpoint_respond(call, status, ENDPOINT_JSON, extra, call->body.data, call->body.len);
 	if (call->body.oom)
-		call->plan->failed = 1;
+		plan_fail(call->plan);
 }
 
 /* The 400 for the parameter an endpoint_arg_* call refused. */
@@ -414,31 +408,27 @@ endpoint_plan_error(struct plan *plan, int version, int status, const char *reas
     int keep_alive, time_t now)
 {
 	struct response_head	 h;
-	size_t			 body;
+	struct buf		 body;
 
 	plan_reset(plan);
 	if (reason == NULL)
 		reason = response_status_text(status);
-	/* Measure the escaped body in place, then write head and body for real. */
-	endpoint_error_body(&plan->data, status, reason);
-	body = plan->data.len;
-	buf_reset(&plan->data);
-	memset(&h, 0, sizeof(h));
+	buf_init(&body);
+	endpoint_error_body(&body, status, reason);
 	h.status = status;
 	h.version = version == 10 ? 10 : 11;
 	h.content_type = ENDPOINT_JSON;
 	h.framing = RESPONSE_LENGTH;
-	h.content_length = body;
+	h.content_length = body.len;
 	h.keep_alive = keep_alive;
-	response_write_head(&plan->data, &h, now);
-	endpoint_error_body(&plan->data, status, reason);
-	plan_commit(plan, 0);
-	plan->endpoint = EP_BAD_REQUEST;
-	plan->status = status;
-	plan->keep_alive = keep_alive;
-	plan->body_bytes = body;
-	if (!keep_alive)
-		plan_close(plan);
+	h.extra = NULL;
+	plan_head(plan, &h, now);
+	plan_write(plan, body.data, body.len);
+	if (body.oom)
+		plan_fail(plan);
+	buf_free(&body);
+	plan_set_endpoint(plan, EP_BAD_REQUEST);
+	plan_finish(plan, keep_alive);
 }
 
 /* Match the decoded path against one route; sets call->rest for segment routes. */
@@ -487,7 +477,7 @@ endpoint_not_found(struct endpoint_call *call)
 	buf_reset(&call->reason);
 	buf_append_str(&call->reason, "no such endpoint: ");
 	buf_append(&call->reason, call->req->path.p, call->req->path.len);
-	call->plan->endpoint = EP_NOT_FOUND;
+	plan_set_endpoint(call->plan, EP_NOT_FOUND);
 	endpoint_fail(call, 404, buf_cstr(&call->reason), NULL);
 }
 
@@ -510,7 +500,7 @@ endpoint_dispatch(struct endpoint_call *call)
 	const char			*why = NULL;
 
 	if (http_percent_decode(&call->path, req->path.p, req->path.len, 0) == -1) {
-		call->plan->endpoint = EP_BAD_REQUEST;
+		plan_set_endpoint(call->plan, EP_BAD_REQUEST);
 		endpoint_fail(call, 400, "bad percent-encoding in path", NULL);
 		return;
 	}
@@ -519,7 +509,7 @@ endpoint_dispatch(struct endpoint_call *call)
 		return;
 	}
 	call->id = r->id;
-	call->plan->endpoint = r->id;
+	plan_set_endpoint(call->plan, r->id);
 	if (!r->any_method && req->method != HTTP_GET && req->method != HTTP_HEAD) {
 		endpoint_not_allowed(call);
 		return;
@@ -564,11 +554,9 @@ endpoint_plan(const struct http_request *req, const struct endpoint_ctx *ctx,
 
 	endpoint_dispatch(&call);
 
-	plan->keep_alive = call.keep_alive;
-	if (!call.keep_alive)
-		plan_close(plan);
+	plan_finish(plan, call.keep_alive);
 	if (call.path.oom || call.query.store.oom || call.reason.oom)
-		plan->failed = 1;
+		plan_fail(plan);
 	plan->scratch[0] = call.path;
 	plan->scratch[1] = call.body;
 	plan->scratch[2] = call.reason;

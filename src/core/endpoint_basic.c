@@ -402,7 +402,7 @@ endpoint_stats_snapshot(struct endpoint_call *call, struct stats_info *info)
 		return (NULL);
 	}
 	if ((st = malloc(sizeof(*st))) == NULL) {
-		call->plan->failed = 1;
+		plan_fail(call->plan);
 		return (NULL);
 	}
 	stats_init(st);

@@ -80,7 +80,7 @@ unsigned long long endpoint_bytes_max(const struct endpoint_call *);
 unsigned int endpoint_stream_max(const struct endpoint_call *);
 
 /* endpoint.c: responses */
-/* Append a head for the call (UNTIL_CLOSE turns keep-alive off) and commit it. */
+/* A HEAD step for the call (UNTIL_CLOSE turns keep-alive off). */
 void	endpoint_head(struct endpoint_call *, int status, const char *ctype,
 	    enum response_framing, unsigned long long length, const char *extra);
 /* Head plus body with Content-Length; HEAD leaves the body out. */

@@ -11,7 +11,6 @@
 #include "core/plan.h"
 
 #define ENDPOINT_DRIP_PIECES_MAX	1000
-#define ENDPOINT_BYTES_PIECE		16384
 
 /* Wait, then describe the request, as httpbin's /delay does. */
 void
@@ -78,14 +77,8 @@ endpoint_drip(struct endpoint_call *call)
 	if (delay > 0)
 		plan_wait(plan, delay);
 	endpoint_head(call, (int)code, ENDPOINT_OCTETS, RESPONSE_LENGTH, numbytes, NULL);
-	if (call->head_only || pieces == 0)
-		return;
-	plan->stream.kind = PLAN_STREAM_DRIP;
-	plan->stream.chunked = 0;
-	plan->stream.total_bytes = numbytes;
-	plan->stream.pieces = pieces;
-	plan_stream(plan, pieces, duration / pieces);
-	plan->body_bytes = numbytes;
+	if (!call->head_only && pieces > 0)
+		plan_stream_drip(plan, numbytes, pieces, duration / pieces, 0);
 }
 
 /* The compact line every /stream piece repeats, with "@ID@" where its number goes. */
@@ -114,7 +107,6 @@ endpoint_stream_line(struct endpoint_call *call, struct buf *line)
 void
 endpoint_stream_lines(struct endpoint_call *call)
 {
-	struct plan		*plan = call->plan;
 	unsigned long long	 n = 0, interval = 0;
 	unsigned int		 max = endpoint_stream_max(call);
 	int			 chunked = call->req->version != 10;
@@ -133,23 +125,20 @@ endpoint_stream_lines(struct endpoint_call *call)
 	    chunked ? RESPONSE_CHUNKED : RESPONSE_UNTIL_CLOSE, 0, NULL);
 	if (call->head_only)
 		return;
-	plan->stream.kind = PLAN_STREAM_LINES;
-	plan->stream.chunked = chunked;
-	plan->stream.pieces = (unsigned int)n;
-	endpoint_stream_line(call, &plan->stream.line);
-	plan_stream(plan, (unsigned int)n, (unsigned int)interval);
-	plan->body_bytes = plan_stream_total(plan);
-	if (chunked) {
-		plan_write(plan, "0\r\n\r\n", 5);
-		plan->body_bytes += 5;
+	buf_reset(&call->body);
+	endpoint_stream_line(call, &call->body);
+	if (call->body.oom) {
+		plan_fail(call->plan);
+		return;
 	}
+	plan_stream_lines(call->plan, call->body.data, call->body.len, (unsigned int)n,
+	    (unsigned int)interval, chunked);
 }
 
 /* n reproducible pseudo-random bytes, made piece by piece so 10 MiB is never held. */
 void
 endpoint_bytes(struct endpoint_call *call)
 {
-	struct plan		*plan = call->plan;
 	unsigned long long	 n = 0, seed = 0, max = endpoint_bytes_max(call);
 
 	if (endpoint_parse_uint(call->rest, call->restlen, 0, max, &n) == -1) {
@@ -162,16 +151,8 @@ endpoint_bytes(struct endpoint_call *call)
 		return;
 	}
 	endpoint_head(call, 200, ENDPOINT_OCTETS, RESPONSE_LENGTH, n, NULL);
-	if (call->head_only || n == 0)
-		return;
-	plan->stream.kind = PLAN_STREAM_BYTES;
-	plan->stream.chunked = 0;
-	plan->stream.total_bytes = n;
-	plan->stream.pieces = (unsigned int)((n + ENDPOINT_BYTES_PIECE - 1) /
-	    ENDPOINT_BYTES_PIECE);
-	plan->stream.seed = seed;
-	plan_stream(plan, plan->stream.pieces, 0);
-	plan->body_bytes = n;
+	if (!call->head_only)
+		plan_stream_bytes(call->plan, n, seed, 0);
 }
 
 /* Burn the serving thread on purpose: what a blocking handler costs everyone else. */

@@ -184,24 +184,23 @@ exchange_reject(struct exchange *ex, const char *reason,
     const struct endpoint_ctx *ctx, struct stats *stats,
     long (*send)(void *arg, const char *, size_t), void *arg)
 {
-	const struct plan	*pl = &ex->plan;
-	const struct plan_step	*st;
 	enum exchange_end	 end = EXCHANGE_DONE;
-	unsigned int		 i;
+	struct buf		 out;
 	long			 n;
 
 	exchange_plan_error(ex, 503, reason, EXCHANGE_REFUSED_CAP, ctx, stats);
-	if (plan_failed(pl))
+	buf_init(&out);
+	if (!plan_failed(&ex->plan))
+		plan_render(&ex->plan, 0, &out);
+	if (plan_failed(&ex->plan) || out.oom)
 		end = EXCHANGE_OOM;
-	for (i = 0; i < pl->nsteps && end == EXCHANGE_DONE; i++) {
-		st = &pl->steps[i];
-		if (st->kind != PLAN_WRITE)
-			continue;
-		if ((n = send(arg, pl->data.data + st->off, st->len)) > 0)
+	else {
+		if ((n = send(arg, out.data, out.len)) > 0)
 			ex->bytes_sent += (unsigned long long)n;
-		if (n < 0 || (size_t)n < st->len)
+		if (n < 0 || (size_t)n < out.len)
 			end = EXCHANGE_CLIENT_GONE;
 	}
+	buf_free(&out);
 	exchange_finish(ex, stats, ctx, end);
 }
 

@@ -1,13 +1,13 @@
 /* plan: what a response is and when its pieces are due; run by an executor. */
 #include "autoconfig.h"
 
+#include <stddef.h>
 #include <stdint.h>
 #include <string.h>
 #include <time.h>
 
 #include "core/plan.h"
 
-#define PLAN_BYTES_PIECE	16384
 #define PLAN_ID_MARK		"@ID@"
 #define PLAN_ID_MARK_LEN	4
 
@@ -64,12 +64,13 @@ plan_add_step(struct plan *p, enum plan_step_kind kind)
 		return (NULL);
 	}
 	s = &p->steps[p->nsteps++];
-	memset(s, 0, sizeof(*s));
+	/* plan_head fills every field of a head itself */
+	memset(s, 0, kind == PLAN_HEAD ? offsetof(struct plan_step, head) : sizeof(*s));
 	s->kind = kind;
 	return (s);
 }
 
-/* Cover data[from, data.len) with a WRITE step, growing the last one if it ends at from. */
+/* Cover data[from, data.len) with a step, growing the WRITE or HEAD body that ends at from. */
 void
 plan_commit(struct plan *p, size_t from)
 {
@@ -83,9 +84,11 @@ plan_commit(struct plan *p, size_t from)
 	if (from >= p->data.len)
 		return;
 	len = p->data.len - from;
+	p->body_bytes += len;
 	if (p->nsteps > 0) {
 		s = &p->steps[p->nsteps - 1];
-		if (s->kind == PLAN_WRITE && s->off + s->len == from) {
+		if ((s->kind == PLAN_WRITE || s->kind == PLAN_HEAD) &&
+		    s->off + s->len == from) {
 			s->len += len;
 			return;
 		}
@@ -129,15 +132,56 @@ plan_burn(struct plan *p, unsigned int ms)
 }
 
 /* Pieces made on demand by plan_stream_piece, so big bodies are never held whole. */
-void
-plan_stream(struct plan *p, unsigned int count, unsigned int interval_ms)
+static void
+plan_add_stream(struct plan *p, enum plan_stream_kind kind, unsigned int pieces,
+    unsigned int interval_ms, int chunked)
 {
 	struct plan_step	*s;
 
+	p->stream.kind = kind;
+	p->stream.chunked = chunked;
+	p->stream.pieces = pieces;
 	if ((s = plan_add_step(p, PLAN_STREAM)) != NULL) {
-		s->count = count;
+		s->count = pieces;
 		s->interval_ms = interval_ms;
 	}
+	p->body_bytes += plan_stream_total(p);
+	/* the last chunk, which plan_write counts as body too */
+	if (chunked)
+		plan_write(p, "0\r\n\r\n", 5);
+}
+
+/* total '*' bytes spread over pieces: a slow server, made to order. */
+void
+plan_stream_drip(struct plan *p, unsigned long long total, unsigned int pieces,
+    unsigned int interval_ms, int chunked)
+{
+	if (total == 0 || pieces == 0)
+		return;
+	p->stream.total_bytes = total;
+	plan_add_stream(p, PLAN_STREAM_DRIP, pieces, interval_ms, chunked);
+}
+
+/* total reproducible bytes from seed, one PLAN_PIECE_BYTES piece at a time. */
+void
+plan_stream_bytes(struct plan *p, unsigned long long total, uint64_t seed, int chunked)
+{
+	if (total == 0)
+		return;
+	p->stream.total_bytes = total;
+	p->stream.seed = seed;
+	plan_add_stream(p, PLAN_STREAM_BYTES,
+	    (unsigned int)((total + PLAN_PIECE_BYTES - 1) / PLAN_PIECE_BYTES), 0, chunked);
+}
+
+/* count numbered copies of a line; the plan keeps its own copy of the template. */
+void
+plan_stream_lines(struct plan *p, const char *line, size_t len, unsigned int count,
+    unsigned int interval_ms, int chunked)
+{
+	buf_reset(&p->stream.line);
+	buf_append(&p->stream.line, line, len);
+	plan_add_stream(p, PLAN_STREAM_LINES, count, interval_ms, chunked);
 }
 
 /* End the connection once everything before it is written. */
@@ -147,44 +191,130 @@ plan_close(struct plan *p)
 	plan_add_step(p, PLAN_CLOSE);
 }
 
+/* The endpoint's id, for the stats the executor counts. */
+void
+plan_set_endpoint(struct plan *p, int endpoint)
+{
+	p->endpoint = endpoint;
+}
+
+/* Copy a header value into data with its NUL, for a head rendered later. */
+static void
+plan_head_text(struct plan *p, const char *text, size_t *off, size_t *len)
+{
+	*off = p->data.len;
+	*len = 0;
+	if (text == NULL || text[0] == '\0')
+		return;
+	*len = strlen(text);
+	buf_append(&p->data, text, *len + 1);
+}
+
+/* Keep the head as fields: it is rendered when sent, so close can still be decided. */
+void
+plan_head(struct plan *p, const struct response_head *h, time_t now)
+{
+	struct plan_step	*s;
+	struct plan_head	*ph;
+
+	p->status = h->status;
+	if ((s = plan_add_step(p, PLAN_HEAD)) == NULL)
+		return;
+	ph = &s->head;
+	ph->status = h->status;
+	ph->version = h->version == 10 ? 10 : 11;
+	ph->framing = h->framing;
+	ph->keep_alive = h->keep_alive;
+	ph->content_length = h->content_length;
+	ph->date = now;
+	plan_head_text(p, h->content_type, &ph->type_off, &ph->type_len);
+	plan_head_text(p, h->extra, &ph->extra_off, &ph->extra_len);
+	if (p->data.oom)
+		p->failed = 1;
+	s->off = p->data.len;
+}
+
+/* Close after the last step unless the connection may stay. */
+void
+plan_finish(struct plan *p, int keep_alive)
+{
+	p->keep_alive = keep_alive;
+	if (!keep_alive)
+		plan_close(p);
+}
+
+/* Out of memory while building: the executor answers 500 instead. */
+void
+plan_fail(struct plan *p)
+{
+	p->failed = 1;
+}
+
 /*
- * A drain began while the plan waited: make the head it has not sent yet
- * say "Connection: close" and close after it. Steps from `from` on are
- * unsent; the head is cut in place and later offsets move with it.
- * 1 if a head was changed, 0 if there was none left to change.
+ * A drain began while the plan ran: the heads it has not sent yet (steps
+ * from `from` on) say close, and so does everything a FETCH adds later.
+ * Only fields change; no byte already rendered is touched.
  */
 int
 plan_force_close(struct plan *p, unsigned int from)
 {
-	static const char	 ka[] = "\r\nConnection: keep-alive\r\n";
-	static const char	 cl[] = "\r\nConnection: close\r\n";
-	const size_t		 kalen = sizeof(ka) - 1, cllen = sizeof(cl) - 1;
-	const size_t		 cut = kalen - cllen;
-	struct plan_step	*st;
-	unsigned int		 i, j;
-	size_t			 at;
+	unsigned int	 i;
+	int		 changed = 0;
 
+	p->keep_alive = 0;
 	for (i = from; i < p->nsteps; i++) {
-		st = &p->steps[i];
-		if (st->kind != PLAN_WRITE || st->len < kalen)
+		if (p->steps[i].kind != PLAN_HEAD || !p->steps[i].head.keep_alive)
 			continue;
-		for (at = st->off; at + kalen <= st->off + st->len; at++)
-			if (memcmp(p->data.data + at, ka, kalen) == 0)
-				break;
-		if (at + kalen > st->off + st->len)
-			continue;
-		memcpy(p->data.data + at, cl, cllen);
-		memmove(p->data.data + at + cllen, p->data.data + at + kalen,
-		    p->data.len - (at + kalen));
-		p->data.len -= cut;
-		st->len -= cut;
-		for (j = i + 1; j < p->nsteps; j++)
-			if (p->steps[j].kind == PLAN_WRITE)
-				p->steps[j].off -= cut;
-		p->keep_alive = 0;
-		return (1);
+		p->steps[i].head.keep_alive = 0;
+		changed = 1;
 	}
-	return (0);
+	return (changed);
+}
+
+/* A head's bytes come from the same writer whichever executor sends it. */
+static void
+plan_render_fields(const struct plan *p, const struct plan_step *st, int keep_alive,
+    struct buf *out)
+{
+	const struct plan_head	*ph = &st->head;
+	struct response_head	 h;
+
+	h.status = ph->status;
+	h.version = ph->version;
+	h.content_type = ph->type_len > 0 ? p->data.data + ph->type_off : NULL;
+	h.framing = ph->framing;
+	h.content_length = ph->content_length;
+	h.keep_alive = ph->keep_alive && keep_alive;
+	h.extra = ph->extra_len > 0 ? p->data.data + ph->extra_off : NULL;
+	response_write_head(out, &h, ph->date);
+}
+
+/* Render the head as it is sent, with a small body in the same buffer. */
+size_t
+plan_render_head(const struct plan *p, const struct plan_step *st, int keep_alive,
+    struct buf *out)
+{
+	plan_render_fields(p, st, keep_alive, out);
+	if (st->len == 0 || st->len > PLAN_PIECE_BYTES)
+		return (0);
+	buf_append(out, p->data.data + st->off, st->len);
+	return (st->len);
+}
+
+/* A plan that only writes, as the bytes it sends. */
+void
+plan_render(const struct plan *p, int keep_alive, struct buf *out)
+{
+	const struct plan_step	*st;
+	unsigned int		 i;
+
+	for (i = 0; i < p->nsteps; i++) {
+		st = &p->steps[i];
+		if (st->kind == PLAN_HEAD)
+			plan_render_fields(p, st, keep_alive, out);
+		if ((st->kind == PLAN_HEAD || st->kind == PLAN_WRITE) && st->len > 0)
+			buf_append(out, p->data.data + st->off, st->len);
+	}
 }
 
 /* One check after building instead of one per append. */
@@ -247,12 +377,12 @@ plan_piece_payload(const struct plan *p, unsigned int i, long mark)
 		return (st->total_bytes / st->pieces +
 		    (i < st->total_bytes % st->pieces ? 1 : 0));
 	case PLAN_STREAM_BYTES:
-		off = (unsigned long long)i * PLAN_BYTES_PIECE;
+		off = (unsigned long long)i * PLAN_PIECE_BYTES;
 		if (off >= st->total_bytes)
 			return (0);
-		if (st->total_bytes - off < PLAN_BYTES_PIECE)
+		if (st->total_bytes - off < PLAN_PIECE_BYTES)
 			return (st->total_bytes - off);
-		return (PLAN_BYTES_PIECE);
+		return (PLAN_PIECE_BYTES);
 	case PLAN_STREAM_LINES:
 		if (mark < 0)
 			return (st->line.len);
@@ -317,7 +447,7 @@ plan_piece_body(const struct plan *p, unsigned int i, long mark, size_t n, struc
 		plan_stars(out, n);
 		break;
 	case PLAN_STREAM_BYTES:
-		plan_random_bytes(out, st->seed, (unsigned long long)i * PLAN_BYTES_PIECE, n);
+		plan_random_bytes(out, st->seed, (unsigned long long)i * PLAN_PIECE_BYTES, n);
 		break;
 	case PLAN_STREAM_LINES:
 		if (mark < 0) {

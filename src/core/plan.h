@@ -4,15 +4,20 @@
 
 #include <stddef.h>
 #include <stdint.h>
+#include <time.h>
 
 #include "core/buf.h"
+#include "core/response.h"
 
 #define PLAN_MAX_STEPS	8
+#define PLAN_PIECE_BYTES	16384	/* a BYTES stream piece; a body up to this leaves with its head */
 
 /*
  * An endpoint never does I/O; it fills a plan. The executors (src/event with
  * timers, src/blocking with nanosleep) walk the steps in order:
  *
+ *	HEAD	render the response head from its fields (plan_render_head),
+ *		then send its body, data[off, off+len)
  *	WRITE	send data[off, off+len)
  *	WAIT	let ms pass (a timer, or a sleep)
  *	BURN	spin the CPU for ms (plan_burn_cpu), on purpose
@@ -30,15 +35,35 @@ enum plan_step_kind {
 	PLAN_STREAM,
 	PLAN_CLOSE,
 	PLAN_FETCH,
+	PLAN_HEAD,
+};
+
+/*
+ * A response head kept as fields until it is sent, so a drain that starts
+ * in between turns keep-alive into close by clearing keep_alive. Content-Type
+ * and extra header lines sit NUL-terminated in the plan's data.
+ */
+struct plan_head {
+	int		 status;
+	int		 version;	/* 10 or 11 */
+	enum response_framing framing;
+	int		 keep_alive;
+	unsigned long long content_length;
+	time_t		 date;
+	size_t		 type_off;	/* Content-Type in data */
+	size_t		 type_len;	/* 0: no Content-Type */
+	size_t		 extra_off;	/* extra header lines in data */
+	size_t		 extra_len;	/* 0: none */
 };
 
 struct plan_step {
 	enum plan_step_kind kind;
-	size_t		 off;		/* WRITE */
-	size_t		 len;		/* WRITE */
+	size_t		 off;		/* WRITE, HEAD's body */
+	size_t		 len;		/* WRITE, HEAD's body */
 	unsigned int	 ms;		/* WAIT, BURN */
 	unsigned int	 count;		/* STREAM */
 	unsigned int	 interval_ms;	/* STREAM */
+	struct plan_head head;		/* HEAD */
 };
 
 enum plan_stream_kind {
@@ -94,20 +119,54 @@ struct plan {
 	struct buf	 scratch[4];	/* endpoint_plan's working buffers, kept between requests */
 };
 
+/*
+ * Endpoints build plans only through the functions below; executors read
+ * steps, render heads and make stream pieces, and change nothing but
+ * keep_alive (through plan_force_close or a CLOSE step).
+ */
+
 void	plan_init(struct plan *);
 /* Forget the steps, keep the memory. */
 void	plan_reset(struct plan *);
 void	plan_free(struct plan *);
-/* Append bytes to data and a WRITE step for them (merging with a WRITE just before). */
+/* Which endpoint the plan answers, for stats. */
+void	plan_set_endpoint(struct plan *, int endpoint);
+/* A HEAD step: the head as fields, dated now; the status becomes the plan's. */
+void	plan_head(struct plan *, const struct response_head *, time_t now);
+/*
+ * Append bytes to data and a step for them: they become the body of a HEAD
+ * (or grow a WRITE) just before, else a new WRITE. Counted as body bytes.
+ */
 void	plan_write(struct plan *, const void *, size_t);
 /* Add a WRITE step for data[from, data.len) the caller appended to data directly. */
 void	plan_commit(struct plan *, size_t from);
 void	plan_wait(struct plan *, unsigned int ms);
 void	plan_burn(struct plan *, unsigned int ms);
-void	plan_stream(struct plan *, unsigned int count, unsigned int interval_ms);
+/* /drip: total '*' bytes in `pieces` pieces, interval_ms apart. */
+void	plan_stream_drip(struct plan *, unsigned long long total, unsigned int pieces,
+	    unsigned int interval_ms, int chunked);
+/* /bytes: total pseudo-random bytes from seed, in PLAN_PIECE_BYTES pieces. */
+void	plan_stream_bytes(struct plan *, unsigned long long total, uint64_t seed, int chunked);
+/* /stream: count copies of a line, "@ID@" in it replaced by the piece number. */
+void	plan_stream_lines(struct plan *, const char *line, size_t len, unsigned int count,
+	    unsigned int interval_ms, int chunked);
 void	plan_close(struct plan *);
-/* Make the unsent head (steps from `from` on) say Connection: close; 1 if one was changed. */
+/* The last step: keep the connection, or close it after everything (a CLOSE step). */
+void	plan_finish(struct plan *, int keep_alive);
+/* Building failed for want of memory; the executor answers 500. */
+void	plan_fail(struct plan *);
+/* A drain began: unsent heads (from step `from`) and the plan say close; 1 if one changed. */
 int	plan_force_close(struct plan *, unsigned int from);
+/*
+ * Render a HEAD step into out, saying keep-alive only if both the head and
+ * the executor (keep_alive) still allow it; a body up to PLAN_PIECE_BYTES
+ * follows it, so a small response leaves in one write. Returns the body
+ * bytes appended; the executor sends data[off + that, off + len) itself.
+ */
+size_t	plan_render_head(const struct plan *, const struct plan_step *, int keep_alive,
+	    struct buf *out);
+/* Everything the HEAD and WRITE steps send, in order (for answers sent whole). */
+void	plan_render(const struct plan *, int keep_alive, struct buf *out);
 /* 1 if building the plan ran out of memory or steps; the executor then answers 500. */
 int	plan_failed(const struct plan *);
 /* Append stream piece `i` (0-based), with chunk framing if the stream is chunked. */

@@ -131,43 +131,47 @@ response_has_no_body(int status)
 	return ((status >= 100 && status < 200) || status == 204 || status == 304);
 }
 
+/* A string literal without strlen: heads are made once per response. */
+#define RESPONSE_PUT(out, lit)	buf_append((out), (lit), sizeof(lit) - 1)
+
 /* One place writes every head so both servers send the same bytes in the same order. */
 void
 response_write_head(struct buf *out, const struct response_head *h, time_t now)
 {
 	/* No printf on the hot path: a small request spent a sixth of its time there. */
-	buf_append_str(out, h->version == 10 ? "HTTP/1.0 " : "HTTP/1.1 ");
+	if (h->version == 10)
+		RESPONSE_PUT(out, "HTTP/1.0 ");
+	else
+		RESPONSE_PUT(out, "HTTP/1.1 ");
 	buf_append_uint(out, (unsigned long long)h->status);
 	buf_append_char(out, ' ');
 	buf_append_str(out, response_status_text(h->status));
-	buf_append(out, "\r\n", 2);
-	buf_append_str(out, "Server: " RESPONSE_SERVER "\r\n");
-	buf_append_str(out, "Date: ");
+	RESPONSE_PUT(out, "\r\nServer: " RESPONSE_SERVER "\r\nDate: ");
 	buf_append_str(out, response_date(now));
-	buf_append_str(out, "\r\n");
+	RESPONSE_PUT(out, "\r\n");
 	if (h->content_type != NULL) {
-		buf_append_str(out, "Content-Type: ");
+		RESPONSE_PUT(out, "Content-Type: ");
 		buf_append_str(out, h->content_type);
-		buf_append_str(out, "\r\n");
+		RESPONSE_PUT(out, "\r\n");
 	}
 	/* RFC 9110 8.6: no length on 1xx and 204; a 304's would describe a body it never has. */
 	switch (response_has_no_body(h->status) ? RESPONSE_UNTIL_CLOSE : h->framing) {
 	case RESPONSE_LENGTH:
-		buf_append_str(out, "Content-Length: ");
+		RESPONSE_PUT(out, "Content-Length: ");
 		buf_append_uint(out, h->content_length);
-		buf_append_str(out, "\r\n");
+		RESPONSE_PUT(out, "\r\n");
 		break;
 	case RESPONSE_CHUNKED:
-		buf_append_str(out, "Transfer-Encoding: chunked\r\n");
+		RESPONSE_PUT(out, "Transfer-Encoding: chunked\r\n");
 		break;
 	case RESPONSE_UNTIL_CLOSE:
 		break;
 	}
 	if (h->keep_alive && h->framing != RESPONSE_UNTIL_CLOSE)
-		buf_append_str(out, "Connection: keep-alive\r\n");
+		RESPONSE_PUT(out, "Connection: keep-alive\r\n");
 	else
-		buf_append_str(out, "Connection: close\r\n");
+		RESPONSE_PUT(out, "Connection: close\r\n");
 	if (h->extra != NULL)
 		buf_append_str(out, h->extra);
-	buf_append_str(out, "\r\n");
+	RESPONSE_PUT(out, "\r\n");
 }

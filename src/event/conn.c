@@ -533,10 +533,23 @@ conn_run_plan(struct conn *c)
 {
 	const struct plan	*plan = &c->conn_ex->plan;
 	const struct plan_step	*st;
+	size_t			 n;
 
 	while (c->conn_step < plan->nsteps) {
 		st = &plan->steps[c->conn_step];
 		switch (st->kind) {
+		case PLAN_HEAD:
+			buf_reset(&c->conn_piecebuf);
+			n = plan_render_head(plan, st, !c->conn_srv->srv_draining,
+			    &c->conn_piecebuf);
+			if (c->conn_piecebuf.oom) {
+				conn_close(c, EXCHANGE_OOM);
+				return (CONN_PLAN_ENDED);
+			}
+			conn_write(c, c->conn_piecebuf.data, c->conn_piecebuf.len);
+			if (n < st->len)
+				conn_write(c, plan->data.data + st->off + n, st->len - n);
+			break;
 		case PLAN_WRITE:
 			conn_write(c, plan->data.data + st->off, st->len);
 			break;

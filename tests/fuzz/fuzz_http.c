@@ -194,40 +194,52 @@ fuzz_record(struct fuzz_run *run, const struct http_parser *p, int result,
 	res->body_hash = fuzz_hash(r->body.data, r->body.len);
 }
 
-/* The first bytes of the first WRITE: "HTTP/1.x NNN ", matching the plan. */
+/* The plan's head and bodies rendered: "HTTP/1.x NNN " first, matching the plan. */
 static size_t
-fuzz_check_head(const struct plan *plan, int version, size_t *written)
+fuzz_check_head(struct fuzz_state *fs, int version, size_t *written)
 {
-	const struct buf	*d = &plan->data;
+	const struct plan	*plan = &fs->plan;
+	const struct buf	*d = &fs->piece;
 	const char		*end;
-	unsigned int		 i;
-	size_t			 head = 0, at = 0;
+	size_t			 head = 0;
 	int			 st;
 
-	*written = 0;
-	for (i = 0; i < plan->nsteps; i++) {
-		if (plan->steps[i].kind != PLAN_WRITE)
-			continue;
-		if (*written == 0)
-			at = plan->steps[i].off;
-		*written += plan->steps[i].len;
-	}
-	if (*written == 0)
+	buf_reset(&fs->piece);
+	plan_render(plan, plan->keep_alive, &fs->piece);
+	*written = d->len;
+	if (d->oom || d->len < 17 || memcmp(d->data, "HTTP/1.", 7) != 0 ||
+	    d->data[7] != (version == 10 ? '0' : '1') || d->data[8] != ' ')
 		abort();
-	if (d->len - at < 17 || memcmp(d->data + at, "HTTP/1.", 7) != 0 ||
-	    d->data[at + 7] != (version == 10 ? '0' : '1') || d->data[at + 8] != ' ')
+	st = (d->data[9] - '0') * 100 + (d->data[10] - '0') * 10 + (d->data[11] - '0');
+	if (st != plan->status || d->data[12] != ' ')
 		abort();
-	st = (d->data[at + 9] - '0') * 100 + (d->data[at + 10] - '0') * 10 +
-	    (d->data[at + 11] - '0');
-	if (st != plan->status || d->data[at + 12] != ' ')
-		abort();
-	end = memmem(d->data + at, d->len - at, "\r\n\r\n", 4);
+	end = memmem(d->data, d->len, "\r\n\r\n", 4);
 	if (end == NULL)
 		abort();
-	head = (size_t)(end - (d->data + at)) + 4;
+	head = (size_t)(end - d->data) + 4;
 	if (head > *written)
 		abort();
+	/* the head says what the plan does */
+	if ((memmem(d->data, head, "Connection: keep-alive\r\n", 24) != NULL) !=
+	    plan->keep_alive)
+		abort();
 	return (head);
+}
+
+/* A HEAD step's texts and body lie inside the plan's data. */
+static void
+fuzz_walk_head(const struct plan *plan, const struct plan_step *s)
+{
+	const struct plan_head	*h = &s->head;
+	size_t			 len = plan->data.len;
+
+	if (s->off > len || s->len > len - s->off ||
+	    (h->type_len > 0 && (h->type_off > len || h->type_len >= len - h->type_off ||
+	    plan->data.data[h->type_off + h->type_len] != '\0')) ||
+	    (h->extra_len > 0 && (h->extra_off > len || h->extra_len >= len - h->extra_off ||
+	    plan->data.data[h->extra_off + h->extra_len] != '\0')) ||
+	    h->status != plan->status)
+		abort();
 }
 
 /* Make the first stream pieces, as an executor would, and check their sizes. */
@@ -285,13 +297,18 @@ fuzz_walk_plan(struct fuzz_state *fs, int version, int head_only)
 	unsigned long long	 stream = 0;
 	size_t			 written, head;
 	unsigned int		 i;
-	int			 fetch = 0;
+	int			 fetch = 0, heads = 0;
 
 	if (plan_failed(plan) || plan->nsteps == 0 || plan->nsteps > PLAN_MAX_STEPS)
 		abort();
 	for (i = 0; i < plan->nsteps; i++) {
 		s = &plan->steps[i];
 		switch (s->kind) {
+		case PLAN_HEAD:
+			if (heads++ > 0)
+				abort();
+			fuzz_walk_head(plan, s);
+			break;
 		case PLAN_WRITE:
 			if (s->len == 0 || s->off > plan->data.len ||
 			    s->len > plan->data.len - s->off)
@@ -323,7 +340,7 @@ fuzz_walk_plan(struct fuzz_state *fs, int version, int head_only)
 		abort();
 	if (fetch)
 		return;
-	head = fuzz_check_head(plan, version, &written);
+	head = fuzz_check_head(fs, version, &written);
 	if (plan->body_bytes != (written - head) + stream)
 		abort();
 	if (head_only && plan->body_bytes != 0)

@@ -579,15 +579,20 @@ plan_endpoint(const char *raw, void (*run)(struct endpoint_call *),
 	http_parser_free(&hp);
 }
 
-/* The bytes of every WRITE step from `from` on; 1 if a CLOSE came last. */
+/* The bytes of every HEAD and WRITE step from `from` on; 1 if a CLOSE came last. */
 static int
 plan_bytes(const struct plan *p, unsigned int from, struct buf *out)
 {
 	unsigned int	 i;
 	int		 closed = 0;
+	size_t		 n;
 
 	for (i = from; i < p->nsteps; i++) {
-		if (p->steps[i].kind == PLAN_WRITE)
+		if (p->steps[i].kind == PLAN_HEAD) {
+			n = plan_render_head(p, &p->steps[i], 1, out);
+			buf_append(out, p->data.data + p->steps[i].off + n,
+			    p->steps[i].len - n);
+		} else if (p->steps[i].kind == PLAN_WRITE)
 			buf_append(out, p->data.data + p->steps[i].off,
 			    p->steps[i].len);
 		else if (p->steps[i].kind == PLAN_CLOSE)

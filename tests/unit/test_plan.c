@@ -40,7 +40,7 @@ test_write_merge(void **state)
 	plan_wait(&p, 250);
 	plan_write(&p, "ef", 2);
 	plan_burn(&p, 7);
-	plan_stream(&p, 3, 40);
+	plan_stream_drip(&p, 3, 3, 40, 0);
 	plan_close(&p);
 	assert_int_equal(p.nsteps, 6);
 	assert_int_equal(p.steps[1].kind, PLAN_WAIT);
@@ -300,30 +300,154 @@ test_burn(void **state)
 }
 
 /* Every test above; cmocka prints TAP when the harness asks for it. */
-/* A drain rewrites the unsent head to close, and later writes move with it. */
+/* A JSON head as endpoints make it, keep-alive, with a Date that never changes. */
+static void
+head_ok(struct plan *p, const char *ctype, size_t length, const char *extra)
+{
+	struct response_head	 h;
+
+	memset(&h, 0, sizeof(h));
+	h.status = 200;
+	h.version = 11;
+	h.content_type = ctype;
+	h.framing = RESPONSE_LENGTH;
+	h.content_length = length;
+	h.keep_alive = 1;
+	h.extra = extra;
+	plan_head(p, &h, 0);
+}
+
+/* A HEAD step keeps fields; its body follows it; rendering makes the bytes. */
+static void
+test_head_render(void **state)
+{
+	struct plan	 p;
+	struct buf	 out;
+	const char	*want = "HTTP/1.1 200 OK\r\nServer: " RESPONSE_SERVER "\r\n"
+			    "Date: Thu, 01 Jan 1970 00:00:00 GMT\r\n"
+			    "Content-Type: text/plain\r\nContent-Length: 2\r\n"
+			    "Connection: keep-alive\r\nX-A: b\r\n\r\nok";
+
+	plan_init(&p);
+	buf_init(&out);
+	head_ok(&p, "text/plain", 2, "X-A: b\r\n");
+	plan_write(&p, "ok", 2);
+	plan_finish(&p, 1);
+	assert_false(plan_failed(&p));
+	assert_int_equal(p.nsteps, 1);
+	assert_int_equal(p.steps[0].kind, PLAN_HEAD);
+	assert_int_equal(p.steps[0].len, 2);
+	assert_int_equal(p.status, 200);
+	assert_int_equal(p.body_bytes, 2);
+	assert_int_equal(plan_render_head(&p, &p.steps[0], 1, &out), 2);
+	assert_string_equal(buf_cstr(&out), want);
+	buf_reset(&out);
+	plan_render(&p, 1, &out);
+	assert_string_equal(buf_cstr(&out), want);
+	/* the executor's say wins: a drain renders close */
+	buf_reset(&out);
+	plan_render_head(&p, &p.steps[0], 0, &out);
+	assert_non_null(strstr(buf_cstr(&out), "\r\nConnection: close\r\nX-A"));
+	buf_free(&out);
+	plan_free(&p);
+}
+
+/* A big body is left for the executor to send from the plan, not copied. */
+static void
+test_head_big_body(void **state)
+{
+	struct plan	 p;
+	struct buf	 out;
+	static char	 body[PLAN_PIECE_BYTES + 1];
+
+	plan_init(&p);
+	buf_init(&out);
+	memset(body, 'x', sizeof(body));
+	head_ok(&p, NULL, sizeof(body), NULL);
+	plan_write(&p, body, sizeof(body));
+	assert_int_equal(plan_render_head(&p, &p.steps[0], 1, &out), 0);
+	assert_null(strstr(buf_cstr(&out), "Content-Type"));
+	assert_int_equal(out.data[out.len - 1], '\n');
+	assert_int_equal(p.steps[0].len, sizeof(body));
+	assert_memory_equal(p.data.data + p.steps[0].off, body, sizeof(body));
+	buf_free(&out);
+	plan_free(&p);
+}
+
+/*
+ * A drain after planning: the unsent head says close, by a field. A body that
+ * happens to hold "Connection: keep-alive" goes out untouched, and so does a
+ * head already sent.
+ */
 static void
 test_force_close(void **state)
 {
 	struct plan	 p;
-	const char	*head = "HTTP/1.1 200 OK\r\nContent-Length: 2\r\n"
-			    "Connection: keep-alive\r\n\r\n";
+	struct buf	 out;
+	const char	*body = "\r\nConnection: keep-alive\r\n";
+	size_t		 blen = strlen(body);
 
 	plan_init(&p);
-	p.keep_alive = 1;
+	buf_init(&out);
 	plan_wait(&p, 100);
-	plan_write(&p, head, strlen(head));
+	head_ok(&p, "text/plain", blen, NULL);
+	plan_write(&p, body, blen);
 	plan_burn(&p, 1);
-	plan_write(&p, "ok", 2);
+	plan_write(&p, body, blen);
+	plan_finish(&p, 1);
 	assert_int_equal(plan_force_close(&p, 1), 1);
 	assert_int_equal(p.keep_alive, 0);
-	assert_int_equal(p.steps[1].len, strlen(head) - 5);
-	assert_memory_equal(p.data.data + p.steps[1].off,
-	    "HTTP/1.1 200 OK\r\nContent-Length: 2\r\nConnection: close\r\n\r\n",
-	    p.steps[1].len);
-	assert_memory_equal(p.data.data + p.steps[3].off, "ok", 2);
+	assert_int_equal(p.steps[1].len, blen);
+	assert_memory_equal(p.data.data + p.steps[1].off, body, blen);
+	assert_memory_equal(p.data.data + p.steps[3].off, body, blen);
+	plan_render(&p, 1, &out);
+	assert_non_null(strstr(buf_cstr(&out), "Content-Length: 26\r\n"
+	    "Connection: close\r\n\r\n\r\nConnection: keep-alive\r\n"));
+	assert_int_equal(out.len - (size_t)(strstr(out.data, "\r\n\r\n") - out.data) - 4,
+	    2 * blen);
 	/* Nothing left to change: already close, or the head was sent. */
 	assert_int_equal(plan_force_close(&p, 1), 0);
 	assert_int_equal(plan_force_close(&p, 2), 0);
+	assert_memory_equal(p.data.data + p.steps[1].off, body, blen);
+	assert_memory_equal(p.data.data + p.steps[3].off, body, blen);
+	plan_free(&p);
+	plan_init(&p);
+	head_ok(&p, NULL, blen, NULL);
+	plan_write(&p, body, blen);
+	plan_finish(&p, 1);
+	assert_int_equal(plan_force_close(&p, 1), 0);
+	assert_int_equal(p.steps[0].head.keep_alive, 1);
+	assert_int_equal(p.keep_alive, 0);
+	buf_free(&out);
+	plan_free(&p);
+}
+
+/* Stream constructors: pieces, body accounting, and the last chunk when chunked. */
+static void
+test_stream_constructors(void **state)
+{
+	struct plan	 p;
+
+	plan_init(&p);
+	plan_stream_bytes(&p, 2 * PLAN_PIECE_BYTES + 1, 7, 0);
+	assert_int_equal(p.nsteps, 1);
+	assert_int_equal(p.steps[0].kind, PLAN_STREAM);
+	assert_int_equal(p.steps[0].count, 3);
+	assert_int_equal(p.steps[0].interval_ms, 0);
+	assert_int_equal(p.body_bytes, 2 * PLAN_PIECE_BYTES + 1);
+	plan_reset(&p);
+	plan_stream_lines(&p, "{\"id\":@ID@}\n", 12, 11, 5, 1);
+	assert_int_equal(p.nsteps, 2);
+	assert_int_equal(p.steps[0].count, 11);
+	assert_int_equal(p.steps[0].interval_ms, 5);
+	assert_int_equal(p.steps[1].kind, PLAN_WRITE);
+	assert_memory_equal(p.data.data + p.steps[1].off, "0\r\n\r\n", 5);
+	/* 10 lines of 9 bytes and one of 10, each with 5 bytes of framing, and the last chunk */
+	assert_int_equal(p.body_bytes, 10 * 14 + 15 + 5);
+	assert_int_equal(plan_stream_total(&p) + 5, p.body_bytes);
+	plan_reset(&p);
+	plan_stream_drip(&p, 0, 0, 10, 0);
+	assert_int_equal(p.nsteps, 0);
 	plan_free(&p);
 }
 
@@ -341,7 +465,10 @@ main(void)
 		cmocka_unit_test(test_bytes_deterministic),
 		cmocka_unit_test(test_lines),
 		cmocka_unit_test(test_burn),
+		cmocka_unit_test(test_head_render),
+		cmocka_unit_test(test_head_big_body),
 		cmocka_unit_test(test_force_close),
+		cmocka_unit_test(test_stream_constructors),
 	};
 
 	return (cmocka_run_group_tests(tests, NULL, NULL));
