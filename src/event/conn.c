@@ -233,7 +233,6 @@ conn_accept(struct server *srv, evutil_socket_t fd, const struct sockaddr *sa, i
 	}
 	if (sock_tune_client(fd, cfg->tcp_notsent_lowat, err, sizeof(err)) == -1)
 		log_debug("%s", err);
-	buf_init(&c->conn_piecebuf);
 	sock_addr_host(sa, c->conn_ip, sizeof(c->conn_ip), &c->conn_ctx.client_port);
 	c->conn_ctx.cfg = cfg;
 	c->conn_ctx.fetch_policy = &srv->srv_fetch_settings.policy;
@@ -283,7 +282,6 @@ conn_close(struct conn *c, enum exchange_end why)
 	event_free(c->conn_timer);
 	bufferevent_free(c->conn_bev);
 	conn_exchange_put(c);
-	buf_free(&c->conn_piecebuf);
 	stats_sub(&srv->srv_stats.conns_open, 1);
 	server_conn_release(srv);
 	free(c);
@@ -490,9 +488,9 @@ conn_run_stream(struct conn *c, const struct plan_step *st)
 			bufferevent_setwatermark(c->conn_bev, EV_WRITE, CONN_STREAM_QUEUE / 2, 0);
 			return (0);
 		}
-		buf_reset(&c->conn_piecebuf);
-		plan_stream_piece(plan, c->conn_piece, &c->conn_piecebuf);
-		conn_write(c, c->conn_piecebuf.data, c->conn_piecebuf.len);
+		buf_reset(&c->conn_srv->srv_piece);
+		plan_stream_piece(plan, c->conn_piece, &c->conn_srv->srv_piece);
+		conn_write(c, c->conn_srv->srv_piece.data, c->conn_srv->srv_piece.len);
 		c->conn_piece++;
 		if (st->interval_ms > 0 && c->conn_piece < st->count) {
 			conn_timer_arm(c, st->interval_ms);
@@ -539,14 +537,14 @@ conn_run_plan(struct conn *c)
 		st = &plan->steps[c->conn_step];
 		switch (st->kind) {
 		case PLAN_HEAD:
-			buf_reset(&c->conn_piecebuf);
+			buf_reset(&c->conn_srv->srv_piece);
 			n = plan_render_head(plan, st, !c->conn_srv->srv_draining,
-			    &c->conn_piecebuf);
-			if (c->conn_piecebuf.oom) {
+			    &c->conn_srv->srv_piece);
+			if (c->conn_srv->srv_piece.oom) {
 				conn_close(c, EXCHANGE_OOM);
 				return (CONN_PLAN_ENDED);
 			}
-			conn_write(c, c->conn_piecebuf.data, c->conn_piecebuf.len);
+			conn_write(c, c->conn_srv->srv_piece.data, c->conn_srv->srv_piece.len);
 			if (n < st->len)
 				conn_write(c, plan->data.data + st->off + n, st->len - n);
 			break;

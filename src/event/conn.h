@@ -46,7 +46,6 @@ struct conn {
 	int			 conn_timeouts_set;
 	unsigned int		 conn_read_ms;		/* the timeouts last given to the bufferevent */
 	unsigned int		 conn_write_ms;
-	struct buf		 conn_piecebuf;
 	struct fetch_job	*conn_job;	/* a PLAN_FETCH step in progress */
 	struct event		*conn_fetch_wake;	/* evfetch's: the job moved */
 	TAILQ_ENTRY(conn)	 conn_entry;

@@ -246,6 +246,7 @@ server_init(struct server *srv, struct server_group *grp, unsigned int id,
 	srv->srv_started = grp->grp_started;
 	srv->srv_max_conns = (cfg->max_connections + grp->grp_n - 1) / grp->grp_n;
 	stats_init(&srv->srv_stats);
+	buf_init(&srv->srv_piece);
 	TAILQ_INIT(&srv->srv_conns);
 	TAILQ_INIT(&srv->srv_echo_conns);
 	srv->srv_listeners.http_fd = srv->srv_listeners.echo_fd = -1;
@@ -385,6 +386,7 @@ server_free(struct server *srv)
 		echo_close(TAILQ_FIRST(&srv->srv_echo_conns), "server stopping");
 	server_listeners_close(srv);
 	conn_exchange_pool_free(srv);
+	buf_free(&srv->srv_piece);
 	if (srv->srv_pause_ev != NULL)
 		event_free(srv->srv_pause_ev);
 	control_events_free(srv);

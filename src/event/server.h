@@ -49,6 +49,7 @@ struct server {
 	unsigned int		 srv_nconns;		/* HTTP + echo, for max_connections */
 	struct exchange		*srv_ex_pool[64];	/* spare request state for busy connections */
 	unsigned int		 srv_ex_pooled;
+	struct buf		 srv_piece;		/* a head or stream piece on its way out */
 	unsigned int		 srv_max_conns;		/* this worker's share of max_connections */
 	int			 srv_stopping;
 	int			 srv_draining;
