@@ -2,6 +2,7 @@
 #include "autoconfig.h"
 
 #include <sys/types.h>
+#include <sys/ioctl.h>
 #include <sys/socket.h>
 
 #include <stdint.h>
@@ -43,6 +44,7 @@ static int	conn_run_plan(struct conn *);
 static void	conn_refuse(struct conn *);
 static void	conn_quiet_reads(struct conn *);
 static void	conn_loud_reads(struct conn *);
+static void	conn_flushed(struct conn *);
 
 /* What running a plan left us with. */
 #define CONN_PLAN_WAITING	0	/* a timer or the write callback resumes it */
@@ -295,6 +297,9 @@ conn_read_cb(struct bufferevent *bev, void *arg)
 
 	if (c->conn_state == CONN_READING)
 		conn_read_requests(c);
+	else if (c->conn_state == CONN_LINGERING)
+		evbuffer_drain(bufferevent_get_input(bev),
+		    evbuffer_get_length(bufferevent_get_input(bev)));
 }
 
 /* Feed one contiguous piece of input to the parser. */
@@ -501,6 +506,39 @@ conn_run_stream(struct conn *c, const struct plan_step *st)
 	return (1);
 }
 
+/* Bytes the client sent that nobody read: buffered here, or still in the kernel. */
+static size_t
+conn_unread(struct conn *c)
+{
+	int	 queued = 0;
+
+	if (ioctl(bufferevent_getfd(c->conn_bev), FIONREAD, &queued) == -1 || queued < 0)
+		queued = 0;
+	return (evbuffer_get_length(bufferevent_get_input(c->conn_bev)) + (size_t)queued);
+}
+
+/*
+ * The last answer is out. A plain client still sending gets a lingering
+ * close (shut for writing, its bytes read and dropped for CONN_LINGER_MS),
+ * as nginx's lingering_close; anyone else is closed now.
+ */
+static void
+conn_flushed(struct conn *c)
+{
+	if (c->conn_ctx.tls || c->conn_read_eof || conn_unread(c) == 0 ||
+	    shutdown(bufferevent_getfd(c->conn_bev), SHUT_WR) == -1) {
+		conn_close(c, EXCHANGE_DONE);
+		return;
+	}
+	c->conn_state = CONN_LINGERING;
+	evbuffer_drain(bufferevent_get_input(c->conn_bev),
+	    evbuffer_get_length(bufferevent_get_input(c->conn_bev)));
+	bufferevent_setwatermark(c->conn_bev, EV_READ, 0, 0);
+	conn_set_timeouts(c, CONN_LINGER_MS);
+	conn_timer_arm(c, CONN_LINGER_MS);	/* a trickling client cannot stretch it */
+	bufferevent_enable(c->conn_bev, EV_READ);
+}
+
 /* The plan is done: log it, then get ready for the next request or close. */
 static int
 conn_plan_done(struct conn *c)
@@ -517,7 +555,7 @@ conn_plan_done(struct conn *c)
 	if (!keep) {
 		c->conn_state = CONN_FLUSHING;
 		if (evbuffer_get_length(bufferevent_get_output(c->conn_bev)) == 0)
-			conn_close(c, EXCHANGE_DONE);
+			conn_flushed(c);
 		return (CONN_PLAN_ENDED);
 	}
 	c->conn_state = CONN_READING;
@@ -601,7 +639,7 @@ conn_write_cb(struct bufferevent *bev, void *arg)
 
 	if (c->conn_state == CONN_FLUSHING) {
 		if (evbuffer_get_length(bufferevent_get_output(bev)) == 0)
-			conn_close(c, EXCHANGE_DONE);
+			conn_flushed(c);
 		return;
 	}
 	if (c->conn_state == CONN_READING && c->conn_output_wait) {
@@ -655,7 +693,9 @@ conn_timer_cb(evutil_socket_t fd, short what, void *arg)
 
 	if (conn_timer_early(c))
 		return;
-	if (c->conn_state == CONN_RUNNING)
+	if (c->conn_state == CONN_LINGERING)
+		conn_close(c, EXCHANGE_DONE);
+	else if (c->conn_state == CONN_RUNNING)
 		conn_resume_plan(c);
 	else if (c->conn_state == CONN_READING && !conn_tls_ready(c))
 		conn_close(c, EXCHANGE_TIMEOUT_HANDSHAKE);	/* no channel to answer on */
@@ -680,6 +720,10 @@ conn_event_cb(struct bufferevent *bev, short what, void *arg)
 {
 	struct conn	*c = arg;
 
+	if (c->conn_state == CONN_LINGERING) {
+		conn_close(c, EXCHANGE_DONE);	/* EOF, reset or quiet: the linger is over */
+		return;
+	}
 	if (what & BEV_EVENT_ERROR) {
 		conn_close(c, c->conn_state == CONN_RUNNING ? EXCHANGE_CLIENT_GONE :
 		    EXCHANGE_SOCKET_ERROR);

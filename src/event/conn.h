@@ -26,7 +26,15 @@ enum conn_state {
 	CONN_READING = 0,	/* waiting for (the rest of) a request */
 	CONN_RUNNING,		/* walking the plan's steps */
 	CONN_FLUSHING,		/* plan done, connection closes once output drains */
+	CONN_LINGERING,		/* answered and shut for writing; reading what is left */
 };
+
+/*
+ * After a last answer to a client that was still sending (a refused upload),
+ * read and drop its bytes this long before closing: closing with unread
+ * input sends a reset, which can destroy the answer in the client's buffer.
+ */
+#define CONN_LINGER_MS		2000
 
 struct conn {
 	struct server		*conn_srv;

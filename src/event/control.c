@@ -168,7 +168,8 @@ control_drain(evutil_socket_t fd, short what, void *arg)
 	server_listeners_close(srv);
 	for (c = TAILQ_FIRST(&srv->srv_conns); c != NULL; c = next) {
 		next = TAILQ_NEXT(c, conn_entry);
-		if (c->conn_state == CONN_READING && !conn_request_started(c))
+		if ((c->conn_state == CONN_READING && !conn_request_started(c)) ||
+		    c->conn_state == CONN_LINGERING)
 			conn_close(c, EXCHANGE_DRAIN_IDLE);
 		else if (c->conn_state == CONN_RUNNING)
 			/* Planned before the signal: its head, if unsent, must say close. */

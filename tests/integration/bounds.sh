@@ -127,6 +127,27 @@ t_tls_echo_after() {
 	expect_json "$T/tlse2.json" "d['handshake'] and d['echo'] == 'still here\n'"
 }
 
+# ---------------------------------------------------------------- refused uploads
+
+# 20 uploads of 8 MB, each over body_max and sent without waiting (no
+# Expect): every one must read its 413. Closing on the unread rest would
+# reset the connection and could destroy the answer before curl reads it.
+t_refused_upload() {
+	local i codes
+	head -c 8000000 /dev/zero >"$T/8m.bin"
+	srv_start_noted upload "$BIN" || return 1
+	for ((i = 0; i < 20; i++)); do
+		curl -sS --max-time 10 -o /dev/null -w '%{http_code}\n' -H 'Expect:' \
+		    --data-binary @"$T/8m.bin" "$(srv_url upload)/anything" \
+		    >>"$T/upload.codes" 2>>"$T/upload.err"
+	done
+	srv_kill upload
+	codes=$(sort "$T/upload.codes" | uniq -c | awk '{ printf "%s%sx%s", s, $1, $2; s = " " }')
+	tap_diag "refused uploads: $codes"
+	expect_eq "answers to 20 refused uploads" "$codes" "20x413" ||
+	    { lib_note_file "$T/upload.err"; return 1; }
+}
+
 # ---------------------------------------------------------------- WAIT
 
 # Every access-log line for TARGET in NAME's log: count and the shortest ms.
@@ -222,6 +243,8 @@ tap_run "HTTPS: a silent client is closed at header_timeout_ms (1 s)" \
 tap_run "HTTPS: a hello trickled 1 B/300 ms is closed at header_timeout_ms, not kept by the idle timeout" \
     t_tls_echo_handshake 300 '\x16\x03\x01\x02\x00\x01\x00\x01\xfc\x03\x03abcdefghijklmnopqrstuvwxyz' https
 srv_kill tlse
+tap_run "20 uploads of 8 MB over body_max, sent at once: each reads its 413 (lingering close)" \
+    t_refused_upload
 
 tap_run "WAIT: 5 x 50 concurrent /delay?ms=100 all logged >= 100 ms" \
     t_wait_never_early wait -o fetch_allow=127.0.0.0/8
