@@ -25,7 +25,7 @@
 #include "common/udp_echo.h"
 #include "core/config.h"
 #include "core/exchange.h"
-#include "core/log.h"
+#include "util/log.h"
 #include "core/stats.h"
 
 #define MODELS_UDP_BATCH	64	/* datagrams echoed per wake-up */

@@ -10,7 +10,7 @@
 #include <string.h>
 #include <strings.h>
 
-#include "core/buf.h"
+#include "util/buf.h"
 #include "core/config.h"
 #include "core/config_impl.h"
 #include "core/fetch_policy.h"

@@ -5,11 +5,11 @@
 #include <string.h>
 #include <time.h>
 
-#include "core/buf.h"
+#include "util/buf.h"
 #include "core/endpoint.h"
 #include "core/exchange.h"
 #include "core/http.h"
-#include "core/log.h"
+#include "util/log.h"
 #include "core/plan.h"
 #include "core/stats.h"
 

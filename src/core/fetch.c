@@ -15,7 +15,7 @@
 
 #include <curl/curl.h>
 
-#include "core/buf.h"
+#include "util/buf.h"
 #include "core/config.h"
 #include "core/fetch.h"
 #include "core/fetch_policy.h"

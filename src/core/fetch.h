@@ -8,7 +8,7 @@
 
 #include <curl/curl.h>
 
-#include "core/buf.h"
+#include "util/buf.h"
 #include "core/config.h"
 #include "core/fetch_policy.h"
 #include "core/fetch_queue.h"

@@ -31,11 +31,11 @@
 #include <stdio.h>
 #include <string.h>
 
-#include "core/buf.h"
+#include "util/buf.h"
 #include "core/endpoint_impl.h"
 #include "core/fetch.h"
 #include "core/fetch_driver.h"
-#include "core/json.h"
+#include "util/json.h"
 #include "core/plan.h"
 #include "core/response.h"
 

@@ -17,7 +17,7 @@
 
 #include "common/sock.h"
 #include "core/config.h"
-#include "core/log.h"
+#include "util/log.h"
 #include "core/plan.h"
 #include "core/stats.h"
 #include "event/conn.h"

@@ -9,7 +9,7 @@
 #include <event2/util.h>
 
 #include "common/sock.h"
-#include "core/buf.h"
+#include "util/buf.h"
 #include "core/endpoint.h"
 #include "core/exchange.h"
 

@@ -12,7 +12,7 @@
 #include "common/startup.h"
 #include "core/config.h"
 #include "core/exchange.h"
-#include "core/log.h"
+#include "util/log.h"
 #include "core/plan.h"
 #include "core/reload.h"
 #include "event/conn.h"

@@ -12,7 +12,7 @@
 #include "common/sock.h"
 #include "common/udp_echo.h"
 #include "core/config.h"
-#include "core/log.h"
+#include "util/log.h"
 #include "core/stats.h"
 #include "event/conn.h"
 #include "event/echo.h"

@@ -8,7 +8,7 @@
 #include <event2/bufferevent.h>
 #include <event2/event.h>
 
-#include "core/log.h"
+#include "util/log.h"
 #include "core/stats.h"
 #include "event/conn.h"
 #include "event/evfetch.h"

@@ -19,7 +19,7 @@
 #include <event2/bufferevent.h>
 #include <event2/event.h>
 
-#include "core/buf.h"
+#include "util/buf.h"
 #include "load/args.h"
 #include "load/client.h"
 #include "load/hist.h"

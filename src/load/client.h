@@ -8,7 +8,7 @@
 #include <event2/event.h>
 #include <event2/bufferevent.h>
 
-#include "core/buf.h"
+#include "util/buf.h"
 #include "load/args.h"
 #include "load/report.h"
 

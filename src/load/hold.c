@@ -14,8 +14,8 @@
 #include <event2/buffer.h>
 #include <event2/bufferevent.h>
 
-#include "core/buf.h"
-#include "core/json.h"
+#include "util/buf.h"
+#include "util/json.h"
 #include "load/client.h"
 #include "load/hold.h"
 #include "load/report.h"

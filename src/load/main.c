@@ -14,7 +14,7 @@
 
 #include <event2/event.h>
 
-#include "core/buf.h"
+#include "util/buf.h"
 #include "load/args.h"
 #include "load/client.h"
 #include "load/hist.h"

@@ -13,12 +13,12 @@
 
 #include <cmocka.h>
 
-#include "core/buf.h"
+#include "util/buf.h"
 #include "core/config.h"
 #include "core/endpoint.h"
 #include "core/exchange.h"
 #include "core/http.h"
-#include "core/log.h"
+#include "util/log.h"
 #include "core/plan.h"
 #include "core/response.h"
 #include "core/stats.h"
