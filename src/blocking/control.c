@@ -19,7 +19,7 @@
 #include "common/startup.h"
 #include "core/config.h"
 #include "core/fetch.h"
-#include "core/log.h"
+#include "util/log.h"
 #include "core/reload.h"
 
 #define CONTROL_PROG	"echofetchd-blocking"

@@ -13,7 +13,7 @@
 #include "blocking/serve.h"
 #include "common/sock.h"
 #include "core/config.h"
-#include "core/log.h"
+#include "util/log.h"
 #include "core/stats.h"
 
 #define ECHO_READ_MAX	65536

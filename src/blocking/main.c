@@ -20,7 +20,7 @@
 #include "common/tls.h"
 #include "core/config.h"
 #include "core/fetch.h"
-#include "core/log.h"
+#include "util/log.h"
 #include "core/stats.h"
 
 #define MAIN_PROG	"echofetchd-blocking"

@@ -25,8 +25,9 @@
 #include "common/udp_echo.h"
 #include "core/config.h"
 #include "core/exchange.h"
-#include "core/log.h"
+#include "util/log.h"
 #include "core/stats.h"
+#include "util/time.h"
 
 #define MODELS_UDP_BATCH	64	/* datagrams echoed per wake-up */
 #define MODELS_TICK_MS		20	/* how often a drain looks at the counts */
@@ -375,14 +376,14 @@ models_drain_begin(struct server *srv, struct listeners *l, int sig)
 {
 	control_drain_begin(sig, __atomic_load_n(&models_active, __ATOMIC_RELAXED));
 	models_listeners_stop(l, srv->srv_cfg->model == CONFIG_MODEL_FORK);
-	return (exchange_now_ms() + srv->srv_cfg->shutdown_timeout_ms);
+	return (time_now_ms() + srv->srv_cfg->shutdown_timeout_ms);
 }
 
 /* While draining, sleep at most a tick, and not past the deadline. */
 static struct timespec *
 models_drain_tick(uint64_t deadline, struct timespec *ts)
 {
-	uint64_t	 now = exchange_now_ms(), ms;
+	uint64_t	 now = time_now_ms(), ms;
 
 	ms = deadline > now ? deadline - now : 0;
 	if (ms > MODELS_TICK_MS)
@@ -437,7 +438,7 @@ models_main_loop(struct server *srv, struct listeners *l, int with_udp,
 		if (draining) {
 			if (models_idle())
 				break;
-			if (exchange_now_ms() >= deadline) {
+			if (time_now_ms() >= deadline) {
 				models_cut("drain deadline passed", model);
 				break;
 			}

@@ -18,15 +18,16 @@
 #include "blocking/control.h"
 #include "blocking/serve.h"
 #include "common/sock.h"
-#include "core/buf.h"
+#include "util/buf.h"
 #include "core/config.h"
 #include "core/endpoint.h"
 #include "core/exchange.h"
 #include "core/fetch.h"
 #include "core/fetch_driver.h"
-#include "core/log.h"
+#include "util/log.h"
 #include "core/plan.h"
 #include "core/stats.h"
+#include "util/time.h"
 
 #define SERVE_READ_MAX	16384
 #define SERVE_QUEUE_TICK_MS	250	/* how often a queued fetch looks for its client */
@@ -162,8 +163,8 @@ serve_wait(struct serve_conn *c, unsigned int ms)
 {
 	uint64_t	 now, due;
 
-	due = exchange_now_us() + (uint64_t)ms * 1000;
-	while ((now = exchange_now_us()) < due)
+	due = time_now_us() + (uint64_t)ms * 1000;
+	while ((now = time_now_us()) < due)
 		if (serve_io_gone(&c->sc_io, (unsigned int)((due - now + 999) / 1000)))
 			return (-1);
 	return (0);
@@ -215,10 +216,7 @@ serve_fetch_wait(void *ctx, void *arg)
 
 	pthread_mutex_lock(&sf->sf_lock);
 	while (!c->sc_fetch_woken && rc == 0) {
-		clock_gettime(CLOCK_MONOTONIC, &until);
-		until.tv_nsec += SERVE_QUEUE_TICK_MS * 1000000L;
-		until.tv_sec += until.tv_nsec / 1000000000L;
-		until.tv_nsec %= 1000000000L;
+		until = time_deadline_ms(SERVE_QUEUE_TICK_MS);
 		pthread_cond_timedwait(&sf->sf_woken, &sf->sf_lock, &until);
 		if (!c->sc_fetch_woken && serve_io_gone(&c->sc_io, 0)) {
 			c->sc_fetch_end = EXCHANGE_CLIENT_GONE;
@@ -465,7 +463,7 @@ serve_read_timeout(const struct serve_conn *c)
 	if (cfg->header_timeout_ms == 0)
 		return (0);
 	deadline = c->sc_ex.started_ms + cfg->header_timeout_ms;
-	now = exchange_now_ms();
+	now = time_now_ms();
 	return (now >= deadline ? -1 : (long long)(deadline - now));
 }
 

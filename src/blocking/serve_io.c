@@ -19,6 +19,7 @@
 #include "common/sock.h"
 #include "common/tls.h"
 #include "core/exchange.h"
+#include "util/time.h"
 
 /* Plain sockets: send all bytes across partial writes; SO_SNDTIMEO bounds each stall. */
 static int
@@ -113,12 +114,12 @@ serve_io_handshake(struct serve_io *io, unsigned int ms, char *err, size_t errle
 
 	if (sock_set_nonblock(io->io_fd, 1, err, errlen) == -1)
 		return (-1);
-	deadline = exchange_now_ms() + ms;
+	deadline = time_now_ms() + ms;
 	pfd.fd = io->io_fd;
 	while ((rc = serve_io_accept_step(io, &pfd.events, err, errlen)) == 0) {
 		wait = -1;
 		if (ms > 0) {
-			if ((now = exchange_now_ms()) >= deadline) {
+			if ((now = time_now_ms()) >= deadline) {
 				snprintf(err, errlen, "TLS handshake: timed out");
 				rc = -1;
 				break;
@@ -259,11 +260,11 @@ serve_io_wait(const struct serve_io *io, int drain_fd, unsigned int ms)
 	pfd[0].events = POLLIN;
 	pfd[1].fd = drain_fd;
 	pfd[1].events = POLLIN;
-	deadline = exchange_now_ms() + ms;
+	deadline = time_now_ms() + ms;
 	for (;;) {
 		wait = -1;
 		if (ms > 0) {
-			if ((now = exchange_now_ms()) >= deadline)
+			if ((now = time_now_ms()) >= deadline)
 				return (0);
 			wait = deadline - now > INT_MAX ? INT_MAX : (int)(deadline - now);
 		}

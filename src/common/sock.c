@@ -19,6 +19,7 @@
 #include <unistd.h>
 
 #include "common/sock.h"
+#include "util/time.h"
 
 /* Fill err with a formatted message and return -1. */
 static int
@@ -211,24 +212,16 @@ sock_tune_client(int fd, size_t lowat, char *err, size_t errlen)
 	return (0);
 }
 
-/* Fill a timeval from milliseconds. */
-static void
-sock_ms_to_tv(unsigned int ms, struct timeval *tv)
-{
-	tv->tv_sec = ms / 1000;
-	tv->tv_usec = (suseconds_t)(ms % 1000) * 1000;
-}
-
 /* SO_RCVTIMEO / SO_SNDTIMEO in milliseconds; 0 means no timeout. */
 int
 sock_set_timeouts(int fd, unsigned int rcv_ms, unsigned int snd_ms, char *err, size_t errlen)
 {
 	struct timeval	 tv;
 
-	sock_ms_to_tv(rcv_ms, &tv);
+	tv = time_ms_to_timeval(rcv_ms);
 	if (setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof(tv)) == -1)
 		return (sock_fail(err, errlen, "setsockopt SO_RCVTIMEO", errno));
-	sock_ms_to_tv(snd_ms, &tv);
+	tv = time_ms_to_timeval(snd_ms);
 	if (setsockopt(fd, SOL_SOCKET, SO_SNDTIMEO, &tv, sizeof(tv)) == -1)
 		return (sock_fail(err, errlen, "setsockopt SO_SNDTIMEO", errno));
 	return (0);

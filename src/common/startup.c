@@ -18,7 +18,7 @@
 #include "common/tls.h"
 #include "core/fetch.h"
 #include "core/config.h"
-#include "core/log.h"
+#include "util/log.h"
 
 /* 1 if a listen setting turns the listener off. */
 static int

@@ -13,6 +13,7 @@
 #include "common/udp_echo.h"
 #include "core/stats.h"
 #include "core/udp_limit.h"
+#include "util/time.h"
 
 /* The largest UDP payload; a bigger datagram cannot exist. */
 #define UDP_ECHO_MAX	65536
@@ -70,13 +71,11 @@ static int
 udp_echo_allowed(const struct sockaddr *from, socklen_t fromlen, const struct sockaddr *own,
     struct stats *st)
 {
-	struct timespec		 ts;
 	enum udp_limit_verdict	 v;
 
-	(void)clock_gettime(CLOCK_MONOTONIC, &ts);
 	pthread_mutex_lock(&udp_echo_lock);
 	v = udp_limit_check(&udp_echo_limit, from, fromlen, own,
-	    (uint64_t)ts.tv_sec * 1000000000ULL + (uint64_t)ts.tv_nsec);
+	    time_now_ns());
 	pthread_mutex_unlock(&udp_echo_lock);
 	if (v == UDP_LIMIT_REPLY)
 		return (1);

@@ -10,11 +10,12 @@
 #include <string.h>
 #include <strings.h>
 
-#include "core/buf.h"
+#include "util/buf.h"
 #include "core/config.h"
 #include "core/config_impl.h"
 #include "core/fetch_policy.h"
 #include "core/plan.h"
+#include "util/num.h"
 
 #define CONFIG_FIELD(f)	offsetof(struct config, f), sizeof(((struct config *)0)->f)
 #define CONFIG_ALL	CONFIG_PROG_ALL
@@ -214,33 +215,15 @@ config_error(char *errbuf, size_t len, const char *fmt, ...)
 	return (-1);
 }
 
-/* Decimal digits only (no sign, no spaces); NULL on none or overflow. */
-static const char *
-config_parse_number(const char *s, unsigned long long *out)
-{
-	unsigned long long	 v = 0;
-	const char		*p;
-
-	for (p = s; *p >= '0' && *p <= '9'; p++) {
-		if (v > (~0ULL - (unsigned long long)(*p - '0')) / 10)
-			return (NULL);
-		v = v * 10 + (unsigned long long)(*p - '0');
-	}
-	if (p == s)
-		return (NULL);
-	*out = v;
-	return (p);
-}
-
 /* A number with the suffix its type allows, scaled to bytes or ms. */
 static int
 config_parse_scaled(const struct config_entry *e, const char *s,
     unsigned long long *out)
 {
-	unsigned long long	 v, mul = 1;
-	const char		*rest;
+	uint64_t		 v, mul = 1;
+	const char		*rest = s + strspn(s, NUM_DIGITS);
 
-	if ((rest = config_parse_number(s, &v)) == NULL)
+	if (num_parse_u64(s, (size_t)(rest - s), UINT64_MAX, &v) == -1)
 		return (-1);
 	if (*rest == '\0')
 		mul = 1;
@@ -289,8 +272,8 @@ config_parse_bool(const char *s, int *out)
 static int
 config_check_addr(const char *s)
 {
-	const char		*port, *close_br, *rest;
-	unsigned long long	 v;
+	const char		*port, *close_br;
+	uint64_t		 v;
 	size_t			 i;
 
 	if (*s == '\0' || strcmp(s, "off") == 0)
@@ -312,8 +295,7 @@ config_check_addr(const char *s)
 		port++;
 	} else
 		port = s;
-	if ((rest = config_parse_number(port, &v)) == NULL || *rest != '\0' ||
-	    v > 65535)
+	if (num_parse_u64(port, strlen(port), 65535, &v) == -1)
 		return (-1);
 	return (0);
 }

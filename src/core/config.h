@@ -5,7 +5,7 @@
 #include <stddef.h>
 
 #include "core/http.h"
-#include "core/log.h"
+#include "util/log.h"
 
 #define CONFIG_ADDR_MAX	128
 #define CONFIG_PATH_MAX	1024

@@ -3,15 +3,16 @@
 
 #include <string.h>
 
-#include "core/buf.h"
+#include "util/buf.h"
 #include "core/config.h"
 #include "core/endpoint.h"
 #include "core/endpoint_impl.h"
 #include "core/fetch.h"
 #include "core/http.h"
-#include "core/json.h"
+#include "util/json.h"
 #include "core/plan.h"
 #include "core/response.h"
+#include "util/num.h"
 
 /* Limits when an endpoint runs without a config (tests, tools). */
 #define ENDPOINT_DELAY_MAX_DEFAULT	10000
@@ -189,21 +190,9 @@ int
 endpoint_parse_uint(const char *s, size_t len, unsigned long long min,
     unsigned long long max, unsigned long long *out)
 {
-	unsigned long long	 v = 0;
-	size_t			 i;
-	unsigned int		 d;
+	uint64_t		 v;
 
-	if (len == 0)
-		return (-1);
-	for (i = 0; i < len; i++) {
-		if (s[i] < '0' || s[i] > '9')
-			return (-1);
-		d = (unsigned int)(s[i] - '0');
-		if (v > (~0ULL - d) / 10)
-			return (-1);
-		v = v * 10 + d;
-	}
-	if (v < min || v > max)
+	if (num_parse_u64(s, len, max, &v) == -1 || v < min)
 		return (-1);
 	*out = v;
 	return (0);

@@ -4,11 +4,11 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "core/buf.h"
+#include "util/buf.h"
 #include "core/endpoint.h"
 #include "core/endpoint_impl.h"
 #include "core/http.h"
-#include "core/json.h"
+#include "util/json.h"
 #include "core/plan.h"
 #include "core/stats.h"
 

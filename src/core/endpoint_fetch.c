@@ -4,14 +4,14 @@
 #include <stdio.h>
 #include <string.h>
 
-#include "core/buf.h"
+#include "util/buf.h"
 #include "core/config.h"
 #include "core/endpoint.h"
 #include "core/endpoint_impl.h"
 #include "core/fetch.h"
 #include "core/fetch_policy.h"
 #include "core/http.h"
-#include "core/json.h"
+#include "util/json.h"
 #include "core/plan.h"
 #include "core/response.h"
 

@@ -4,7 +4,7 @@
 
 #include <stddef.h>
 
-#include "core/buf.h"
+#include "util/buf.h"
 #include "core/endpoint.h"
 #include "core/response.h"
 

@@ -3,11 +3,11 @@
 
 #include <string.h>
 
-#include "core/buf.h"
+#include "util/buf.h"
 #include "core/endpoint.h"
 #include "core/endpoint_impl.h"
 #include "core/http.h"
-#include "core/json.h"
+#include "util/json.h"
 #include "core/plan.h"
 
 #define ENDPOINT_DRIP_PIECES_MAX	1000

@@ -5,38 +5,14 @@
 #include <string.h>
 #include <time.h>
 
-#include "core/buf.h"
+#include "util/buf.h"
 #include "core/endpoint.h"
 #include "core/exchange.h"
 #include "core/http.h"
-#include "core/log.h"
+#include "util/log.h"
 #include "core/plan.h"
 #include "core/stats.h"
-
-/* Wall-clock jumps must not stretch timeouts or durations. */
-uint64_t
-exchange_now_ms(void)
-{
-	struct timespec	 ts;
-
-	if (clock_gettime(CLOCK_MONOTONIC, &ts) == -1)
-		return (0);
-	return ((uint64_t)ts.tv_sec * 1000 + (uint64_t)ts.tv_nsec / 1000000);
-}
-
-/*
- * Monotonic microseconds: the access log's durations, and the clock a
- * WAIT's due time is kept on, so a logged wait is never shorter than asked.
- */
-uint64_t
-exchange_now_us(void)
-{
-	struct timespec	 ts;
-
-	if (clock_gettime(CLOCK_MONOTONIC, &ts) == -1)
-		return (0);
-	return ((uint64_t)ts.tv_sec * 1000000 + (uint64_t)ts.tv_nsec / 1000);
-}
+#include "util/time.h"
 
 /* One per connection, reused request after request. */
 void
@@ -61,7 +37,7 @@ exchange_feed(struct exchange *ex, const char *data, size_t len, size_t *consume
 {
 	if (!ex->started && len > 0) {
 		ex->started = 1;
-		ex->started_us = exchange_now_us();
+		ex->started_us = time_now_us();
 		ex->started_ms = ex->started_us / 1000;
 	}
 	return (http_parser_feed(&ex->parser, data, len, consumed));
@@ -241,7 +217,7 @@ exchange_log(struct exchange *ex, const struct endpoint_ctx *ctx, int status,
 	e.status = status;
 	e.bytes = ex->bytes_sent;
 	e.duration_ms = ex->started ?
-	    (double)(exchange_now_us() - ex->started_us) / 1000.0 : 0.0;
+	    (double)(time_now_us() - ex->started_us) / 1000.0 : 0.0;
 	e.note = end != EXCHANGE_DONE ? exchange_end_name(end) : NULL;
 	log_access(&e);
 	buf_free(&method);

@@ -54,10 +54,6 @@ struct exchange {
 	uint64_t		 started_us;	/* monotonic; finer start, for the access log */
 };
 
-/* Monotonic milliseconds, for deadlines and durations. */
-uint64_t exchange_now_ms(void);
-/* Monotonic microseconds, the access log's clock (WAITs are timed on it too). */
-uint64_t exchange_now_us(void);
 void	exchange_init(struct exchange *, const struct http_limits *);
 void	exchange_free(struct exchange *);
 /* Feed bytes to the parser; marks the start time at the first byte. */

@@ -15,11 +15,12 @@
 
 #include <curl/curl.h>
 
-#include "core/buf.h"
+#include "util/buf.h"
 #include "core/config.h"
 #include "core/fetch.h"
 #include "core/fetch_policy.h"
 #include "core/plan.h"
+#include "util/time.h"
 
 #define FETCH_SETOPT(rc, e, opt, val) do {				\
 	if ((rc) == CURLE_OK)						\
@@ -35,16 +36,6 @@ static int	fetch_deliver_head(struct fetch_transfer *);
 
 _Static_assert(PLAN_FETCH_HOPS_MAX < FETCH_QUEUE_LEVELS,
     "every hop count fetch_max_hops allows needs its own queue level");
-
-/* Wall-clock jumps must not bend X-Upstream-Time or the queue waits. */
-uint64_t
-fetch_now_ms(void)
-{
-	struct timespec	 ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return ((uint64_t)ts.tv_sec * 1000 + (uint64_t)ts.tv_nsec / 1000000);
-}
 
 /* Parse the allow list once per process, not per transfer. */
 int
@@ -217,7 +208,7 @@ static int
 fetch_deliver_head(struct fetch_transfer *t)
 {
 	t->head_done = 1;
-	t->head_ms = fetch_now_ms();
+	t->head_ms = time_now_ms();
 	if (t->on_head != NULL && t->on_head(t->sink_arg, t) != 0) {
 		t->sink_failed = 1;
 		fetch_fail(t, 502, "client went away");
@@ -351,7 +342,7 @@ fetch_transfer_reset(struct fetch_transfer *t, const struct fetch_settings *s,
 	t->head_only = head_only;
 	t->easy = NULL;
 	t->cu = NULL;
-	t->start_ms = t->end_ms = fetch_now_ms();
+	t->start_ms = t->end_ms = time_now_ms();
 	t->head_ms = 0;
 	t->upstream_status = 0;
 	t->content_type[0] = '\0';
@@ -431,7 +422,7 @@ fetch_transfer_setup(struct fetch_transfer *t, const struct fetch_settings *s,
 	return (0);
 fail:
 	fetch_transfer_drop_curl(t);
-	t->end_ms = fetch_now_ms();
+	t->end_ms = time_now_ms();
 	snprintf(why, len, "%s", t->reason);
 	return (-1);
 }
@@ -517,7 +508,7 @@ fetch_transfer_follow(struct fetch_transfer *t)
 	char				 why[FETCH_REASON_MAX];
 	CURLU				*next;
 	CURLUcode			 uc;
-	uint64_t			 spent = fetch_now_ms() - t->start_ms;
+	uint64_t			 spent = time_now_ms() - t->start_ms;
 
 	if (t->redirected >= s->redirects) {
 		fetch_fail(t, 502, "too many redirects (fetch_redirects is %u)",
@@ -573,7 +564,7 @@ fetch_transfer_finish(struct fetch_transfer *t, CURLcode rc)
 	if (t->redirecting && !t->sink_failed && fetch_transfer_follow(t) == 0)
 		return (1);
 	t->state = FETCH_T_DONE;
-	t->end_ms = fetch_now_ms();
+	t->end_ms = time_now_ms();
 	t->paused = 0;
 	if (t->redirecting) {
 		/* fetch_transfer_follow refused the hop; status and reason are set */
@@ -668,7 +659,7 @@ fetch_job_new(const struct fetch_settings *s, const struct plan *plan)
 	job->head_only = pf->head_only;
 	job->keep_alive = plan->keep_alive;
 	job->n = pf->nurls;
-	job->began_ms = fetch_now_ms();
+	job->began_ms = time_now_ms();
 	for (i = 0; i < job->n; i++) {
 		job->t[i].job = job;
 		job->t[i].settings = s;
@@ -740,7 +731,7 @@ fetch_job_reject(struct fetch_job *job, struct fetch_transfer *t, int status,
 	if (t->state == FETCH_T_DONE)
 		return;
 	t->state = FETCH_T_DONE;
-	t->start_ms = t->end_ms = fetch_now_ms();
+	t->start_ms = t->end_ms = time_now_ms();
 	t->reason[0] = '\0';
 	fetch_fail(t, status, "%s", reason);
 	job->done++;

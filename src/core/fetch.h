@@ -8,7 +8,7 @@
 
 #include <curl/curl.h>
 
-#include "core/buf.h"
+#include "util/buf.h"
 #include "core/config.h"
 #include "core/fetch_policy.h"
 #include "core/fetch_queue.h"
@@ -112,8 +112,6 @@ struct fetch_job {
 	struct fetch_transfer *t;	/* n of them */
 };
 
-/* Monotonic milliseconds, the clock every fetch time uses. */
-uint64_t fetch_now_ms(void);
 /* Copy the fetch_* settings (cfg NULL: the defaults). -1 with why on a bad fetch_allow. */
 int	fetch_settings_init(struct fetch_settings *, const struct config *, char *why, size_t);
 

@@ -31,13 +31,14 @@
 #include <stdio.h>
 #include <string.h>
 
-#include "core/buf.h"
+#include "util/buf.h"
 #include "core/endpoint_impl.h"
 #include "core/fetch.h"
 #include "core/fetch_driver.h"
-#include "core/json.h"
+#include "util/json.h"
 #include "core/plan.h"
 #include "core/response.h"
+#include "util/time.h"
 
 /* Make a driver with an empty queue. */
 void
@@ -147,7 +148,7 @@ fetch_driver_release(struct fetch_job *job, const struct fetch_transfer *t)
 	struct fetch_transfer	*next;
 	void			*arg;
 
-	if (fetch_queue_release(&d->queue, job->stats, fetch_now_ms(), t->hops,
+	if (fetch_queue_release(&d->queue, job->stats, time_now_ms(), t->hops,
 	    &arg) == 0)
 		return;
 	next = arg;
@@ -215,7 +216,7 @@ fetch_driver_admit(struct fetch_job *job)
 
 	while ((!d->ops->serial || job->done == job->next) &&
 	    (t = fetch_job_next(job)) != NULL) {
-		switch (fetch_queue_admit(&d->queue, job->stats, fetch_now_ms(),
+		switch (fetch_queue_admit(&d->queue, job->stats, time_now_ms(),
 		    t->hops, t)) {
 		case FETCH_QUEUE_RUN:
 			t->state = FETCH_T_GRANTED;
@@ -378,7 +379,7 @@ fetch_driver_continue(struct fetch_job *job, struct plan *p, time_t now)
 		fetch_driver_continue_one(job, p, now);
 	else {
 		buf_init(&body);
-		fetch_render_summary(job, fetch_now_ms() - job->began_ms, &body);
+		fetch_render_summary(job, time_now_ms() - job->began_ms, &body);
 		if (body.oom)
 			p->failed = 1;
 		else

@@ -6,6 +6,7 @@
 
 #include "core/http.h"
 #include "core/http_impl.h"
+#include "util/num.h"
 
 /*
  * The head is copied into req.head and scanned once, byte by byte, from
@@ -494,20 +495,10 @@ http_connection_tokens(struct http_slice v, int *want_close, int *want_keep)
 static int
 http_parse_content_length(struct http_parser *p, struct http_slice v)
 {
-	unsigned long long	 n = 0;
-	size_t			 i;
-	unsigned int		 d;
+	uint64_t	 n;
 
-	if (v.len == 0)
+	if (num_parse_u64(v.p, v.len, UINT64_MAX, &n) == -1)
 		return (http_fail(p, 400, "bad Content-Length"));
-	for (i = 0; i < v.len; i++) {
-		if (v.p[i] < '0' || v.p[i] > '9')
-			return (http_fail(p, 400, "bad Content-Length"));
-		d = (unsigned int)(v.p[i] - '0');
-		if (n > (~0ULL - d) / 10)
-			return (http_fail(p, 400, "bad Content-Length"));
-		n = n * 10 + d;
-	}
 	p->req.has_content_length = 1;
 	p->req.content_length = n;
 	return (0);

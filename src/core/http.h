@@ -4,7 +4,7 @@
 
 #include <stddef.h>
 
-#include "core/buf.h"
+#include "util/buf.h"
 
 #define HTTP_HEADERS_HARD_MAX	256
 

@@ -3,7 +3,7 @@
 
 #include <string.h>
 
-#include "core/buf.h"
+#include "util/buf.h"
 #include "core/http.h"
 #include "core/http_impl.h"
 

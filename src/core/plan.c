@@ -7,6 +7,7 @@
 #include <time.h>
 
 #include "core/plan.h"
+#include "util/time.h"
 
 #define PLAN_ID_MARK		"@ID@"
 #define PLAN_ID_MARK_LEN	4
@@ -504,24 +505,16 @@ plan_stream_total(const struct plan *p)
 	return (total);
 }
 
-/* Milliseconds between two monotonic readings. */
-static double
-plan_elapsed_ms(const struct timespec *a, const struct timespec *b)
-{
-	return ((double)(b->tv_sec - a->tv_sec) * 1000.0 +
-	    (double)(b->tv_nsec - a->tv_nsec) / 1e6);
-}
-
 /* Spin on real arithmetic so /cpu really occupies the thread it runs on. */
 void
 plan_burn_cpu(unsigned int ms)
 {
-	struct timespec		 start, now;
+	uint64_t		 start = time_now_ns(), span = (uint64_t)ms * 1000000;
 	volatile uint64_t	 sink = 0;
 	uint64_t		 x = 0x2545f4914f6cdd1dULL;
 	int			 k;
 
-	if (clock_gettime(CLOCK_MONOTONIC, &start) == -1)
+	if (start == 0)
 		return;
 	do {
 		for (k = 0; k < 4096; k++) {
@@ -530,9 +523,7 @@ plan_burn_cpu(unsigned int ms)
 			x ^= x << 17;
 		}
 		sink += x;
-		if (clock_gettime(CLOCK_MONOTONIC, &now) == -1)
-			return;
-	} while (plan_elapsed_ms(&start, &now) < (double)ms);
+	} while (time_now_ns() - start < span);
 	(void)sink;
 }
 

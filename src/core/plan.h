@@ -6,7 +6,7 @@
 #include <stdint.h>
 #include <time.h>
 
-#include "core/buf.h"
+#include "util/buf.h"
 #include "core/response.h"
 
 #define PLAN_MAX_STEPS	8

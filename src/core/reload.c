@@ -5,7 +5,7 @@
 
 #include "core/config.h"
 #include "core/fetch.h"
-#include "core/log.h"
+#include "util/log.h"
 #include "core/reload.h"
 
 /* A configuration that does not parse changes nothing, not even the log level. */

@@ -4,7 +4,7 @@
 #include <stdio.h>
 #include <time.h>
 
-#include "core/buf.h"
+#include "util/buf.h"
 #include "core/response.h"
 
 struct response_status {

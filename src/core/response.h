@@ -4,7 +4,7 @@
 
 #include <time.h>
 
-#include "core/buf.h"
+#include "util/buf.h"
 
 #define RESPONSE_SERVER	"echofetch/" PACKAGE_VERSION
 

@@ -5,7 +5,7 @@
 #include <string.h>
 
 #include "core/endpoint.h"
-#include "core/json.h"
+#include "util/json.h"
 #include "core/stats.h"
 
 /* stats_merge walks the struct as an array of counters. */

@@ -5,7 +5,7 @@
 #include <stdint.h>
 #include <time.h>
 
-#include "core/buf.h"
+#include "util/buf.h"
 #include "core/endpoint.h"
 
 #define STATS_STATUS_MIN	100

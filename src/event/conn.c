@@ -18,12 +18,13 @@
 
 #include "common/sock.h"
 #include "core/config.h"
-#include "core/log.h"
+#include "util/log.h"
 #include "core/plan.h"
 #include "core/stats.h"
 #include "event/conn.h"
 #include "event/evfetch.h"
 #include "event/server.h"
+#include "util/time.h"
 
 /* While a plan runs, buffer at most this much of the next (pipelined) request. */
 #define CONN_PIPELINE_MAX	(64 * 1024)
@@ -65,10 +66,8 @@ conn_set_timeouts(struct conn *c, unsigned int read_ms)
 	c->conn_read_ms = read_ms;
 	c->conn_write_ms = write_ms;
 
-	rtv.tv_sec = read_ms / 1000;
-	rtv.tv_usec = (read_ms % 1000) * 1000;
-	wtv.tv_sec = write_ms / 1000;
-	wtv.tv_usec = (write_ms % 1000) * 1000;
+	rtv = time_ms_to_timeval(read_ms);
+	wtv = time_ms_to_timeval(write_ms);
 	bufferevent_set_timeouts(c->conn_bev, read_ms ? &rtv : NULL, write_ms ? &wtv : NULL);
 }
 
@@ -78,8 +77,7 @@ conn_timer_add(struct conn *c, uint64_t us)
 {
 	struct timeval	 tv;
 
-	tv.tv_sec = us / 1000000;
-	tv.tv_usec = us % 1000000;
+	tv = time_us_to_timeval(us);
 	/*
 	 * libevent times a timer from the loop's cached "now", taken when it
 	 * woke; after a busy batch that is already in the past. Refresh it.
@@ -97,7 +95,7 @@ conn_timer_add(struct conn *c, uint64_t us)
 static void
 conn_timer_arm(struct conn *c, unsigned int ms)
 {
-	c->conn_timer_due_us = exchange_now_us() + (uint64_t)ms * 1000;
+	c->conn_timer_due_us = time_now_us() + (uint64_t)ms * 1000;
 	conn_timer_add(c, (uint64_t)ms * 1000);
 }
 
@@ -117,7 +115,7 @@ conn_timer_early(struct conn *c)
 
 	if (c->conn_timer_due_us == 0)
 		return (0);	/* not armed by conn_timer_arm */
-	if ((now = exchange_now_us()) < c->conn_timer_due_us) {
+	if ((now = time_now_us()) < c->conn_timer_due_us) {
 		conn_timer_add(c, c->conn_timer_due_us - now);
 		return (1);
 	}

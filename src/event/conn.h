@@ -9,7 +9,7 @@
 #include <event2/util.h>
 
 #include "common/sock.h"
-#include "core/buf.h"
+#include "util/buf.h"
 #include "core/endpoint.h"
 #include "core/exchange.h"
 
@@ -40,7 +40,7 @@ struct conn {
 	struct server		*conn_srv;
 	struct bufferevent	*conn_bev;
 	struct event		*conn_timer;	/* header deadline, or a WAIT / stream tick */
-	uint64_t		 conn_timer_due_us;	/* its due time, exchange_now_us(); 0 none */
+	uint64_t		 conn_timer_due_us;	/* its due time, time_now_us(); 0 none */
 	enum conn_state		 conn_state;
 	struct exchange		*conn_ex;	/* NULL while idle between requests */
 	struct endpoint_ctx	 conn_ctx;

@@ -12,12 +12,13 @@
 #include "common/startup.h"
 #include "core/config.h"
 #include "core/exchange.h"
-#include "core/log.h"
+#include "util/log.h"
 #include "core/plan.h"
 #include "core/reload.h"
 #include "event/conn.h"
 #include "event/echo.h"
 #include "event/server.h"
+#include "util/time.h"
 
 static void	control_signal(evutil_socket_t, short, void *);
 static void	control_drain(evutil_socket_t, short, void *);
@@ -178,8 +179,7 @@ control_drain(evutil_socket_t fd, short what, void *arg)
 	/* An echo stream has no end we could wait for. */
 	while (!TAILQ_EMPTY(&srv->srv_echo_conns))
 		echo_close(TAILQ_FIRST(&srv->srv_echo_conns), "draining");
-	tv.tv_sec = ms / 1000;
-	tv.tv_usec = (ms % 1000) * 1000;
+	tv = time_ms_to_timeval(ms);
 	evtimer_add(srv->srv_deadline_ev, &tv);
 	control_maybe_done(srv);
 }

@@ -12,11 +12,12 @@
 #include "common/sock.h"
 #include "common/udp_echo.h"
 #include "core/config.h"
-#include "core/log.h"
+#include "util/log.h"
 #include "core/stats.h"
 #include "event/conn.h"
 #include "event/echo.h"
 #include "event/server.h"
+#include "util/time.h"
 
 /* Read this much per callback so large payloads do not trickle in 4 KiB steps. */
 #define ECHO_MAX_SINGLE_READ	(64 * 1024)
@@ -43,8 +44,7 @@ echo_handshake_deadline(struct echo_conn *ec, unsigned int ms)
 	ec->ec_handshake = evtimer_new(ec->ec_srv->srv_base, echo_handshake_timeout, ec);
 	if (ec->ec_handshake == NULL)
 		return (-1);
-	tv.tv_sec = ms / 1000;
-	tv.tv_usec = (ms % 1000) * 1000;
+	tv = time_ms_to_timeval(ms);
 	return (evtimer_add(ec->ec_handshake, &tv));
 }
 
@@ -77,8 +77,7 @@ echo_accept(struct server *srv, evutil_socket_t fd, SSL_CTX *tls)
 	bufferevent_setcb(ec->ec_bev, echo_read_cb, echo_write_cb, echo_event_cb, ec);
 	bufferevent_set_max_single_read(ec->ec_bev, ECHO_MAX_SINGLE_READ);
 	if (cfg->echo_idle_timeout_ms > 0) {
-		tv.tv_sec = cfg->echo_idle_timeout_ms / 1000;
-		tv.tv_usec = (cfg->echo_idle_timeout_ms % 1000) * 1000;
+		tv = time_ms_to_timeval(cfg->echo_idle_timeout_ms);
 		bufferevent_set_timeouts(ec->ec_bev, &tv, NULL);
 	}
 	/* Resume reading once half of the unsent backlog has gone (le-proxy.c). */

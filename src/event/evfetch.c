@@ -8,11 +8,12 @@
 #include <event2/bufferevent.h>
 #include <event2/event.h>
 
-#include "core/log.h"
+#include "util/log.h"
 #include "core/stats.h"
 #include "event/conn.h"
 #include "event/evfetch.h"
 #include "event/server.h"
+#include "util/time.h"
 
 /* The driver's start: hand the easy handle to the worker's multi. */
 static int
@@ -155,8 +156,7 @@ evfetch_timer_cb(CURLM *multi, long ms, void *arg)
 		evtimer_del(ef->ef_timer);
 		return (0);
 	}
-	tv.tv_sec = ms / 1000;
-	tv.tv_usec = (ms % 1000) * 1000;
+	tv = time_ms_to_timeval((uint64_t)ms);
 	evtimer_add(ef->ef_timer, &tv);
 	return (0);
 }

@@ -14,7 +14,7 @@
 #include "common/startup.h"
 #include "common/udp_echo.h"
 #include "core/config.h"
-#include "core/log.h"
+#include "util/log.h"
 #include "event/server.h"
 
 /* How many loops: the setting, or one per online CPU for auto. */

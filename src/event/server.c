@@ -22,7 +22,7 @@
 #include "core/config.h"
 #include "core/endpoint.h"
 #include "core/exchange.h"
-#include "core/log.h"
+#include "util/log.h"
 #include "core/plan.h"
 #include "event/conn.h"
 #include "event/echo.h"

@@ -8,7 +8,7 @@
 #include <time.h>
 
 #include "common/startup.h"
-#include "core/buf.h"
+#include "util/buf.h"
 #include "core/stats.h"
 #include "event/evfetch.h"
 

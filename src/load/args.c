@@ -16,6 +16,7 @@
 #include <strings.h>
 
 #include "load/args.h"
+#include "util/num.h"
 
 enum args_opt_id {
 	OPT_CLIENTS,
@@ -109,14 +110,13 @@ static int
 args_number(const char *s, int suffixes, unsigned long long min,
     unsigned long long max, unsigned long long *out)
 {
-	unsigned long long	 v, mul = 1;
-	char			*end;
+	uint64_t		 v, mul = 1;
+	const char		*end;
 
-	if (s == NULL || !isdigit((unsigned char)s[0]))
+	if (s == NULL)
 		return (-1);
-	errno = 0;
-	v = strtoull(s, &end, 10);
-	if (errno != 0)
+	end = s + strspn(s, NUM_DIGITS);
+	if (num_parse_u64(s, (size_t)(end - s), UINT64_MAX, &v) == -1)
 		return (-1);
 	if (suffixes && *end != '\0' && end[1] == '\0') {
 		switch (tolower((unsigned char)*end)) {

@@ -19,11 +19,12 @@
 #include <event2/bufferevent.h>
 #include <event2/event.h>
 
-#include "core/buf.h"
+#include "util/buf.h"
 #include "load/args.h"
 #include "load/client.h"
 #include "load/hist.h"
 #include "load/report.h"
+#include "util/time.h"
 
 #define CLIENT_MAX_LINE		8192		/* status line, one header, chunk size */
 #define CLIENT_MAX_HEAD		(64 * 1024)
@@ -35,28 +36,6 @@ static void	client_fail(struct load_client *, enum load_err, int);
 static void	client_complete(struct load_client *);
 static void	client_readcb(struct bufferevent *, void *);
 static void	client_eventcb(struct bufferevent *, short, void *);
-
-/* Latency is measured on this clock, immune to wall-clock steps. */
-uint64_t
-client_now(void)
-{
-	struct timespec	ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return ((uint64_t)ts.tv_sec * 1000000 + (uint64_t)ts.tv_nsec / 1000);
-}
-
-/* Microseconds as a timeval for evtimer_add. */
-static struct timeval
-client_tv(double seconds)
-{
-	struct timeval	tv;
-	uint64_t	us = seconds > 0 ? (uint64_t)(seconds * 1e6) : 0;
-
-	tv.tv_sec = (time_t)(us / 1000000);
-	tv.tv_usec = (suseconds_t)(us % 1000000);
-	return (tv);
-}
 
 /* Echo payload byte i: letters, ending in a newline so line-based echo servers answer too. */
 static char
@@ -167,7 +146,7 @@ client_fail(struct load_client *clt, enum load_err kind, int err)
 	st->errors[kind]++;
 	if (st->first_errno[kind] == 0 && err != 0)
 		st->first_errno[kind] = err;
-	client_timeline(clt, client_now(), 0);
+	client_timeline(clt, time_now_us(), 0);
 	client_disconnect(clt);
 	client_done(clt);
 }
@@ -220,7 +199,7 @@ client_tick_cb(evutil_socket_t fd, short what, void *arg)
 	clt->clt_sent += piece;
 	run->run_stats.bytes_out += piece;
 	if (clt->clt_sent < run->run_req_len) {
-		tv = client_tv(bps > 1e6 / CLIENT_TICK_US ? CLIENT_TICK_US / 1e6 : 1.0 / bps);
+		tv = time_seconds_to_timeval(bps > 1e6 / CLIENT_TICK_US ? CLIENT_TICK_US / 1e6 : 1.0 / bps);
 		evtimer_add(clt->clt_tick, &tv);
 	}
 }
@@ -285,13 +264,13 @@ client_connect(struct load_client *clt)
 		errno = ECONNREFUSED;
 		goto fail;
 	}
-	tv = client_tv(a->connect_timeout);
+	tv = time_seconds_to_timeval(a->connect_timeout);
 	evtimer_add(clt->clt_ctimer, &tv);
 	return;
 fail:
 	/* Never fail inside the caller's stack: a refused port would recurse per request. */
 	clt->clt_pending_errno = errno ? errno : ECONNREFUSED;
-	tv = client_tv(0);
+	tv = time_seconds_to_timeval(0);
 	evtimer_add(clt->clt_ctimer, &tv);
 }
 
@@ -300,7 +279,7 @@ void
 client_begin(struct load_client *clt, uint64_t start_us)
 {
 	struct load_run	*run = clt->clt_run;
-	struct timeval	 tv = client_tv(run->run_args->timeout);
+	struct timeval	 tv = time_seconds_to_timeval(run->run_args->timeout);
 
 	clt->clt_start = start_us;
 	clt->clt_retried = 0;
@@ -601,7 +580,7 @@ client_complete(struct load_client *clt)
 {
 	struct load_run		*run = clt->clt_run;
 	const struct load_args	*a = run->run_args;
-	uint64_t		 now = client_now();
+	uint64_t		 now = time_now_us();
 	int			 keep, status = 1;
 
 	hist_record(&run->run_stats.latency, now > clt->clt_start ? now - clt->clt_start : 0);

@@ -8,7 +8,7 @@
 #include <event2/event.h>
 #include <event2/bufferevent.h>
 
-#include "core/buf.h"
+#include "util/buf.h"
 #include "load/args.h"
 #include "load/report.h"
 
@@ -84,8 +84,6 @@ struct load_run {
 	int			 run_progress;
 };
 
-/* Monotonic microseconds. */
-uint64_t	client_now(void);
 /* Build the bytes every request sends: the HTTP request, or the echo payload. */
 void		client_build_request(const struct load_args *, struct buf *);
 int		client_setup(struct load_client *, struct load_run *, unsigned long id,

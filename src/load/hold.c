@@ -14,11 +14,12 @@
 #include <event2/buffer.h>
 #include <event2/bufferevent.h>
 
-#include "core/buf.h"
-#include "core/json.h"
+#include "util/buf.h"
+#include "util/json.h"
 #include "load/client.h"
 #include "load/hold.h"
 #include "load/report.h"
+#include "util/time.h"
 
 #define HOLD_TICK_US	20000	/* how often settling is checked */
 
@@ -78,7 +79,7 @@ hold_conn_end(struct hold_conn *hc, enum hold_state state)
 		hc->hc_bev = NULL;
 	}
 	hc->hc_seen.hs_state = state;
-	hc->hc_run->hr_last = client_now();
+	hc->hc_run->hr_last = time_now_us();
 }
 
 /* Bytes from the server: keep the first ones, drop the rest. */
@@ -92,7 +93,7 @@ hold_read_cb(struct bufferevent *bev, void *arg)
 
 	while ((n = evbuffer_remove(in, chunk, sizeof(chunk))) > 0)
 		hold_seen_input(&hc->hc_seen, chunk, (size_t)n);
-	hc->hc_run->hr_last = client_now();
+	hc->hc_run->hr_last = time_now_us();
 }
 
 /* Connected (send the request with --send), or closed, reset, refused. */
@@ -104,7 +105,7 @@ hold_event_cb(struct bufferevent *bev, short what, void *arg)
 
 	if (what & BEV_EVENT_CONNECTED) {
 		hc->hc_seen.hs_state = HOLD_OPEN;
-		run->hr_last = client_now();
+		run->hr_last = time_now_us();
 		if (run->hr_args->send)
 			bufferevent_write(bev, run->hr_req, run->hr_req_len);
 		bufferevent_enable(bev, EV_READ);
@@ -206,8 +207,7 @@ hold_settled(struct hold_run *run)
 		event_base_loopexit(run->hr_base, NULL);
 		return;
 	}
-	tv.tv_sec = (time_t)t;
-	tv.tv_usec = (suseconds_t)((t - (double)tv.tv_sec) * 1e6);
+	tv = time_seconds_to_timeval(t);
 	evtimer_add(run->hr_end, &tv);
 }
 
@@ -217,7 +217,7 @@ hold_tick_cb(evutil_socket_t fd, short what, void *arg)
 {
 	struct hold_run		*run = arg;
 	const struct load_args	*a = run->hr_args;
-	uint64_t		 now = client_now();
+	uint64_t		 now = time_now_us();
 	double			 settle = a->settle > 0 ? a->settle : ARGS_SETTLE_DEFAULT;
 	struct timeval		 tv = { 0, HOLD_TICK_US };
 
@@ -305,7 +305,7 @@ hold_run(struct event_base *base, const struct load_args *a, const char *req,
 	}
 	evsignal_add(run.hr_sigint, NULL);
 	evsignal_add(run.hr_sigterm, NULL);
-	run.hr_t0 = run.hr_last = client_now();
+	run.hr_t0 = run.hr_last = time_now_us();
 	for (i = 0; i < a->clients; i++)
 		hold_conn_start(&run, &run.hr_conns[i]);
 	evtimer_add(run.hr_tick, &tv);

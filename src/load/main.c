@@ -14,12 +14,13 @@
 
 #include <event2/event.h>
 
-#include "core/buf.h"
+#include "util/buf.h"
 #include "load/args.h"
 #include "load/client.h"
 #include "load/hist.h"
 #include "load/hold.h"
 #include "load/report.h"
+#include "util/time.h"
 
 #define LOAD_SPARE_FDS	16	/* stdio, timeline, the event base's own */
 
@@ -120,7 +121,7 @@ load_start(struct load_run *run, struct load_client *clt, uint64_t start)
 static void
 load_check_end(struct load_run *run)
 {
-	if (run->run_inflight == 0 && !load_more(run, client_now()))
+	if (run->run_inflight == 0 && !load_more(run, time_now_us()))
 		event_base_loopexit(run->run_base, NULL);
 }
 
@@ -128,15 +129,14 @@ load_check_end(struct load_run *run)
 static void
 load_rate_arm(struct load_run *run)
 {
-	uint64_t	now = client_now(), next;
+	uint64_t	now = time_now_us(), next;
 	struct timeval	tv;
 
 	if (run->run_nidle == 0 || !load_more(run, now))
 		return;
 	next = load_sched(run, run->run_issued);
 	next = next > now ? next - now : 0;
-	tv.tv_sec = (time_t)(next / 1000000);
-	tv.tv_usec = (suseconds_t)(next % 1000000);
+	tv = time_us_to_timeval(next);
 	evtimer_add(run->run_rate_ev, &tv);
 }
 
@@ -152,7 +152,7 @@ load_drop_idle(struct load_run *run)
 static void
 load_dispatch(struct load_run *run, struct load_client *clt)
 {
-	uint64_t	now = client_now();
+	uint64_t	now = time_now_us();
 
 	if (!load_more(run, now)) {
 		client_abandon(clt);
@@ -184,7 +184,7 @@ static void
 load_rate_cb(evutil_socket_t fd, short what, void *arg)
 {
 	struct load_run	*run = arg;
-	uint64_t	 now = client_now();
+	uint64_t	 now = time_now_us();
 
 	while (run->run_nidle > 0 && run->run_issued < load_due(run, now))
 		load_start(run, run->run_idle[--run->run_nidle],
@@ -215,7 +215,7 @@ load_progress_cb(evutil_socket_t fd, short what, void *arg)
 	struct load_run	*run = arg;
 
 	report_progress(stderr, &run->run_stats,
-	    (double)(client_now() - run->run_t0) / 1e6, run->run_inflight);
+	    (double)(time_now_us() - run->run_t0) / 1e6, run->run_inflight);
 	run->run_progress = 1;
 }
 
@@ -300,11 +300,10 @@ load_go(struct load_run *run)
 	struct timeval		 tv;
 	unsigned long		 i;
 
-	run->run_t0 = client_now();
+	run->run_t0 = time_now_us();
 	run->run_end = run->run_t0 + (uint64_t)(a->duration * 1e6);
 	if (a->duration > 0) {
-		tv.tv_sec = (time_t)a->duration;
-		tv.tv_usec = (suseconds_t)((a->duration - (double)tv.tv_sec) * 1e6);
+		tv = time_seconds_to_timeval(a->duration);
 		evtimer_add(run->run_end_ev, &tv);
 	}
 	for (i = 0; i < a->clients; i++) {
@@ -317,7 +316,7 @@ load_go(struct load_run *run)
 		load_rate_cb(-1, 0, run);
 	load_check_end(run);
 	event_base_dispatch(run->run_base);
-	run->run_stats.wall_s = (double)(client_now() - run->run_t0) / 1e6;
+	run->run_stats.wall_s = (double)(time_now_us() - run->run_t0) / 1e6;
 }
 
 /* Free everything the run holds, connections first. */

@@ -4,8 +4,8 @@
 #include <stdio.h>
 #include <string.h>
 
-#include "core/buf.h"
-#include "core/json.h"
+#include "util/buf.h"
+#include "util/json.h"
 #include "load/args.h"
 #include "load/hist.h"
 #include "load/report.h"

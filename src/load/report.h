@@ -4,7 +4,7 @@
 
 #include <stdio.h>
 
-#include "core/buf.h"
+#include "util/buf.h"
 #include "load/args.h"
 #include "load/hist.h"
 

@@ -9,7 +9,7 @@
 
 #include <string.h>
 
-#include "core/buf.h"
+#include "util/buf.h"
 
 /* A fresh buffer owns nothing and still reads as "". */
 static void

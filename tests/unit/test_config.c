@@ -13,10 +13,10 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "core/buf.h"
+#include "util/buf.h"
 #include "core/config.h"
 #include "core/fetch.h"
-#include "core/log.h"
+#include "util/log.h"
 #include "core/reload.h"
 
 #define ARGS_MAX	32

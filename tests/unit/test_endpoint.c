@@ -13,15 +13,16 @@
 
 #include <cmocka.h>
 
-#include "core/buf.h"
+#include "util/buf.h"
 #include "core/config.h"
 #include "core/endpoint.h"
 #include "core/exchange.h"
 #include "core/http.h"
-#include "core/log.h"
+#include "util/log.h"
 #include "core/plan.h"
 #include "core/response.h"
 #include "core/stats.h"
+#include "util/time.h"
 
 #define T_NOW		((time_t)784111777)
 #define T_SERVER	"Server: echofetch/" PACKAGE_VERSION "\r\n"
@@ -1015,8 +1016,8 @@ test_exchange(void **state)
 	stats_init(st);
 	http_limits_default(&lim);
 	exchange_init(&ex, &lim);
-	t0 = exchange_now_ms();
-	assert_true(exchange_now_ms() >= t0);
+	t0 = time_now_ms();
+	assert_true(time_now_ms() >= t0);
 
 	assert_false(exchange_started(&ex));
 	assert_int_equal(feed_all(&ex, "GET /ip?x=1 HTTP/1.1\r\nHost: h\r\n\r\n"),

@@ -20,7 +20,7 @@
 #include <cmocka.h>
 #include <curl/curl.h>
 
-#include "core/buf.h"
+#include "util/buf.h"
 #include "core/config.h"
 #include "core/endpoint.h"
 #include "core/endpoint_impl.h"

@@ -12,7 +12,7 @@
 #include <cmocka.h>
 #include <curl/curl.h>
 
-#include "core/buf.h"
+#include "util/buf.h"
 #include "core/config.h"
 #include "core/fetch.h"
 #include "core/fetch_driver.h"

@@ -11,7 +11,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "core/buf.h"
+#include "util/buf.h"
 #include "core/http.h"
 
 /* Render everything a parse produced, so two parses compare as one string. */

@@ -10,7 +10,7 @@
 #include <math.h>
 #include <string.h>
 
-#include "core/json.h"
+#include "util/json.h"
 
 struct json_escape_case {
 	const char	*in;

@@ -11,7 +11,7 @@
 
 #include <cmocka.h>
 
-#include "core/buf.h"
+#include "util/buf.h"
 #include "core/plan.h"
 
 /* Piece i of a plan as a C string in out. */

@@ -10,7 +10,7 @@
 
 #include <cmocka.h>
 
-#include "core/buf.h"
+#include "util/buf.h"
 #include "core/response.h"
 
 #define T_NOW	((time_t)784111777)	/* RFC 9110's example date */

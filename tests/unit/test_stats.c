@@ -11,9 +11,9 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "core/buf.h"
+#include "util/buf.h"
 #include "core/endpoint.h"
-#include "core/json.h"
+#include "util/json.h"
 #include "core/stats.h"
 
 #define STATS_TEST_THREADS	4

@@ -4,7 +4,7 @@
 
 #include <stddef.h>
 
-#include "core/buf.h"
+#include "util/buf.h"
 
 #define JSON_MAX_DEPTH	16
 

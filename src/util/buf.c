@@ -5,7 +5,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "core/buf.h"
+#include "util/buf.h"
 
 /* Start an empty buffer that owns no memory yet. */
 void

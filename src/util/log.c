@@ -11,8 +11,8 @@
 #include <time.h>
 #include <unistd.h>
 
-#include "core/buf.h"
-#include "core/log.h"
+#include "util/buf.h"
+#include "util/log.h"
 
 #define LOG_LINE_MAX	4096
 

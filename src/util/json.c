@@ -5,7 +5,7 @@
 #include <stdio.h>
 #include <string.h>
 
-#include "core/json.h"
+#include "util/json.h"
 
 #define JSON_VALIDATE_DEPTH	64
 
