@@ -206,7 +206,7 @@ server_events(struct server *srv, char *err, size_t errlen)
 	}
 	if ((srv->srv_pause_ev = evtimer_new(srv->srv_base, server_accept_resume, srv)) == NULL)
 		goto fail;
-	return (control_events_init(srv, err, errlen));
+	return (evcontrol_events_init(srv, err, errlen));
 fail:
 	snprintf(err, errlen, "cannot create events");
 	return (-1);
@@ -387,7 +387,7 @@ server_free(struct server *srv)
 	conn_exchange_pool_free(srv);
 	if (srv->srv_pause_ev != NULL)
 		event_free(srv->srv_pause_ev);
-	control_events_free(srv);
+	evcontrol_events_free(srv);
 	startup_close_listeners(&srv->srv_listeners);
 	evfetch_free(&srv->srv_fetch);
 	if (srv->srv_base != NULL)
@@ -456,7 +456,7 @@ server_conn_release(struct server *srv)
 {
 	srv->srv_nconns--;
 	if (srv->srv_draining)
-		control_conn_gone(srv);
+		evcontrol_conn_gone(srv);
 }
 
 /* Fill a snapshot for /stats and /metrics. */
