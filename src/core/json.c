@@ -24,8 +24,7 @@ static int	json_read_value(struct json_reader *, int);
 static int	json_read_string(struct json_reader *);
 static int	json_read_number(struct json_reader *);
 static int	json_read_literal(struct json_reader *, const char *);
-static int	json_read_object(struct json_reader *, int);
-static int	json_read_array(struct json_reader *, int);
+static int	json_read_container(struct json_reader *, int, char);
 
 /* The writer starts outside any container; `pretty` picks indent-2 output. */
 void
@@ -410,28 +409,34 @@ json_read_number(struct json_reader *r)
 #undef JSON_DIGIT
 }
 
-/* An object: members are string ':' value, comma separated. */
+/*
+ * An object (close '}': members are string ':' value) or an array (close
+ * ']': values), comma separated.
+ */
 static int
-json_read_object(struct json_reader *r, int depth)
+json_read_container(struct json_reader *r, int depth, char close)
 {
 	r->p++;
 	json_skip_ws(r);
-	if (r->p < r->end && *r->p == '}') {
+	if (r->p < r->end && *r->p == close) {
 		r->p++;
 		return (0);
 	}
 	for (;;) {
-		if (r->p >= r->end || *r->p != '"' || json_read_string(r) == -1)
-			return (-1);
-		json_skip_ws(r);
-		if (r->p >= r->end || *r->p != ':')
-			return (-1);
-		r->p++;
+		if (close == '}') {
+			if (r->p >= r->end || *r->p != '"' ||
+			    json_read_string(r) == -1)
+				return (-1);
+			json_skip_ws(r);
+			if (r->p >= r->end || *r->p != ':')
+				return (-1);
+			r->p++;
+		}
 		if (json_read_value(r, depth) == -1)
 			return (-1);
 		if (r->p >= r->end)
 			return (-1);
-		if (*r->p == '}') {
+		if (*r->p == close) {
 			r->p++;
 			return (0);
 		}
@@ -439,31 +444,6 @@ json_read_object(struct json_reader *r, int depth)
 			return (-1);
 		r->p++;
 		json_skip_ws(r);
-	}
-}
-
-/* An array: values, comma separated. */
-static int
-json_read_array(struct json_reader *r, int depth)
-{
-	r->p++;
-	json_skip_ws(r);
-	if (r->p < r->end && *r->p == ']') {
-		r->p++;
-		return (0);
-	}
-	for (;;) {
-		if (json_read_value(r, depth) == -1)
-			return (-1);
-		if (r->p >= r->end)
-			return (-1);
-		if (*r->p == ']') {
-			r->p++;
-			return (0);
-		}
-		if (*r->p != ',')
-			return (-1);
-		r->p++;
 	}
 }
 
@@ -478,12 +458,9 @@ json_read_value(struct json_reader *r, int depth)
 		return (-1);
 	switch (*r->p) {
 	case '{':
-		rv = depth >= JSON_VALIDATE_DEPTH ? -1 :
-		    json_read_object(r, depth + 1);
-		break;
 	case '[':
 		rv = depth >= JSON_VALIDATE_DEPTH ? -1 :
-		    json_read_array(r, depth + 1);
+		    json_read_container(r, depth + 1, *r->p == '{' ? '}' : ']');
 		break;
 	case '"':
 		rv = json_read_string(r);
