@@ -211,30 +211,23 @@ static nfds_t
 models_poll_set(const struct listeners *l, int with_udp, struct pollfd *pfd,
     enum models_kind *kind)
 {
-	nfds_t	 n = 0, i;
+	const int	 fds[MODELS_NKINDS] = {
+		[MODELS_HTTP] = l->http_fd,
+		[MODELS_ECHO] = l->echo_fd,
+		[MODELS_TLS_HTTP] = l->tls_http_fd,
+		[MODELS_TLS_ECHO] = l->tls_echo_fd,
+		[MODELS_UDP] = with_udp ? l->udp_fd : -1,
+	};
+	nfds_t		 n = 0;
+	int		 k;
 
-	if (l->http_fd != -1) {
-		pfd[n].fd = l->http_fd;
-		kind[n++] = MODELS_HTTP;
+	for (k = 0; k < MODELS_NKINDS; k++) {
+		if (fds[k] == -1)
+			continue;
+		pfd[n].fd = fds[k];
+		pfd[n].events = POLLIN;
+		kind[n++] = (enum models_kind)k;
 	}
-	if (l->echo_fd != -1) {
-		pfd[n].fd = l->echo_fd;
-		kind[n++] = MODELS_ECHO;
-	}
-	if (l->tls_http_fd != -1) {
-		pfd[n].fd = l->tls_http_fd;
-		kind[n++] = MODELS_TLS_HTTP;
-	}
-	if (l->tls_echo_fd != -1) {
-		pfd[n].fd = l->tls_echo_fd;
-		kind[n++] = MODELS_TLS_ECHO;
-	}
-	if (with_udp && l->udp_fd != -1) {
-		pfd[n].fd = l->udp_fd;
-		kind[n++] = MODELS_UDP;
-	}
-	for (i = 0; i < n; i++)
-		pfd[i].events = POLLIN;
 	return (n);
 }
 
