@@ -181,6 +181,10 @@ json_utf8_len(const unsigned char *p, size_t avail)
 	return (n);
 }
 
+/* The bytes with a two-character escape, and the letter after the backslash. */
+#define JSON_SHORT_FROM	"\"\\\b\f\n\r\t"
+#define JSON_SHORT_TO	"\"\\bfnrt"
+
 /* Escape arbitrary bytes so the result is always a valid JSON string body. */
 void
 json_escape(struct buf *b, const char *s, size_t len)
@@ -189,7 +193,7 @@ json_escape(struct buf *b, const char *s, size_t len)
 	const unsigned char	*run = p;
 	size_t			 i = 0, n;
 	char			 tmp[8];
-	const char		*esc;
+	const char		*esc, *short_esc;
 
 	while (i < len) {
 		n = json_utf8_len(p + i, len - i);
@@ -206,21 +210,13 @@ json_escape(struct buf *b, const char *s, size_t len)
 		buf_append(b, run, (size_t)(p + i - run));
 		if (n == 0)
 			esc = "\xef\xbf\xbd";
-		else if (p[i] == '"')
-			esc = "\\\"";
-		else if (p[i] == '\\')
-			esc = "\\\\";
-		else if (p[i] == '\b')
-			esc = "\\b";
-		else if (p[i] == '\f')
-			esc = "\\f";
-		else if (p[i] == '\n')
-			esc = "\\n";
-		else if (p[i] == '\r')
-			esc = "\\r";
-		else if (p[i] == '\t')
-			esc = "\\t";
-		else {
+		else if (p[i] != '\0' &&
+		    (short_esc = strchr(JSON_SHORT_FROM, p[i])) != NULL) {
+			tmp[0] = '\\';
+			tmp[1] = JSON_SHORT_TO[short_esc - JSON_SHORT_FROM];
+			tmp[2] = '\0';
+			esc = tmp;
+		} else {
 			snprintf(tmp, sizeof(tmp), "\\u%04x", p[i]);
 			esc = tmp;
 		}
