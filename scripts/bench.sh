@@ -1,7 +1,7 @@
 #!/bin/bash
 # bench: echofetchd against nginx on 127.0.0.1, seven scenarios side by side in
 # one run; prints each figure, the reference, the ratio and PASS/MISS against
-# the targets of issue 7. A MISS is information: the script exits 0 whenever
+# the target ratio in each row. A MISS is information: the script exits 0 whenever
 # it ran. Stops everything it started, also on Ctrl-C.
 set -eu
 

@@ -200,7 +200,7 @@ control_snap_put(struct control_snap *cs)
 
 /* SIGHUP in the main thread (the fork parent: children forked later inherit it). */
 void
-control_reload(struct server *srv)
+control_reload(struct blocking_server *srv)
 {
 	struct control_snap	*cur, *cs;
 	struct config		 next;
@@ -222,7 +222,7 @@ control_reload(struct server *srv)
 	cs->cs_fetch = cur->cs_fetch;
 	cs->cs_refs = 1;
 	reload_apply(&cs->cs_cfg, &cs->cs_fetch, &next, restart, sizeof(restart));
-	serve_fetch_reload(srv->srv_fetch, &cs->cs_cfg);
+	serve_fetch_reload(srv->bsrv_fetch, &cs->cs_cfg);
 	pthread_mutex_lock(&control_lock);
 	control_current = cs;
 	pthread_mutex_unlock(&control_lock);

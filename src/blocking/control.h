@@ -8,7 +8,7 @@
 #include "core/config.h"
 #include "core/fetch.h"
 
-struct server;
+struct blocking_server;
 
 /*
  * One configuration as it was after start-up or a reload, never changed
@@ -41,7 +41,7 @@ int	control_init(const struct config *, int argc, char **argv, char *err, size_t
 struct control_snap *control_snap_get(void);
 void	control_snap_put(struct control_snap *);
 /* SIGHUP: read the file and flags again; publish what may change live. */
-void	control_reload(struct server *);
+void	control_reload(struct blocking_server *);
 
 /* Draining from now on: every thread (and fork child) sees it. */
 void	control_drain_begin(int sig, unsigned int active);

@@ -23,9 +23,9 @@
  * need not. An echo stream has no end to wait for, so a drain ends it.
  */
 static void
-echo_loop(struct server *srv, struct serve_io *io, unsigned int idle_ms, char *data)
+echo_loop(struct blocking_server *srv, struct serve_io *io, unsigned int idle_ms, char *data)
 {
-	struct stats	*st = srv->srv_stats;
+	struct stats	*st = srv->bsrv_stats;
 	ssize_t		 n;
 	size_t		 done;
 
@@ -54,11 +54,11 @@ echo_loop(struct server *srv, struct serve_io *io, unsigned int idle_ms, char *d
 
 /* One echo client, served until it leaves; a TLS handshake has header_timeout_ms, as HTTPS. */
 void
-echo_serve(struct server *srv, int fd, SSL_CTX *tls)
+echo_serve(struct blocking_server *srv, int fd, SSL_CTX *tls)
 {
 	struct control_snap	*cs = control_snap_get();	/* for the whole stream */
 	const struct config	*cfg = &cs->cs_cfg;
-	struct stats		*st = srv->srv_stats;
+	struct stats		*st = srv->bsrv_stats;
 	struct serve_io		 io;
 	char			*data, err[512];
 

@@ -4,12 +4,12 @@
 
 #include <openssl/ssl.h>
 
-struct server;
+struct blocking_server;
 
 /*
  * Echo everything back until EOF, an idle timeout or an error, after a TLS
  * handshake with tls if not NULL; the caller closes fd.
  */
-void	echo_serve(struct server *, int fd, SSL_CTX *tls);
+void	echo_serve(struct blocking_server *, int fd, SSL_CTX *tls);
 
 #endif

@@ -44,10 +44,10 @@ main_stats_new(void)
 
 /* Say once at start-up what is being served and how. */
 static void
-main_announce(const struct server *srv, const struct listeners *l)
+main_announce(const struct blocking_server *srv, const struct listeners *l)
 {
 	log_info("model %s, %u worker(s); http port %d, echo port %d, udp port %d, "
-	    "https port %d, tls echo port %d", srv->srv_model, srv->srv_workers,
+	    "https port %d, tls echo port %d", srv->bsrv_model, srv->bsrv_workers,
 	    l->http_port, l->echo_port, l->udp_port, l->tls_http_port, l->tls_echo_port);
 }
 
@@ -56,14 +56,14 @@ main_announce(const struct server *srv, const struct listeners *l)
  * ALPN http/1.1, echo offers none. A bad certificate or key is fatal here.
  */
 static void
-main_tls_init(struct server *srv, const struct config *cfg, const struct listeners *l)
+main_tls_init(struct blocking_server *srv, const struct config *cfg, const struct listeners *l)
 {
 	char	 err[1024];
 
-	if (l->tls_http_fd != -1 && (srv->srv_tls_http = tls_server_ctx(cfg->tls_cert,
+	if (l->tls_http_fd != -1 && (srv->bsrv_tls_http = tls_server_ctx(cfg->tls_cert,
 	    cfg->tls_key, "http/1.1", err, sizeof(err))) == NULL)
 		fatalx("%s", err);
-	if (l->tls_echo_fd != -1 && (srv->srv_tls_echo = tls_server_ctx(cfg->tls_cert,
+	if (l->tls_echo_fd != -1 && (srv->bsrv_tls_echo = tls_server_ctx(cfg->tls_cert,
 	    cfg->tls_key, NULL, err, sizeof(err))) == NULL)
 		fatalx("%s", err);
 }
@@ -72,8 +72,8 @@ main_tls_init(struct server *srv, const struct config *cfg, const struct listene
  * Static, not on main's stack: detached threads still use them while exit()
  * runs after main returns.
  */
-static struct config	 main_cfg;
-static struct server	 main_srv;
+static struct config		 main_cfg;
+static struct blocking_server	 main_srv;
 
 /*
  * Parse the configuration, detach, bind, drop privileges, and hand over to the
@@ -83,7 +83,7 @@ int
 main(int argc, char **argv)
 {
 	struct config		*cfg = &main_cfg;
-	struct server		*srv = &main_srv;
+	struct blocking_server	*srv = &main_srv;
 	struct listeners	 l;
 	char			 err[1024];
 	int			 rc;
@@ -121,13 +121,13 @@ main(int argc, char **argv)
 	main_tls_init(srv, cfg, &l);
 	udp_echo_setup(cfg->udp_echo_rate, cfg->udp_echo_rate_global);
 
-	srv->srv_cfg = cfg;
-	if ((srv->srv_stats = main_stats_new()) == NULL)
+	srv->bsrv_cfg = cfg;
+	if ((srv->bsrv_stats = main_stats_new()) == NULL)
 		fatal("mmap");
-	srv->srv_model = config_model_name(cfg->model);
-	srv->srv_workers = cfg->model == CONFIG_MODEL_POOL ? cfg->pool_size : 1;
-	srv->srv_started = time(NULL);
-	if ((srv->srv_fetch = serve_fetch_new(cfg, err, sizeof(err))) == NULL)
+	srv->bsrv_model = config_model_name(cfg->model);
+	srv->bsrv_workers = cfg->model == CONFIG_MODEL_POOL ? cfg->pool_size : 1;
+	srv->bsrv_started = time(NULL);
+	if ((srv->bsrv_fetch = serve_fetch_new(cfg, err, sizeof(err))) == NULL)
 		fatalx("fetch: %s", err);
 
 	if (startup_write_port_file(cfg, &l, err, sizeof(err)) == -1)

@@ -43,7 +43,7 @@ enum models_kind {
 
 /* A connection on its way from accept() to whoever serves it. */
 struct models_conn {
-	struct server		*mc_srv;
+	struct blocking_server	*mc_srv;
 	enum models_kind	 mc_kind;
 	int			 mc_fd;		/* the client, or a listener for a pool template */
 	struct sockaddr_storage	 mc_peer;
@@ -111,20 +111,20 @@ models_accept(int lfd, struct sockaddr_storage *ss)
 static void
 models_serve(struct models_conn *mc)
 {
-	struct server	*srv = mc->mc_srv;
+	struct blocking_server	*srv = mc->mc_srv;
 
 	switch (mc->mc_kind) {
 	case MODELS_HTTP:
 		serve_http(srv, mc->mc_fd, NULL, (struct sockaddr *)&mc->mc_peer);
 		break;
 	case MODELS_TLS_HTTP:
-		serve_http(srv, mc->mc_fd, srv->srv_tls_http, (struct sockaddr *)&mc->mc_peer);
+		serve_http(srv, mc->mc_fd, srv->bsrv_tls_http, (struct sockaddr *)&mc->mc_peer);
 		break;
 	case MODELS_ECHO:
 		echo_serve(srv, mc->mc_fd, NULL);
 		break;
 	case MODELS_TLS_ECHO:
-		echo_serve(srv, mc->mc_fd, srv->srv_tls_echo);
+		echo_serve(srv, mc->mc_fd, srv->bsrv_tls_echo);
 		break;
 	case MODELS_UDP:
 	case MODELS_NKINDS:
@@ -141,7 +141,7 @@ models_serve(struct models_conn *mc)
 static void
 models_reject(struct models_conn *mc, const char *why)
 {
-	stats_add(&mc->mc_srv->srv_stats->conns_rejected, 1);
+	stats_add(&mc->mc_srv->bsrv_stats->conns_rejected, 1);
 	if (mc->mc_kind == MODELS_HTTP)
 		serve_reject(mc->mc_srv, mc->mc_fd, (struct sockaddr *)&mc->mc_peer, why);
 	close(mc->mc_fd);
@@ -153,20 +153,20 @@ models_reject(struct models_conn *mc, const char *why)
  * so those models have their own, smaller cap beside max_connections.
  */
 static const char *
-models_conn_enter(const struct server *srv)
+models_conn_enter(const struct blocking_server *srv)
 {
 	struct control_snap	*cs = control_snap_get();
 	unsigned int		 max = cs->cs_cfg.max_connections, cap = 0, n;
 	const char		*why = "too many connections (max_connections)";
 
 	control_snap_put(cs);
-	if (srv->srv_cfg->model == CONFIG_MODEL_FORK)
-		cap = srv->srv_cfg->max_children;
-	else if (srv->srv_cfg->model == CONFIG_MODEL_THREAD)
-		cap = srv->srv_cfg->max_threads;
+	if (srv->bsrv_cfg->model == CONFIG_MODEL_FORK)
+		cap = srv->bsrv_cfg->max_children;
+	else if (srv->bsrv_cfg->model == CONFIG_MODEL_THREAD)
+		cap = srv->bsrv_cfg->max_threads;
 	if (cap > 0 && cap < max) {
 		max = cap;
-		why = srv->srv_cfg->model == CONFIG_MODEL_FORK ?
+		why = srv->bsrv_cfg->model == CONFIG_MODEL_FORK ?
 		    "too many connections (max_children)" :
 		    "too many connections (max_threads)";
 	}
@@ -212,30 +212,23 @@ static nfds_t
 models_poll_set(const struct listeners *l, int with_udp, struct pollfd *pfd,
     enum models_kind *kind)
 {
-	nfds_t	 n = 0, i;
+	const int	 fds[MODELS_NKINDS] = {
+		[MODELS_HTTP] = l->http_fd,
+		[MODELS_ECHO] = l->echo_fd,
+		[MODELS_TLS_HTTP] = l->tls_http_fd,
+		[MODELS_TLS_ECHO] = l->tls_echo_fd,
+		[MODELS_UDP] = with_udp ? l->udp_fd : -1,
+	};
+	nfds_t		 n = 0;
+	int		 k;
 
-	if (l->http_fd != -1) {
-		pfd[n].fd = l->http_fd;
-		kind[n++] = MODELS_HTTP;
+	for (k = 0; k < MODELS_NKINDS; k++) {
+		if (fds[k] == -1)
+			continue;
+		pfd[n].fd = fds[k];
+		pfd[n].events = POLLIN;
+		kind[n++] = (enum models_kind)k;
 	}
-	if (l->echo_fd != -1) {
-		pfd[n].fd = l->echo_fd;
-		kind[n++] = MODELS_ECHO;
-	}
-	if (l->tls_http_fd != -1) {
-		pfd[n].fd = l->tls_http_fd;
-		kind[n++] = MODELS_TLS_HTTP;
-	}
-	if (l->tls_echo_fd != -1) {
-		pfd[n].fd = l->tls_echo_fd;
-		kind[n++] = MODELS_TLS_ECHO;
-	}
-	if (with_udp && l->udp_fd != -1) {
-		pfd[n].fd = l->udp_fd;
-		kind[n++] = MODELS_UDP;
-	}
-	for (i = 0; i < n; i++)
-		pfd[i].events = POLLIN;
 	return (n);
 }
 
@@ -350,7 +343,7 @@ models_idle(void)
 
 /* Accept from every listener poll found ready and hand each client on. */
 static void
-models_accept_ready(struct server *srv, struct pollfd *pfd, const enum models_kind *kind,
+models_accept_ready(struct blocking_server *srv, struct pollfd *pfd, const enum models_kind *kind,
     nfds_t n, models_dispatch_fn dispatch)
 {
 	struct models_conn	 mc;
@@ -360,7 +353,7 @@ models_accept_ready(struct server *srv, struct pollfd *pfd, const enum models_ki
 		if (pfd[i].revents == 0)
 			continue;
 		if (kind[i] == MODELS_UDP) {
-			(void)udp_echo_pump(pfd[i].fd, MODELS_UDP_BATCH, srv->srv_stats);
+			(void)udp_echo_pump(pfd[i].fd, MODELS_UDP_BATCH, srv->bsrv_stats);
 			continue;
 		}
 		mc.mc_srv = srv;
@@ -372,11 +365,11 @@ models_accept_ready(struct server *srv, struct pollfd *pfd, const enum models_ki
 
 /* Begin the drain: how long it may take, and stop accepting. */
 static uint64_t
-models_drain_begin(struct server *srv, struct listeners *l, int sig)
+models_drain_begin(struct blocking_server *srv, struct listeners *l, int sig)
 {
 	control_drain_begin(sig, __atomic_load_n(&models_active, __ATOMIC_RELAXED));
-	models_listeners_stop(l, srv->srv_cfg->model == CONFIG_MODEL_FORK);
-	return (time_now_ms() + srv->srv_cfg->shutdown_timeout_ms);
+	models_listeners_stop(l, srv->bsrv_cfg->model == CONFIG_MODEL_FORK);
+	return (time_now_ms() + srv->bsrv_cfg->shutdown_timeout_ms);
 }
 
 /* While draining, sleep at most a tick, and not past the deadline. */
@@ -399,10 +392,10 @@ models_drain_tick(uint64_t deadline, struct timespec *ts)
  * With dispatch, also accept (thread and fork models); then drain to the end.
  */
 static int
-models_main_loop(struct server *srv, struct listeners *l, int with_udp,
+models_main_loop(struct blocking_server *srv, struct listeners *l, int with_udp,
     models_dispatch_fn dispatch)
 {
-	enum config_model	 model = srv->srv_cfg->model;
+	enum config_model	 model = srv->bsrv_cfg->model;
 	struct pollfd		 pfd[MODELS_NKINDS];
 	enum models_kind	 kind[MODELS_NKINDS];
 	struct timespec		 ts, *tmo = NULL;
@@ -538,7 +531,7 @@ models_udp_main(void *arg)
 	for (;;) {
 		if (poll(&pfd, 1, -1) == -1 && errno != EINTR)
 			break;
-		(void)udp_echo_pump(mc->mc_fd, MODELS_UDP_BATCH, mc->mc_srv->srv_stats);
+		(void)udp_echo_pump(mc->mc_fd, MODELS_UDP_BATCH, mc->mc_srv->bsrv_stats);
 	}
 	log_warn("udp echo thread: poll");
 	return (NULL);
@@ -546,7 +539,7 @@ models_udp_main(void *arg)
 
 /* Start the UDP echo thread, if UDP echo is on. */
 static int
-models_udp_start(struct server *srv, const struct listeners *l)
+models_udp_start(struct blocking_server *srv, const struct listeners *l)
 {
 	struct models_conn	*mc = &models_templates[MODELS_UDP];
 
@@ -589,7 +582,7 @@ models_pool_main(void *arg)
 
 /* Make a listener blocking and start the pool's threads on it. */
 static int
-models_pool_start(struct server *srv, enum models_kind kind, int lfd)
+models_pool_start(struct blocking_server *srv, enum models_kind kind, int lfd)
 {
 	struct models_conn	*tmpl = &models_templates[kind];
 	char			 err[SOCK_ERR_LEN];
@@ -604,7 +597,7 @@ models_pool_start(struct server *srv, enum models_kind kind, int lfd)
 	tmpl->mc_srv = srv;
 	tmpl->mc_kind = kind;
 	tmpl->mc_fd = lfd;
-	for (i = 0; i < srv->srv_cfg->pool_size; i++) {
+	for (i = 0; i < srv->bsrv_cfg->pool_size; i++) {
 		__atomic_add_fetch(&models_live, 1, __ATOMIC_RELAXED);
 		if (models_spawn(models_pool_main, tmpl) == -1) {
 			__atomic_sub_fetch(&models_live, 1, __ATOMIC_RELAXED);
@@ -616,7 +609,7 @@ models_pool_start(struct server *srv, enum models_kind kind, int lfd)
 
 /* Pool model: the threads accept; the main thread only handles signals. */
 static int
-models_pool_run(struct server *srv, struct listeners *l)
+models_pool_run(struct blocking_server *srv, struct listeners *l)
 {
 	if (models_pool_start(srv, MODELS_HTTP, l->http_fd) == -1 ||
 	    models_pool_start(srv, MODELS_ECHO, l->echo_fd) == -1 ||
@@ -635,7 +628,7 @@ models_pool_run(struct server *srv, struct listeners *l)
 static void *
 models_seq_main(void *arg)
 {
-	struct server		*srv = arg;
+	struct blocking_server	*srv = arg;
 	struct pollfd		 pfd[MODELS_NKINDS + 1];
 	enum models_kind	 kind[MODELS_NKINDS];
 	nfds_t			 n;
@@ -659,7 +652,7 @@ models_seq_main(void *arg)
 
 /* Sequential model: one serving thread; the main thread handles signals. */
 static int
-models_seq_run(struct server *srv, struct listeners *l)
+models_seq_run(struct blocking_server *srv, struct listeners *l)
 {
 	__atomic_add_fetch(&models_live, 1, __ATOMIC_RELAXED);
 	if (models_spawn(models_seq_main, srv) == -1) {
@@ -671,12 +664,12 @@ models_seq_run(struct server *srv, struct listeners *l)
 
 /* Run the configured model until a stop signal and its drain; returns the exit status. */
 int
-models_run(struct server *srv, struct listeners *l)
+models_run(struct blocking_server *srv, struct listeners *l)
 {
 	int	 rc = 0;
 
 	models_listeners = l;
-	switch (srv->srv_cfg->model) {
+	switch (srv->bsrv_cfg->model) {
 	case CONFIG_MODEL_SEQUENTIAL:
 		rc = models_seq_run(srv, l);
 		break;

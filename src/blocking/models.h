@@ -3,13 +3,13 @@
 #define EF_BLOCKING_MODELS_H
 
 struct listeners;
-struct server;
+struct blocking_server;
 
 /*
- * Serve with srv->srv_cfg->model until a stop signal, then drain (or cut at
+ * Serve with srv->bsrv_cfg->model until a stop signal, then drain (or cut at
  * shutdown_timeout_ms); the main thread handles every signal. Returns the
  * exit status.
  */
-int	models_run(struct server *, struct listeners *);
+int	models_run(struct blocking_server *, struct listeners *);
 
 #endif

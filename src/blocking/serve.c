@@ -41,7 +41,7 @@ enum serve_read {
 
 /* One connection: the exchange, the client, and bytes read but not yet parsed. */
 struct serve_conn {
-	struct server		*sc_srv;
+	struct blocking_server	*sc_srv;
 	struct control_snap	*sc_snap;	/* this request's configuration */
 	const struct config	*sc_cfg;	/* &sc_snap->cs_cfg */
 	struct serve_io		 sc_io;
@@ -68,14 +68,14 @@ struct serve_fetch {
 static void
 serve_stats_snapshot(void *arg, struct stats *out, struct stats_info *info)
 {
-	struct server	*srv = arg;
+	struct blocking_server	*srv = arg;
 
 	stats_init(out);
-	stats_merge(out, srv->srv_stats);
+	stats_merge(out, srv->bsrv_stats);
 	info->server = "echofetchd-blocking";
-	info->model = srv->srv_model;
-	info->workers = srv->srv_workers;
-	info->started = srv->srv_started;
+	info->model = srv->bsrv_model;
+	info->workers = srv->bsrv_workers;
+	info->started = srv->bsrv_started;
 	info->now = time(NULL);
 }
 
@@ -103,7 +103,7 @@ serve_conn_refresh(struct serve_conn *c)
 
 /* Set up a connection; NULL if out of memory. */
 static struct serve_conn *
-serve_conn_new(struct server *srv, int fd, int tls, const struct sockaddr *peer)
+serve_conn_new(struct blocking_server *srv, int fd, int tls, const struct sockaddr *peer)
 {
 	struct serve_conn	*c;
 
@@ -346,14 +346,14 @@ serve_fetch_reload(struct serve_fetch *sf, const struct config *cfg)
 static int
 serve_fetch_step(struct serve_conn *c, enum exchange_end *end)
 {
-	struct serve_fetch	*sf = c->sc_srv->srv_fetch;
+	struct serve_fetch	*sf = c->sc_srv->bsrv_fetch;
 	struct fetch_job	*job;
 	int			 rc = -1;
 
 	c->sc_fetch_end = EXCHANGE_DONE;
 	c->sc_fetch_woken = 0;
 	job = fetch_driver_begin(&sf->sf_driver, &c->sc_snap->cs_fetch, &c->sc_ex.plan,
-	    c->sc_srv->srv_stats, c);
+	    c->sc_srv->bsrv_stats, c);
 	if (job == NULL) {
 		*end = EXCHANGE_OOM;
 		return (-1);
@@ -439,7 +439,7 @@ serve_feed(struct serve_conn *c)
 	r = exchange_feed(&c->sc_ex, c->sc_in + c->sc_off, c->sc_len, &consumed);
 	c->sc_off += consumed;
 	c->sc_len -= consumed;
-	stats_add(&c->sc_srv->srv_stats->bytes_in, consumed);
+	stats_add(&c->sc_srv->bsrv_stats->bytes_in, consumed);
 	if ((n = exchange_continue_bytes(&c->sc_ex, r, &cont)) > 0)
 		(void)serve_io_write_all(&c->sc_io, cont, n, &done);
 	return (r);
@@ -526,7 +526,7 @@ serve_read_request(struct serve_conn *c)
 static int
 serve_exchange(struct serve_conn *c, enum serve_read why)
 {
-	struct stats	*st = c->sc_srv->srv_stats;
+	struct stats	*st = c->sc_srv->bsrv_stats;
 	enum exchange_end end = EXCHANGE_DONE;
 	int		 keep;
 
@@ -560,7 +560,7 @@ serve_linger(int fd)
 
 /* The blocking executor's whole life of an HTTP connection; the handshake counts as head time. */
 void
-serve_http(struct server *srv, int fd, SSL_CTX *tls, const struct sockaddr *peer)
+serve_http(struct blocking_server *srv, int fd, SSL_CTX *tls, const struct sockaddr *peer)
 {
 	struct serve_conn	*c;
 	enum serve_read		 why;
@@ -570,8 +570,8 @@ serve_http(struct server *srv, int fd, SSL_CTX *tls, const struct sockaddr *peer
 		log_warnx("connection from a client dropped: out of memory");
 		return;
 	}
-	stats_add(&srv->srv_stats->conns_open, 1);
-	stats_add(&srv->srv_stats->conns_total, 1);
+	stats_add(&srv->bsrv_stats->conns_open, 1);
+	stats_add(&srv->bsrv_stats->conns_total, 1);
 	if (serve_io_start(&c->sc_io, fd, tls, c->sc_cfg->header_timeout_ms, err,
 	    sizeof(err)) == -1)
 		log_debug("%s: %s", c->sc_host, err);
@@ -588,7 +588,7 @@ serve_http(struct server *srv, int fd, SSL_CTX *tls, const struct sockaddr *peer
 	}
 	serve_io_end(&c->sc_io);
 	serve_linger(fd);
-	stats_sub(&srv->srv_stats->conns_open, 1);
+	stats_sub(&srv->bsrv_stats->conns_open, 1);
 	serve_conn_free(c);
 }
 
@@ -606,14 +606,14 @@ serve_reject_send(void *arg, const char *p, size_t len)
 
 /* Over a connection cap: still a JSON status, never a silent close (plain HTTP only). */
 void
-serve_reject(struct server *srv, int fd, const struct sockaddr *peer, const char *why)
+serve_reject(struct blocking_server *srv, int fd, const struct sockaddr *peer, const char *why)
 {
 	struct serve_conn	*c;
 
 	if ((c = serve_conn_new(srv, fd, 0, peer)) == NULL)
 		return;
 	if (sock_set_timeouts(fd, 0, c->sc_cfg->write_timeout_ms, NULL, 0) == 0)
-		exchange_reject(&c->sc_ex, why, &c->sc_ctx, srv->srv_stats,
+		exchange_reject(&c->sc_ex, why, &c->sc_ctx, srv->bsrv_stats,
 		    serve_reject_send, c);
 	serve_linger(fd);
 	serve_conn_free(c);

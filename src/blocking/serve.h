@@ -17,20 +17,20 @@ struct serve_fetch;
 struct stats;
 
 /* What every connection of echofetchd-blocking shares, whatever the model. */
-struct server {
+struct blocking_server {
 	/*
 	 * The start-up configuration: read it only for keys a reload cannot
 	 * change (listeners, TLS, daemon, model, pool_size); the rest come
 	 * from control_snap_get().
 	 */
-	const struct config	*srv_cfg;
-	struct stats		*srv_stats;	/* MAP_SHARED, so fork children count too */
-	const char		*srv_model;	/* config_model_name() */
-	unsigned int		 srv_workers;	/* 1, or the pool size */
-	time_t			 srv_started;
-	struct serve_fetch	*srv_fetch;	/* upstream fetch settings and queue */
-	SSL_CTX			*srv_tls_http;	/* HTTPS, NULL if off */
-	SSL_CTX			*srv_tls_echo;	/* TLS echo, NULL if off */
+	const struct config	*bsrv_cfg;
+	struct stats		*bsrv_stats;	/* MAP_SHARED, so fork children count too */
+	const char		*bsrv_model;	/* config_model_name() */
+	unsigned int		 bsrv_workers;	/* 1, or the pool size */
+	time_t			 bsrv_started;
+	struct serve_fetch	*bsrv_fetch;	/* upstream fetch settings and queue */
+	SSL_CTX			*bsrv_tls_http;	/* HTTPS, NULL if off */
+	SSL_CTX			*bsrv_tls_echo;	/* TLS echo, NULL if off */
 };
 
 /* A client, plain or TLS: the one way serve.c and echo.c move its bytes. */
@@ -51,9 +51,10 @@ void	serve_fetch_reload(struct serve_fetch *, const struct config *);
  * Serve HTTP on a connected blocking socket until it should close, after a
  * TLS handshake with tls if not NULL; the caller closes fd.
  */
-void	serve_http(struct server *, int fd, SSL_CTX *tls, const struct sockaddr *peer);
+void	serve_http(struct blocking_server *, int fd, SSL_CTX *tls, const struct sockaddr *peer);
 /* Answer 503 with why ("too many connections (KEY)") and drain; the caller closes fd. */
-void	serve_reject(struct server *, int fd, const struct sockaddr *peer, const char *why);
+void	serve_reject(struct blocking_server *, int fd, const struct sockaddr *peer,
+	    const char *why);
 
 /* Start io on fd: plain at once, or a TLS handshake that must end within ms (0: no limit). */
 int	serve_io_start(struct serve_io *, int fd, SSL_CTX *tls, unsigned int ms,

@@ -415,32 +415,35 @@ endpoint_stats_snapshot(struct endpoint_call *call, struct stats_info *info)
 	return (st);
 }
 
-/* Counters as JSON. */
-void
-endpoint_stats(struct endpoint_call *call)
+/* Merged counters rendered by render, ending with a newline, typed ctype. */
+static void
+endpoint_stats_respond(struct endpoint_call *call,
+    void (*render)(const struct stats *, const struct stats_info *, struct buf *),
+    const char *ctype)
 {
 	struct stats		*st;
 	struct stats_info	 info;
 
 	if ((st = endpoint_stats_snapshot(call, &info)) == NULL)
 		return;
-	stats_render_json(st, &info, &call->body);
+	render(st, &info, &call->body);
 	free(st);
 	if (call->body.len == 0 || call->body.data[call->body.len - 1] != '\n')
 		buf_append_char(&call->body, '\n');
-	endpoint_respond_body(call, 200, ENDPOINT_JSON);
+	endpoint_respond_body(call, 200, ctype);
+}
+
+/* Counters as JSON. */
+void
+endpoint_stats(struct endpoint_call *call)
+{
+	endpoint_stats_respond(call, stats_render_json, ENDPOINT_JSON);
 }
 
 /* Counters for Prometheus. */
 void
 endpoint_metrics(struct endpoint_call *call)
 {
-	struct stats		*st;
-	struct stats_info	 info;
-
-	if ((st = endpoint_stats_snapshot(call, &info)) == NULL)
-		return;
-	stats_render_prometheus(st, &info, &call->body);
-	free(st);
-	endpoint_respond_body(call, 200, "text/plain; version=0.0.4");
+	endpoint_stats_respond(call, stats_render_prometheus,
+	    "text/plain; version=0.0.4");
 }

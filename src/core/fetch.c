@@ -110,19 +110,26 @@ fetch_parse_status(const char *s, size_t len)
 	return ((s[i] - '0') * 100 + (s[i + 1] - '0') * 10 + (s[i + 2] - '0'));
 }
 
+/* A header value without the blanks around it and the line end after it. */
+static void
+fetch_header_trim(const char **v, size_t *len)
+{
+	while (*len > 0 && (**v == ' ' || **v == '\t')) {
+		(*v)++;
+		(*len)--;
+	}
+	while (*len > 0 && ((*v)[*len - 1] == '\r' || (*v)[*len - 1] == '\n' ||
+	    (*v)[*len - 1] == ' ' || (*v)[*len - 1] == '\t'))
+		(*len)--;
+}
+
 /* Keep a Content-Type only if it can go into our head verbatim. */
 static void
 fetch_capture_ctype(struct fetch_transfer *t, const char *v, size_t len)
 {
 	size_t	 i;
 
-	while (len > 0 && (*v == ' ' || *v == '\t')) {
-		v++;
-		len--;
-	}
-	while (len > 0 && (v[len - 1] == '\r' || v[len - 1] == '\n' ||
-	    v[len - 1] == ' ' || v[len - 1] == '\t'))
-		len--;
+	fetch_header_trim(&v, &len);
 	t->content_type[0] = '\0';
 	if (len == 0 || len >= sizeof(t->content_type))
 		return;
@@ -187,13 +194,7 @@ fetch_head_end(struct fetch_transfer *t)
 static int
 fetch_capture_location(struct fetch_transfer *t, const char *v, size_t len)
 {
-	while (len > 0 && (*v == ' ' || *v == '\t')) {
-		v++;
-		len--;
-	}
-	while (len > 0 && (v[len - 1] == '\r' || v[len - 1] == '\n' ||
-	    v[len - 1] == ' ' || v[len - 1] == '\t'))
-		len--;
+	fetch_header_trim(&v, &len);
 	if (t->location != NULL || len == 0)
 		return (0);
 	if ((t->location = strndup(v, len)) == NULL) {

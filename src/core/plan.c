@@ -338,27 +338,14 @@ plan_line_mark(const struct plan *p)
 	return (-1);
 }
 
-/* Decimal digits of a piece number, for sizing a line before writing it. */
+/* Digits of v in base: a piece number (10) or a chunk size (16), sized before writing. */
 static size_t
-plan_digits(unsigned long long v)
+plan_digits(unsigned long long v, unsigned int base)
 {
 	size_t	 n = 1;
 
-	while (v >= 10) {
-		v /= 10;
-		n++;
-	}
-	return (n);
-}
-
-/* Hex digits of a chunk size. */
-static size_t
-plan_hex_digits(unsigned long long v)
-{
-	size_t	 n = 1;
-
-	while (v >= 16) {
-		v /= 16;
+	while (v >= base) {
+		v /= base;
 		n++;
 	}
 	return (n);
@@ -387,7 +374,7 @@ plan_piece_payload(const struct plan *p, unsigned int i, long mark)
 	case PLAN_STREAM_LINES:
 		if (mark < 0)
 			return (st->line.len);
-		return (st->line.len - PLAN_ID_MARK_LEN + plan_digits(i));
+		return (st->line.len - PLAN_ID_MARK_LEN + plan_digits(i, 10));
 	default:
 		return (0);
 	}
@@ -500,7 +487,7 @@ plan_stream_total(const struct plan *p)
 			continue;
 		total += n;
 		if (p->stream.chunked)
-			total += plan_hex_digits(n) + 4;	/* "<hex>\r\n" ... "\r\n" */
+			total += plan_digits(n, 16) + 4;	/* "<hex>\r\n" ... "\r\n" */
 	}
 	return (total);
 }

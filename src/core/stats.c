@@ -1,6 +1,7 @@
 /* stats: counters both executors keep, rendered as JSON and Prometheus text. */
 #include "autoconfig.h"
 
+#include <stddef.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -12,12 +13,92 @@
 _Static_assert(sizeof(struct stats) % sizeof(uint64_t) == 0,
     "struct stats must hold only uint64_t counters");
 
+struct stats_counter;
+
 static uint64_t	stats_load(const uint64_t *);
+static uint64_t	stats_counter(const struct stats *, const struct stats_counter *);
 static const char *stats_endpoint(int);
 static void	stats_json_requests(struct json *, const struct stats *);
+static void	stats_prom_sample(struct buf *, const char *, const char *,
+		    uint64_t);
 static void	stats_prom_metric(struct buf *, const char *, const char *,
-		    const char *, uint64_t);
+		    const char *, const char *, uint64_t);
 static void	stats_prom_label(struct buf *, const char *);
+static void	stats_prom_requests(struct buf *, const struct stats *);
+
+/*
+ * The plain counters, in the order /stats and /metrics show them: the JSON
+ * object and key, then the Prometheus metric (NULL: JSON only), its labels,
+ * type and help. Rows of one metric with different labels stand together.
+ */
+struct stats_counter {
+	size_t		 sc_off;
+	const char	*sc_group;
+	const char	*sc_key;
+	const char	*sc_metric;
+	const char	*sc_label;
+	const char	*sc_type;
+	const char	*sc_help;
+};
+
+#define STATS_ROW(field, group, key, metric, label, type, help)		\
+	{ offsetof(struct stats, field), group, key, metric, label, type, help }
+
+static const struct stats_counter stats_counters[] = {
+	STATS_ROW(conns_open, "connections", "open",
+	    "echofetch_connections_open", NULL, "gauge",
+	    "HTTP connections open now."),
+	STATS_ROW(conns_total, "connections", "total",
+	    "echofetch_connections_total", NULL, "counter",
+	    "HTTP connections accepted."),
+	STATS_ROW(conns_rejected, "connections", "rejected",
+	    "echofetch_connections_rejected_total", NULL, "counter",
+	    "HTTP connections refused over max_connections."),
+	STATS_ROW(requests_total, "requests", "total", NULL, NULL, NULL, NULL),
+	STATS_ROW(plans_inflight, "requests", "in_flight",
+	    "echofetch_requests_in_flight", NULL, "gauge",
+	    "Request plans running now."),
+	STATS_ROW(bytes_in, "bytes", "in",
+	    "echofetch_bytes_received_total", NULL, "counter",
+	    "Bytes read from HTTP clients."),
+	STATS_ROW(bytes_out, "bytes", "out",
+	    "echofetch_bytes_sent_total", NULL, "counter",
+	    "Bytes written to HTTP clients."),
+	STATS_ROW(echo_conns_open, "echo", "connections_open",
+	    "echofetch_echo_connections_open", NULL, "gauge",
+	    "TCP echo connections open now."),
+	STATS_ROW(echo_conns_total, "echo", "connections_total",
+	    "echofetch_echo_connections_total", NULL, "counter",
+	    "TCP echo connections accepted."),
+	STATS_ROW(echo_bytes, "echo", "bytes",
+	    "echofetch_echo_bytes_total", NULL, "counter",
+	    "Bytes echoed back over TCP and UDP."),
+	STATS_ROW(udp_datagrams, "echo", "udp_datagrams",
+	    "echofetch_echo_udp_datagrams_total", NULL, "counter",
+	    "UDP datagrams echoed."),
+	STATS_ROW(udp_dropped_reflect, "echo", "udp_dropped_reflect",
+	    "echofetch_echo_udp_dropped_total", "reason=\"reflect\"", "counter",
+	    "UDP datagrams not echoed, by reason."),
+	STATS_ROW(udp_dropped_rate, "echo", "udp_dropped_rate",
+	    "echofetch_echo_udp_dropped_total", "reason=\"rate\"", "counter",
+	    "UDP datagrams not echoed, by reason."),
+	STATS_ROW(fetch_active, "fetch", "active",
+	    "echofetch_fetch_active", NULL, "gauge",
+	    "Outbound fetches running now."),
+	STATS_ROW(fetch_queued, "fetch", "queued",
+	    "echofetch_fetch_queued", NULL, "gauge",
+	    "Outbound fetches waiting for a slot."),
+	STATS_ROW(fetch_total, "fetch", "total",
+	    "echofetch_fetch_total", NULL, "counter",
+	    "Outbound fetches started."),
+	STATS_ROW(fetch_rejected, "fetch", "rejected",
+	    "echofetch_fetch_rejected_total", NULL, "counter",
+	    "Outbound fetches refused by policy or limits."),
+	STATS_ROW(fetch_wait_ms_total, "fetch", "wait_ms_total",
+	    "echofetch_fetch_wait_milliseconds_total", NULL, "counter",
+	    "Milliseconds fetches spent queued."),
+};
+#define STATS_NCOUNTERS	(sizeof(stats_counters) / sizeof(stats_counters[0]))
 
 /* All counters start at zero. */
 void
@@ -45,6 +126,14 @@ static uint64_t
 stats_load(const uint64_t *counter)
 {
 	return (__atomic_load_n(counter, __ATOMIC_RELAXED));
+}
+
+/* The counter a table row names, read as stats_load does. */
+static uint64_t
+stats_counter(const struct stats *s, const struct stats_counter *c)
+{
+	return (stats_load((const uint64_t *)(const void *)
+	    ((const char *)s + c->sc_off)));
 }
 
 /*
@@ -89,7 +178,7 @@ stats_endpoint(int ep)
 	return (name != NULL ? name : "unknown");
 }
 
-/* "requests": totals, then non-zero counts by endpoint and by status. */
+/* The rest of "requests": non-zero counts by endpoint, by status, by class. */
 static void
 stats_json_requests(struct json *j, const struct stats *s)
 {
@@ -97,12 +186,6 @@ stats_json_requests(struct json *j, const struct stats *s)
 	uint64_t	 v;
 	int		 ep, st, any;
 
-	json_key(j, "requests");
-	json_object_begin(j);
-	json_key(j, "total");
-	json_uint(j, stats_load(&s->requests_total));
-	json_key(j, "in_flight");
-	json_uint(j, stats_load(&s->plans_inflight));
 	json_key(j, "by_endpoint");
 	json_object_begin(j);
 	for (ep = 0; ep < STATS_ENDPOINTS; ep++) {
@@ -143,7 +226,6 @@ stats_json_requests(struct json *j, const struct stats *s)
 		json_uint(j, stats_load(&s->requests_class[st]));
 	}
 	json_object_end(j);
-	json_object_end(j);
 }
 
 /* /stats: pretty JSON, no trailing newline (the endpoint adds it). */
@@ -151,7 +233,9 @@ void
 stats_render_json(const struct stats *s, const struct stats_info *info,
     struct buf *out)
 {
-	struct json	 j;
+	const struct stats_counter	*c;
+	struct json			 j;
+	size_t				 i;
 
 	json_init(&j, out, 1);
 	json_object_begin(&j);
@@ -164,51 +248,21 @@ stats_render_json(const struct stats *s, const struct stats_info *info,
 	json_key(&j, "uptime_s");
 	json_int(&j, info->now > info->started ?
 	    (long long)(info->now - info->started) : 0);
-	json_key(&j, "connections");
-	json_object_begin(&j);
-	json_key(&j, "open");
-	json_uint(&j, stats_load(&s->conns_open));
-	json_key(&j, "total");
-	json_uint(&j, stats_load(&s->conns_total));
-	json_key(&j, "rejected");
-	json_uint(&j, stats_load(&s->conns_rejected));
-	json_object_end(&j);
-	stats_json_requests(&j, s);
-	json_key(&j, "bytes");
-	json_object_begin(&j);
-	json_key(&j, "in");
-	json_uint(&j, stats_load(&s->bytes_in));
-	json_key(&j, "out");
-	json_uint(&j, stats_load(&s->bytes_out));
-	json_object_end(&j);
-	json_key(&j, "echo");
-	json_object_begin(&j);
-	json_key(&j, "connections_open");
-	json_uint(&j, stats_load(&s->echo_conns_open));
-	json_key(&j, "connections_total");
-	json_uint(&j, stats_load(&s->echo_conns_total));
-	json_key(&j, "bytes");
-	json_uint(&j, stats_load(&s->echo_bytes));
-	json_key(&j, "udp_datagrams");
-	json_uint(&j, stats_load(&s->udp_datagrams));
-	json_key(&j, "udp_dropped_reflect");
-	json_uint(&j, stats_load(&s->udp_dropped_reflect));
-	json_key(&j, "udp_dropped_rate");
-	json_uint(&j, stats_load(&s->udp_dropped_rate));
-	json_object_end(&j);
-	json_key(&j, "fetch");
-	json_object_begin(&j);
-	json_key(&j, "active");
-	json_uint(&j, stats_load(&s->fetch_active));
-	json_key(&j, "queued");
-	json_uint(&j, stats_load(&s->fetch_queued));
-	json_key(&j, "total");
-	json_uint(&j, stats_load(&s->fetch_total));
-	json_key(&j, "rejected");
-	json_uint(&j, stats_load(&s->fetch_rejected));
-	json_key(&j, "wait_ms_total");
-	json_uint(&j, stats_load(&s->fetch_wait_ms_total));
-	json_object_end(&j);
+	for (i = 0; i < STATS_NCOUNTERS; i++) {
+		c = &stats_counters[i];
+		if (i == 0 || strcmp(c->sc_group, c[-1].sc_group) != 0) {
+			json_key(&j, c->sc_group);
+			json_object_begin(&j);
+		}
+		json_key(&j, c->sc_key);
+		json_uint(&j, stats_counter(s, c));
+		if (i + 1 == STATS_NCOUNTERS ||
+		    strcmp(c->sc_group, c[1].sc_group) != 0) {
+			if (strcmp(c->sc_group, "requests") == 0)
+				stats_json_requests(&j, s);
+			json_object_end(&j);
+		}
+	}
 	json_object_end(&j);
 }
 
@@ -226,37 +280,35 @@ stats_prom_label(struct buf *b, const char *s)
 	}
 }
 
-/* One unlabelled metric with its HELP and TYPE lines. */
+/* One sample: the metric, its labels if any, and the value. */
 static void
-stats_prom_metric(struct buf *b, const char *name, const char *type,
-    const char *help, uint64_t v)
+stats_prom_sample(struct buf *b, const char *name, const char *label,
+    uint64_t v)
 {
-	buf_appendf(b, "# HELP %s %s\n# TYPE %s %s\n%s ", name, help, name,
-	    type, name);
+	if (label != NULL)
+		buf_appendf(b, "%s{%s} ", name, label);
+	else
+		buf_appendf(b, "%s ", name);
 	buf_append_uint(b, v);
 	buf_append_char(b, '\n');
 }
 
-/* /metrics: Prometheus text exposition format 0.0.4. */
-void
-stats_render_prometheus(const struct stats *s, const struct stats_info *info,
-    struct buf *b)
+/* A metric's HELP and TYPE lines, then its first sample. */
+static void
+stats_prom_metric(struct buf *b, const char *name, const char *type,
+    const char *help, const char *label, uint64_t v)
+{
+	buf_appendf(b, "# HELP %s %s\n# TYPE %s %s\n", name, help, name, type);
+	stats_prom_sample(b, name, label, v);
+}
+
+/* The labelled request families: by endpoint and status, and by class. */
+static void
+stats_prom_requests(struct buf *b, const struct stats *s)
 {
 	uint64_t	 v;
 	int		 ep, st;
 
-	stats_prom_metric(b, "echofetch_up", "gauge",
-	    "1 while the server answers.", 1);
-	stats_prom_metric(b, "echofetch_uptime_seconds", "gauge",
-	    "Seconds since the server started.", info->now > info->started ?
-	    (uint64_t)(info->now - info->started) : 0);
-	stats_prom_metric(b, "echofetch_connections_open", "gauge",
-	    "HTTP connections open now.", stats_load(&s->conns_open));
-	stats_prom_metric(b, "echofetch_connections_total", "counter",
-	    "HTTP connections accepted.", stats_load(&s->conns_total));
-	stats_prom_metric(b, "echofetch_connections_rejected_total", "counter",
-	    "HTTP connections refused over max_connections.",
-	    stats_load(&s->conns_rejected));
 	buf_append_str(b, "# HELP echofetch_requests_total Requests answered, "
 	    "by endpoint and status code.\n"
 	    "# TYPE echofetch_requests_total counter\n");
@@ -276,38 +328,38 @@ stats_render_prometheus(const struct stats *s, const struct stats_info *info,
 	for (st = 0; st < STATS_CLASSES; st++)
 		buf_appendf(b, "echofetch_responses_total{class=\"%dxx\"} %llu\n",
 		    st + 1, (unsigned long long)stats_load(&s->requests_class[st]));
-	stats_prom_metric(b, "echofetch_requests_in_flight", "gauge",
-	    "Request plans running now.", stats_load(&s->plans_inflight));
-	stats_prom_metric(b, "echofetch_bytes_received_total", "counter",
-	    "Bytes read from HTTP clients.", stats_load(&s->bytes_in));
-	stats_prom_metric(b, "echofetch_bytes_sent_total", "counter",
-	    "Bytes written to HTTP clients.", stats_load(&s->bytes_out));
-	stats_prom_metric(b, "echofetch_echo_connections_open", "gauge",
-	    "TCP echo connections open now.", stats_load(&s->echo_conns_open));
-	stats_prom_metric(b, "echofetch_echo_connections_total", "counter",
-	    "TCP echo connections accepted.", stats_load(&s->echo_conns_total));
-	stats_prom_metric(b, "echofetch_echo_bytes_total", "counter",
-	    "Bytes echoed back over TCP and UDP.", stats_load(&s->echo_bytes));
-	stats_prom_metric(b, "echofetch_echo_udp_datagrams_total", "counter",
-	    "UDP datagrams echoed.", stats_load(&s->udp_datagrams));
-	buf_appendf(b, "# HELP echofetch_echo_udp_dropped_total UDP datagrams not "
-	    "echoed, by reason.\n# TYPE echofetch_echo_udp_dropped_total counter\n"
-	    "echofetch_echo_udp_dropped_total{reason=\"reflect\"} %llu\n"
-	    "echofetch_echo_udp_dropped_total{reason=\"rate\"} %llu\n",
-	    (unsigned long long)stats_load(&s->udp_dropped_reflect),
-	    (unsigned long long)stats_load(&s->udp_dropped_rate));
-	stats_prom_metric(b, "echofetch_fetch_active", "gauge",
-	    "Outbound fetches running now.", stats_load(&s->fetch_active));
-	stats_prom_metric(b, "echofetch_fetch_queued", "gauge",
-	    "Outbound fetches waiting for a slot.", stats_load(&s->fetch_queued));
-	stats_prom_metric(b, "echofetch_fetch_total", "counter",
-	    "Outbound fetches started.", stats_load(&s->fetch_total));
-	stats_prom_metric(b, "echofetch_fetch_rejected_total", "counter",
-	    "Outbound fetches refused by policy or limits.",
-	    stats_load(&s->fetch_rejected));
-	stats_prom_metric(b, "echofetch_fetch_wait_milliseconds_total",
-	    "counter", "Milliseconds fetches spent queued.",
-	    stats_load(&s->fetch_wait_ms_total));
+}
+
+/* /metrics: Prometheus text exposition format 0.0.4. */
+void
+stats_render_prometheus(const struct stats *s, const struct stats_info *info,
+    struct buf *b)
+{
+	const struct stats_counter	*c;
+	size_t				 i;
+	int				 requests_done = 0;
+
+	stats_prom_metric(b, "echofetch_up", "gauge",
+	    "1 while the server answers.", NULL, 1);
+	stats_prom_metric(b, "echofetch_uptime_seconds", "gauge",
+	    "Seconds since the server started.", NULL,
+	    info->now > info->started ? (uint64_t)(info->now - info->started) : 0);
+	for (i = 0; i < STATS_NCOUNTERS; i++) {
+		c = &stats_counters[i];
+		if (strcmp(c->sc_group, "requests") == 0 && !requests_done) {
+			stats_prom_requests(b, s);
+			requests_done = 1;
+		}
+		if (c->sc_metric == NULL)
+			continue;
+		if (i > 0 && c[-1].sc_metric != NULL &&
+		    strcmp(c->sc_metric, c[-1].sc_metric) == 0)
+			stats_prom_sample(b, c->sc_metric, c->sc_label,
+			    stats_counter(s, c));
+		else
+			stats_prom_metric(b, c->sc_metric, c->sc_type,
+			    c->sc_help, c->sc_label, stats_counter(s, c));
+	}
 	buf_append_str(b, "# HELP echofetch_info Which server, model and "
 	    "worker count answer.\n# TYPE echofetch_info gauge\n"
 	    "echofetch_info{server=\"");

@@ -148,20 +148,28 @@ server_listeners_enable(struct server *srv, int on)
 	}
 }
 
-/* Wrap a bound listening socket in an evconnlistener. */
-static struct evconnlistener *
-server_listener(struct server *srv, int fd, evconnlistener_cb cb, char *err, size_t errlen)
+/*
+ * Wrap a bound listening socket, if there is one (*fd != -1), in an
+ * evconnlistener, which then owns it (*fd becomes -1).
+ */
+static int
+server_listener(struct server *srv, int *fd, evconnlistener_cb cb,
+    struct evconnlistener **levp, char *err, size_t errlen)
 {
 	struct evconnlistener	*lev;
 
+	if (*fd == -1)
+		return (0);
 	lev = evconnlistener_new(srv->srv_base, cb, srv,
-	    LEV_OPT_CLOSE_ON_FREE | LEV_OPT_CLOSE_ON_EXEC, 0, fd);	/* 0: it listens already, with our backlog */
+	    LEV_OPT_CLOSE_ON_FREE | LEV_OPT_CLOSE_ON_EXEC, 0, *fd);	/* 0: it listens already, with our backlog */
 	if (lev == NULL) {
 		snprintf(err, errlen, "evconnlistener_new failed");
-		return (NULL);
+		return (-1);
 	}
 	evconnlistener_set_error_cb(lev, server_accept_error);
-	return (lev);
+	*levp = lev;
+	*fd = -1;
+	return (0);
 }
 
 /* Create the loop's events for listeners and signals. */
@@ -170,34 +178,15 @@ server_events(struct server *srv, char *err, size_t errlen)
 {
 	struct listeners	*l = &srv->srv_listeners;
 
-	if (l->http_fd != -1) {
-		srv->srv_http_lev = server_listener(srv, l->http_fd, server_http_accept,
-		    err, errlen);
-		if (srv->srv_http_lev == NULL)
-			return (-1);
-		l->http_fd = -1;	/* the listener owns it now */
-	}
-	if (l->echo_fd != -1) {
-		srv->srv_echo_lev = server_listener(srv, l->echo_fd, server_echo_accept,
-		    err, errlen);
-		if (srv->srv_echo_lev == NULL)
-			return (-1);
-		l->echo_fd = -1;
-	}
-	if (l->tls_http_fd != -1) {
-		srv->srv_tls_http_lev = server_listener(srv, l->tls_http_fd,
-		    server_http_accept, err, errlen);
-		if (srv->srv_tls_http_lev == NULL)
-			return (-1);
-		l->tls_http_fd = -1;
-	}
-	if (l->tls_echo_fd != -1) {
-		srv->srv_tls_echo_lev = server_listener(srv, l->tls_echo_fd,
-		    server_echo_accept, err, errlen);
-		if (srv->srv_tls_echo_lev == NULL)
-			return (-1);
-		l->tls_echo_fd = -1;
-	}
+	if (server_listener(srv, &l->http_fd, server_http_accept,
+	    &srv->srv_http_lev, err, errlen) == -1 ||
+	    server_listener(srv, &l->echo_fd, server_echo_accept,
+	    &srv->srv_echo_lev, err, errlen) == -1 ||
+	    server_listener(srv, &l->tls_http_fd, server_http_accept,
+	    &srv->srv_tls_http_lev, err, errlen) == -1 ||
+	    server_listener(srv, &l->tls_echo_fd, server_echo_accept,
+	    &srv->srv_tls_echo_lev, err, errlen) == -1)
+		return (-1);
 	if (l->udp_fd != -1) {
 		srv->srv_udp_ev = event_new(srv->srv_base, l->udp_fd, EV_READ | EV_PERSIST,
 		    echo_udp_ready, srv);
@@ -206,7 +195,7 @@ server_events(struct server *srv, char *err, size_t errlen)
 	}
 	if ((srv->srv_pause_ev = evtimer_new(srv->srv_base, server_accept_resume, srv)) == NULL)
 		goto fail;
-	return (control_events_init(srv, err, errlen));
+	return (evcontrol_events_init(srv, err, errlen));
 fail:
 	snprintf(err, errlen, "cannot create events");
 	return (-1);
@@ -389,7 +378,7 @@ server_free(struct server *srv)
 	buf_free(&srv->srv_piece);
 	if (srv->srv_pause_ev != NULL)
 		event_free(srv->srv_pause_ev);
-	control_events_free(srv);
+	evcontrol_events_free(srv);
 	startup_close_listeners(&srv->srv_listeners);
 	evfetch_free(&srv->srv_fetch);
 	if (srv->srv_base != NULL)
@@ -458,7 +447,7 @@ server_conn_release(struct server *srv)
 {
 	srv->srv_nconns--;
 	if (srv->srv_draining)
-		control_conn_gone(srv);
+		evcontrol_conn_gone(srv);
 }
 
 /* Fill a snapshot for /stats and /metrics. */

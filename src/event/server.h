@@ -90,11 +90,11 @@ void	server_listeners_close(struct server *);
 /* Worker loops stop at once (second signal, or a failed loop). */
 void	server_group_stop(struct server_group *);
 
-/* control.c: signals, graceful drain and reload. */
-int	control_events_init(struct server *, char *err, size_t);
-void	control_events_free(struct server *);
+/* evcontrol.c: signals, graceful drain and reload. */
+int	evcontrol_events_init(struct server *, char *err, size_t);
+void	evcontrol_events_free(struct server *);
 /* A connection is gone while draining: stop the loop when it was the last. */
-void	control_conn_gone(struct server *);
+void	evcontrol_conn_gone(struct server *);
 /* Fill a /stats snapshot (endpoint_ctx callback). */
 void	server_stats_snapshot(void *, struct stats *, struct stats_info *);
 

@@ -133,20 +133,6 @@ buf_appendf(struct buf *b, const char *fmt, ...)
 	va_end(ap);
 }
 
-/* Drop the first `n` bytes, keeping the rest at the front. */
-void
-buf_consume(struct buf *b, size_t n)
-{
-	if (n >= b->len) {
-		b->len = 0;
-	} else {
-		memmove(b->data, b->data + n, b->len - n);
-		b->len -= n;
-	}
-	if (b->data != NULL)
-		b->data[b->len] = '\0';
-}
-
 /* The contents as a C string (always NUL-terminated, never NULL). */
 char *
 buf_cstr(struct buf *b)

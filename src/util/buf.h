@@ -29,7 +29,6 @@ void	buf_appendf(struct buf *, const char *, ...)
 	    __attribute__((format(printf, 2, 3)));
 void	buf_vappendf(struct buf *, const char *, va_list)
 	    __attribute__((format(printf, 2, 0)));
-void	buf_consume(struct buf *, size_t);
 char	*buf_cstr(struct buf *);
 
 #endif

@@ -24,8 +24,7 @@ static int	json_read_value(struct json_reader *, int);
 static int	json_read_string(struct json_reader *);
 static int	json_read_number(struct json_reader *);
 static int	json_read_literal(struct json_reader *, const char *);
-static int	json_read_object(struct json_reader *, int);
-static int	json_read_array(struct json_reader *, int);
+static int	json_read_container(struct json_reader *, int, char);
 
 /* The writer starts outside any container; `pretty` picks indent-2 output. */
 void
@@ -182,6 +181,10 @@ json_utf8_len(const unsigned char *p, size_t avail)
 	return (n);
 }
 
+/* The bytes with a two-character escape, and the letter after the backslash. */
+#define JSON_SHORT_FROM	"\"\\\b\f\n\r\t"
+#define JSON_SHORT_TO	"\"\\bfnrt"
+
 /* Escape arbitrary bytes so the result is always a valid JSON string body. */
 void
 json_escape(struct buf *b, const char *s, size_t len)
@@ -190,7 +193,7 @@ json_escape(struct buf *b, const char *s, size_t len)
 	const unsigned char	*run = p;
 	size_t			 i = 0, n;
 	char			 tmp[8];
-	const char		*esc;
+	const char		*esc, *short_esc;
 
 	while (i < len) {
 		n = json_utf8_len(p + i, len - i);
@@ -207,21 +210,13 @@ json_escape(struct buf *b, const char *s, size_t len)
 		buf_append(b, run, (size_t)(p + i - run));
 		if (n == 0)
 			esc = "\xef\xbf\xbd";
-		else if (p[i] == '"')
-			esc = "\\\"";
-		else if (p[i] == '\\')
-			esc = "\\\\";
-		else if (p[i] == '\b')
-			esc = "\\b";
-		else if (p[i] == '\f')
-			esc = "\\f";
-		else if (p[i] == '\n')
-			esc = "\\n";
-		else if (p[i] == '\r')
-			esc = "\\r";
-		else if (p[i] == '\t')
-			esc = "\\t";
-		else {
+		else if (p[i] != '\0' &&
+		    (short_esc = strchr(JSON_SHORT_FROM, p[i])) != NULL) {
+			tmp[0] = '\\';
+			tmp[1] = JSON_SHORT_TO[short_esc - JSON_SHORT_FROM];
+			tmp[2] = '\0';
+			esc = tmp;
+		} else {
 			snprintf(tmp, sizeof(tmp), "\\u%04x", p[i]);
 			esc = tmp;
 		}
@@ -410,28 +405,34 @@ json_read_number(struct json_reader *r)
 #undef JSON_DIGIT
 }
 
-/* An object: members are string ':' value, comma separated. */
+/*
+ * An object (close '}': members are string ':' value) or an array (close
+ * ']': values), comma separated.
+ */
 static int
-json_read_object(struct json_reader *r, int depth)
+json_read_container(struct json_reader *r, int depth, char close)
 {
 	r->p++;
 	json_skip_ws(r);
-	if (r->p < r->end && *r->p == '}') {
+	if (r->p < r->end && *r->p == close) {
 		r->p++;
 		return (0);
 	}
 	for (;;) {
-		if (r->p >= r->end || *r->p != '"' || json_read_string(r) == -1)
-			return (-1);
-		json_skip_ws(r);
-		if (r->p >= r->end || *r->p != ':')
-			return (-1);
-		r->p++;
+		if (close == '}') {
+			if (r->p >= r->end || *r->p != '"' ||
+			    json_read_string(r) == -1)
+				return (-1);
+			json_skip_ws(r);
+			if (r->p >= r->end || *r->p != ':')
+				return (-1);
+			r->p++;
+		}
 		if (json_read_value(r, depth) == -1)
 			return (-1);
 		if (r->p >= r->end)
 			return (-1);
-		if (*r->p == '}') {
+		if (*r->p == close) {
 			r->p++;
 			return (0);
 		}
@@ -439,31 +440,6 @@ json_read_object(struct json_reader *r, int depth)
 			return (-1);
 		r->p++;
 		json_skip_ws(r);
-	}
-}
-
-/* An array: values, comma separated. */
-static int
-json_read_array(struct json_reader *r, int depth)
-{
-	r->p++;
-	json_skip_ws(r);
-	if (r->p < r->end && *r->p == ']') {
-		r->p++;
-		return (0);
-	}
-	for (;;) {
-		if (json_read_value(r, depth) == -1)
-			return (-1);
-		if (r->p >= r->end)
-			return (-1);
-		if (*r->p == ']') {
-			r->p++;
-			return (0);
-		}
-		if (*r->p != ',')
-			return (-1);
-		r->p++;
 	}
 }
 
@@ -478,12 +454,9 @@ json_read_value(struct json_reader *r, int depth)
 		return (-1);
 	switch (*r->p) {
 	case '{':
-		rv = depth >= JSON_VALIDATE_DEPTH ? -1 :
-		    json_read_object(r, depth + 1);
-		break;
 	case '[':
 		rv = depth >= JSON_VALIDATE_DEPTH ? -1 :
-		    json_read_array(r, depth + 1);
+		    json_read_container(r, depth + 1, *r->p == '{' ? '}' : ']');
 		break;
 	case '"':
 		rv = json_read_string(r);

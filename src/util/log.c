@@ -54,14 +54,6 @@ log_set_level(enum log_level level)
 	__atomic_store_n(&log_level_cur, (int)level, __ATOMIC_RELAXED);
 }
 
-/* The current threshold. */
-enum log_level
-log_get_level(void)
-{
-	return ((enum log_level)__atomic_load_n(&log_level_cur,
-	    __ATOMIC_RELAXED));
-}
-
 /* Config files and flags name levels as words. */
 int
 log_level_parse(const char *s, enum log_level *out)

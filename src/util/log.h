@@ -25,7 +25,6 @@ struct access_entry {
 
 void	log_init(const char *progname, enum log_level, int to_syslog);
 void	log_set_level(enum log_level);
-enum log_level log_get_level(void);
 int	log_level_parse(const char *, enum log_level *);
 const char *log_level_name(enum log_level);
 

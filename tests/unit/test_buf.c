@@ -89,29 +89,6 @@ test_buf_appendf(void **state)
 	buf_free(&b);
 }
 
-/* consume drops a prefix and keeps the rest at the front. */
-static void
-test_buf_consume(void **state)
-{
-	struct buf	 b;
-
-	buf_init(&b);
-	buf_consume(&b, 5);		/* nothing to drop: no crash */
-	assert_int_equal(b.len, 0);
-	buf_append_str(&b, "hello world");
-	buf_consume(&b, 6);
-	assert_int_equal(b.len, 5);
-	assert_string_equal(buf_cstr(&b), "world");
-	buf_consume(&b, 0);
-	assert_string_equal(buf_cstr(&b), "world");
-	buf_consume(&b, 100);
-	assert_int_equal(b.len, 0);
-	assert_string_equal(buf_cstr(&b), "");
-	buf_append_str(&b, "again");
-	assert_string_equal(buf_cstr(&b), "again");
-	buf_free(&b);
-}
-
 /* An impossible reservation sets oom, which then ignores every append. */
 static void
 test_buf_oom(void **state)
@@ -168,7 +145,6 @@ main(void)
 		cmocka_unit_test(test_buf_append),
 		cmocka_unit_test(test_buf_grow),
 		cmocka_unit_test(test_buf_appendf),
-		cmocka_unit_test(test_buf_consume),
 		cmocka_unit_test(test_buf_oom),
 		cmocka_unit_test(test_buf_reserve),
 	};

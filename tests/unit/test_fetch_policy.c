@@ -135,7 +135,7 @@ test_parse_junk(void **state)
 	assert_string_equal(why, "fetch_allow: at most 32 CIDRs");
 }
 
-/* Every IPv4 class the issue names, with its reason. */
+/* Every special-purpose IPv4 class, with its reason. */
 static void
 test_v4_classes(void **state)
 {
@@ -308,7 +308,7 @@ curl_host_is(const char *url, const char *want)
 	curl_url_cleanup(u);
 }
 
-/* The issue's list: numeric hosts are normalised by curl, then refused by address. */
+/* Numeric hosts in every spelling: curl normalises them, then they are refused by address. */
 static void
 test_url_numeric_hosts(void **state)
 {

@@ -1,4 +1,4 @@
-/* control: signals, the graceful drain, and reloading the configuration. */
+/* evcontrol: signals, the graceful drain, and reloading the configuration. */
 #include "autoconfig.h"
 
 #include <pthread.h>
@@ -20,28 +20,28 @@
 #include "event/server.h"
 #include "util/time.h"
 
-static void	control_signal(evutil_socket_t, short, void *);
-static void	control_drain(evutil_socket_t, short, void *);
-static void	control_deadline(evutil_socket_t, short, void *);
-static void	control_reload_worker(evutil_socket_t, short, void *);
+static void	evcontrol_signal(evutil_socket_t, short, void *);
+static void	evcontrol_drain(evutil_socket_t, short, void *);
+static void	evcontrol_deadline(evutil_socket_t, short, void *);
+static void	evcontrol_reload_worker(evutil_socket_t, short, void *);
 
 /* The drain and reload events of a worker, and the signal events of worker 0. */
 int
-control_events_init(struct server *srv, char *err, size_t errlen)
+evcontrol_events_init(struct server *srv, char *err, size_t errlen)
 {
 	static const int	 sigs[SERVER_NSIGNALS] = {
 		SIGINT, SIGTERM, SIGQUIT, SIGHUP, SIGUSR1, SIGUSR2,
 	};
 	size_t			 i;
 
-	srv->srv_drain_ev = event_new(srv->srv_base, -1, 0, control_drain, srv);
-	srv->srv_reload_ev = event_new(srv->srv_base, -1, 0, control_reload_worker, srv);
-	srv->srv_deadline_ev = evtimer_new(srv->srv_base, control_deadline, srv);
+	srv->srv_drain_ev = event_new(srv->srv_base, -1, 0, evcontrol_drain, srv);
+	srv->srv_reload_ev = event_new(srv->srv_base, -1, 0, evcontrol_reload_worker, srv);
+	srv->srv_deadline_ev = evtimer_new(srv->srv_base, evcontrol_deadline, srv);
 	if (srv->srv_drain_ev == NULL || srv->srv_reload_ev == NULL ||
 	    srv->srv_deadline_ev == NULL)
 		goto fail;
 	for (i = 0; i < SERVER_NSIGNALS && srv->srv_id == 0; i++) {
-		srv->srv_signal_ev[i] = evsignal_new(srv->srv_base, sigs[i], control_signal, srv);
+		srv->srv_signal_ev[i] = evsignal_new(srv->srv_base, sigs[i], evcontrol_signal, srv);
 		if (srv->srv_signal_ev[i] == NULL || event_add(srv->srv_signal_ev[i], NULL) == -1)
 			goto fail;
 	}
@@ -51,9 +51,9 @@ fail:
 	return (-1);
 }
 
-/* Free what control_events_init made. */
+/* Free what evcontrol_events_init made. */
 void
-control_events_free(struct server *srv)
+evcontrol_events_free(struct server *srv)
 {
 	struct event	**evs[3] = { &srv->srv_drain_ev, &srv->srv_reload_ev,
 			    &srv->srv_deadline_ev };
@@ -73,7 +73,7 @@ control_events_free(struct server *srv)
 
 /* Read the configuration again; if it is good, hand it to every worker. */
 static void
-control_reload(struct server_group *grp)
+evcontrol_reload(struct server_group *grp)
 {
 	struct config	 next;
 	unsigned int	 i;
@@ -93,7 +93,7 @@ control_reload(struct server_group *grp)
 
 /* In each worker's own thread: take the new settings that can change live. */
 static void
-control_reload_worker(evutil_socket_t fd, short what, void *arg)
+evcontrol_reload_worker(evutil_socket_t fd, short what, void *arg)
 {
 	struct server		*srv = arg;
 	struct server_group	*grp = srv->srv_group;
@@ -117,7 +117,7 @@ control_reload_worker(evutil_socket_t fd, short what, void *arg)
  * descriptor, so one reopen here serves them all.
  */
 static void
-control_signal(evutil_socket_t sig, short what, void *arg)
+evcontrol_signal(evutil_socket_t sig, short what, void *arg)
 {
 	struct server		*srv = arg;
 	struct server_group	*grp = srv->srv_group;
@@ -125,7 +125,7 @@ control_signal(evutil_socket_t sig, short what, void *arg)
 
 	switch (sig) {
 	case SIGHUP:
-		control_reload(grp);
+		evcontrol_reload(grp);
 		return;
 	case SIGUSR1:
 		startup_reopen_logs((int)sig);
@@ -150,7 +150,7 @@ control_signal(evutil_socket_t sig, short what, void *arg)
 
 /* Stop the worker's loop once nothing is left to finish. */
 static void
-control_maybe_done(struct server *srv)
+evcontrol_maybe_done(struct server *srv)
 {
 	if (TAILQ_EMPTY(&srv->srv_conns) && TAILQ_EMPTY(&srv->srv_echo_conns))
 		event_base_loopbreak(srv->srv_base);
@@ -158,7 +158,7 @@ control_maybe_done(struct server *srv)
 
 /* In each worker: stop accepting, close idle connections, let the rest finish. */
 static void
-control_drain(evutil_socket_t fd, short what, void *arg)
+evcontrol_drain(evutil_socket_t fd, short what, void *arg)
 {
 	struct server	*srv = arg;
 	struct conn	*c, *next;
@@ -181,12 +181,12 @@ control_drain(evutil_socket_t fd, short what, void *arg)
 		echo_close(TAILQ_FIRST(&srv->srv_echo_conns), "draining");
 	tv = time_ms_to_timeval(ms);
 	evtimer_add(srv->srv_deadline_ev, &tv);
-	control_maybe_done(srv);
+	evcontrol_maybe_done(srv);
 }
 
 /* The drain took too long: close what is left (logged as cut short) and stop. */
 static void
-control_deadline(evutil_socket_t fd, short what, void *arg)
+evcontrol_deadline(evutil_socket_t fd, short what, void *arg)
 {
 	struct server	*srv = arg;
 
@@ -199,7 +199,7 @@ control_deadline(evutil_socket_t fd, short what, void *arg)
 
 /* A connection closed while draining. */
 void
-control_conn_gone(struct server *srv)
+evcontrol_conn_gone(struct server *srv)
 {
-	control_maybe_done(srv);
+	evcontrol_maybe_done(srv);
 }
