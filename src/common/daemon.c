@@ -19,23 +19,13 @@
 #include <unistd.h>
 
 #include "common/daemon.h"
+#include "util/err.h"
 
 static int	 daemon_ready_fd = -1;		/* write end the first parent waits on */
 static char	 daemon_pid_path[PATH_MAX];
 static int	 daemon_pid_fd = -1;		/* held open: the lock lives with it */
 static dev_t	 daemon_pid_dev;
 static ino_t	 daemon_pid_ino;
-
-/* Fill err and return -1. */
-static int
-daemon_fail(char *err, size_t errlen, const char *what, int saved_errno)
-{
-	if (saved_errno != 0)
-		snprintf(err, errlen, "%s: %s", what, strerror(saved_errno));
-	else
-		snprintf(err, errlen, "%s", what);
-	return (-1);
-}
 
 /* The first parent: wait for the daemon's word, exit 0 if it started. */
 static void
@@ -58,23 +48,23 @@ daemon_detach(char *err, size_t errlen)
 	pid_t	 pid;
 
 	if (pipe(fds) == -1)
-		return (daemon_fail(err, errlen, "pipe", errno));
+		return (err_set_errno(err, errlen, "pipe", errno));
 	if ((pid = fork()) == -1)
-		return (daemon_fail(err, errlen, "fork", errno));
+		return (err_set_errno(err, errlen, "fork", errno));
 	if (pid > 0) {
 		close(fds[1]);
 		daemon_wait_ready(fds[0]);
 	}
 	close(fds[0]);
 	if (setsid() == -1)
-		return (daemon_fail(err, errlen, "setsid", errno));
+		return (err_set_errno(err, errlen, "setsid", errno));
 	/* Not a session leader any more: it can never get a controlling tty. */
 	if ((pid = fork()) == -1)
-		return (daemon_fail(err, errlen, "fork", errno));
+		return (err_set_errno(err, errlen, "fork", errno));
 	if (pid > 0)
 		_exit(0);
 	if (chdir("/") == -1)
-		return (daemon_fail(err, errlen, "chdir /", errno));
+		return (err_set_errno(err, errlen, "chdir /", errno));
 	umask(022);
 	daemon_ready_fd = fds[1];
 	return (0);
@@ -123,7 +113,7 @@ daemon_pidfile_check(const char *path, char *err, size_t errlen)
 	int	 fd, locked;
 
 	if ((fd = open(path, O_RDONLY | O_CLOEXEC)) == -1)
-		return (errno == ENOENT ? 0 : daemon_fail(err, errlen, path, errno));
+		return (errno == ENOENT ? 0 : err_set_errno(err, errlen, path, errno));
 	locked = flock(fd, LOCK_SH | LOCK_NB) == -1 && errno == EWOULDBLOCK;
 	close(fd);
 	if (locked) {
@@ -146,13 +136,13 @@ daemon_pidfile_create(const char *path, char *err, size_t errlen)
 		return (-1);
 	if (snprintf(tmp, sizeof(tmp), "%s.%ld", path, (long)getpid()) >= (int)sizeof(tmp) ||
 	    strlen(path) >= sizeof(daemon_pid_path))
-		return (daemon_fail(err, errlen, "pid file path too long", 0));
+		return (err_set_errno(err, errlen, "pid file path too long", 0));
 	if ((fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644)) == -1)
-		return (daemon_fail(err, errlen, tmp, errno));
+		return (err_set_errno(err, errlen, tmp, errno));
 	len = snprintf(text, sizeof(text), "%ld\n", (long)getpid());
 	if (flock(fd, LOCK_EX | LOCK_NB) == -1 || write(fd, text, (size_t)len) != len ||
 	    fstat(fd, &st) == -1 || rename(tmp, path) == -1) {
-		daemon_fail(err, errlen, path, errno);
+		err_set_errno(err, errlen, path, errno);
 		close(fd);
 		unlink(tmp);
 		return (-1);
@@ -188,7 +178,7 @@ daemon_drop_privileges(const char *user, char *err, size_t errlen)
 	if (user == NULL || user[0] == '\0')
 		return (0);
 	if (geteuid() != 0)
-		return (daemon_fail(err, errlen, "user is set but we are not root", 0));
+		return (err_set_errno(err, errlen, "user is set but we are not root", 0));
 	errno = 0;
 	if ((pw = getpwnam(user)) == NULL) {
 		snprintf(err, errlen, "user %s: %s", user, errno ? strerror(errno) :
@@ -197,9 +187,9 @@ daemon_drop_privileges(const char *user, char *err, size_t errlen)
 	}
 	if (initgroups(pw->pw_name, pw->pw_gid) == -1 || setgid(pw->pw_gid) == -1 ||
 	    setuid(pw->pw_uid) == -1)
-		return (daemon_fail(err, errlen, "dropping privileges", errno));
+		return (err_set_errno(err, errlen, "dropping privileges", errno));
 	if (setuid(0) != -1)
-		return (daemon_fail(err, errlen, "could regain root after setuid", 0));
+		return (err_set_errno(err, errlen, "could regain root after setuid", 0));
 	return (0);
 }
 

@@ -19,20 +19,8 @@
 #include <unistd.h>
 
 #include "common/sock.h"
+#include "util/err.h"
 #include "util/time.h"
-
-/* Fill err with a formatted message and return -1. */
-static int
-sock_fail(char *err, size_t errlen, const char *what, int saved_errno)
-{
-	if (err != NULL && errlen > 0) {
-		if (saved_errno != 0)
-			snprintf(err, errlen, "%s: %s", what, strerror(saved_errno));
-		else
-			snprintf(err, errlen, "%s", what);
-	}
-	return (-1);
-}
 
 /* Parse a port number 0..65535; -1 if it is not one. */
 static int
@@ -67,17 +55,17 @@ sock_parse_addr(const char *spec, struct sockaddr_storage *ss, socklen_t *sslen,
 	if (spec[0] == '[') {
 		const char *close = strchr(spec, ']');
 		if (close == NULL || close[1] != ':')
-			return (sock_fail(err, errlen, msg, 0));
+			return (err_set_errno(err, errlen, msg, 0));
 		hlen = (size_t)(close - spec - 1);
 		portstr = close + 2;
 		if (hlen == 0 || hlen >= sizeof(host))
-			return (sock_fail(err, errlen, msg, 0));
+			return (err_set_errno(err, errlen, msg, 0));
 		memcpy(host, spec + 1, hlen);
 		host[hlen] = '\0';
 		if ((port = sock_parse_port(portstr)) == -1)
-			return (sock_fail(err, errlen, msg, 0));
+			return (err_set_errno(err, errlen, msg, 0));
 		if (inet_pton(AF_INET6, host, &sin6->sin6_addr) != 1)
-			return (sock_fail(err, errlen, msg, 0));
+			return (err_set_errno(err, errlen, msg, 0));
 		sin6->sin6_family = AF_INET6;
 		sin6->sin6_port = htons((uint16_t)port);
 		*sslen = sizeof(*sin6);
@@ -90,7 +78,7 @@ sock_parse_addr(const char *spec, struct sockaddr_storage *ss, socklen_t *sslen,
 		hlen = (size_t)(colon - spec);
 		if (hlen >= sizeof(host) || strchr(colon + 1, ':') != NULL ||
 		    memchr(spec, ':', hlen) != NULL)
-			return (sock_fail(err, errlen, msg, 0));
+			return (err_set_errno(err, errlen, msg, 0));
 		memcpy(host, spec, hlen);
 		host[hlen] = '\0';
 		if (hlen == 0)
@@ -98,7 +86,7 @@ sock_parse_addr(const char *spec, struct sockaddr_storage *ss, socklen_t *sslen,
 		portstr = colon + 1;
 	}
 	if ((port = sock_parse_port(portstr)) == -1)
-		return (sock_fail(err, errlen, msg, 0));
+		return (err_set_errno(err, errlen, msg, 0));
 	if (strcmp(host, "*") == 0)
 		strcpy(host, "0.0.0.0");
 	else if (strcmp(host, "localhost") == 0)
@@ -115,7 +103,7 @@ sock_parse_addr(const char *spec, struct sockaddr_storage *ss, socklen_t *sslen,
 		*sslen = sizeof(*sin6);
 		return (0);
 	}
-	return (sock_fail(err, errlen, msg, 0));
+	return (err_set_errno(err, errlen, msg, 0));
 }
 
 /* Set the socket options every listener wants, then bind. */
@@ -126,15 +114,15 @@ sock_bind_common(int fd, const struct sockaddr *sa, socklen_t salen, int reusepo
 	int	 one = 1;
 
 	if (setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof(one)) == -1)
-		return (sock_fail(err, errlen, "setsockopt SO_REUSEADDR", errno));
+		return (err_set_errno(err, errlen, "setsockopt SO_REUSEADDR", errno));
 	if (reuseport &&
 	    setsockopt(fd, SOL_SOCKET, SO_REUSEPORT, &one, sizeof(one)) == -1)
-		return (sock_fail(err, errlen, "setsockopt SO_REUSEPORT", errno));
+		return (err_set_errno(err, errlen, "setsockopt SO_REUSEPORT", errno));
 	if (sa->sa_family == AF_INET6 &&
 	    setsockopt(fd, IPPROTO_IPV6, IPV6_V6ONLY, &one, sizeof(one)) == -1)
-		return (sock_fail(err, errlen, "setsockopt IPV6_V6ONLY", errno));
+		return (err_set_errno(err, errlen, "setsockopt IPV6_V6ONLY", errno));
 	if (bind(fd, sa, salen) == -1)
-		return (sock_fail(err, errlen, "bind", errno));
+		return (err_set_errno(err, errlen, "bind", errno));
 	return (0);
 }
 
@@ -147,11 +135,11 @@ sock_listen_tcp(const struct sockaddr *sa, socklen_t salen, int backlog, int reu
 
 	fd = socket(sa->sa_family, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
 	if (fd == -1)
-		return (sock_fail(err, errlen, "socket", errno));
+		return (err_set_errno(err, errlen, "socket", errno));
 	if (sock_bind_common(fd, sa, salen, reuseport, err, errlen) == -1)
 		goto fail;
 	if (listen(fd, backlog) == -1) {
-		sock_fail(err, errlen, "listen", errno);
+		err_set_errno(err, errlen, "listen", errno);
 		goto fail;
 	}
 	return (fd);
@@ -171,7 +159,7 @@ sock_bind_udp(const struct sockaddr *sa, socklen_t salen, int reuseport, char *e
 
 	fd = socket(sa->sa_family, SOCK_DGRAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
 	if (fd == -1)
-		return (sock_fail(err, errlen, "socket", errno));
+		return (err_set_errno(err, errlen, "socket", errno));
 	if (sock_bind_common(fd, sa, salen, reuseport, err, errlen) == -1) {
 		close(fd);
 		return (-1);
@@ -186,10 +174,10 @@ sock_set_nonblock(int fd, int on, char *err, size_t errlen)
 	int	 flags;
 
 	if ((flags = fcntl(fd, F_GETFL)) == -1)
-		return (sock_fail(err, errlen, "fcntl F_GETFL", errno));
+		return (err_set_errno(err, errlen, "fcntl F_GETFL", errno));
 	flags = on ? (flags | O_NONBLOCK) : (flags & ~O_NONBLOCK);
 	if (fcntl(fd, F_SETFL, flags) == -1)
-		return (sock_fail(err, errlen, "fcntl F_SETFL", errno));
+		return (err_set_errno(err, errlen, "fcntl F_SETFL", errno));
 	return (0);
 }
 
@@ -205,10 +193,10 @@ sock_tune_client(int fd, size_t lowat, char *err, size_t errlen)
 	int	 one = 1, bytes = (int)lowat;
 
 	if (setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof(one)) == -1)
-		return (sock_fail(err, errlen, "setsockopt TCP_NODELAY", errno));
+		return (err_set_errno(err, errlen, "setsockopt TCP_NODELAY", errno));
 	if (lowat > 0 &&
 	    setsockopt(fd, IPPROTO_TCP, TCP_NOTSENT_LOWAT, &bytes, sizeof(bytes)) == -1)
-		return (sock_fail(err, errlen, "setsockopt TCP_NOTSENT_LOWAT", errno));
+		return (err_set_errno(err, errlen, "setsockopt TCP_NOTSENT_LOWAT", errno));
 	return (0);
 }
 
@@ -220,10 +208,10 @@ sock_set_timeouts(int fd, unsigned int rcv_ms, unsigned int snd_ms, char *err, s
 
 	tv = time_ms_to_timeval(rcv_ms);
 	if (setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof(tv)) == -1)
-		return (sock_fail(err, errlen, "setsockopt SO_RCVTIMEO", errno));
+		return (err_set_errno(err, errlen, "setsockopt SO_RCVTIMEO", errno));
 	tv = time_ms_to_timeval(snd_ms);
 	if (setsockopt(fd, SOL_SOCKET, SO_SNDTIMEO, &tv, sizeof(tv)) == -1)
-		return (sock_fail(err, errlen, "setsockopt SO_SNDTIMEO", errno));
+		return (err_set_errno(err, errlen, "setsockopt SO_SNDTIMEO", errno));
 	return (0);
 }
 
@@ -272,15 +260,15 @@ sock_write_port_file(const char *path, const char *const names[], const int port
 	int	 saved;
 
 	if (snprintf(tmp, sizeof(tmp), "%s.tmp.%ld", path, (long)getpid()) >= (int)sizeof(tmp))
-		return (sock_fail(err, errlen, "port file path too long", 0));
+		return (err_set_errno(err, errlen, "port file path too long", 0));
 	if ((fp = fopen(tmp, "w")) == NULL)
-		return (sock_fail(err, errlen, path, errno));
+		return (err_set_errno(err, errlen, path, errno));
 	for (i = 0; i < n; i++)
 		fprintf(fp, "%s=%d\n", names[i], ports[i]);
 	if (fclose(fp) == EOF || rename(tmp, path) == -1) {
 		saved = errno;
 		unlink(tmp);
-		return (sock_fail(err, errlen, path, saved));
+		return (err_set_errno(err, errlen, path, saved));
 	}
 	return (0);
 }
@@ -292,11 +280,11 @@ sock_raise_nofile(char *err, size_t errlen)
 	struct rlimit	 rl;
 
 	if (getrlimit(RLIMIT_NOFILE, &rl) == -1)
-		return (sock_fail(err, errlen, "getrlimit", errno));
+		return (err_set_errno(err, errlen, "getrlimit", errno));
 	if (rl.rlim_cur < rl.rlim_max) {
 		rl.rlim_cur = rl.rlim_max;
 		if (setrlimit(RLIMIT_NOFILE, &rl) == -1)
-			return (sock_fail(err, errlen, "setrlimit", errno));
+			return (err_set_errno(err, errlen, "setrlimit", errno));
 	}
 	return ((long)rl.rlim_cur);
 }

@@ -10,11 +10,12 @@
 #include <string.h>
 #include <strings.h>
 
-#include "util/buf.h"
 #include "core/config.h"
 #include "core/config_impl.h"
 #include "core/fetch_policy.h"
 #include "core/plan.h"
+#include "util/buf.h"
+#include "util/err.h"
 #include "util/num.h"
 
 #define CONFIG_FIELD(f)	offsetof(struct config, f), sizeof(((struct config *)0)->f)
@@ -201,20 +202,6 @@ config_prog_name(int prog)
 	return ("echofetch");
 }
 
-/* Every failure path fills errbuf and returns -1 the same way. */
-int
-config_error(char *errbuf, size_t len, const char *fmt, ...)
-{
-	va_list	 ap;
-
-	if (errbuf != NULL && len > 0) {
-		va_start(ap, fmt);
-		vsnprintf(errbuf, len, fmt, ap);
-		va_end(ap);
-	}
-	return (-1);
-}
-
 /* A number with the suffix its type allows, scaled to bytes or ms. */
 static int
 config_parse_scaled(const struct config_entry *e, const char *s,
@@ -308,7 +295,7 @@ config_check_cidrs(const char *s, char *errbuf, size_t len)
 	char			 why[FETCH_POLICY_REASON_MAX];
 
 	if (fetch_policy_parse(&pol, s, why, sizeof(why)) == -1)
-		return (config_error(errbuf, len, "%s",
+		return (err_set(errbuf, len, "%s",
 		    strncmp(why, "fetch_allow: ", 13) == 0 ? why + 13 : why));
 	return (0);
 }
@@ -365,24 +352,24 @@ config_store(struct config *cfg, const struct config_entry *e,
 		if (config_check_cidrs(value, errbuf, len) == -1)
 			return (-1);
 		if (strlen(value) >= e->width)
-			return (config_error(errbuf, len, "longer than %zu "
+			return (err_set(errbuf, len, "longer than %zu "
 			    "bytes", e->width - 1));
 		memcpy(p, value, strlen(value) + 1);
 		return (0);
 	case CONFIG_T_ADDR:
 		if (config_check_addr(value) == -1)
-			return (config_error(errbuf, len, "want host:port, "
+			return (err_set(errbuf, len, "want host:port, "
 			    "[v6]:port, :port, port or off, got \"%s\"", value));
 		/* FALLTHROUGH */
 	case CONFIG_T_STRING:
 		if (strlen(value) >= e->width)
-			return (config_error(errbuf, len, "longer than %zu "
+			return (err_set(errbuf, len, "longer than %zu "
 			    "bytes", e->width - 1));
 		memcpy(p, value, strlen(value) + 1);
 		return (0);
 	case CONFIG_T_BOOL:
 		if (config_parse_bool(value, (int *)p) == -1)
-			return (config_error(errbuf, len, "want yes or no, "
+			return (err_set(errbuf, len, "want yes or no, "
 			    "got \"%s\"", value));
 		return (0);
 	case CONFIG_T_WORKERS:
@@ -391,27 +378,27 @@ config_store(struct config *cfg, const struct config_entry *e,
 			return (0);
 		}
 		if (config_parse_scaled(e, value, &v) == -1)
-			return (config_error(errbuf, len, "want auto or an "
+			return (err_set(errbuf, len, "want auto or an "
 			    "integer %s..%s, got \"%s\"", lo, hi, value));
 		config_put_uint(p, e->width, v);
 		return (0);
 	case CONFIG_T_UINT:
 	case CONFIG_T_DURATION:
 		if (config_parse_scaled(e, value, &v) == -1)
-			return (config_error(errbuf, len, "want an integer "
+			return (err_set(errbuf, len, "want an integer "
 			    "%s..%s, got \"%s\"", lo, hi, value));
 		config_put_uint(p, e->width, v);
 		return (0);
 	case CONFIG_T_SIZE:
 		if (config_parse_scaled(e, value, &v) == -1)
-			return (config_error(errbuf, len, "want a size %s..%s "
+			return (err_set(errbuf, len, "want a size %s..%s "
 			    "(bytes, or with a K, M or G suffix), got \"%s\"",
 			    lo, hi, value));
 		config_put_uint(p, e->width, v);
 		return (0);
 	case CONFIG_T_LEVEL:
 		if (log_level_parse(value, &level) == -1)
-			return (config_error(errbuf, len, "want error, warn, "
+			return (err_set(errbuf, len, "want error, warn, "
 			    "info or debug, got \"%s\"", value));
 		*(enum log_level *)p = level;
 		return (0);
@@ -422,10 +409,10 @@ config_store(struct config *cfg, const struct config_entry *e,
 				return (0);
 			}
 		}
-		return (config_error(errbuf, len, "want sequential, thread, "
+		return (err_set(errbuf, len, "want sequential, thread, "
 		    "fork or pool, got \"%s\"", value));
 	}
-	return (config_error(errbuf, len, "bad table entry"));
+	return (err_set(errbuf, len, "bad table entry"));
 }
 
 /* The text config_store reads back to the same value. */
@@ -491,12 +478,12 @@ config_set(struct config *cfg, const char *key, const char *value, int prog,
 	char				 why[CONFIG_VALUE_MAX + 128];
 
 	if ((e = config_find(key)) == NULL)
-		return (config_error(errbuf, len, "unknown key \"%s\"", key));
+		return (err_set(errbuf, len, "unknown key \"%s\"", key));
 	if ((e->progs & prog) == 0)
-		return (config_error(errbuf, len, "%s: only %s uses this",
+		return (err_set(errbuf, len, "%s: only %s uses this",
 		    key, config_prog_name(e->progs)));
 	if (config_store(cfg, e, value, why, sizeof(why)) == -1)
-		return (config_error(errbuf, len, "%s: %s", key, why));
+		return (err_set(errbuf, len, "%s: %s", key, why));
 	return (0);
 }
 
@@ -574,7 +561,7 @@ config_load_file(struct config *cfg, const char *path, int prog,
 	int				 rv = 0, r;
 
 	if ((fp = fopen(path, "re")) == NULL)
-		return (config_error(errbuf, len, "%s: %s", path,
+		return (err_set(errbuf, len, "%s: %s", path,
 		    strerror(errno)));
 	while (rv == 0 && getline(&line, &cap, fp) != -1) {
 		lineno++;
@@ -582,17 +569,17 @@ config_load_file(struct config *cfg, const char *path, int prog,
 		if (r == 1)
 			continue;
 		if (r == -1)
-			rv = config_error(errbuf, len, "%s:%u: %s", path,
+			rv = err_set(errbuf, len, "%s:%u: %s", path,
 			    lineno, reason);
 		else if ((e = config_find(key)) == NULL)
-			rv = config_error(errbuf, len, "%s:%u: unknown key "
+			rv = err_set(errbuf, len, "%s:%u: unknown key "
 			    "\"%s\"", path, lineno, key);
 		else if (config_store(cfg, e, value, why, sizeof(why)) == -1)
-			rv = config_error(errbuf, len, "%s:%u: %s: %s", path,
+			rv = err_set(errbuf, len, "%s:%u: %s: %s", path,
 			    lineno, key, why);
 	}
 	if (rv == 0 && ferror(fp))
-		rv = config_error(errbuf, len, "%s: read error", path);
+		rv = err_set(errbuf, len, "%s: read error", path);
 	free(line);
 	fclose(fp);
 	return (rv);

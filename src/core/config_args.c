@@ -7,6 +7,7 @@
 
 #include "core/config.h"
 #include "core/config_impl.h"
+#include "util/err.h"
 
 /* getopt_long's tables, built from config_table for one program. */
 struct config_getopt {
@@ -79,7 +80,7 @@ config_apply_opt(struct config *cfg, int c, const char *arg, int prog,
 	if (c == 'o') {
 		if ((eq = strchr(arg, '=')) == NULL || eq == arg ||
 		    (size_t)(eq - arg) >= sizeof(key))
-			return (config_error(errbuf, len, "--set: want "
+			return (err_set(errbuf, len, "--set: want "
 			    "key=value, got \"%s\"", arg));
 		memcpy(key, arg, (size_t)(eq - arg));
 		key[eq - arg] = '\0';
@@ -91,14 +92,14 @@ config_apply_opt(struct config *cfg, int c, const char *arg, int prog,
 		if (config_table[i].flag == c && (config_table[i].progs & prog))
 			e = &config_table[i];
 	if (e == NULL)
-		return (config_error(errbuf, len, "unexpected option %d", c));
+		return (err_set(errbuf, len, "unexpected option %d", c));
 	if (arg == NULL)
 		arg = "yes";	/* a bare boolean flag */
 	if (config_store(cfg, e, arg, why, sizeof(why)) == -1) {
 		for (i = 0; e->key[i] != '\0' && i < sizeof(flag) - 1; i++)
 			flag[i] = e->key[i] == '_' ? '-' : e->key[i];
 		flag[i] = '\0';
-		return (config_error(errbuf, len, "--%s: %s", flag, why));
+		return (err_set(errbuf, len, "--%s: %s", flag, why));
 	}
 	return (0);
 }
@@ -112,10 +113,10 @@ config_opt_error(int c, int optch, char **argv, const char *name,
 	size_t		 n = strcspn(arg, "=");
 
 	if (optch != 0 && strncmp(arg, "--", 2) != 0)
-		return (config_error(errbuf, len, c == ':' ?
+		return (err_set(errbuf, len, c == ':' ?
 		    "option -%c needs a value (see %s --help)" :
 		    "unknown option -%c (see %s --help)", optch, name));
-	return (config_error(errbuf, len, c == ':' ?
+	return (err_set(errbuf, len, c == ':' ?
 	    "option \"%.*s\" needs a value (see %s --help)" :
 	    "unknown option \"%.*s\" (see %s --help)", (int)n, arg, name));
 }
@@ -155,7 +156,7 @@ config_parse_args(struct config *cfg, int argc, char **argv, int prog,
 	}
 	if (file != NULL) {
 		if (strlen(file) >= sizeof(cfg->config_file))
-			return (config_error(errbuf, len, "%s: path too long",
+			return (err_set(errbuf, len, "%s: path too long",
 			    file));
 		if (config_load_file(cfg, file, prog, errbuf, len) == -1)
 			return (-1);
@@ -176,7 +177,7 @@ config_parse_args(struct config *cfg, int argc, char **argv, int prog,
 			return (-1);
 	}
 	if (optind < argc)
-		return (config_error(errbuf, len, "unexpected argument \"%s\" "
+		return (err_set(errbuf, len, "unexpected argument \"%s\" "
 		    "(see %s --help)", argv[optind], name));
 	return (0);
 }

@@ -47,9 +47,6 @@ extern const size_t			 config_nkeys;
 
 /* Names the program a setting belongs to, for errors and defaults. */
 const char *config_prog_name(int);
-/* Fill errbuf and return -1. */
-int	config_error(char *, size_t, const char *, ...)
-	    __attribute__((format(printf, 3, 4)));
 /* Convert and store one value; -1 with the rule in errbuf. */
 int	config_store(struct config *, const struct config_entry *, const char *, char *, size_t);
 /* The text config_store reads back to the same value. */

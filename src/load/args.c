@@ -16,6 +16,7 @@
 #include <strings.h>
 
 #include "load/args.h"
+#include "util/err.h"
 #include "util/num.h"
 
 enum args_opt_id {
@@ -89,20 +90,6 @@ const char *
 args_usage(void)
 {
 	return (args_usage_text);
-}
-
-/* printf into the caller's error buffer and return -1, to keep error paths one line. */
-static int __attribute__((format(printf, 3, 4)))
-args_error(char *err, size_t errlen, const char *fmt, ...)
-{
-	va_list	ap;
-
-	if (err != NULL && errlen > 0) {
-		va_start(ap, fmt);
-		vsnprintf(err, errlen, fmt, ap);
-		va_end(ap);
-	}
-	return (-1);
 }
 
 /* A whole-string unsigned decimal with an optional k/m/g (1024) suffix. */
@@ -232,43 +219,43 @@ args_authority(struct load_args *a, const char *s, size_t len, char *err, size_t
 	unsigned long long	 p;
 
 	if (memchr(s, '@', len) != NULL)
-		return (args_error(err, errlen, "user names in URLs are not supported"));
+		return (err_set(err, errlen, "user names in URLs are not supported"));
 	if (len > 0 && s[0] == '[') {
 		close = memchr(s, ']', len);
 		if (close == NULL)
-			return (args_error(err, errlen, "unclosed '[' in URL host"));
+			return (err_set(err, errlen, "unclosed '[' in URL host"));
 		bracketed = 1;
 		hlen = (size_t)(close - s - 1);
 		memcpy(host, s + 1, hlen < sizeof(host) ? hlen : 0);
 		if (close + 1 < s + len) {
 			if (close[1] != ':')
-				return (args_error(err, errlen, "junk after ']' in URL host"));
+				return (err_set(err, errlen, "junk after ']' in URL host"));
 			colon = close + 1;
 		}
 	} else {
 		colon = memchr(s, ':', len);
 		hlen = colon ? (size_t)(colon - s) : len;
 		if (colon && memchr(colon + 1, ':', len - hlen - 1) != NULL)
-			return (args_error(err, errlen, "IPv6 hosts need brackets: http://[::1]:8080/"));
+			return (err_set(err, errlen, "IPv6 hosts need brackets: http://[::1]:8080/"));
 		memcpy(host, s, hlen < sizeof(host) ? hlen : 0);
 	}
 	if (hlen == 0 || hlen >= sizeof(host))
-		return (args_error(err, errlen, "missing or overlong host in URL"));
+		return (err_set(err, errlen, "missing or overlong host in URL"));
 	host[hlen] = '\0';
 	a->port = a->proto == ARGS_HTTP ? 80 : 0;
 	if (colon != NULL && (size_t)(s + len - colon - 1) > 0) {
 		if ((size_t)(s + len - colon - 1) >= sizeof(port))
-			return (args_error(err, errlen, "bad port in URL"));
+			return (err_set(err, errlen, "bad port in URL"));
 		memcpy(port, colon + 1, (size_t)(s + len - colon - 1));
 		port[s + len - colon - 1] = '\0';
 		if (args_number(port, 0, 1, 65535, &p) == -1)
-			return (args_error(err, errlen, "bad port '%s' in URL (1..65535)", port));
+			return (err_set(err, errlen, "bad port '%s' in URL (1..65535)", port));
 		a->port = (unsigned int)p;
 	}
 	if (a->port == 0)
-		return (args_error(err, errlen, "tcp:// targets need a port: tcp://127.0.0.1:7"));
+		return (err_set(err, errlen, "tcp:// targets need a port: tcp://127.0.0.1:7"));
 	if (args_host_addr(a, host, bracketed) == -1)
-		return (args_error(err, errlen, "host '%s' must be a numeric IPv4 address, "
+		return (err_set(err, errlen, "host '%s' must be a numeric IPv4 address, "
 		    "[IPv6] or localhost", host));
 	snprintf(a->host, sizeof(a->host), bracketed ? "[%s]" : "%s", host);
 	return (0);
@@ -283,13 +270,13 @@ args_path(struct load_args *a, const char *s, char *err, size_t errlen)
 
 	for (i = 0; i < len; i++) {
 		if ((unsigned char)s[i] <= ' ' || s[i] == 0x7f)
-			return (args_error(err, errlen, "URL contains spaces or control characters"));
+			return (err_set(err, errlen, "URL contains spaces or control characters"));
 	}
 	if (a->proto == ARGS_TCP && len > 0 && !(len == 1 && s[0] == '/'))
-		return (args_error(err, errlen, "tcp:// targets take no path"));
+		return (err_set(err, errlen, "tcp:// targets take no path"));
 	free(a->path);
 	if ((a->path = malloc(len + 2)) == NULL)
-		return (args_error(err, errlen, "out of memory"));
+		return (err_set(err, errlen, "out of memory"));
 	if (len == 0 || s[0] != '/')
 		snprintf(a->path, len + 2, "/%.*s", (int)len, s);
 	else
@@ -311,9 +298,9 @@ args_parse_url(struct load_args *a, const char *url, char *err, size_t errlen)
 		a->proto = ARGS_TCP;
 		rest = url + 6;
 	} else if (strncasecmp(url, "https://", 8) == 0) {
-		return (args_error(err, errlen, "https:// is not supported; use http:// or tcp://"));
+		return (err_set(err, errlen, "https:// is not supported; use http:// or tcp://"));
 	} else
-		return (args_error(err, errlen, "bad target '%s': want http://host[:port]/path "
+		return (err_set(err, errlen, "bad target '%s': want http://host[:port]/path "
 		    "or tcp://host:port", url));
 	alen = strcspn(rest, "/?#");
 	if (args_authority(a, rest, alen, err, errlen) == -1)
@@ -330,14 +317,14 @@ args_read_body(struct load_args *a, const char *path, char *err, size_t errlen)
 	size_t	 len = 0, cap = 0, n;
 
 	if ((f = fopen(path, "rb")) == NULL)
-		return (args_error(err, errlen, "--body-file %s: %s", path, strerror(errno)));
+		return (err_set(err, errlen, "--body-file %s: %s", path, strerror(errno)));
 	for (;;) {
 		if (len == cap) {
 			cap = cap ? cap * 2 : 65536;
 			if (cap > ARGS_MAX_BODY + 1 || (p = realloc(data, cap)) == NULL) {
 				free(data);
 				fclose(f);
-				return (args_error(err, errlen, "--body-file %s: too large "
+				return (err_set(err, errlen, "--body-file %s: too large "
 				    "(at most %lu bytes)", path, ARGS_MAX_BODY));
 			}
 			data = p;
@@ -350,7 +337,7 @@ args_read_body(struct load_args *a, const char *path, char *err, size_t errlen)
 	if (ferror(f)) {
 		free(data);
 		fclose(f);
-		return (args_error(err, errlen, "--body-file %s: read error", path));
+		return (err_set(err, errlen, "--body-file %s: read error", path));
 	}
 	fclose(f);
 	free(a->body);
@@ -366,7 +353,7 @@ args_set_str(char **dst, const char *s, char *err, size_t errlen)
 	char	*p;
 
 	if ((p = strdup(s)) == NULL)
-		return (args_error(err, errlen, "out of memory"));
+		return (err_set(err, errlen, "out of memory"));
 	free(*dst);
 	*dst = p;
 	return (0);
@@ -379,12 +366,12 @@ args_add_header(struct load_args *a, const char *h, char *err, size_t errlen)
 	char	**v;
 
 	if (!args_header_ok(h))
-		return (args_error(err, errlen, "bad header '%s': want 'Name: value'", h));
+		return (err_set(err, errlen, "bad header '%s': want 'Name: value'", h));
 	if ((v = reallocarray(a->headers, a->nheaders + 1, sizeof(*v))) == NULL)
-		return (args_error(err, errlen, "out of memory"));
+		return (err_set(err, errlen, "out of memory"));
 	a->headers = v;
 	if ((v[a->nheaders] = strdup(h)) == NULL)
-		return (args_error(err, errlen, "out of memory"));
+		return (err_set(err, errlen, "out of memory"));
 	a->nheaders++;
 	return (0);
 }
@@ -399,17 +386,17 @@ args_apply_number(struct load_args *a, const struct args_opt *o, const char *nam
 	switch (o->o_id) {
 	case OPT_CLIENTS:
 		if (args_number(v, 0, 1, ARGS_MAX_CLIENTS, &n) == -1)
-			return (args_error(err, errlen, "%s: bad client count '%s' "
+			return (err_set(err, errlen, "%s: bad client count '%s' "
 			    "(1..%lu)", name, v, ARGS_MAX_CLIENTS));
 		a->clients = (unsigned long)n;
 		return (0);
 	case OPT_REQUESTS:
 		if (args_number(v, 0, 1, 1000000000000ULL, &a->requests) == -1)
-			return (args_error(err, errlen, "%s: bad request count '%s'", name, v));
+			return (err_set(err, errlen, "%s: bad request count '%s'", name, v));
 		return (0);
 	case OPT_PAYLOAD:
 		if (args_number(v, 1, 1, ARGS_MAX_PAYLOAD, &n) == -1)
-			return (args_error(err, errlen, "%s: bad size '%s' (1..%lu bytes)",
+			return (err_set(err, errlen, "%s: bad size '%s' (1..%lu bytes)",
 			    name, v, ARGS_MAX_PAYLOAD));
 		a->payload = (size_t)n;
 		a->payload_set = 1;
@@ -418,33 +405,33 @@ args_apply_number(struct load_args *a, const struct args_opt *o, const char *nam
 	case OPT_SETTLE:
 		if (args_real(v, 1, ARGS_MAX_SECONDS, o->o_id == OPT_DURATION ?
 		    &a->duration : &a->settle) == -1)
-			return (args_error(err, errlen, "%s: bad duration '%s'", name, v));
+			return (err_set(err, errlen, "%s: bad duration '%s'", name, v));
 		return (0);
 	case OPT_CONNECT_TIMEOUT:
 		if (args_real(v, 1, ARGS_MAX_SECONDS, &a->connect_timeout) == -1)
-			return (args_error(err, errlen, "%s: bad timeout '%s'", name, v));
+			return (err_set(err, errlen, "%s: bad timeout '%s'", name, v));
 		return (0);
 	case OPT_TIMEOUT:
 		if (args_real(v, 1, ARGS_MAX_SECONDS, &a->timeout) == -1)
-			return (args_error(err, errlen, "%s: bad timeout '%s'", name, v));
+			return (err_set(err, errlen, "%s: bad timeout '%s'", name, v));
 		return (0);
 	case OPT_RATE:
 		if (args_real(v, 0, 1e7, &a->rate) == -1)
-			return (args_error(err, errlen, "%s: bad rate '%s' (requests/s)", name, v));
+			return (err_set(err, errlen, "%s: bad rate '%s' (requests/s)", name, v));
 		return (0);
 	case OPT_SLOW_SEND:
 		if (args_real(v, 0, 1e9, &a->slow_send) == -1)
-			return (args_error(err, errlen, "%s: bad rate '%s' (bytes/s)", name, v));
+			return (err_set(err, errlen, "%s: bad rate '%s' (bytes/s)", name, v));
 		return (0);
 	case OPT_HOLD:
 		a->hold_set = 1;
 		a->hold = 0;
 		if (strcmp(v, "0") != 0 &&
 		    args_real(v, 1, ARGS_MAX_SECONDS, &a->hold) == -1)
-			return (args_error(err, errlen, "%s: bad duration '%s'", name, v));
+			return (err_set(err, errlen, "%s: bad duration '%s'", name, v));
 		return (0);
 	default:
-		return (args_error(err, errlen, "%s: internal error", name));
+		return (err_set(err, errlen, "%s: internal error", name));
 	}
 }
 
@@ -462,19 +449,19 @@ args_apply(struct load_args *a, const struct args_opt *o, const char *name,
 		return (0);
 	case OPT_METHOD:
 		if (!args_is_token(v, strlen(v)))
-			return (args_error(err, errlen, "%s: bad method '%s'", name, v));
+			return (err_set(err, errlen, "%s: bad method '%s'", name, v));
 		return (args_set_str(&a->method, v, err, errlen));
 	case OPT_HEADER:
 		return (args_add_header(a, v, err, errlen));
 	case OPT_BODY:
 		if (a->has_body)
-			return (args_error(err, errlen, "give one of --body and --body-file"));
+			return (err_set(err, errlen, "give one of --body and --body-file"));
 		a->has_body = 1;
 		a->body_len = strlen(v);
 		return (args_set_str(&a->body, v, err, errlen));
 	case OPT_BODY_FILE:
 		if (a->has_body)
-			return (args_error(err, errlen, "give one of --body and --body-file"));
+			return (err_set(err, errlen, "give one of --body and --body-file"));
 		a->has_body = 1;
 		return (args_read_body(a, v, err, errlen));
 	case OPT_JSON:
@@ -527,17 +514,17 @@ args_long(struct load_args *a, int argc, char *const argv[], int *ip, char *err,
 	eq = strchr(s, '=');
 	len = eq ? (size_t)(eq - s) : strlen(s);
 	if ((o = args_find(s, len, 0)) == NULL)
-		return (args_error(err, errlen, "unknown option '%s'", argv[*ip]));
+		return (err_set(err, errlen, "unknown option '%s'", argv[*ip]));
 	snprintf(name, sizeof(name), "--%s", o->o_long);
 	if (!o->o_value) {
 		if (eq != NULL)
-			return (args_error(err, errlen, "--%s takes no value", o->o_long));
+			return (err_set(err, errlen, "--%s takes no value", o->o_long));
 	} else if (eq != NULL)
 		v = eq + 1;
 	else if (*ip + 1 < argc)
 		v = argv[++*ip];
 	else
-		return (args_error(err, errlen, "--%s needs a value", o->o_long));
+		return (err_set(err, errlen, "--%s needs a value", o->o_long));
 	return (args_apply(a, o, name, v, err, errlen));
 }
 
@@ -553,7 +540,7 @@ args_short(struct load_args *a, int argc, char *const argv[], int *ip, char *err
 	for (j = 1; s[j] != '\0'; j++) {
 		name[1] = s[j];
 		if ((o = args_find(NULL, 0, s[j])) == NULL)
-			return (args_error(err, errlen, "unknown option '%s'", name));
+			return (err_set(err, errlen, "unknown option '%s'", name));
 		if (!o->o_value) {
 			if (args_apply(a, o, name, NULL, err, errlen) == -1)
 				return (-1);
@@ -562,7 +549,7 @@ args_short(struct load_args *a, int argc, char *const argv[], int *ip, char *err
 		if (s[j + 1] != '\0')
 			return (args_apply(a, o, name, s + j + 1, err, errlen));
 		if (*ip + 1 >= argc)
-			return (args_error(err, errlen, "%s needs a value", name));
+			return (err_set(err, errlen, "%s needs a value", name));
 		return (args_apply(a, o, name, argv[++*ip], err, errlen));
 	}
 	return (0);
@@ -587,14 +574,14 @@ args_check_hold(const struct load_args *a, int saw_n, int saw_d, int saw_settle,
 {
 	if (!a->hold_set) {
 		if (a->send || saw_settle)
-			return (args_error(err, errlen, "--send and --settle need --hold"));
+			return (err_set(err, errlen, "--send and --settle need --hold"));
 		return (0);
 	}
 	if (saw_n || saw_d || a->rate > 0 || a->slow_send > 0 || a->timeline != NULL)
-		return (args_error(err, errlen, "--hold conflicts with -n, -d, --rate, "
+		return (err_set(err, errlen, "--hold conflicts with -n, -d, --rate, "
 		    "--slow-send and --timeline"));
 	if (a->send && a->proto == ARGS_TCP)
-		return (args_error(err, errlen, "--send applies to http:// targets only"));
+		return (err_set(err, errlen, "--send applies to http:// targets only"));
 	return (0);
 }
 
@@ -604,24 +591,24 @@ args_check(struct load_args *a, int saw_n, int saw_d, int saw_settle, char *err,
     size_t errlen)
 {
 	if (saw_n && saw_d)
-		return (args_error(err, errlen, "-n and -d conflict: give a request count "
+		return (err_set(err, errlen, "-n and -d conflict: give a request count "
 		    "or a duration, not both"));
 	if (!saw_d && !saw_n)
 		a->requests = 100;
 	if (a->url == NULL)
-		return (args_error(err, errlen, "missing target URL"));
+		return (err_set(err, errlen, "missing target URL"));
 	if (args_parse_url(a, a->url, err, errlen) == -1)
 		return (-1);
 	if (args_check_hold(a, saw_n, saw_d, saw_settle, err, errlen) == -1)
 		return (-1);
 	if (a->proto == ARGS_TCP) {
 		if (a->method != NULL || a->nheaders > 0 || a->has_body)
-			return (args_error(err, errlen, "-m, -H, --body and --body-file "
+			return (err_set(err, errlen, "-m, -H, --body and --body-file "
 			    "apply to http:// targets only"));
 		return (0);
 	}
 	if (a->payload_set && a->has_body)
-		return (args_error(err, errlen, "--payload and --body conflict: "
+		return (err_set(err, errlen, "--payload and --body conflict: "
 		    "give one request body"));
 	return (0);
 }
@@ -653,7 +640,7 @@ args_parse(struct load_args *a, int argc, char *const argv[], char *err, size_t 
 			continue;
 		}
 		if (a->url != NULL)
-			return (args_error(err, errlen, "one target only: '%s' and '%s'",
+			return (err_set(err, errlen, "one target only: '%s' and '%s'",
 			    a->url, s));
 		if (args_set_str(&a->url, s, err, errlen) == -1)
 			return (-1);

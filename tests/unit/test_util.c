@@ -7,8 +7,10 @@
 #include <setjmp.h>
 #include <cmocka.h>
 
+#include <errno.h>
 #include <string.h>
 
+#include "util/err.h"
 #include "util/num.h"
 #include "util/time.h"
 
@@ -117,10 +119,28 @@ test_time_deadline(void **state)
 	assert_true(at <= time_now_ns() + 1500000000ULL);
 }
 
+/* Helpers fail in one line: the buffer gets the words, the caller gets -1. */
+static void
+test_err_set(void **state)
+{
+	char	 err[32];
+
+	assert_int_equal(err_set(err, sizeof(err), "bad %s %d", "port", 70000), -1);
+	assert_string_equal(err, "bad port 70000");
+	assert_int_equal(err_set(NULL, 0, "nowhere %d", 1), -1);
+	assert_int_equal(err_set(err, 8, "%s", "truncated text"), -1);
+	assert_string_equal(err, "truncat");
+	assert_int_equal(err_set_errno(err, sizeof(err), "open", ENOENT), -1);
+	assert_string_equal(err, "open: No such file or directory");
+	assert_int_equal(err_set_errno(err, sizeof(err), "just this", 0), -1);
+	assert_string_equal(err, "just this");
+}
+
 int
 main(void)
 {
 	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_err_set),
 		cmocka_unit_test(test_num_accepts),
 		cmocka_unit_test(test_num_refuses),
 		cmocka_unit_test(test_time_now),
