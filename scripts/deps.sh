@@ -9,6 +9,7 @@ build-essential autoconf automake libtool pkg-config
 libevent-dev libssl-dev libcurl4-openssl-dev libcmocka-dev
 curl netcat-openbsd openssl procps psmisc python3 coreutils groff-base
 wrk gnuplot-nox nginx-light slowhttptest valgrind clang libclang-rt-14-dev
+zlib1g-dev h2o haproxy python3-httpbin python3-websockets chromium
 "
 
 missing=""
