@@ -201,7 +201,7 @@ endpoint_json_body(struct json *j, const char *body, size_t len)
 		json_null(j);
 }
 
-/* data, files, form and json: a form body fills form and files, any other data and json. */
+/* data, files and form: a form body fills form and files, any other data (and json). */
 static void
 endpoint_describe_body(struct json *j, const struct endpoint_call *call,
     const struct endpoint_form *f)
@@ -222,8 +222,6 @@ endpoint_describe_body(struct json *j, const struct endpoint_call *call,
 	endpoint_json_args(j, &f->files);
 	json_key(j, "form");
 	endpoint_json_args(j, &f->fields);
-	json_key(j, "json");
-	endpoint_json_body(j, body, len);
 }
 
 /* The request as httpbin describes it, keys in its (sorted) order. */
@@ -248,6 +246,11 @@ endpoint_describe(struct endpoint_call *call, int what)
 		endpoint_describe_body(&j, call, &f);
 	json_key(&j, "headers");
 	endpoint_json_headers(&j, call->req);
+	if (what & ENDPOINT_DESCRIBE_BODY) {
+		json_key(&j, "json");
+		endpoint_json_body(&j, f.is_form || call->req->body.data == NULL ? "" :
+		    call->req->body.data, f.is_form ? 0 : call->req->body.len);
+	}
 	if (what & ENDPOINT_DESCRIBE_METHOD) {
 		json_key(&j, "method");
 		json_string(&j, call->req->method_name.p, call->req->method_name.len);

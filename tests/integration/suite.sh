@@ -246,7 +246,7 @@ t_status_204() {
 # /status/302 points to /.
 t_status_302() {
 	req s302 "$U/status/302"
-	expect_status s302 302 && expect_hdr s302 Location /
+	expect_status s302 302 && expect_hdr s302 Location /redirect/1
 }
 
 # /status/401 asks for Basic credentials.
@@ -768,7 +768,7 @@ suite_main() {
 	tap_run "/bytes/100000 arrives whole" t_bytes_big
 	tap_run "/status/418 with an empty body" t_status_418
 	tap_run "/status/204 has no body" t_status_204
-	tap_run "/status/302 has Location: /" t_status_302
+	tap_run "/status/302 has Location: /redirect/1" t_status_302
 	tap_run "/status/401 has WWW-Authenticate" t_status_401
 	tap_run "/cpu?ms=50 reports burned_ms 50" t_cpu
 	tap_run "/stats names server $SERVER and model $MODEL" t_stats
