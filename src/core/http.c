@@ -172,7 +172,7 @@ http_lower(unsigned char c)
 }
 
 /* Optional whitespace around list elements (RFC 9110 5.6.1). */
-static struct http_slice
+struct http_slice
 http_trim_ows(struct http_slice s)
 {
 	while (s.len > 0 && (s.p[0] == ' ' || s.p[0] == '\t')) {

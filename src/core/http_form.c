@@ -3,17 +3,12 @@
 
 #include <string.h>
 
+#include "core/http.h"
 #include "core/http_form.h"
-
-/* A run of bytes, for the header lines of a part. */
-struct http_form_span {
-	const char	*p;
-	size_t		 len;
-};
 
 /* ASCII case-insensitive prefix test. */
 static int
-http_form_prefix(struct http_form_span s, const char *want)
+http_form_prefix(struct http_slice s, const char *want)
 {
 	size_t	 i, n = strlen(want);
 	char	 c;
@@ -30,25 +25,12 @@ http_form_prefix(struct http_form_span s, const char *want)
 	return (1);
 }
 
-/* Drop spaces and tabs at both ends. */
-static struct http_form_span
-http_form_trim(struct http_form_span s)
-{
-	while (s.len > 0 && (s.p[0] == ' ' || s.p[0] == '\t')) {
-		s.p++;
-		s.len--;
-	}
-	while (s.len > 0 && (s.p[s.len - 1] == ' ' || s.p[s.len - 1] == '\t'))
-		s.len--;
-	return (s);
-}
-
 /*
  * The next ";"-separated piece of s, trimmed; s advances past it. A quoted
  * value may hold ';'. 0 when s is empty.
  */
 static int
-http_form_next_param(struct http_form_span *s, struct http_form_span *out)
+http_form_next_param(struct http_slice *s, struct http_slice *out)
 {
 	size_t	 i;
 	int	 quoted = 0;
@@ -63,7 +45,7 @@ http_form_next_param(struct http_form_span *s, struct http_form_span *out)
 	}
 	out->p = s->p;
 	out->len = i;
-	*out = http_form_trim(*out);
+	*out = http_trim_ows(*out);
 	s->p += i < s->len ? i + 1 : i;
 	s->len -= i < s->len ? i + 1 : i;
 	return (1);
@@ -71,7 +53,7 @@ http_form_next_param(struct http_form_span *s, struct http_form_span *out)
 
 /* If param is `name=value` (name any case), the value without its quotes. */
 static int
-http_form_param(struct http_form_span param, const char *name, struct http_form_span *val)
+http_form_param(struct http_slice param, const char *name, struct http_slice *val)
 {
 	size_t	 n = strlen(name);
 
@@ -91,7 +73,7 @@ int
 http_form_kind(const char *ctype, size_t len, enum http_form_kind *kind,
     char *boundary, const char **why)
 {
-	struct http_form_span	 s, type, param, val;
+	struct http_slice	 s, type, param, val;
 
 	*kind = HTTP_FORM_NONE;
 	if (ctype == NULL)
@@ -137,14 +119,14 @@ http_form_find(const char *p, size_t len, const char *needle, size_t nlen)
 
 /* One header line of a part into the part's fields; -1 if it is malformed. */
 static int
-http_form_part_header(struct http_form_span line, struct http_form_part *part)
+http_form_part_header(struct http_slice line, struct http_form_part *part)
 {
-	struct http_form_span	 s, param, val;
+	struct http_slice	 s, param, val;
 
 	if (http_form_prefix(line, "content-type:")) {
 		s.p = line.p + 13;
 		s.len = line.len - 13;
-		s = http_form_trim(s);
+		s = http_trim_ows(s);
 		part->type = s.p;
 		part->type_len = s.len;
 		return (0);
@@ -171,7 +153,7 @@ static int
 http_form_part_head(const char *p, size_t len, struct http_form_part *part,
     const char **data)
 {
-	struct http_form_span	 line;
+	struct http_slice	 line;
 	const char		*eol;
 
 	memset(part, 0, sizeof(*part));
