@@ -7,6 +7,7 @@
 #include "core/config.h"
 #include "core/endpoint.h"
 #include "core/endpoint_impl.h"
+#include "core/endpoint_more.h"
 #include "core/fetch.h"
 #include "core/http.h"
 #include "util/json.h"
@@ -54,6 +55,25 @@ static const struct endpoint_route endpoint_routes[] = {
 	{ "/fetch", ENDPOINT_EXACT, EP_FETCH, 0, endpoint_fetch },
 	{ "/gather", ENDPOINT_EXACT, EP_GATHER, 0, endpoint_gather },
 	{ "/chain", ENDPOINT_EXACT, EP_CHAIN, 0, endpoint_chain },
+	{ "/redirect/", ENDPOINT_SEGMENT, EP_REDIRECT, 0, endpoint_redirect },
+	{ "/relative-redirect/", ENDPOINT_SEGMENT, EP_REDIRECT, 0, endpoint_redirect },
+	{ "/absolute-redirect/", ENDPOINT_SEGMENT, EP_REDIRECT, 0, endpoint_redirect },
+	{ "/redirect-to", ENDPOINT_EXACT, EP_REDIRECT, 1, endpoint_redirect_to },
+	{ "/cookies", ENDPOINT_TREE, EP_COOKIES, 0, endpoint_cookies },
+	{ "/basic-auth", ENDPOINT_TREE, EP_AUTH, 0, endpoint_basic_auth },
+	{ "/hidden-basic-auth", ENDPOINT_TREE, EP_AUTH, 0, endpoint_basic_auth },
+	{ "/bearer", ENDPOINT_EXACT, EP_AUTH, 0, endpoint_bearer },
+	{ "/links", ENDPOINT_TREE, EP_LINKS, 0, endpoint_links },
+	{ "/gzip", ENDPOINT_EXACT, EP_ENCODED, 0, endpoint_gzip },
+	{ "/deflate", ENDPOINT_EXACT, EP_ENCODED, 0, endpoint_gzip },
+	{ "/response-headers", ENDPOINT_EXACT, EP_RESPONSE_HEADERS, 1,
+	    endpoint_response_headers },
+	{ "/cache", ENDPOINT_EXACT, EP_CACHE, 0, endpoint_cache },
+	{ "/cache/", ENDPOINT_SEGMENT, EP_CACHE, 0, endpoint_cache },
+	{ "/etag/", ENDPOINT_SEGMENT, EP_CACHE, 0, endpoint_etag },
+	{ "/range/", ENDPOINT_SEGMENT, EP_RANGE, 0, endpoint_range },
+	{ "/stream-bytes/", ENDPOINT_SEGMENT, EP_STREAM_BYTES, 0, endpoint_stream_bytes },
+	{ "/sse", ENDPOINT_EXACT, EP_SSE, 0, endpoint_sse },
 };
 
 static const char *endpoint_names[ENDPOINT_COUNT] = {
@@ -76,6 +96,16 @@ static const char *endpoint_names[ENDPOINT_COUNT] = {
 	[EP_FETCH] = "fetch",
 	[EP_GATHER] = "gather",
 	[EP_CHAIN] = "chain",
+	[EP_REDIRECT] = "redirect",
+	[EP_COOKIES] = "cookies",
+	[EP_AUTH] = "auth",
+	[EP_LINKS] = "links",
+	[EP_ENCODED] = "encoded",
+	[EP_RESPONSE_HEADERS] = "response_headers",
+	[EP_CACHE] = "cache",
+	[EP_RANGE] = "range",
+	[EP_STREAM_BYTES] = "stream_bytes",
+	[EP_SSE] = "sse",
 };
 
 /* Stats labels and log lines name endpoints the same way everywhere. */
