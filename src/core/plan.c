@@ -19,6 +19,7 @@ plan_init(struct plan *p)
 	memset(p, 0, sizeof(*p));
 	buf_init(&p->data);
 	buf_init(&p->stream.line);
+	p->stream.piece_bytes = PLAN_PIECE_BYTES;
 }
 
 /* Make the plan empty again for the next request, keeping its buffers. */
