@@ -55,6 +55,18 @@ static const struct endpoint_route endpoint_routes[] = {
 	{ "/fetch", ENDPOINT_EXACT, EP_FETCH, 0, endpoint_fetch },
 	{ "/gather", ENDPOINT_EXACT, EP_GATHER, 0, endpoint_gather },
 	{ "/chain", ENDPOINT_EXACT, EP_CHAIN, 0, endpoint_chain },
+	{ "/get", ENDPOINT_EXACT, EP_METHODS, 1, endpoint_methods },
+	{ "/post", ENDPOINT_EXACT, EP_METHODS, 1, endpoint_methods },
+	{ "/put", ENDPOINT_EXACT, EP_METHODS, 1, endpoint_methods },
+	{ "/patch", ENDPOINT_EXACT, EP_METHODS, 1, endpoint_methods },
+	{ "/delete", ENDPOINT_EXACT, EP_METHODS, 1, endpoint_methods },
+	{ "/uuid", ENDPOINT_EXACT, EP_UUID, 0, endpoint_uuid },
+	{ "/base64/", ENDPOINT_SEGMENT, EP_BASE64, 0, endpoint_base64 },
+	{ "/json", ENDPOINT_EXACT, EP_DOCUMENT, 0, endpoint_document },
+	{ "/xml", ENDPOINT_EXACT, EP_DOCUMENT, 0, endpoint_document },
+	{ "/html", ENDPOINT_EXACT, EP_DOCUMENT, 0, endpoint_document },
+	{ "/robots.txt", ENDPOINT_EXACT, EP_DOCUMENT, 0, endpoint_document },
+	{ "/encoding/utf8", ENDPOINT_EXACT, EP_DOCUMENT, 0, endpoint_document },
 	{ "/redirect/", ENDPOINT_SEGMENT, EP_REDIRECT, 0, endpoint_redirect },
 	{ "/relative-redirect/", ENDPOINT_SEGMENT, EP_REDIRECT, 0, endpoint_redirect },
 	{ "/absolute-redirect/", ENDPOINT_SEGMENT, EP_REDIRECT, 0, endpoint_redirect },
@@ -96,6 +108,11 @@ static const char *endpoint_names[ENDPOINT_COUNT] = {
 	[EP_FETCH] = "fetch",
 	[EP_GATHER] = "gather",
 	[EP_CHAIN] = "chain",
+	[EP_METHODS] = "methods",
+	[EP_UUID] = "uuid",
+	[EP_BASE64] = "base64",
+	[EP_DOCUMENT] = "document",
+	[EP_PREFLIGHT] = "preflight",
 	[EP_REDIRECT] = "redirect",
 	[EP_COOKIES] = "cookies",
 	[EP_AUTH] = "auth",
@@ -131,6 +148,27 @@ endpoint_query_free(struct endpoint_query *q)
 {
 	buf_free(&q->store);
 	q->n = 0;
+}
+
+/* Pairs from other sources (multipart parts) join a query as they are. */
+int
+endpoint_query_push(struct endpoint_query *q, const char *name, size_t nlen,
+    const char *value, size_t vlen, const char **why)
+{
+	struct endpoint_pair	*pr;
+
+	if (q->n >= ENDPOINT_QUERY_MAX) {
+		*why = "too many parameters (at most 100)";
+		return (-1);
+	}
+	pr = &q->pairs[q->n++];
+	pr->name_off = q->store.len;
+	pr->name_len = nlen;
+	buf_append(&q->store, name, nlen);
+	pr->value_off = q->store.len;
+	pr->value_len = vlen;
+	buf_append(&q->store, value, vlen);
+	return (0);
 }
 
 /* Decode one "name=value" piece into the next pair. */
@@ -369,7 +407,11 @@ endpoint_head(struct endpoint_call *call, int status, const char *ctype,
 	h.framing = framing;
 	h.content_length = length;
 	h.keep_alive = call->keep_alive;
-	h.extra = extra;
+	buf_reset(&call->extra);
+	if (extra != NULL)
+		buf_append_str(&call->extra, extra);
+	endpoint_cors(call, &call->extra);
+	h.extra = buf_cstr(&call->extra);
 	plan_head(call->plan, &h, call->ctx->now);
 }
 
@@ -529,6 +571,11 @@ endpoint_dispatch(struct endpoint_call *call)
 	}
 	call->id = r->id;
 	plan_set_endpoint(call->plan, r->id);
+	if (req->method == HTTP_OPTIONS) {
+		plan_set_endpoint(call->plan, EP_PREFLIGHT);
+		endpoint_preflight(call);
+		return;
+	}
 	if (!r->any_method && req->method != HTTP_GET && req->method != HTTP_HEAD) {
 		endpoint_not_allowed(call);
 		return;
@@ -565,19 +612,23 @@ endpoint_plan(const struct http_request *req, const struct endpoint_ctx *ctx,
 	call.body = plan->scratch[1];
 	call.reason = plan->scratch[2];
 	call.query.store = plan->scratch[3];
+	call.extra = plan->scratch[4];
 	call.query.n = 0;
 	buf_reset(&call.path);
 	buf_reset(&call.body);
 	buf_reset(&call.reason);
 	buf_reset(&call.query.store);
+	buf_reset(&call.extra);
 
 	endpoint_dispatch(&call);
 
 	plan_finish(plan, call.keep_alive);
-	if (call.path.oom || call.query.store.oom || call.reason.oom)
+	if (call.path.oom || call.query.store.oom || call.reason.oom ||
+	    call.extra.oom)
 		plan_fail(plan);
 	plan->scratch[0] = call.path;
 	plan->scratch[1] = call.body;
 	plan->scratch[2] = call.reason;
 	plan->scratch[3] = call.query.store;
+	plan->scratch[4] = call.extra;
 }

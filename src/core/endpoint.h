@@ -31,6 +31,11 @@ enum endpoint_id {
 	EP_FETCH,
 	EP_GATHER,
 	EP_CHAIN,
+	EP_METHODS,		/* /get /post /put /patch /delete */
+	EP_UUID,
+	EP_BASE64,
+	EP_DOCUMENT,		/* /json /xml /html /robots.txt /encoding/utf8 */
+	EP_PREFLIGHT,		/* OPTIONS on any endpoint */
 	EP_REDIRECT,
 	EP_COOKIES,
 	EP_AUTH,

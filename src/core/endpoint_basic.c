@@ -22,7 +22,7 @@ struct endpoint_index_line {
 static const struct endpoint_index_line endpoint_index[] = {
 	{ "GET", "/", "this index; /?format=json for JSON" },
 	{ "ANY", "/echo", "the request body back, raw" },
-	{ "ANY", "/anything", "the request as JSON: args, data, form, headers, json, method, origin, url" },
+	{ "ANY", "/anything", "the request as JSON: args, data, files, form, headers, json, method, origin, url" },
 	{ "GET", "/headers", "the request headers as JSON" },
 	{ "GET", "/ip", "the client address as JSON" },
 	{ "GET", "/user-agent", "the User-Agent header as JSON" },
@@ -32,13 +32,26 @@ static const struct endpoint_index_line endpoint_index[] = {
 	    "wait delay s, then send N '*' bytes spread over duration s" },
 	{ "GET", "/stream/{n}?interval_ms=T", "n JSON lines, one every T ms, chunked" },
 	{ "GET", "/bytes/{n}?seed=S", "n pseudo-random bytes; the same seed gives the same bytes" },
-	{ "ANY", "/status/{code}", "that status with an empty body" },
+	{ "ANY", "/status/{codes}", "that status with an empty body; 200:3,500:1 picks by weight" },
 	{ "GET", "/cpu?ms=N", "burn N ms of CPU on the serving thread, then answer" },
 	{ "GET", "/stats", "counters as JSON" },
 	{ "GET", "/metrics", "counters in Prometheus text format" },
 	{ "GET", "/fetch?url=U", "fetch U upstream and stream its answer through" },
 	{ "GET", "/gather?url=A&url=B", "fetch every url at once; JSON with each one's status and time" },
 	{ "GET", "/chain?url=A&url=B", "fetch the urls one after another; the same JSON" },
+	{ "GET", "/get", "httpbin's /get: args, headers, origin, url" },
+	{ "POST", "/post", "httpbin's /post: args, data, files, form, headers, json, origin, url" },
+	{ "PUT", "/put", "as /post" },
+	{ "PATCH", "/patch", "as /post" },
+	{ "DELETE", "/delete", "as /post" },
+	{ "GET", "/uuid", "a random version 4 UUID as JSON" },
+	{ "GET", "/base64/{value}", "the value base64-decoded" },
+	{ "GET", "/json", "a sample JSON document" },
+	{ "GET", "/xml", "a sample XML document" },
+	{ "GET", "/html", "a small HTML page" },
+	{ "GET", "/robots.txt", "a robots.txt" },
+	{ "GET", "/encoding/utf8", "UTF-8 text" },
+	{ "OPTIONS", "{any}", "a CORS preflight answer for every endpoint" },
 	{ "GET", "/redirect/{n}?absolute=true", "302 n times, then to /get" },
 	{ "GET", "/relative-redirect/{n}", "302 n times with relative Locations" },
 	{ "GET", "/absolute-redirect/{n}", "302 n times with absolute Locations" },
@@ -99,7 +112,10 @@ endpoint_json_args(struct json *j, const struct endpoint_query *q)
 	json_object_end(j);
 }
 
-/* "x-forwarded-FOR" is shown as "X-Forwarded-For", as httpbin does. */
+/*
+ * "x-forwarded-FOR" is shown as "X-Forwarded-For", as httpbin does: a letter
+ * after anything but a letter is upper case ("x-1abc" is "X-1Abc").
+ */
 static void
 endpoint_canonical_name(struct buf *out, struct http_slice name)
 {
@@ -114,7 +130,7 @@ endpoint_canonical_name(struct buf *out, struct http_slice name)
 			c = (char)(c - 'a' + 'A');
 		else if (!up && c >= 'A' && c <= 'Z')
 			c = (char)(c - 'A' + 'a');
-		up = c == '-';
+		up = !((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z'));
 		buf_append_char(out, c);
 	}
 }
@@ -204,7 +220,7 @@ endpoint_json_origin(struct json *j, const struct endpoint_call *call)
 }
 
 /* A pretty JSON body ends with a newline, as the contract says. */
-static void
+void
 endpoint_json_done(struct endpoint_call *call)
 {
 	buf_append_char(&call->body, '\n');
@@ -267,86 +283,6 @@ endpoint_echo(struct endpoint_call *call)
 	    req->body.len);
 }
 
-/* 1 if the request body is an HTML form (media type only; parameters ignored). */
-static int
-endpoint_is_form(const struct http_request *req)
-{
-	const struct http_header	*ct;
-	struct http_slice		 t;
-
-	if ((ct = http_header_find(req, "Content-Type")) == NULL)
-		return (0);
-	t = ct->value;
-	for (t.len = 0; t.len < ct->value.len && t.p[t.len] != ';'; t.len++)
-		;
-	while (t.len > 0 && (t.p[t.len - 1] == ' ' || t.p[t.len - 1] == '\t'))
-		t.len--;
-	return (http_slice_caseeq(t, "application/x-www-form-urlencoded"));
-}
-
-/* A JSON body goes in as sent, minus the whitespace around it; anything else is null. */
-static void
-endpoint_json_body(struct json *j, const char *body, size_t len)
-{
-	while (len > 0 && (body[0] == ' ' || body[0] == '\t' || body[0] == '\r' ||
-	    body[0] == '\n')) {
-		body++;
-		len--;
-	}
-	while (len > 0 && (body[len - 1] == ' ' || body[len - 1] == '\t' ||
-	    body[len - 1] == '\r' || body[len - 1] == '\n'))
-		len--;
-	if (len > 0 && json_validate(body, len))
-		json_raw(j, body, len);
-	else
-		json_null(j);
-}
-
-/* The request, described: httpbin's /anything with its keys in order. */
-void
-endpoint_anything(struct endpoint_call *call)
-{
-	const struct http_request	*req = call->req;
-	struct endpoint_query		 form;
-	struct json			 j;
-	const char			*why = NULL;
-	const char			*body = req->body.data != NULL ? req->body.data : "";
-
-	endpoint_query_init(&form);
-	if (endpoint_is_form(req) &&
-	    endpoint_query_parse(&form, body, req->body.len, &why) == -1) {
-		buf_reset(&call->reason);
-		buf_appendf(&call->reason, "form body: %s", why);
-		endpoint_query_free(&form);
-		endpoint_fail_reason(call);
-		return;
-	}
-	json_init(&j, &call->body, 1);
-	json_object_begin(&j);
-	json_key(&j, "args");
-	endpoint_json_args(&j, &call->query);
-	json_key(&j, "data");
-	json_string(&j, body, req->body.len);
-	json_key(&j, "files");
-	json_object_begin(&j);
-	json_object_end(&j);
-	json_key(&j, "form");
-	endpoint_json_args(&j, &form);
-	json_key(&j, "headers");
-	endpoint_json_headers(&j, req);
-	json_key(&j, "json");
-	endpoint_json_body(&j, body, req->body.len);
-	json_key(&j, "method");
-	json_string(&j, req->method_name.p, req->method_name.len);
-	json_key(&j, "origin");
-	endpoint_json_origin(&j, call);
-	json_key(&j, "url");
-	endpoint_json_url(&j, call);
-	json_object_end(&j);
-	endpoint_query_free(&form);
-	endpoint_json_done(call);
-}
-
 /* {"headers":{...}} */
 void
 endpoint_headers(struct endpoint_call *call)
@@ -391,25 +327,6 @@ endpoint_user_agent(struct endpoint_call *call)
 		json_null(&j);
 	json_object_end(&j);
 	endpoint_json_done(call);
-}
-
-/* Any status on demand, with the headers that status needs to make sense. */
-void
-endpoint_status(struct endpoint_call *call)
-{
-	unsigned long long	 code;
-	const char		*extra = NULL;
-
-	if (endpoint_parse_uint(call->rest, call->restlen, 200, 599, &code) == -1) {
-		endpoint_reason_uint(call, "code", 200, 599);
-		endpoint_fail_reason(call);
-		return;
-	}
-	if (code >= 300 && code <= 399 && code != 304)
-		extra = "Location: /\r\n";
-	else if (code == 401)
-		extra = "WWW-Authenticate: Basic realm=\"echofetch\"\r\n";
-	endpoint_respond(call, (int)code, NULL, extra, NULL, 0);
 }
 
 /* Ask the executor for merged counters; they are too big for a worker's stack. */

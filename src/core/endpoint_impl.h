@@ -1,4 +1,4 @@
-/* endpoint: what endpoint.c, endpoint_basic.c and endpoint_timed.c share; private to them. */
+/* endpoint: what endpoint.c and the endpoint_*.c files share; private to them. */
 #ifndef EF_ENDPOINT_IMPL_H
 #define EF_ENDPOINT_IMPL_H
 
@@ -41,6 +41,7 @@ struct endpoint_call {
 	struct endpoint_query query;
 	struct buf	 body;		/* scratch for the response body */
 	struct buf	 reason;	/* scratch for a 400 reason */
+	struct buf	 extra;		/* the head's extra lines and CORS */
 	int		 head_only;	/* HEAD: everything GET does but the body */
 	int		 keep_alive;
 };
@@ -50,6 +51,9 @@ void	endpoint_query_init(struct endpoint_query *);
 void	endpoint_query_free(struct endpoint_query *);
 /* Split "a=1&b=2" (form decoding). -1 with why on bad %XX or too many pairs. */
 int	endpoint_query_parse(struct endpoint_query *, const char *, size_t, const char **why);
+/* Add a pair as it is (no decoding); -1 with why when full. */
+int	endpoint_query_push(struct endpoint_query *, const char *, size_t,
+	    const char *, size_t, const char **why);
 const char *endpoint_query_name(const struct endpoint_query *, unsigned int, size_t *);
 const char *endpoint_query_value(const struct endpoint_query *, unsigned int, size_t *);
 /* The first value for a name, or NULL. */
@@ -98,17 +102,28 @@ void	endpoint_json_args(struct json *, const struct endpoint_query *);
 void	endpoint_json_headers(struct json *, const struct http_request *);
 void	endpoint_json_url(struct json *, const struct endpoint_call *);
 void	endpoint_json_origin(struct json *, const struct endpoint_call *);
+/* call->body plus a newline, sent as a 200 JSON answer. */
+void	endpoint_json_done(struct endpoint_call *);
 
 /* endpoint_basic.c */
 void	endpoint_root(struct endpoint_call *);
 void	endpoint_echo(struct endpoint_call *);
-void	endpoint_anything(struct endpoint_call *);
 void	endpoint_headers(struct endpoint_call *);
 void	endpoint_ip(struct endpoint_call *);
 void	endpoint_user_agent(struct endpoint_call *);
-void	endpoint_status(struct endpoint_call *);
 void	endpoint_stats(struct endpoint_call *);
 void	endpoint_metrics(struct endpoint_call *);
+
+/* endpoint_httpbin.c */
+/* Access-Control-* lines for the call's response (preflight ones for OPTIONS). */
+void	endpoint_cors(struct endpoint_call *, struct buf *);
+void	endpoint_preflight(struct endpoint_call *);
+void	endpoint_anything(struct endpoint_call *);
+void	endpoint_methods(struct endpoint_call *);
+void	endpoint_uuid(struct endpoint_call *);
+void	endpoint_base64(struct endpoint_call *);
+void	endpoint_document(struct endpoint_call *);
+void	endpoint_status(struct endpoint_call *);
 
 /* endpoint_timed.c */
 void	endpoint_delay(struct endpoint_call *);

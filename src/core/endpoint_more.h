@@ -26,8 +26,8 @@ struct endpoint_range {
  */
 int	endpoint_parse_range(const char *, size_t, unsigned long long size,
 	    struct endpoint_range *r);
-/* Standard base64 (padding optional) appended to out; -1 on a bad character. */
-int	endpoint_parse_base64(const char *, size_t, struct buf *out);
+/* An Authorization "Basic" value decoded into out ("user:password"); *ulen: the user's length. */
+int	endpoint_parse_basic(const char *, size_t, struct buf *out, size_t *ulen);
 /*
  * The next "name=value" of a Cookie header from *pos; 1 and the pair (quotes
  * around the value removed), or 0 at the end.

@@ -1,9 +1,10 @@
-/* endpoint: header grammar the httpbin-style endpoints read (Range, base64, Cookie, ETag lists). */
+/* endpoint: header grammar the httpbin-style endpoints read (Range, Basic, Cookie, ETag lists). */
 #include "autoconfig.h"
 
 #include <string.h>
 #include <strings.h>
 
+#include "util/base64.h"
 #include "util/buf.h"
 #include "core/endpoint_more.h"
 #include "util/num.h"
@@ -70,45 +71,20 @@ endpoint_parse_range(const char *s, size_t len, unsigned long long size,
 	return (1);
 }
 
-/* The 6-bit value of a base64 character, or -1. */
-static int
-endpoint_parse_b64val(char c)
-{
-	if (c >= 'A' && c <= 'Z')
-		return (c - 'A');
-	if (c >= 'a' && c <= 'z')
-		return (c - 'a' + 26);
-	if (c >= '0' && c <= '9')
-		return (c - '0' + 52);
-	if (c == '+')
-		return (62);
-	if (c == '/')
-		return (63);
-	return (-1);
-}
-
-/* Four characters make three bytes; '=' only at the end, and a lone sixth bit is refused. */
+/* "Basic <base64>" (scheme in any case) decoded into out as user:password. */
 int
-endpoint_parse_base64(const char *s, size_t len, struct buf *out)
+endpoint_parse_basic(const char *s, size_t len, struct buf *out, size_t *ulen)
 {
-	unsigned int	 acc = 0, bits = 0;
-	size_t		 i;
-	int		 v;
+	const char	*colon;
 
-	while (len > 0 && s[len - 1] == '=')
-		len--;
-	for (i = 0; i < len; i++) {
-		if ((v = endpoint_parse_b64val(s[i])) == -1)
-			return (-1);
-		acc = (acc << 6) | (unsigned int)v;
-		bits += 6;
-		if (bits >= 8) {
-			bits -= 8;
-			buf_append_char(out, (char)((acc >> bits) & 0xff));
-		}
-	}
-	if (bits >= 6)
+	if (len < 6 || strncasecmp(s, "Basic ", 6) != 0)
 		return (-1);
+	for (s += 6, len -= 6; len > 0 && endpoint_parse_ows(*s); s++, len--)
+		;
+	if (base64_decode(out, s, len) == -1 || out->oom ||
+	    (colon = memchr(out->data != NULL ? out->data : "", ':', out->len)) == NULL)
+		return (-1);
+	*ulen = (size_t)(colon - out->data);
 	return (0);
 }
 

@@ -249,25 +249,22 @@ done:
 	endpoint_redirect_send(call, 302, "/cookies", 8, buf_cstr(&call->body));
 }
 
-/* "Basic <base64 user:pass>" matching the two path segments after the prefix. */
+/* The Basic credentials match the two path segments. */
 static int
 endpoint_basic_ok(struct endpoint_call *call, const char *user, size_t ulen,
     const char *pass, size_t plen)
 {
 	const struct http_header	*auth;
 	struct buf			 dec;
-	struct http_slice		 v;
+	size_t				 dlen;
 	int				 ok;
 
 	if ((auth = http_header_find(call->req, "Authorization")) == NULL)
 		return (0);
-	v = auth->value;
-	if (v.len < 6 || strncasecmp(v.p, "Basic ", 6) != 0)
-		return (0);
 	buf_init(&dec);
-	ok = endpoint_parse_base64(v.p + 6, v.len - 6, &dec) == 0 && !dec.oom &&
-	    dec.len == ulen + 1 + plen && memcmp(dec.data, user, ulen) == 0 &&
-	    dec.data[ulen] == ':' && memcmp(dec.data + ulen + 1, pass, plen) == 0;
+	ok = endpoint_parse_basic(auth->value.p, auth->value.len, &dec, &dlen) == 0 &&
+	    dlen == ulen && dec.len == ulen + 1 + plen && memcmp(dec.data, user, ulen) == 0 &&
+	    memcmp(dec.data + ulen + 1, pass, plen) == 0;
 	buf_free(&dec);
 	return (ok);
 }

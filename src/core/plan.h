@@ -117,7 +117,7 @@ struct plan {
 	unsigned long long body_bytes;	/* body bytes the plan will send */
 	int		 failed;	/* too many steps */
 	struct plan_fetch fetch;	/* FETCH */
-	struct buf	 scratch[4];	/* endpoint_plan's working buffers, kept between requests */
+	struct buf	 scratch[5];	/* endpoint_plan's working buffers, kept between requests */
 };
 
 /*

@@ -493,3 +493,15 @@ json_validate(const char *s, size_t len)
 		return (0);
 	return (r.p == r.end);
 }
+
+/* The same UTF-8 rules json_string applies, as a test. */
+int
+json_utf8_valid(const char *s, size_t len)
+{
+	size_t	 i, n;
+
+	for (i = 0; i < len; i += n)
+		if ((n = json_utf8_len((const unsigned char *)s + i, len - i)) == 0)
+			return (0);
+	return (1);
+}

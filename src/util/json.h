@@ -37,5 +37,7 @@ void	json_escape(struct buf *, const char *, size_t);
 /* 1 if the bytes are one valid JSON value (RFC 8259), else 0; used by /anything's "json". */
 void	json_raw(struct json *, const char *, size_t);	/* already-valid JSON */
 int	json_validate(const char *, size_t);
+/* 1 if the bytes are well-formed UTF-8 (no overlongs, surrogates or past U+10FFFF). */
+int	json_utf8_valid(const char *, size_t);
 
 #endif

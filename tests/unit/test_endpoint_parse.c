@@ -1,4 +1,4 @@
-/* test_endpoint_parse: Range, base64, Cookie, ETag lists and Accept-Encoding, without sockets. */
+/* test_endpoint_parse: Range, Basic credentials, Cookie, ETag lists and Accept-Encoding, without sockets. */
 #include "autoconfig.h"
 
 #include <stdarg.h>
@@ -62,30 +62,30 @@ test_range(void **state)
 	}
 }
 
-/* Decodes with and without padding; refuses foreign characters and a dangling sextet. */
+/* Basic credentials: the scheme in any case, the first ':' splits, bad base64 refused. */
 static void
-test_base64(void **state)
+test_basic(void **state)
 {
 	struct buf	 b;
+	size_t		 ulen = 99;
 
 	(void)state;
 	buf_init(&b);
-	assert_int_equal(endpoint_parse_base64("dXNlcjpwYXNz", 12, &b), 0);
+	assert_int_equal(endpoint_parse_basic("Basic dXNlcjpwYXNz", 18, &b, &ulen), 0);
+	assert_int_equal(ulen, 4);
 	assert_int_equal(b.len, 9);
 	assert_memory_equal(b.data, "user:pass", 9);
 	buf_reset(&b);
-	assert_int_equal(endpoint_parse_base64("dTpw", 4, &b), 0);
-	assert_memory_equal(b.data, "u:p", 3);
+	/* "u:p:q": the password keeps its colon */
+	assert_int_equal(endpoint_parse_basic("basic  dTpwOnE=", 15, &b, &ulen), 0);
+	assert_int_equal(ulen, 1);
+	assert_memory_equal(b.data, "u:p:q", 5);
 	buf_reset(&b);
-	assert_int_equal(endpoint_parse_base64("YQ==", 4, &b), 0);
-	assert_int_equal(b.len, 1);
+	assert_int_equal(endpoint_parse_basic("Basic dXNlcg==", 14, &b, &ulen), -1);	/* no ':' */
 	buf_reset(&b);
-	assert_int_equal(endpoint_parse_base64("YQ", 2, &b), 0);
-	assert_int_equal(b.len, 1);
-	assert_int_equal(endpoint_parse_base64("+/8=", 4, &b), 0);
-	assert_int_equal(endpoint_parse_base64("Y", 1, &b), -1);
-	assert_int_equal(endpoint_parse_base64("Y*Q=", 4, &b), -1);
-	assert_int_equal(endpoint_parse_base64("YQ=a", 4, &b), -1);
+	assert_int_equal(endpoint_parse_basic("Basic d*Nl", 10, &b, &ulen), -1);
+	buf_reset(&b);
+	assert_int_equal(endpoint_parse_basic("Bearer dXNlcjpwYXNz", 19, &b, &ulen), -1);
 	buf_free(&b);
 }
 
@@ -162,7 +162,7 @@ main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_range),
-		cmocka_unit_test(test_base64),
+		cmocka_unit_test(test_basic),
 		cmocka_unit_test(test_cookie),
 		cmocka_unit_test(test_etag),
 		cmocka_unit_test(test_accepts_gzip),
