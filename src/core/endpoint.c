@@ -360,6 +360,29 @@ endpoint_arg_seconds(struct endpoint_call *call, const char *name, int required,
 	return (-1);
 }
 
+/* A number that is the route's last path segment ("/range/{n}"); -1 after the 400. */
+int
+endpoint_rest_uint(struct endpoint_call *call, const char *name,
+    unsigned long long min, unsigned long long max, unsigned long long *v)
+{
+	if (endpoint_parse_uint(call->rest, call->restlen, min, max, v) == 0)
+		return (0);
+	endpoint_reason_uint(call, name, min, max);
+	endpoint_fail_reason(call);
+	return (-1);
+}
+
+/* The head of a stream of unknown length: chunked on HTTP/1.1, until close on 1.0; 1 if chunked. */
+int
+endpoint_head_stream(struct endpoint_call *call, const char *ctype, const char *extra)
+{
+	int	 chunked = call->req->version != 10;
+
+	endpoint_head(call, 200, ctype, chunked ? RESPONSE_CHUNKED : RESPONSE_UNTIL_CLOSE,
+	    0, extra);
+	return (chunked);
+}
+
 /* Longest /delay and /drip timing. */
 unsigned int
 endpoint_delay_max(const struct endpoint_call *call)

@@ -165,12 +165,8 @@ endpoint_cache(struct endpoint_call *call)
 	unsigned long long	 n;
 
 	if (call->rest != NULL) {
-		if (endpoint_parse_uint(call->rest, call->restlen, 0, ENDPOINT_MAXAGE_MAX,
-		    &n) == -1) {
-			endpoint_reason_uint(call, "n", 0, ENDPOINT_MAXAGE_MAX);
-			endpoint_fail_reason(call);
+		if (endpoint_rest_uint(call, "n", 0, ENDPOINT_MAXAGE_MAX, &n) == -1)
 			return;
-		}
 		buf_reset(&call->reason);
 		buf_appendf(&call->reason, "Cache-Control: public, max-age=%llu\r\n", n);
 		endpoint_encode_get(call, buf_cstr(&call->reason));
@@ -232,11 +228,8 @@ endpoint_range(struct endpoint_call *call)
 
 	if (max > ENDPOINT_RANGE_MAX)
 		max = ENDPOINT_RANGE_MAX;
-	if (endpoint_parse_uint(call->rest, call->restlen, 1, max, &n) == -1) {
-		endpoint_reason_uint(call, "n", 1, max);
-		endpoint_fail_reason(call);
+	if (endpoint_rest_uint(call, "n", 1, max, &n) == -1)
 		return;
-	}
 	buf_reset(&call->reason);
 	buf_appendf(&call->reason, "ETag: range%llu\r\nAccept-Ranges: bytes\r\n", n);
 	r.first = 0;
@@ -382,21 +375,16 @@ void
 endpoint_stream_bytes(struct endpoint_call *call)
 {
 	unsigned long long	 n = 0, seed = 0, chunk = ENDPOINT_CHUNK_DEFAULT;
-	unsigned long long	 max = endpoint_bytes_max(call);
-	int			 chunked = call->req->version != 10;
+	int			 chunked;
 
-	if (endpoint_parse_uint(call->rest, call->restlen, 0, max, &n) == -1) {
-		endpoint_reason_uint(call, "n", 0, max);
-		endpoint_fail_reason(call);
+	if (endpoint_rest_uint(call, "n", 0, endpoint_bytes_max(call), &n) == -1)
 		return;
-	}
 	if (endpoint_arg_uint(call, "seed", 0, 0, ~0ULL, &seed) == -1 ||
 	    endpoint_arg_uint(call, "chunk_size", 0, 1, PLAN_PIECE_BYTES, &chunk) == -1) {
 		endpoint_fail_reason(call);
 		return;
 	}
-	endpoint_head(call, 200, ENDPOINT_OCTETS,
-	    chunked ? RESPONSE_CHUNKED : RESPONSE_UNTIL_CLOSE, 0, NULL);
+	chunked = endpoint_head_stream(call, ENDPOINT_OCTETS, NULL);
 	if (call->head_only)
 		return;
 	if (n == 0 && chunked)
@@ -412,7 +400,7 @@ endpoint_sse(struct endpoint_call *call)
 	unsigned long long	 count = ENDPOINT_SSE_COUNT;
 	unsigned int		 max = endpoint_delay_max(call), smax = endpoint_stream_max(call);
 	unsigned int		 duration = ENDPOINT_SSE_DURATION, delay = 0;
-	int			 chunked = call->req->version != 10;
+	int			 chunked;
 	static const char	 event[] = "id: @ID@\nevent: ping\ndata: ping\n\n";
 
 	if (duration > max)
@@ -425,9 +413,7 @@ endpoint_sse(struct endpoint_call *call)
 	}
 	if (delay > 0)
 		plan_wait(call->plan, delay);
-	endpoint_head(call, 200, "text/event-stream",
-	    chunked ? RESPONSE_CHUNKED : RESPONSE_UNTIL_CLOSE, 0,
-	    "Cache-Control: no-cache\r\n");
+	chunked = endpoint_head_stream(call, "text/event-stream", "Cache-Control: no-cache\r\n");
 	if (!call->head_only)
 		plan_stream_lines(call->plan, event, sizeof(event) - 1, (unsigned int)count,
 		    duration / (unsigned int)count, chunked);

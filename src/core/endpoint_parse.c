@@ -128,6 +128,23 @@ endpoint_parse_cookie(const char *s, size_t len, size_t *pos, const char **name,
 	return (0);
 }
 
+/* The next item of a comma-separated list from *i, whitespace trimmed; 0 at the end. */
+static int
+endpoint_parse_item(const char *s, size_t len, size_t *i, const char **p, size_t *n)
+{
+	while (*i < len && (endpoint_parse_ows(s[*i]) || s[*i] == ','))
+		(*i)++;
+	if (*i >= len)
+		return (0);
+	*p = s + *i;
+	for (*n = 0; *i + *n < len && s[*i + *n] != ','; (*n)++)
+		;
+	*i += *n;
+	while (*n > 0 && endpoint_parse_ows((*p)[*n - 1]))
+		(*n)--;
+	return (1);
+}
+
 /* Entity-tags compare by their opaque part, as httpbin does: weak or strong alike. */
 int
 endpoint_parse_etag_match(const char *s, size_t len, const char *etag, size_t elen)
@@ -135,15 +152,7 @@ endpoint_parse_etag_match(const char *s, size_t len, const char *etag, size_t el
 	const char	*p;
 	size_t		 i = 0, n;
 
-	while (i < len) {
-		while (i < len && (endpoint_parse_ows(s[i]) || s[i] == ','))
-			i++;
-		p = s + i;
-		for (n = 0; i + n < len && s[i + n] != ','; n++)
-			;
-		i += n;
-		while (n > 0 && endpoint_parse_ows(p[n - 1]))
-			n--;
+	while (endpoint_parse_item(s, len, &i, &p, &n)) {
 		if (n >= 2 && p[0] == 'W' && p[1] == '/') {
 			p += 2;
 			n -= 2;
@@ -189,13 +198,7 @@ endpoint_parse_accepts_gzip(const char *s, size_t len)
 	const char	*p;
 	size_t		 i = 0, n, t;
 
-	while (i < len) {
-		while (i < len && (endpoint_parse_ows(s[i]) || s[i] == ','))
-			i++;
-		p = s + i;
-		for (n = 0; i + n < len && s[i + n] != ','; n++)
-			;
-		i += n;
+	while (endpoint_parse_item(s, len, &i, &p, &n)) {
 		for (t = 0; t < n && p[t] != ';' && !endpoint_parse_ows(p[t]); t++)
 			;
 		if (((t == 4 && strncasecmp(p, "gzip", 4) == 0) ||

@@ -44,17 +44,6 @@ endpoint_redirect_send(struct endpoint_call *call, int status, const char *where
 	endpoint_respond(call, status, ENDPOINT_HTML, buf_cstr(&call->reason), NULL, 0);
 }
 
-/* The n of /redirect/n and kin, 1..ENDPOINT_REDIRECT_MAX; -1 after the 400. */
-static int
-endpoint_redirect_count(struct endpoint_call *call, unsigned long long *n)
-{
-	if (endpoint_parse_uint(call->rest, call->restlen, 1, ENDPOINT_REDIRECT_MAX, n) == 0)
-		return (0);
-	endpoint_reason_uint(call, "n", 1, ENDPOINT_REDIRECT_MAX);
-	endpoint_fail_reason(call);
-	return (-1);
-}
-
 /*
  * /redirect/n (relative unless ?absolute=true), /relative-redirect/n and
  * /absolute-redirect/n: a 302 to the next hop down, and from 1 to /get.
@@ -68,7 +57,7 @@ endpoint_redirect(struct endpoint_call *call)
 	size_t			 len;
 	int			 absolute;
 
-	if (endpoint_redirect_count(call, &n) == -1)
+	if (endpoint_rest_uint(call, "n", 1, ENDPOINT_REDIRECT_MAX, &n) == -1)
 		return;
 	if (strncmp(p, "/absolute-", 10) == 0)
 		absolute = 1;
@@ -249,6 +238,24 @@ done:
 	endpoint_redirect_send(call, 302, "/cookies", 8, buf_cstr(&call->body));
 }
 
+/* {"authenticated":true,key:value}: who the credentials said the client is. */
+static void
+endpoint_redirect_authenticated(struct endpoint_call *call, const char *key,
+    const char *v, size_t len)
+{
+	struct json	 j;
+
+	json_init(&j, &call->body, 1);
+	json_object_begin(&j);
+	json_key(&j, "authenticated");
+	json_bool(&j, 1);
+	json_key(&j, key);
+	json_string(&j, v, len);
+	json_object_end(&j);
+	buf_append_char(&call->body, '\n');
+	endpoint_respond_body(call, 200, ENDPOINT_JSON);
+}
+
 /* The Basic credentials match the two path segments. */
 static int
 endpoint_basic_ok(struct endpoint_call *call, const char *user, size_t ulen,
@@ -276,7 +283,6 @@ endpoint_basic_auth(struct endpoint_call *call)
 	const char	*p = call->path.data, *u, *slash;
 	size_t		 len = call->path.len, ulen, plen;
 	int		 hidden = p[1] == 'h';
-	struct json	 j;
 
 	u = memchr(p + 1, '/', len - 1);
 	if (u == NULL || (slash = memchr(u + 1, '/', (size_t)(p + len - u - 1))) == NULL ||
@@ -295,15 +301,7 @@ endpoint_basic_auth(struct endpoint_call *call)
 			    "WWW-Authenticate: Basic realm=\"Fake Realm\"\r\n");
 		return;
 	}
-	json_init(&j, &call->body, 1);
-	json_object_begin(&j);
-	json_key(&j, "authenticated");
-	json_bool(&j, 1);
-	json_key(&j, "user");
-	json_string(&j, u, ulen);
-	json_object_end(&j);
-	buf_append_char(&call->body, '\n');
-	endpoint_respond_body(call, 200, ENDPOINT_JSON);
+	endpoint_redirect_authenticated(call, "user", u, ulen);
 }
 
 /* /bearer: any "Bearer <token>" passes; the token is shown back. */
@@ -311,7 +309,6 @@ void
 endpoint_bearer(struct endpoint_call *call)
 {
 	const struct http_header	*auth;
-	struct json			 j;
 
 	auth = http_header_find(call->req, "Authorization");
 	if (auth == NULL || auth->value.len < 7 ||
@@ -319,15 +316,8 @@ endpoint_bearer(struct endpoint_call *call)
 		endpoint_fail(call, 401, "a bearer token is required", "WWW-Authenticate: Bearer\r\n");
 		return;
 	}
-	json_init(&j, &call->body, 1);
-	json_object_begin(&j);
-	json_key(&j, "authenticated");
-	json_bool(&j, 1);
-	json_key(&j, "token");
-	json_string(&j, auth->value.p + 7, auth->value.len - 7);
-	json_object_end(&j);
-	buf_append_char(&call->body, '\n');
-	endpoint_respond_body(call, 200, ENDPOINT_JSON);
+	endpoint_redirect_authenticated(call, "token", auth->value.p + 7,
+	    auth->value.len - 7);
 }
 
 /* /links/n redirects to /links/n/0; /links/n/offset is a page of n links but itself. */
