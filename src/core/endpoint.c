@@ -7,6 +7,7 @@
 #include "core/config.h"
 #include "core/endpoint.h"
 #include "core/endpoint_impl.h"
+#include "core/endpoint_more.h"
 #include "core/fetch.h"
 #include "core/http.h"
 #include "util/json.h"
@@ -66,6 +67,25 @@ static const struct endpoint_route endpoint_routes[] = {
 	{ "/html", ENDPOINT_EXACT, EP_DOCUMENT, 0, endpoint_document },
 	{ "/robots.txt", ENDPOINT_EXACT, EP_DOCUMENT, 0, endpoint_document },
 	{ "/encoding/utf8", ENDPOINT_EXACT, EP_DOCUMENT, 0, endpoint_document },
+	{ "/redirect/", ENDPOINT_SEGMENT, EP_REDIRECT, 0, endpoint_redirect },
+	{ "/relative-redirect/", ENDPOINT_SEGMENT, EP_REDIRECT, 0, endpoint_redirect },
+	{ "/absolute-redirect/", ENDPOINT_SEGMENT, EP_REDIRECT, 0, endpoint_redirect },
+	{ "/redirect-to", ENDPOINT_EXACT, EP_REDIRECT, 1, endpoint_redirect_to },
+	{ "/cookies", ENDPOINT_TREE, EP_COOKIES, 0, endpoint_cookies },
+	{ "/basic-auth", ENDPOINT_TREE, EP_AUTH, 0, endpoint_basic_auth },
+	{ "/hidden-basic-auth", ENDPOINT_TREE, EP_AUTH, 0, endpoint_basic_auth },
+	{ "/bearer", ENDPOINT_EXACT, EP_AUTH, 0, endpoint_bearer },
+	{ "/links", ENDPOINT_TREE, EP_LINKS, 0, endpoint_links },
+	{ "/gzip", ENDPOINT_EXACT, EP_ENCODED, 0, endpoint_gzip },
+	{ "/deflate", ENDPOINT_EXACT, EP_ENCODED, 0, endpoint_gzip },
+	{ "/response-headers", ENDPOINT_EXACT, EP_RESPONSE_HEADERS, 1,
+	    endpoint_response_headers },
+	{ "/cache", ENDPOINT_EXACT, EP_CACHE, 0, endpoint_cache },
+	{ "/cache/", ENDPOINT_SEGMENT, EP_CACHE, 0, endpoint_cache },
+	{ "/etag/", ENDPOINT_SEGMENT, EP_CACHE, 0, endpoint_etag },
+	{ "/range/", ENDPOINT_SEGMENT, EP_RANGE, 0, endpoint_range },
+	{ "/stream-bytes/", ENDPOINT_SEGMENT, EP_STREAM_BYTES, 0, endpoint_stream_bytes },
+	{ "/sse", ENDPOINT_EXACT, EP_SSE, 0, endpoint_sse },
 };
 
 static const char *endpoint_names[ENDPOINT_COUNT] = {
@@ -93,6 +113,16 @@ static const char *endpoint_names[ENDPOINT_COUNT] = {
 	[EP_BASE64] = "base64",
 	[EP_DOCUMENT] = "document",
 	[EP_PREFLIGHT] = "preflight",
+	[EP_REDIRECT] = "redirect",
+	[EP_COOKIES] = "cookies",
+	[EP_AUTH] = "auth",
+	[EP_LINKS] = "links",
+	[EP_ENCODED] = "encoded",
+	[EP_RESPONSE_HEADERS] = "response_headers",
+	[EP_CACHE] = "cache",
+	[EP_RANGE] = "range",
+	[EP_STREAM_BYTES] = "stream_bytes",
+	[EP_SSE] = "sse",
 };
 
 /* Stats labels and log lines name endpoints the same way everywhere. */
@@ -328,6 +358,29 @@ endpoint_arg_seconds(struct endpoint_call *call, const char *name, int required,
 		return (0);
 	endpoint_reason_seconds(call, name, max_ms);
 	return (-1);
+}
+
+/* A number that is the route's last path segment ("/range/{n}"); -1 after the 400. */
+int
+endpoint_rest_uint(struct endpoint_call *call, const char *name,
+    unsigned long long min, unsigned long long max, unsigned long long *v)
+{
+	if (endpoint_parse_uint(call->rest, call->restlen, min, max, v) == 0)
+		return (0);
+	endpoint_reason_uint(call, name, min, max);
+	endpoint_fail_reason(call);
+	return (-1);
+}
+
+/* The head of a stream of unknown length: chunked on HTTP/1.1, until close on 1.0; 1 if chunked. */
+int
+endpoint_head_stream(struct endpoint_call *call, const char *ctype, const char *extra)
+{
+	int	 chunked = call->req->version != 10;
+
+	endpoint_head(call, 200, ctype, chunked ? RESPONSE_CHUNKED : RESPONSE_UNTIL_CLOSE,
+	    0, extra);
+	return (chunked);
 }
 
 /* Longest /delay and /drip timing. */

@@ -36,6 +36,16 @@ enum endpoint_id {
 	EP_BASE64,
 	EP_DOCUMENT,		/* /json /xml /html /robots.txt /encoding/utf8 */
 	EP_PREFLIGHT,		/* OPTIONS on any endpoint */
+	EP_REDIRECT,
+	EP_COOKIES,
+	EP_AUTH,
+	EP_LINKS,
+	EP_ENCODED,
+	EP_RESPONSE_HEADERS,
+	EP_CACHE,
+	EP_RANGE,
+	EP_STREAM_BYTES,
+	EP_SSE,
 	ENDPOINT_COUNT,
 };
 

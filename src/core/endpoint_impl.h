@@ -77,6 +77,10 @@ int	endpoint_arg_uint(struct endpoint_call *, const char *name, int required,
 int	endpoint_arg_seconds(struct endpoint_call *, const char *name, int required,
 	    unsigned int max_ms, unsigned int *ms);
 
+/* The route's last segment as an integer min..max; -1 after answering 400. */
+int	endpoint_rest_uint(struct endpoint_call *, const char *name,
+	    unsigned long long min, unsigned long long max, unsigned long long *v);
+
 /* endpoint.c: limits, with built-in defaults when there is no config */
 unsigned int endpoint_delay_max(const struct endpoint_call *);
 unsigned int endpoint_cpu_max(const struct endpoint_call *);
@@ -87,6 +91,8 @@ unsigned int endpoint_stream_max(const struct endpoint_call *);
 /* A HEAD step for the call (UNTIL_CLOSE turns keep-alive off). */
 void	endpoint_head(struct endpoint_call *, int status, const char *ctype,
 	    enum response_framing, unsigned long long length, const char *extra);
+/* A 200 head for a stream: chunked on HTTP/1.1 (returns 1), until close on 1.0 (0). */
+int	endpoint_head_stream(struct endpoint_call *, const char *ctype, const char *extra);
 /* Head plus body with Content-Length; HEAD leaves the body out. */
 void	endpoint_respond(struct endpoint_call *, int status, const char *ctype,
 	    const char *extra, const void *, size_t);

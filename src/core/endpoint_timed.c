@@ -108,21 +108,16 @@ void
 endpoint_stream_lines(struct endpoint_call *call)
 {
 	unsigned long long	 n = 0, interval = 0;
-	unsigned int		 max = endpoint_stream_max(call);
-	int			 chunked = call->req->version != 10;
+	int			 chunked;
 
-	if (endpoint_parse_uint(call->rest, call->restlen, 1, max, &n) == -1) {
-		endpoint_reason_uint(call, "n", 1, max);
-		endpoint_fail_reason(call);
+	if (endpoint_rest_uint(call, "n", 1, endpoint_stream_max(call), &n) == -1)
 		return;
-	}
 	if (endpoint_arg_uint(call, "interval_ms", 0, 0, endpoint_delay_max(call),
 	    &interval) == -1) {
 		endpoint_fail_reason(call);
 		return;
 	}
-	endpoint_head(call, 200, ENDPOINT_JSON,
-	    chunked ? RESPONSE_CHUNKED : RESPONSE_UNTIL_CLOSE, 0, NULL);
+	chunked = endpoint_head_stream(call, ENDPOINT_JSON, NULL);
 	if (call->head_only)
 		return;
 	buf_reset(&call->body);

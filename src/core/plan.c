@@ -19,6 +19,7 @@ plan_init(struct plan *p)
 	memset(p, 0, sizeof(*p));
 	buf_init(&p->data);
 	buf_init(&p->stream.line);
+	p->stream.piece_bytes = PLAN_PIECE_BYTES;
 }
 
 /* Make the plan empty again for the next request, keeping its buffers. */
@@ -32,6 +33,7 @@ plan_reset(struct plan *p)
 	p->stream.total_bytes = 0;
 	p->stream.pieces = 0;
 	p->stream.seed = 0;
+	p->stream.piece_bytes = PLAN_PIECE_BYTES;
 	buf_reset(&p->stream.line);
 	p->endpoint = 0;
 	p->status = 0;
@@ -167,12 +169,23 @@ plan_stream_drip(struct plan *p, unsigned long long total, unsigned int pieces,
 void
 plan_stream_bytes(struct plan *p, unsigned long long total, uint64_t seed, int chunked)
 {
+	plan_stream_bytes_sized(p, total, seed, chunked, PLAN_PIECE_BYTES);
+}
+
+/* The same bytes as plan_stream_bytes, cut into pieces of `piece` (1..PLAN_PIECE_BYTES). */
+void
+plan_stream_bytes_sized(struct plan *p, unsigned long long total, uint64_t seed,
+    int chunked, unsigned int piece)
+{
 	if (total == 0)
 		return;
+	if (piece == 0 || piece > PLAN_PIECE_BYTES)
+		piece = PLAN_PIECE_BYTES;
 	p->stream.total_bytes = total;
 	p->stream.seed = seed;
+	p->stream.piece_bytes = piece;
 	plan_add_stream(p, PLAN_STREAM_BYTES,
-	    (unsigned int)((total + PLAN_PIECE_BYTES - 1) / PLAN_PIECE_BYTES), 0, chunked);
+	    (unsigned int)((total + piece - 1) / piece), 0, chunked);
 }
 
 /* count numbered copies of a line; the plan keeps its own copy of the template. */
@@ -365,12 +378,12 @@ plan_piece_payload(const struct plan *p, unsigned int i, long mark)
 		return (st->total_bytes / st->pieces +
 		    (i < st->total_bytes % st->pieces ? 1 : 0));
 	case PLAN_STREAM_BYTES:
-		off = (unsigned long long)i * PLAN_PIECE_BYTES;
+		off = (unsigned long long)i * st->piece_bytes;
 		if (off >= st->total_bytes)
 			return (0);
-		if (st->total_bytes - off < PLAN_PIECE_BYTES)
+		if (st->total_bytes - off < st->piece_bytes)
 			return (st->total_bytes - off);
-		return (PLAN_PIECE_BYTES);
+		return (st->piece_bytes);
 	case PLAN_STREAM_LINES:
 		if (mark < 0)
 			return (st->line.len);
@@ -392,7 +405,7 @@ plan_random_word(uint64_t seed, uint64_t w)
 	return (z ^ (z >> 31));
 }
 
-/* Append n pseudo-random bytes starting at byte offset off (a multiple of 8). */
+/* Append n pseudo-random bytes starting at byte offset off. */
 static void
 plan_random_bytes(struct buf *out, uint64_t seed, unsigned long long off, size_t n)
 {
@@ -404,9 +417,9 @@ plan_random_bytes(struct buf *out, uint64_t seed, unsigned long long off, size_t
 		return;
 	dst = (unsigned char *)out->data + out->len;
 	w = off / 8;
-	for (i = 0; i < n; w++) {
+	for (i = 0, j = off % 8; i < n; w++, j = 0) {
 		v = plan_random_word(seed, w);
-		for (j = 0; j < 8 && i < n; j++, i++)
+		for (; j < 8 && i < n; j++, i++)
 			dst[i] = (unsigned char)(v >> (8 * j));
 	}
 	out->len += n;
@@ -435,7 +448,7 @@ plan_piece_body(const struct plan *p, unsigned int i, long mark, size_t n, struc
 		plan_stars(out, n);
 		break;
 	case PLAN_STREAM_BYTES:
-		plan_random_bytes(out, st->seed, (unsigned long long)i * PLAN_PIECE_BYTES, n);
+		plan_random_bytes(out, st->seed, (unsigned long long)i * st->piece_bytes, n);
 		break;
 	case PLAN_STREAM_LINES:
 		if (mark < 0) {

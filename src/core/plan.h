@@ -79,6 +79,7 @@ struct plan_stream {
 	unsigned long long total_bytes;	/* DRIP/BYTES: bytes over all pieces */
 	unsigned int	 pieces;
 	uint64_t	 seed;		/* BYTES */
+	unsigned int	 piece_bytes;	/* BYTES: bytes per piece */
 	struct buf	 line;		/* LINES: the JSON line with an "@ID@" placeholder */
 };
 
@@ -147,6 +148,9 @@ void	plan_stream_drip(struct plan *, unsigned long long total, unsigned int piec
 	    unsigned int interval_ms, int chunked);
 /* /bytes: total pseudo-random bytes from seed, in PLAN_PIECE_BYTES pieces. */
 void	plan_stream_bytes(struct plan *, unsigned long long total, uint64_t seed, int chunked);
+/* /stream-bytes: the same, in pieces of `piece` bytes (1..PLAN_PIECE_BYTES). */
+void	plan_stream_bytes_sized(struct plan *, unsigned long long total, uint64_t seed,
+	    int chunked, unsigned int piece);
 /* /stream: count copies of a line, "@ID@" in it replaced by the piece number. */
 void	plan_stream_lines(struct plan *, const char *line, size_t len, unsigned int count,
 	    unsigned int interval_ms, int chunked);

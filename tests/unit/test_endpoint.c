@@ -260,8 +260,10 @@ test_names(void **state)
 	static const char *want[ENDPOINT_COUNT] = {
 		"not_found", "bad_request", "root", "echo", "anything", "headers", "ip",
 		"user_agent", "delay", "drip", "stream", "bytes", "status", "cpu", "stats",
-		"metrics", "fetch", "gather", "chain", "methods", "uuid", "base64",
-		"document", "preflight",
+		"metrics", "fetch", "gather", "chain",
+		"methods", "uuid", "base64", "document", "preflight",
+		"redirect", "cookies", "auth", "links", "encoded", "response_headers",
+		"cache", "range", "stream_bytes", "sse",
 	};
 	int	 i;
 

@@ -207,6 +207,34 @@ test_bytes_known_vector(void **state)
 	plan_free(&p);
 }
 
+/* Pieces of any size, even odd ones, cut the same byte stream. */
+static void
+test_bytes_sized(void **state)
+{
+	struct plan	 a, b;
+	struct buf	 whole, cut;
+	unsigned int	 i;
+
+	(void)state;
+	plan_init(&a);
+	plan_init(&b);
+	buf_init(&whole);
+	buf_init(&cut);
+	plan_stream_bytes(&a, 100, 7, 0);
+	plan_stream_bytes_sized(&b, 100, 7, 0, 7);
+	assert_int_equal(b.stream.pieces, 15);
+	for (i = 0; i < a.stream.pieces; i++)
+		plan_stream_piece(&a, i, &whole);
+	for (i = 0; i < b.stream.pieces; i++)
+		plan_stream_piece(&b, i, &cut);
+	assert_int_equal(cut.len, 100);
+	assert_memory_equal(cut.data, whole.data, 100);
+	buf_free(&whole);
+	buf_free(&cut);
+	plan_free(&a);
+	plan_free(&b);
+}
+
 /* Same seed, same bytes; pieces are 16 KiB, the last shorter; each stands alone. */
 static void
 test_bytes_deterministic(void **state)
@@ -463,6 +491,7 @@ main(void)
 		cmocka_unit_test(test_drip_chunked),
 		cmocka_unit_test(test_bytes_known_vector),
 		cmocka_unit_test(test_bytes_deterministic),
+		cmocka_unit_test(test_bytes_sized),
 		cmocka_unit_test(test_lines),
 		cmocka_unit_test(test_burn),
 		cmocka_unit_test(test_head_render),
