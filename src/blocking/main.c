@@ -46,9 +46,11 @@ main_stats_new(void)
 static void
 main_announce(const struct blocking_server *srv, const struct listeners *l)
 {
-	log_info("model %s, %u worker(s); http port %d, echo port %d, udp port %d, "
-	    "https port %d, tls echo port %d", srv->bsrv_model, srv->bsrv_workers,
-	    l->http_port, l->echo_port, l->udp_port, l->tls_http_port, l->tls_echo_port);
+	char	 how[64];
+
+	snprintf(how, sizeof(how), "model %s, %u worker%s", srv->bsrv_model,
+	    srv->bsrv_workers, srv->bsrv_workers == 1 ? "" : "s");
+	startup_announce(srv->bsrv_cfg, l, how);
 }
 
 /*
@@ -97,15 +99,14 @@ main(int argc, char **argv)
 		return (2);
 	}
 	log_init(MAIN_PROG, cfg->log_level, 0);
-	if (log_access_open(cfg->access_log, err, sizeof(err)) == -1)
+	if (cfg->signal_name[0] != '\0')
+		return (startup_signal(cfg, MAIN_PROG));
+	if (log_access_open(config_access_log(cfg), err, sizeof(err)) == -1)
 		fatalx("access log: %s", err);
 	if (cfg->test_only) {
 		if (curl_global_init(CURL_GLOBAL_DEFAULT) != CURLE_OK)
 			fatalx("curl_global_init failed");
-		if (startup_check(cfg, err, sizeof(err)) == -1)
-			fatalx("%s", err);
-		printf("configuration OK\n");
-		return (0);
+		return (startup_test(cfg, CONFIG_PROG_BLOCKING));
 	}
 	if (control_signals_init() == -1)
 		fatal("sigaction");

@@ -9,6 +9,7 @@
 #include <sys/wait.h>
 
 #include <errno.h>
+#include <signal.h>
 #include <fcntl.h>
 #include <grp.h>
 #include <limits.h>
@@ -122,6 +123,40 @@ daemon_pidfile_check(const char *path, char *err, size_t errlen)
 		return (-1);
 	}
 	return (0);
+}
+
+/* -s: signal the instance that holds the pid file's lock. */
+long
+daemon_pidfile_signal(const char *path, int sig, char *err, size_t errlen)
+{
+	long	 pid;
+	int	 fd, locked;
+
+	if ((fd = open(path, O_RDONLY | O_CLOEXEC)) == -1) {
+		if (errno == ENOENT)
+			snprintf(err, errlen, "%s: no pid file, so no instance is "
+			    "running with this pidfile", path);
+		else
+			err_set_errno(err, errlen, path, errno);
+		return (-1);
+	}
+	locked = flock(fd, LOCK_SH | LOCK_NB) == -1 && errno == EWOULDBLOCK;
+	close(fd);
+	pid = daemon_pidfile_owner(path);
+	if (!locked) {
+		snprintf(err, errlen, "%s: stale pid file: the instance (pid %ld) is "
+		    "gone", path, pid);
+		return (-1);
+	}
+	if (pid <= 0) {
+		snprintf(err, errlen, "%s: locked but holds no pid", path);
+		return (-1);
+	}
+	if (kill((pid_t)pid, sig) == -1) {
+		snprintf(err, errlen, "kill %ld: %s", pid, strerror(errno));
+		return (-1);
+	}
+	return (pid);
 }
 
 /* Write our pid via a locked temp file renamed into place. */

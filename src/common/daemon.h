@@ -16,6 +16,8 @@ void	daemon_ready(void);
 
 /* Write our pid to path via a locked temp file renamed into place; -1 if another holds it. */
 int	daemon_pidfile_create(const char *path, char *err, size_t);
+/* Send sig to the live instance holding path's lock: its pid, or -1 with why. */
+long	daemon_pidfile_signal(const char *path, int sig, char *err, size_t);
 /* Remove the pid file if it is still ours. */
 void	daemon_pidfile_remove(void);
 

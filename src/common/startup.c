@@ -18,6 +18,7 @@
 #include "common/tls.h"
 #include "core/fetch.h"
 #include "core/config.h"
+#include "util/buf.h"
 #include "util/log.h"
 
 /* 1 if a listen setting turns the listener off. */
@@ -64,6 +65,73 @@ startup_check(const struct config *cfg, char *err, size_t errlen)
 		SSL_CTX_free(ctx);
 	}
 	return (fetch_settings_init(&fs, cfg, err, errlen));
+}
+
+/* -t and -T: what a start would check; say which file, and for -T every setting. */
+int
+startup_test(const struct config *cfg, int prog)
+{
+	struct buf	 b;
+	char		 err[1024];
+	int		 oom;
+
+	if (startup_check(cfg, err, sizeof(err)) == -1) {
+		log_warnx("%s", err);
+		return (1);
+	}
+	buf_init(&b);
+	if (cfg->test_only == 2) {
+		buf_appendf(&b, "# configuration file %s\n", cfg->config_file[0] ?
+		    cfg->config_file : "(none)");
+		config_dump_origins(cfg, prog, &b);
+	}
+	if (cfg->config_file[0] != '\0')
+		buf_appendf(&b, "configuration file %s test is successful\n",
+		    cfg->config_file);
+	else
+		buf_appendf(&b, "no configuration file, defaults: test is successful\n");
+	if ((oom = b.oom) == 0)
+		fwrite(b.data, 1, b.len, stdout);
+	fflush(stdout);
+	buf_free(&b);
+	return (oom ? 1 : 0);
+}
+
+/* -s WORD, as nginx -s: reload, stop, quit, reopen. */
+int
+startup_signal(const struct config *cfg, const char *progname)
+{
+	static const struct {
+		const char	*word;
+		int		 sig;
+	} map[] = {
+		{ "reload", SIGHUP }, { "stop", SIGTERM }, { "quit", SIGQUIT },
+		{ "reopen", SIGUSR1 },
+	};
+	char	 err[1024];
+	size_t	 i;
+	long	 pid;
+
+	if (cfg->pidfile[0] == '\0') {
+		log_warnx("-s %s: no pidfile is set, so the running instance cannot be "
+		    "found (set pidfile as the instance does)", cfg->signal_name);
+		return (1);
+	}
+	for (i = 0; i < sizeof(map) / sizeof(map[0]); i++) {
+		if (strcmp(cfg->signal_name, map[i].word) != 0)
+			continue;
+		if ((pid = daemon_pidfile_signal(cfg->pidfile, map[i].sig, err,
+		    sizeof(err))) == -1) {
+			log_warnx("-s %s: %s", cfg->signal_name, err);
+			return (1);
+		}
+		printf("%s: %s: signal %d sent to pid %ld\n", progname,
+		    cfg->signal_name, map[i].sig, pid);
+		fflush(stdout);
+		return (0);
+	}
+	log_warnx("-s %s: unknown signal", cfg->signal_name);
+	return (1);
 }
 
 /* Detach (-d) and take the pid file, when the config asks. */
@@ -212,6 +280,34 @@ startup_write_port_file(const struct config *cfg, const struct listeners *l, cha
 		ports[n++] = all_ports[i];
 	}
 	return (sock_write_port_file(cfg->port_file, names, ports, n, err, errlen));
+}
+
+/* A port for the start-up line: its number, or "off". */
+static const char *
+startup_port_word(int port, char *buf, size_t len)
+{
+	if (port == -1)
+		return ("off");
+	snprintf(buf, len, "%d", port);
+	return (buf);
+}
+
+/* The one start-up line both servers print: listeners, access log, and how they serve. */
+void
+startup_announce(const struct config *cfg, const struct listeners *l, const char *how)
+{
+	char		 p[5][16];
+	const char	*access = config_access_log(cfg);
+
+	log_info("serving http %s, echo %s (udp %s), https %s, tls echo %s; "
+	    "access log %s%s; %s",
+	    startup_port_word(l->http_port, p[0], sizeof(p[0])),
+	    startup_port_word(l->echo_port, p[1], sizeof(p[1])),
+	    startup_port_word(l->udp_port, p[2], sizeof(p[2])),
+	    startup_port_word(l->tls_http_port, p[3], sizeof(p[3])),
+	    startup_port_word(l->tls_echo_port, p[4], sizeof(p[4])),
+	    access, access != cfg->access_log ? " (a daemon's stderr is /dev/null)" : "",
+	    how);
 }
 
 /* Raise the open-files limit and say if max_connections still will not fit. */

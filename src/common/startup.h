@@ -33,6 +33,12 @@ int	startup_listen_on(const char *);
 int	startup_check(const struct config *, char *err, size_t);
 /* Detach (-d) and take the pid file, when the config asks; -1 with why in err. */
 int	startup_daemonize(const struct config *, char *err, size_t);
+/* Log the start-up line: every listener's port or "off", the access log, and how. */
+void	startup_announce(const struct config *, const struct listeners *, const char *how);
+/* -t and -T: check, say which file, print the settings for -T; the exit status. */
+int	startup_test(const struct config *, int prog);
+/* -s: send the named signal to the instance in the pid file; the exit status. */
+int	startup_signal(const struct config *, const char *progname);
 /* Raise RLIMIT_NOFILE and warn if max_connections cannot fit. */
 void	startup_check_nofile(const struct config *);
 /* Ignore the signals a daemon must not die or stop of (SIGPIPE, SIGTTOU...). */

@@ -117,11 +117,15 @@ const struct config_entry config_table[] = {
 	{ "shutdown_timeout_ms", 0, CONFIG_T_DURATION,
 	  CONFIG_FIELD(shutdown_timeout_ms), 0, 3600000, "30000", CONFIG_ALL,
 	  "Daemon", "on SIGTERM, let requests in flight finish for this long" },
+	{ "drain_delay_ms", 0, CONFIG_T_DURATION, CONFIG_FIELD(drain_delay_ms),
+	  0, 600000, "0", CONFIG_ALL, "Daemon",
+	  "on SIGTERM, keep serving this long with /health at 503 before draining" },
 	{ "log_level", 0, CONFIG_T_LEVEL, CONFIG_FIELD(log_level), 0, 0,
 	  "info", CONFIG_ALL, "Logging", "error, warn, info or debug" },
 	{ "access_log", 0, CONFIG_T_STRING, CONFIG_FIELD(access_log), 0, 0,
 	  "stderr", CONFIG_ALL, "Logging",
-	  "access log: a file (appended), stderr (or -), or off" },
+	  "access log: a file (appended), stderr (or -), syslog, or off; "
+	  "with daemon, stderr means syslog" },
 	{ "workers", 'w', CONFIG_T_WORKERS, CONFIG_FIELD(workers), 1, 256,
 	  "1", CONFIG_EV, "Concurrency",
 	  "event loops, one thread each; auto = one per CPU" },
@@ -484,6 +488,62 @@ config_set(struct config *cfg, const char *key, const char *value, int prog,
 		    key, config_prog_name(e->progs)));
 	if (config_store(cfg, e, value, why, sizeof(why)) == -1)
 		return (err_set(errbuf, len, "%s: %s", key, why));
+	config_mark(cfg, e, CONFIG_ORIGIN_FLAG, 0);
+	return (0);
+}
+
+/* Remember which layer set entry e, for -T. */
+void
+config_mark(struct config *cfg, const struct config_entry *e, enum config_origin origin,
+    unsigned int line)
+{
+	size_t	 i = (size_t)(e - config_table);
+
+	cfg->origin[i] = (unsigned char)origin;
+	cfg->origin_line[i] = line;
+}
+
+/* ECHOFETCHD_DELAY_MAX_MS names delay_max_ms: the part after the prefix, lowered. */
+static int
+config_env_key(const char *var, char *key, size_t keylen)
+{
+	size_t	 n = strcspn(var, "="), plen = strlen(CONFIG_ENV_PREFIX), i;
+
+	if (n <= plen || n - plen >= keylen)
+		return (-1);
+	for (i = plen; i < n; i++)
+		key[i - plen] = (char)tolower((unsigned char)var[i]);
+	key[n - plen] = '\0';
+	return (0);
+}
+
+/*
+ * Containers configure through the environment: every ECHOFETCHD_ variable
+ * but the file's must name a key, so a misspelt one stops the start.
+ */
+int
+config_load_env(struct config *cfg, char *const *envp, char *errbuf, size_t len)
+{
+	const struct config_entry	*e;
+	char				 key[CONFIG_KEY_MAX], why[CONFIG_VALUE_MAX + 128];
+	const char			*var;
+	size_t				 plen = strlen(CONFIG_ENV_PREFIX);
+
+	for (; envp != NULL && *envp != NULL; envp++) {
+		var = *envp;
+		if (strncmp(var, CONFIG_ENV_PREFIX, plen) != 0 ||
+		    strncmp(var, CONFIG_ENV_FILE "=", sizeof(CONFIG_ENV_FILE)) == 0)
+			continue;
+		if (config_env_key(var, key, sizeof(key)) == -1 ||
+		    (e = config_find(key)) == NULL)
+			return (err_set(errbuf, len, "environment %.*s: no such "
+			    "setting (want %s and a config key in capitals)",
+			    (int)strcspn(var, "="), var, CONFIG_ENV_PREFIX));
+		if (config_store(cfg, e, strchr(var, '=') + 1, why, sizeof(why)) == -1)
+			return (err_set(errbuf, len, "environment %.*s: %s",
+			    (int)strcspn(var, "="), var, why));
+		config_mark(cfg, e, CONFIG_ORIGIN_ENV, 0);
+	}
 	return (0);
 }
 
@@ -577,12 +637,27 @@ config_load_file(struct config *cfg, const char *path, int prog,
 		else if (config_store(cfg, e, value, why, sizeof(why)) == -1)
 			rv = err_set(errbuf, len, "%s:%u: %s: %s", path,
 			    lineno, key, why);
+		else
+			config_mark(cfg, e, CONFIG_ORIGIN_FILE, lineno);
 	}
 	if (rv == 0 && ferror(fp))
 		rv = err_set(errbuf, len, "%s: read error", path);
 	free(line);
 	fclose(fp);
 	return (rv);
+}
+
+/*
+ * Where access lines go: a daemon's stderr is /dev/null, so there the
+ * default stderr means syslog.
+ */
+const char *
+config_access_log(const struct config *cfg)
+{
+	if (cfg->daemon && (strcmp(cfg->access_log, "stderr") == 0 ||
+	    strcmp(cfg->access_log, "-") == 0))
+		return ("syslog");
+	return (cfg->access_log);
 }
 
 /* The word config files and flags use for a model. */
@@ -595,19 +670,60 @@ config_model_name(enum config_model m)
 	return (config_model_names[m]);
 }
 
-/* Every setting of a program as `key = value`, readable by config_load_file. */
-void
-config_dump(const struct config *cfg, int prog, struct buf *out)
+/* "\t# default", "\t# FILE:LINE", "\t# env ECHOFETCHD_KEY" or "\t# flag" for entry i. */
+static void
+config_origin_comment(const struct config *cfg, size_t i, struct buf *out)
 {
-	char	 val[CONFIG_VALUE_MAX];
-	size_t	 i;
+	const char	*k;
+
+	switch (cfg->origin[i]) {
+	case CONFIG_ORIGIN_FILE:
+		buf_appendf(out, "\t# %s:%u", cfg->config_file, cfg->origin_line[i]);
+		break;
+	case CONFIG_ORIGIN_ENV:
+		buf_appendf(out, "\t# env %s", CONFIG_ENV_PREFIX);
+		for (k = config_table[i].key; *k != '\0'; k++)
+			buf_append_char(out, (char)toupper((unsigned char)*k));
+		break;
+	case CONFIG_ORIGIN_FLAG:
+		buf_appendf(out, "\t# flag");
+		break;
+	default:
+		buf_appendf(out, "\t# default");
+		break;
+	}
+}
+
+/* `key = value` lines, with each one's origin as a comment when asked. */
+static void
+config_dump_lines(const struct config *cfg, int prog, int origins, struct buf *out)
+{
+	char		 val[CONFIG_VALUE_MAX];
+	size_t		 i;
 
 	for (i = 0; i < CONFIG_NKEYS; i++) {
 		if ((config_table[i].progs & prog) == 0)
 			continue;
 		config_format(cfg, &config_table[i], val, sizeof(val));
-		buf_appendf(out, "%s = %s\n", config_table[i].key, val);
+		buf_appendf(out, "%s = %s", config_table[i].key, val);
+		if (origins)
+			config_origin_comment(cfg, i, out);
+		buf_append_char(out, '\n');
 	}
+}
+
+/* Every setting of a program as `key = value`, readable by config_load_file. */
+void
+config_dump(const struct config *cfg, int prog, struct buf *out)
+{
+	config_dump_lines(cfg, prog, 0, out);
+}
+
+/* -T: the same, each line saying where its value came from. */
+void
+config_dump_origins(const struct config *cfg, int prog, struct buf *out)
+{
+	config_dump_lines(cfg, prog, 1, out);
 }
 
 /* Groups whose keys only take effect at start: sockets, TLS, processes, threads. */

@@ -9,11 +9,24 @@
 
 #define CONFIG_ADDR_MAX	128
 #define CONFIG_PATH_MAX	1024
+#define CONFIG_KEYS_MAX	96	/* room for every key: getopt tables, origins */
+#define CONFIG_ENV_PREFIX	"ECHOFETCHD_"
+/* Names the file to read instead of the default; "" reads none. */
+#define CONFIG_ENV_FILE		"ECHOFETCHD_CONFIG"
+#define CONFIG_DEFAULT_FILE	SYSCONFDIR "/echofetchd.conf"
 
 /* Which program a setting applies to. */
 #define CONFIG_PROG_EVENT	0x1
 #define CONFIG_PROG_BLOCKING	0x2
 #define CONFIG_PROG_ALL		(CONFIG_PROG_EVENT | CONFIG_PROG_BLOCKING)
+
+/* Where a setting's value came from, lowest first: each overrides the one before. */
+enum config_origin {
+	CONFIG_ORIGIN_DEFAULT = 0,
+	CONFIG_ORIGIN_FILE,
+	CONFIG_ORIGIN_ENV,
+	CONFIG_ORIGIN_FLAG,
+};
 
 enum config_model {
 	CONFIG_MODEL_SEQUENTIAL = 0,
@@ -56,7 +69,9 @@ struct config {
 	char		 pidfile[CONFIG_PATH_MAX];	/* "" = none */
 	char		 user[64];			/* drop privileges to ("" = stay) */
 	unsigned int	 shutdown_timeout_ms;		/* drain deadline */
-	int		 test_only;			/* -t: check the config and exit */
+	int		 test_only;			/* -t: check the config and exit; -T: 2, and print it */
+	char		 signal_name[16];		/* -s: signal the running instance ("" = no) */
+	unsigned int	 drain_delay_ms;		/* /health 503 this long before the drain */
 
 	enum log_level	 log_level;
 	char		 access_log[CONFIG_PATH_MAX];	/* path, "stderr", or "off" */
@@ -78,6 +93,10 @@ struct config {
 	char		 fetch_ca_file[CONFIG_PATH_MAX];	/* "" = system CA store */
 	unsigned int	 fetch_urls_max;		/* most url= per /gather or /chain */
 	unsigned int	 fetch_max_hops;		/* Via entries a fetch request may carry; 508 beyond */
+
+	/* per table entry: where its value came from, and the file's line */
+	unsigned char	 origin[CONFIG_KEYS_MAX];
+	unsigned int	 origin_line[CONFIG_KEYS_MAX];
 };
 
 /* Fill every field with its default. */
@@ -87,11 +106,17 @@ void	config_defaults(struct config *);
  * in errbuf on the first bad line.
  */
 int	config_load_file(struct config *, const char *path, int prog, char *errbuf, size_t);
+/*
+ * Every ECHOFETCHD_<KEY> variable of envp (key in capitals). -1 with the
+ * variable's name and why in errbuf on the first bad or unknown one.
+ */
+int	config_load_env(struct config *, char *const *envp, char *errbuf, size_t);
 /* Set one key from a string, as the file and the flags do. -1 with why in errbuf. */
 int	config_set(struct config *, const char *key, const char *value, int prog, char *errbuf, size_t);
 /*
- * Parse argv: first finds -c/--config and loads it, then applies the flags
- * (flags win). Returns 0 to run, 1 if it printed help/version (exit 0),
+ * Parse argv: first finds -c/--config and loads it (else $ECHOFETCHD_CONFIG,
+ * else the default file if it exists), then the environment, then applies
+ * the flags (flags win). Returns 0 to run, 1 if it printed help/version (exit 0),
  * -1 with why in errbuf (exit 2).
  */
 int	config_parse_args(struct config *, int argc, char **argv, int prog, char *errbuf, size_t);
@@ -100,7 +125,11 @@ void	config_reload(struct config *live, const struct config *next, char *restart
 /* Print --help for a program to stdout. */
 void	config_usage(const char *progname, int prog);
 const char *config_model_name(enum config_model);
+/* The access log to open: access_log, but syslog for stderr under daemon. */
+const char *config_access_log(const struct config *);
 /* Print every setting of this program as `key = value` (for -t and tests). */
 void	config_dump(const struct config *, int prog, struct buf *);
+/* The same, each line ending in a comment that says where the value came from (-T). */
+void	config_dump_origins(const struct config *, int prog, struct buf *);
 
 #endif

@@ -1,9 +1,12 @@
 /* config_args: the command line (getopt_long built from the settings table) and --help. */
 #include "autoconfig.h"
 
+#include <errno.h>
 #include <getopt.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "core/config.h"
 #include "core/config_impl.h"
@@ -26,6 +29,8 @@ config_getopt_build(struct config_getopt *g, int prog)
 		{ "help", no_argument, NULL, 'h' },
 		{ "version", no_argument, NULL, 'v' },
 		{ "test", no_argument, NULL, 't' },
+		{ "test-dump", no_argument, NULL, 'T' },
+		{ "signal", required_argument, NULL, 's' },
 	};
 	const struct config_entry	*e;
 	size_t				 i, j, n = 0, s;
@@ -33,7 +38,7 @@ config_getopt_build(struct config_getopt *g, int prog)
 	memset(g, 0, sizeof(*g));
 	memcpy(g->opts, fixed, sizeof(fixed));
 	n = sizeof(fixed) / sizeof(fixed[0]);
-	s = strlen(strcpy(g->shorts, "+:c:o:hvt"));
+	s = strlen(strcpy(g->shorts, "+:c:o:hvtTs:"));
 	for (i = 0; i < config_nkeys; i++) {
 		e = &config_table[i];
 		if ((e->progs & prog) == 0)
@@ -101,6 +106,62 @@ config_apply_opt(struct config *cfg, int c, const char *arg, int prog,
 		flag[i] = '\0';
 		return (err_set(errbuf, len, "--%s: %s", flag, why));
 	}
+	config_mark(cfg, e, CONFIG_ORIGIN_FLAG, 0);
+	return (0);
+}
+
+/* -s: the four words nginx -s knows. */
+static int
+config_set_signal(struct config *cfg, const char *arg, char *errbuf, size_t len)
+{
+	static const char *const	 words[] = { "reload", "stop", "quit", "reopen" };
+	size_t				 i;
+
+	for (i = 0; i < sizeof(words) / sizeof(words[0]); i++) {
+		if (strcmp(arg, words[i]) == 0) {
+			memcpy(cfg->signal_name, arg, strlen(arg) + 1);
+			return (0);
+		}
+	}
+	return (err_set(errbuf, len, "-s: want reload, stop, quit or reopen, got "
+	    "\"%s\"", arg));
+}
+
+/*
+ * The file to read: -c's, else $ECHOFETCHD_CONFIG's ("" for none), else the
+ * default one if it exists. A named file must exist; NULL for none.
+ */
+static const char *
+config_choose_file(const char *given, int *must_exist)
+{
+	const char	*env;
+
+	*must_exist = 1;
+	if (given != NULL)
+		return (given);
+	if ((env = getenv(CONFIG_ENV_FILE)) != NULL)
+		return (env[0] != '\0' ? env : NULL);
+	*must_exist = 0;
+	return (CONFIG_DEFAULT_FILE);
+}
+
+/* Load the chosen file (a missing default is no error) and remember its name. */
+static int
+config_load_chosen(struct config *cfg, const char *given, int prog, char *errbuf,
+    size_t len)
+{
+	const char	*file;
+	int		 must_exist;
+
+	if ((file = config_choose_file(given, &must_exist)) == NULL)
+		return (0);
+	if (!must_exist && access(file, F_OK) == -1 && errno == ENOENT)
+		return (0);
+	if (strlen(file) >= sizeof(cfg->config_file))
+		return (err_set(errbuf, len, "%s: path too long", file));
+	memcpy(cfg->config_file, file, strlen(file) + 1);
+	if (config_load_file(cfg, file, prog, errbuf, len) == -1)
+		return (-1);
 	return (0);
 }
 
@@ -154,14 +215,9 @@ config_parse_args(struct config *cfg, int argc, char **argv, int prog,
 		fflush(stdout);
 		return (1);
 	}
-	if (file != NULL) {
-		if (strlen(file) >= sizeof(cfg->config_file))
-			return (err_set(errbuf, len, "%s: path too long",
-			    file));
-		if (config_load_file(cfg, file, prog, errbuf, len) == -1)
-			return (-1);
-		memcpy(cfg->config_file, file, strlen(file) + 1);
-	}
+	if (config_load_chosen(cfg, file, prog, errbuf, len) == -1 ||
+	    config_load_env(cfg, environ, errbuf, len) == -1)
+		return (-1);
 	optind = 0;
 	while ((c = getopt_long(argc, argv, g.shorts, g.opts, NULL)) != -1) {
 		if (c == '?' || c == ':')
@@ -169,8 +225,13 @@ config_parse_args(struct config *cfg, int argc, char **argv, int prog,
 			    len));
 		if (c == 'c')
 			continue;
-		if (c == 't') {
-			cfg->test_only = 1;
+		if (c == 't' || c == 'T') {
+			cfg->test_only = c == 'T' ? 2 : 1;
+			continue;
+		}
+		if (c == 's') {
+			if (config_set_signal(cfg, optarg, errbuf, len) == -1)
+				return (-1);
 			continue;
 		}
 		if (config_apply_opt(cfg, c, optarg, prog, errbuf, len) == -1)
@@ -223,15 +284,20 @@ config_usage(const char *progname, int prog)
 	size_t		 i;
 
 	config_defaults(&def);
-	printf("usage: %s [-hv] [-c file] [-o key=value] [options]\n\n",
+	printf("usage: %s [-hvtT] [-c file] [-s signal] [-o key=value] [options]\n\n",
 	    progname);
 	printf("  %-30s %s\n", "-c, --config FILE",
-	    "read settings from FILE first; flags win over it");
+	    "read settings from FILE (default " CONFIG_DEFAULT_FILE
+	    ", if it exists; or $" CONFIG_ENV_FILE "); the environment, then flags, win");
 	printf("  %-30s %s\n", "-o, --set KEY=VALUE",
 	    "set any setting by its config file name");
 	printf("  %-30s %s\n", "-h, --help", "print this help and exit");
 	printf("  %-30s %s\n", "-v, --version", "print the version and exit");
 	printf("  %-30s %s\n", "-t, --test", "check the configuration (and certificates), then exit");
+	printf("  %-30s %s\n", "-T, --test-dump",
+	    "as -t, and print every setting with where it came from");
+	printf("  %-30s %s\n", "-s, --signal SIGNAL",
+	    "reload, stop, quit or reopen the instance in pidfile, then exit");
 	for (i = 0; i < config_nkeys; i++) {
 		if ((config_table[i].progs & prog) == 0)
 			continue;

@@ -12,7 +12,6 @@
 #define CONFIG_M		(1024ULL * 1024)
 #define CONFIG_G		(1024ULL * 1024 * 1024)
 #define CONFIG_OPT_BASE		256
-#define CONFIG_KEYS_MAX		96	/* room in the getopt tables */
 
 enum config_type {
 	CONFIG_T_STRING,
@@ -49,6 +48,9 @@ extern const size_t			 config_nkeys;
 const char *config_prog_name(int);
 /* Convert and store one value; -1 with the rule in errbuf. */
 int	config_store(struct config *, const struct config_entry *, const char *, char *, size_t);
+/* Record where entry e's value came from (line: the file's, else 0). */
+void	config_mark(struct config *, const struct config_entry *, enum config_origin,
+	    unsigned int line);
 /* The text config_store reads back to the same value. */
 void	config_format(const struct config *, const struct config_entry *, char *, size_t);
 

@@ -47,18 +47,15 @@ main(int argc, char *argv[])
 		return (2);
 	}
 	log_init("echofetchd", cfg.log_level, 0);
-	if (log_access_open(cfg.access_log, err, sizeof(err)) == -1)
+	if (cfg.signal_name[0] != '\0')
+		return (startup_signal(&cfg, "echofetchd"));
+	if (log_access_open(config_access_log(&cfg), err, sizeof(err)) == -1)
 		fatalx("access log: %s", err);
 	startup_signals_ignore();
 	if (curl_global_init(CURL_GLOBAL_DEFAULT) != CURLE_OK)
 		fatalx("curl_global_init failed");
-	if (cfg.test_only) {
-		/* Everything a start would check, short of binding. */
-		if (startup_check(&cfg, err, sizeof(err)) == -1)
-			fatalx("%s", err);
-		printf("configuration OK\n");
-		return (0);
-	}
+	if (cfg.test_only)	/* everything a start would check, short of binding */
+		return (startup_test(&cfg, CONFIG_PROG_EVENT));
 	startup_check_nofile(&cfg);
 	if (startup_daemonize(&cfg, err, sizeof(err)) == -1)
 		fatalx("%s", err);

@@ -316,15 +316,11 @@ server_thread(void *arg)
 static void
 server_group_log_ports(struct server_group *grp)
 {
-	const struct listeners	*l = &grp->grp_servers[0].srv_listeners;
-	char			 tls[64] = "";
+	char	 how[64];
 
-	if (l->tls_http_port != -1 || l->tls_echo_port != -1)
-		snprintf(tls, sizeof(tls), ", https %d, tls echo %d", l->tls_http_port,
-		    l->tls_echo_port);
-	log_info("serving http %d, echo %d (udp %d)%s; %u worker%s, %s backend",
-	    l->http_port, l->echo_port, l->udp_port, tls, grp->grp_n,
+	snprintf(how, sizeof(how), "%u worker%s, %s backend", grp->grp_n,
 	    grp->grp_n == 1 ? "" : "s", event_base_get_method(grp->grp_servers[0].srv_base));
+	startup_announce(grp->grp_cfg, &grp->grp_servers[0].srv_listeners, how);
 }
 
 /* Run worker 0 in this thread and the rest in their own until a signal. */

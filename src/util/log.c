@@ -19,7 +19,10 @@
 static const char	*log_progname = "echofetch";
 static int		 log_level_cur = LOG_LEVEL_INFO;
 static int		 log_syslog;
-/* -1: no access log; STDERR_FILENO or an append-mode file otherwise. */
+/* Not a descriptor: access lines go to syslog(3), facility daemon. */
+#define LOG_ACCESS_SYSLOG	(-2)
+
+/* -1: no access log; syslog, STDERR_FILENO or an append-mode file otherwise. */
 static int		 log_access_fd = STDERR_FILENO;
 /* The file behind log_access_fd, for SIGUSR1; "" for stderr or none. */
 static char		 log_access_path[LOG_PATH_MAX];
@@ -194,8 +197,13 @@ log_access_open(const char *path, char *errbuf, size_t errlen)
 
 	old = __atomic_load_n(&log_access_fd, __ATOMIC_ACQUIRE);
 	if (strcmp(path, "off") == 0 || strcmp(path, "stderr") == 0 ||
-	    strcmp(path, "-") == 0) {
-		fd = path[0] == 'o' ? -1 : STDERR_FILENO;
+	    strcmp(path, "-") == 0 || strcmp(path, "syslog") == 0) {
+		if (path[0] == 'o')
+			fd = -1;
+		else if (strcmp(path, "syslog") == 0)
+			fd = LOG_ACCESS_SYSLOG;
+		else
+			fd = STDERR_FILENO;
 		log_access_path[0] = '\0';
 		__atomic_store_n(&log_access_fd, fd, __ATOMIC_RELEASE);
 		if (old > STDERR_FILENO)
@@ -328,6 +336,12 @@ log_access(const struct access_entry *e)
 	if (e->note != NULL) {
 		buf_append_char(&b, ' ');
 		log_access_escape(&b, e->note);
+	}
+	if (fd == LOG_ACCESS_SYSLOG) {
+		if (!b.oom)
+			syslog(LOG_INFO, "%.*s", (int)b.len, b.data);
+		buf_free(&b);
+		return;
 	}
 	buf_append_char(&b, '\n');
 	/* A lost access line is no reason to fail the request. */

@@ -28,7 +28,7 @@ void	log_set_level(enum log_level);
 int	log_level_parse(const char *, enum log_level *);
 const char *log_level_name(enum log_level);
 
-/* Access log: path, "-" or "stderr" for stderr, "off" for none. -1 + errbuf on failure. */
+/* Access log: path, "-" or "stderr" for stderr, "syslog", "off" for none. -1 + errbuf on failure. */
 int	log_access_open(const char *path, char *errbuf, size_t errlen);
 void	log_access_close(void);
 /* SIGUSR1: reopen the file at the same path; async-signal-safe. 1 done, 0 not a file, -1 errno. */

@@ -24,11 +24,11 @@ dm_cli() {
 
 # ---------------------------------------------------------------- -t
 
-# A good file: "configuration OK" and exit 0.
+# A good file: named as tested, and exit 0.
 t_test_ok() {
 	printf '# good\ndelay_max_ms = 2000\nmax_connections = 100\n' >"$T/good.conf"
 	dm_cli t1 -t -c "$T/good.conf"
-	expect_eq "exit status" "$RC" 0 && expect_contains "$T/t1.out" "configuration OK"
+	expect_eq "exit status" "$RC" 0 && expect_contains "$T/t1.out" "configuration file $T/good.conf test is successful"
 }
 
 # An unknown key: exit 2, and the message names file:line.
@@ -271,7 +271,7 @@ t_notify_stop() {
 
 # Every check, in order: each group leans on the one before it.
 daemon_main() {
-	tap_run "-t: 'configuration OK' and exit 0" t_test_ok
+	tap_run "-t: names the file it tested, exit 0" t_test_ok
 	tap_run "-t with an unknown key: exit 2 naming file:line" t_test_bad_key
 	tap_run "-t with a missing tls_cert: exit 1 naming the file" t_test_no_cert
 	tap_run "-d --pidfile: returns 0 once serving, a request works at once" t_daemon_start

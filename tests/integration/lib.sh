@@ -186,6 +186,8 @@ declare -A SRV_PID SRV_HTTP SRV_ECHO SRV_UDP
 # A private scratch directory, removed (with every server killed) on exit.
 lib_setup() {
 	lib_find_tree
+	# The servers read the installed default file unless told otherwise.
+	export ECHOFETCHD_CONFIG=
 	T=$(mktemp -d "${TMPDIR:-/tmp}/echofetch-it.XXXXXX") ||
 	    tap_bail "mktemp failed"
 	trap lib_cleanup EXIT
