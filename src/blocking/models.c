@@ -400,9 +400,9 @@ models_main_loop(struct blocking_server *srv, struct listeners *l, int with_udp,
 	enum models_kind	 kind[MODELS_NKINDS];
 	struct timespec		 ts, *tmo = NULL;
 	sigset_t		 block, open;
-	uint64_t		 deadline = 0;
+	uint64_t		 deadline = 0, delay_until = 0;
 	nfds_t			 n = 0;
-	int			 ev, sig, draining = 0, rc = 0;
+	int			 ev, sig, stop_sig = 0, draining = 0, rc = 0;
 
 	if (dispatch != NULL)
 		n = models_poll_set(l, with_udp, pfd, kind);
@@ -419,15 +419,26 @@ models_main_loop(struct blocking_server *srv, struct listeners *l, int with_udp,
 		if (ev & CONTROL_IGNORED)
 			log_info("signal %d (SIGUSR2): ignored; SIGUSR1 reopens the logs, "
 			    "SIGHUP reloads", SIGUSR2);
-		if ((ev & CONTROL_STOP) && draining) {
+		if ((ev & CONTROL_STOP) && (draining || delay_until != 0)) {
 			models_cut("signal again: stopping now", model);
 			break;
 		}
-		if (ev & CONTROL_STOP) {
-			deadline = models_drain_begin(srv, l, sig);
+		if ((ev & CONTROL_STOP) && srv->bsrv_cfg->drain_delay_ms > 0) {
+			/* Serve on, /health failing, until the balancer has noticed. */
+			startup_health_fail(sig, srv->bsrv_cfg->drain_delay_ms);
+			delay_until = time_now_ms() + srv->bsrv_cfg->drain_delay_ms;
+			stop_sig = sig;
+		} else if (ev & CONTROL_STOP)
+			delay_until = time_now_ms();
+		if (delay_until != 0 && time_now_ms() >= delay_until) {
+			deadline = models_drain_begin(srv, l, (ev & CONTROL_STOP) ? sig :
+			    stop_sig);
+			delay_until = 0;
 			draining = 1;
 			n = 0;
 		}
+		if (delay_until != 0)
+			tmo = models_drain_tick(delay_until, &ts);
 		if (draining) {
 			if (models_idle())
 				break;

@@ -19,6 +19,7 @@
 #include "blocking/serve.h"
 #include "common/sock.h"
 #include "util/buf.h"
+#include "common/startup.h"
 #include "core/config.h"
 #include "core/endpoint.h"
 #include "core/exchange.h"
@@ -531,7 +532,8 @@ serve_exchange(struct serve_conn *c, enum serve_read why)
 	int		 keep;
 
 	c->sc_ctx.now = time(NULL);
-	c->sc_ctx.draining = control_draining();	/* planned from now on: close */
+	/* planned from now on: close */
+	c->sc_ctx.draining = control_draining() || startup_health_failing();
 	if (why == SERVE_READ_TIMEOUT)
 		exchange_plan_timeout(&c->sc_ex, &c->sc_ctx, st);
 	else

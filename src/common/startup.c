@@ -21,6 +21,9 @@
 #include "util/buf.h"
 #include "util/log.h"
 
+/* Set at the stop signal, before the drain: /health answers 503 from then on. */
+static int	 startup_health_failed;
+
 /* 1 if a listen setting turns the listener off. */
 static int
 startup_disabled(const char *spec)
@@ -65,6 +68,25 @@ startup_check(const struct config *cfg, char *err, size_t errlen)
 		SSL_CTX_free(ctx);
 	}
 	return (fetch_settings_init(&fs, cfg, err, errlen));
+}
+
+/*
+ * The stop signal with drain_delay_ms: fail /health now, drain later, so a
+ * load balancer's checks take this instance out before its listeners close.
+ */
+void
+startup_health_fail(int sig, unsigned int delay_ms)
+{
+	__atomic_store_n(&startup_health_failed, 1, __ATOMIC_RELEASE);
+	log_info("signal %d: /health now answers 503; draining in %u ms (signal "
+	    "again to stop now)", sig, delay_ms);
+}
+
+/* Whether requests planned now see a server shutting down. */
+int
+startup_health_failing(void)
+{
+	return (__atomic_load_n(&startup_health_failed, __ATOMIC_ACQUIRE));
 }
 
 /* -t and -T: what a start would check; say which file, and for -T every setting. */

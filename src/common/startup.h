@@ -39,6 +39,10 @@ void	startup_announce(const struct config *, const struct listeners *, const cha
 int	startup_test(const struct config *, int prog);
 /* -s: send the named signal to the instance in the pid file; the exit status. */
 int	startup_signal(const struct config *, const char *progname);
+/* The stop signal, drain_delay_ms before the drain: fail /health from now on. */
+void	startup_health_fail(int sig, unsigned int delay_ms);
+/* 1 once startup_health_fail ran: plans see a server that is draining. */
+int	startup_health_failing(void);
 /* Raise RLIMIT_NOFILE and warn if max_connections cannot fit. */
 void	startup_check_nofile(const struct config *);
 /* Ignore the signals a daemon must not die or stop of (SIGPIPE, SIGTTOU...). */

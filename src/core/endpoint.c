@@ -86,6 +86,7 @@ static const struct endpoint_route endpoint_routes[] = {
 	{ "/range/", ENDPOINT_SEGMENT, EP_RANGE, 0, endpoint_range },
 	{ "/stream-bytes/", ENDPOINT_SEGMENT, EP_STREAM_BYTES, 0, endpoint_stream_bytes },
 	{ "/sse", ENDPOINT_EXACT, EP_SSE, 0, endpoint_sse },
+	{ "/health", ENDPOINT_EXACT, EP_HEALTH, 0, endpoint_health },
 };
 
 static const char *endpoint_names[ENDPOINT_COUNT] = {
@@ -123,6 +124,7 @@ static const char *endpoint_names[ENDPOINT_COUNT] = {
 	[EP_RANGE] = "range",
 	[EP_STREAM_BYTES] = "stream_bytes",
 	[EP_SSE] = "sse",
+	[EP_HEALTH] = "health",
 };
 
 /* Stats labels and log lines name endpoints the same way everywhere. */

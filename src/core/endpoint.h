@@ -46,6 +46,7 @@ enum endpoint_id {
 	EP_RANGE,
 	EP_STREAM_BYTES,
 	EP_SSE,
+	EP_HEALTH,
 	ENDPOINT_COUNT,
 };
 
@@ -56,7 +57,7 @@ struct endpoint_ctx {
 	const char	*client_ip;	/* textual, no port */
 	unsigned int	 client_port;
 	int		 tls;		/* 1 when served over TLS */
-	int		 draining;	/* shutting down: every response closes */
+	int		 draining;	/* shutting down: every response closes, /health 503 */
 	time_t		 now;
 	/* for /stats and /metrics: fill a merged snapshot */
 	void		(*stats_snapshot)(void *arg, struct stats *out, struct stats_info *info);

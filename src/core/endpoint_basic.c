@@ -36,6 +36,7 @@ static const struct endpoint_index_line endpoint_index[] = {
 	{ "GET", "/cpu?ms=N", "burn N ms of CPU on the serving thread, then answer" },
 	{ "GET", "/stats", "counters as JSON" },
 	{ "GET", "/metrics", "counters in Prometheus text format" },
+	{ "GET", "/health", "200 {\"status\":\"ok\"} while serving, 503 once draining" },
 	{ "GET", "/fetch?url=U", "fetch U upstream and stream its answer through" },
 	{ "GET", "/gather?url=A&url=B", "fetch every url at once; JSON with each one's status and time" },
 	{ "GET", "/chain?url=A&url=B", "fetch the urls one after another; the same JSON" },
@@ -327,6 +328,23 @@ endpoint_user_agent(struct endpoint_call *call)
 		json_null(&j);
 	json_object_end(&j);
 	endpoint_json_done(call);
+}
+
+/*
+ * For load balancers: 503 from the stop signal on, so they stop sending
+ * here while the listeners are still open (drain_delay_ms).
+ */
+void
+endpoint_health(struct endpoint_call *call)
+{
+	static const char	 ok[] = "{\"status\":\"ok\"}\n";
+	static const char	 draining[] = "{\"status\":\"draining\"}\n";
+
+	if (call->ctx->draining)
+		endpoint_respond(call, 503, "application/json", NULL, draining,
+		    sizeof(draining) - 1);
+	else
+		endpoint_respond(call, 200, "application/json", NULL, ok, sizeof(ok) - 1);
 }
 
 /* Ask the executor for merged counters; they are too big for a worker's stack. */

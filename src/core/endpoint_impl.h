@@ -119,6 +119,7 @@ void	endpoint_ip(struct endpoint_call *);
 void	endpoint_user_agent(struct endpoint_call *);
 void	endpoint_stats(struct endpoint_call *);
 void	endpoint_metrics(struct endpoint_call *);
+void	endpoint_health(struct endpoint_call *);
 
 /* endpoint_httpbin.c */
 /* Access-Control-* lines for the call's response (preflight ones for OPTIONS). */

@@ -86,6 +86,7 @@ fetch_open_socket(void *arg, curlsocktype purpose, struct curl_sockaddr *a)
 	if (fetch_policy_check_addr(&t->settings->policy, &a->addr,
 	    (socklen_t)a->addrlen, why, sizeof(why)) == -1) {
 		t->denied = 1;
+		fetch_policy_hint(why, sizeof(why));
 		snprintf(t->reason, sizeof(t->reason), "%s", why);
 		return (CURL_SOCKET_BAD);
 	}
@@ -407,6 +408,7 @@ fetch_transfer_setup(struct fetch_transfer *t, const struct fetch_settings *s,
 	}
 	if (fetch_policy_check_curlu(&s->policy, t->cu, t->reason,
 	    sizeof(t->reason)) == -1) {
+		fetch_policy_hint(t->reason, sizeof(t->reason));
 		fetch_fail(t, 403, "%s", t->reason);
 		goto fail;
 	}

@@ -374,3 +374,13 @@ fetch_policy_check_url(const struct fetch_policy *pol, const char *url, char *wh
 	curl_url_cleanup(u);
 	return (rv);
 }
+
+/* A client told "address X is private" also learns which setting allows it. */
+void
+fetch_policy_hint(char *why, size_t len)
+{
+	size_t	 n = strlen(why);
+
+	if (strncmp(why, "address ", 8) == 0 && n + sizeof(FETCH_POLICY_HINT) <= len)
+		memcpy(why + n, FETCH_POLICY_HINT, sizeof(FETCH_POLICY_HINT));
+}

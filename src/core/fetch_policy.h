@@ -2,6 +2,9 @@
 #ifndef EF_FETCH_POLICY_H
 #define EF_FETCH_POLICY_H
 
+/* Ends a refused address's 403: the setting that would let it through. */
+#define FETCH_POLICY_HINT	" (not in fetch_allow)"
+
 #include <sys/types.h>
 #include <sys/socket.h>
 
@@ -55,5 +58,8 @@ int	fetch_policy_check_addr(const struct fetch_policy *, const struct sockaddr *
 /* The same for a numeric address in text ("10.0.0.1", "::1"); -1 also when it is not one. */
 int	fetch_policy_check_ip(const struct fetch_policy *, const char *ip,
 	    char *why, size_t);
+
+/* Append FETCH_POLICY_HINT to why when it refuses an address (fits or stays). */
+void	fetch_policy_hint(char *why, size_t len);
 
 #endif

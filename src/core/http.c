@@ -244,7 +244,7 @@ http_scan_head(struct http_parser *p, size_t *end)
 		}
 		/* The request line is still open: bytes before its CR count. */
 		if (p->line_len == 0 && (c == '\r' ? i : i + 1) > max)
-			return (http_fail(p, 414, "request line too long"));
+			return (http_fail(p, 414, "request line too long (request_line_max)"));
 	}
 	return (0);
 }
@@ -458,7 +458,7 @@ http_parse_header_line(struct http_parser *p, const char *s, size_t len)
 	if (max > HTTP_HEADERS_HARD_MAX)
 		max = HTTP_HEADERS_HARD_MAX;
 	if (r->nheaders >= max)
-		return (http_fail(p, 431, "too many headers"));
+		return (http_fail(p, 431, "too many headers (headers_max)"));
 	if (http_headers_grow(r, max) == -1)
 		return (http_fail(p, 500, "out of memory"));
 	h = &r->headers[r->nheaders++];
@@ -566,7 +566,7 @@ http_check_headers(struct http_parser *p)
 	if (bad_expect)
 		return (http_fail(p, 417, "unsupported expectation"));
 	if (r->content_length > p->limits.body_max)
-		return (http_fail(p, 413, "body too large"));
+		return (http_fail(p, 413, "body too large (body_max)"));
 	r->keep_alive = r->version == 11 ? !want_close :
 	    (want_keep && !want_close);
 	return (0);
@@ -640,11 +640,11 @@ http_feed_head(struct http_parser *p, const char *data, size_t len,
 		return (-1);
 	if (rv == 0) {
 		if (h->len > p->limits.header_block_max)
-			return (http_fail(p, 431, "header block too large"));
+			return (http_fail(p, 431, "header block too large (header_block_max)"));
 		return (0);
 	}
 	if (end > p->limits.header_block_max)
-		return (http_fail(p, 431, "header block too large"));
+		return (http_fail(p, 431, "header block too large (header_block_max)"));
 	h->len = end;
 	h->data[end] = '\0';
 	*used = skip + (end - old);

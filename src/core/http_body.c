@@ -30,7 +30,7 @@ static int
 http_chunk_size_end(struct http_parser *p, enum http_parser_state next)
 {
 	if (p->remaining > p->limits.body_max - p->req.body.len)
-		return (http_fail(p, 413, "body too large"));
+		return (http_fail(p, 413, "body too large (body_max)"));
 	p->state = next;
 	p->line_len = 0;
 	return (0);
@@ -82,7 +82,7 @@ http_trailer_byte(struct http_parser *p, unsigned char c)
 {
 	/* p->remaining counts trailer bytes here; the last chunk left it 0. */
 	if (++p->remaining > p->limits.header_block_max)
-		return (http_fail(p, 431, "trailer section too large"));
+		return (http_fail(p, 431, "trailer section too large (header_block_max)"));
 	if (p->saw_cr) {
 		if (c != '\n')
 			return (http_fail(p, 400, "bare CR in trailer"));

@@ -17,6 +17,7 @@
 #include <event2/event.h>
 
 #include "common/sock.h"
+#include "common/startup.h"
 #include "core/config.h"
 #include "util/log.h"
 #include "core/plan.h"
@@ -412,7 +413,7 @@ conn_start_plan(struct conn *c)
 	conn_timer_stop(c);
 	c->conn_deadline_armed = 0;
 	c->conn_ctx.now = time(NULL);
-	c->conn_ctx.draining = srv->srv_draining;
+	c->conn_ctx.draining = srv->srv_draining || startup_health_failing();
 	exchange_plan(c->conn_ex, &c->conn_ctx, &srv->srv_stats);
 	if (plan_failed(&c->conn_ex->plan))
 		exchange_plan_error(c->conn_ex, 500, "out of memory", EXCHANGE_OOM,

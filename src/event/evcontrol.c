@@ -22,6 +22,7 @@
 
 static void	evcontrol_signal(evutil_socket_t, short, void *);
 static void	evcontrol_drain(evutil_socket_t, short, void *);
+static void	evcontrol_drain_all(evutil_socket_t, short, void *);
 static void	evcontrol_deadline(evutil_socket_t, short, void *);
 static void	evcontrol_reload_worker(evutil_socket_t, short, void *);
 
@@ -121,7 +122,7 @@ evcontrol_signal(evutil_socket_t sig, short what, void *arg)
 {
 	struct server		*srv = arg;
 	struct server_group	*grp = srv->srv_group;
-	unsigned int		 i;
+	struct timeval		 tv;
 
 	switch (sig) {
 	case SIGHUP:
@@ -140,10 +141,28 @@ evcontrol_signal(evutil_socket_t sig, short what, void *arg)
 		server_group_stop(grp);
 		return;
 	}
-	log_info("signal %d: draining (at most %u ms); signal again to stop now",
-	    (int)sig, srv->srv_cfg->shutdown_timeout_ms);
-	daemon_notify("STOPPING=1");
 	grp->grp_draining = 1;
+	daemon_notify("STOPPING=1");
+	tv = time_ms_to_timeval(srv->srv_cfg->drain_delay_ms);
+	if (srv->srv_cfg->drain_delay_ms > 0) {
+		startup_health_fail((int)sig, srv->srv_cfg->drain_delay_ms);
+		if (event_base_once(srv->srv_base, -1, EV_TIMEOUT, evcontrol_drain_all,
+		    grp, &tv) == 0)
+			return;
+		log_warnx("cannot wait drain_delay_ms: draining now");
+	}
+	evcontrol_drain_all(-1, 0, grp);
+}
+
+/* Worker 0, at the stop signal or drain_delay_ms after it: every worker drains. */
+static void
+evcontrol_drain_all(evutil_socket_t fd, short what, void *arg)
+{
+	struct server_group	*grp = arg;
+	unsigned int		 i;
+
+	log_info("draining (at most %u ms); signal again to stop now",
+	    grp->grp_cfg->shutdown_timeout_ms);
 	for (i = 0; i < grp->grp_n; i++)
 		event_active(grp->grp_servers[i].srv_drain_ev, EV_READ, 0);
 }

@@ -466,7 +466,7 @@ test_config_help_version(void **state)
 	    NULL), 1);
 	config_test_slurp(path, &out);
 	assert_non_null(strstr(buf_cstr(&out),
-	    "usage: echofetchd [-hv] [-c file] [-o key=value] [options]\n"));
+	    "usage: echofetchd [-hvtT] [-c file] [-s signal] [-o key=value] [options]\n"));
 	assert_non_null(strstr(out.data, "\nTimeouts:\n"));
 	assert_non_null(strstr(out.data, "  -l, --listen ADDR "));
 	assert_non_null(strstr(out.data, "(default 127.0.0.1:8080)\n"));
@@ -597,6 +597,9 @@ test_config_shipped_file(void **state)
 	assert_int_equal(config_load_file(&c, tmp, CONFIG_PROG_ALL, err,
 	    sizeof(err)), 0);
 	unlink(tmp);
+	/* Every value is the default's; only where it came from differs. */
+	memset(c.origin, 0, sizeof(c.origin));
+	memset(c.origin_line, 0, sizeof(c.origin_line));
 	assert_memory_equal(&c, &def, sizeof(c));
 	buf_free(&text);
 	buf_free(&keys);
@@ -646,6 +649,108 @@ test_config_reload(void **state)
 	assert_int_equal(reload_read(&next, 2, argv, CONFIG_PROG_EVENT), -1);
 }
 
+/* ECHOFETCHD_<KEY>: stored, marked, and a bad or unknown one named in the error. */
+static void
+test_config_env(void **state)
+{
+	char		 e0[] = "PATH=/bin", e1[] = "ECHOFETCHD_DELAY_MAX_MS=250";
+	char		 e2[] = "ECHOFETCHD_CONFIG=/nowhere", e3[] = "ECHOFETCHD_ACCESS_LOG=off";
+	char		 e4[] = "ECHOFETCHD_DELAY_MAX_MS=soon", e5[] = "ECHOFETCHD_DELAY_MAX=1";
+	char		 e6[] = "ECHOFETCHD_=1";
+	char *const	 good[] = { e0, e1, e2, e3, NULL };
+	char *const	 bad[] = { e4, NULL };
+	char *const	 unknown[] = { e5, NULL };
+	char *const	 bare[] = { e6, NULL };
+	struct config	 c;
+	char		 err[256];
+
+	config_defaults(&c);
+	assert_int_equal(config_load_env(&c, good, err, sizeof(err)), 0);
+	assert_int_equal(c.delay_max_ms, 250);
+	assert_string_equal(c.access_log, "off");
+	assert_int_equal(config_load_env(&c, bad, err, sizeof(err)), -1);
+	assert_string_equal(err, "environment ECHOFETCHD_DELAY_MAX_MS: want an integer "
+	    "0..3600000, got \"soon\"");
+	assert_int_equal(c.delay_max_ms, 250);
+	assert_int_equal(config_load_env(&c, unknown, err, sizeof(err)), -1);
+	assert_non_null(strstr(err, "environment ECHOFETCHD_DELAY_MAX: no such setting"));
+	assert_int_equal(config_load_env(&c, bare, err, sizeof(err)), -1);
+	assert_non_null(strstr(err, "ECHOFETCHD_: no such setting"));
+}
+
+/* Flags over the environment over the file ($ECHOFETCHD_CONFIG), and -T says which. */
+static void
+test_config_layers(void **state)
+{
+	struct config	 c;
+	struct buf	 out;
+	char		 err[256], path[64], want[128];
+	FILE		*fp;
+
+	snprintf(path, sizeof(path), "/tmp/test_config.layers.%d", (int)getpid());
+	fp = fopen(path, "w");
+	assert_non_null(fp);
+	fputs("# layers\ndelay_max_ms = 100\ncpu_max_ms = 100\nbytes_max = 1K\n", fp);
+	fclose(fp);
+	assert_int_equal(setenv("ECHOFETCHD_CONFIG", path, 1), 0);
+	assert_int_equal(setenv("ECHOFETCHD_DELAY_MAX_MS", "200", 1), 0);
+	assert_int_equal(setenv("ECHOFETCHD_CPU_MAX_MS", "200", 1), 0);
+	config_defaults(&c);
+	assert_int_equal(config_test_args(&c, CONFIG_PROG_EVENT, err, sizeof(err),
+	    NULL, "echofetchd", "-o", "cpu_max_ms=300", "-T", NULL), 0);
+	assert_string_equal(c.config_file, path);
+	assert_int_equal(c.test_only, 2);
+	assert_int_equal(c.bytes_max, 1024);
+	assert_int_equal(c.delay_max_ms, 200);
+	assert_int_equal(c.cpu_max_ms, 300);
+	buf_init(&out);
+	config_dump_origins(&c, CONFIG_PROG_EVENT, &out);
+	snprintf(want, sizeof(want), "\nbytes_max = 1K\t# %s:4\n", path);
+	assert_non_null(strstr(buf_cstr(&out), want));
+	assert_non_null(strstr(out.data, "\ndelay_max_ms = 200\t# env ECHOFETCHD_DELAY_MAX_MS\n"));
+	assert_non_null(strstr(out.data, "\ncpu_max_ms = 300\t# flag\n"));
+	assert_non_null(strstr(out.data, "\nstream_max = 100\t# default\n"));
+	buf_free(&out);
+
+	/* A named file must exist; "" reads none; a bad value names its variable. */
+	assert_int_equal(setenv("ECHOFETCHD_CONFIG", "/nonexistent/echofetchd.conf", 1), 0);
+	config_defaults(&c);
+	assert_int_equal(config_test_args(&c, CONFIG_PROG_EVENT, err, sizeof(err),
+	    NULL, "echofetchd", NULL), -1);
+	assert_non_null(strstr(err, "/nonexistent/echofetchd.conf: No such file"));
+	assert_int_equal(setenv("ECHOFETCHD_CONFIG", "", 1), 0);
+	assert_int_equal(setenv("ECHOFETCHD_CPU_MAX_MS", "9h", 1), 0);
+	config_defaults(&c);
+	assert_int_equal(config_test_args(&c, CONFIG_PROG_EVENT, err, sizeof(err),
+	    NULL, "echofetchd", NULL), -1);
+	assert_non_null(strstr(err, "ECHOFETCHD_CPU_MAX_MS"));
+	unsetenv("ECHOFETCHD_CPU_MAX_MS");
+	unsetenv("ECHOFETCHD_DELAY_MAX_MS");
+	config_defaults(&c);
+	assert_int_equal(config_test_args(&c, CONFIG_PROG_EVENT, err, sizeof(err),
+	    NULL, "echofetchd", "-s", "reload", NULL), 0);
+	assert_string_equal(c.config_file, "");
+	assert_string_equal(c.signal_name, "reload");
+	assert_int_equal(config_test_args(&c, CONFIG_PROG_EVENT, err, sizeof(err),
+	    NULL, "echofetchd", "-s", "restart", NULL), -1);
+	assert_string_equal(err, "-s: want reload, stop, quit or reopen, got \"restart\"");
+	unlink(path);
+}
+
+/* Under daemon, the default stderr access log would be /dev/null: syslog instead. */
+static void
+test_config_access_log_daemon(void **state)
+{
+	struct config	 c;
+
+	config_defaults(&c);
+	assert_string_equal(config_access_log(&c), "stderr");
+	c.daemon = 1;
+	assert_string_equal(config_access_log(&c), "syslog");
+	strcpy(c.access_log, "/var/log/x");
+	assert_string_equal(config_access_log(&c), "/var/log/x");
+}
+
 int
 main(void)
 {
@@ -662,7 +767,12 @@ main(void)
 		cmocka_unit_test(test_config_dump_roundtrip),
 		cmocka_unit_test(test_config_shipped_file),
 		cmocka_unit_test(test_config_reload),
+		cmocka_unit_test(test_config_env),
+		cmocka_unit_test(test_config_layers),
+		cmocka_unit_test(test_config_access_log_daemon),
 	};
 
+	/* An installed default file must not change what these tests see. */
+	setenv("ECHOFETCHD_CONFIG", "", 1);
 	return (cmocka_run_group_tests(tests, NULL, NULL));
 }

@@ -263,7 +263,7 @@ test_names(void **state)
 		"metrics", "fetch", "gather", "chain",
 		"methods", "uuid", "base64", "document", "preflight",
 		"redirect", "cookies", "auth", "links", "encoded", "response_headers",
-		"cache", "range", "stream_bytes", "sse",
+		"cache", "range", "stream_bytes", "sse", "health",
 	};
 	int	 i;
 
@@ -303,6 +303,29 @@ test_root(void **state)
 	done(&p, &r);
 
 	expect_get_error("/?format=xml", 400, "format must be text or json", EP_ROOT);
+}
+
+/* /health: 200 while serving; 503 and close once draining. */
+static void
+test_health(void **state)
+{
+	static const char	 req[] = "GET /health HTTP/1.1\r\nHost: h\r\n\r\n";
+	struct endpoint_ctx	 ctx = t_ctx;
+	struct plan		 p;
+	struct ran		 r;
+
+	plan_raw(req, &p, &r);
+	assert_int_equal(p.endpoint, EP_HEALTH);
+	assert_int_equal(p.status, 200);
+	assert_string_equal(r.out.data + r.head_len, "{\"status\":\"ok\"}\n");
+	done(&p, &r);
+
+	ctx.draining = 1;
+	plan_ctx(req, sizeof(req) - 1, &ctx, &p, &r);
+	assert_int_equal(p.status, 503);
+	assert_non_null(strstr(r.out.data, "Connection: close\r\n"));
+	assert_string_equal(r.out.data + r.head_len, "{\"status\":\"draining\"}\n");
+	done(&p, &r);
 }
 
 /* /echo sends the body back with the client's type, any method, binary safe. */
@@ -1107,6 +1130,7 @@ main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_names),
 		cmocka_unit_test(test_root),
+		cmocka_unit_test(test_health),
 		cmocka_unit_test(test_echo),
 		cmocka_unit_test(test_anything_get),
 		cmocka_unit_test(test_anything_bodies),

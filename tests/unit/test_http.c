@@ -724,7 +724,7 @@ test_reject_chunk_size_huge(void **state)
 	    "bad chunk size");
 	/* 16 digits fit, but are far beyond the body limit. */
 	REJECT("POST / HTTP/1.1\r\nHost: h\r\nTransfer-Encoding: chunked\r\n"
-	    "\r\nFFFFFFFFFFFFFFFF\r\n", 413, "body too large");
+	    "\r\nFFFFFFFFFFFFFFFF\r\n", 413, "body too large (body_max)");
 }
 
 /* Leading zeros are fine up to 16 digits. */
@@ -904,7 +904,7 @@ test_chunk_trailers(void **state)
 	http_limits_default(&lim);
 	lim.header_block_max = 80;
 	test_http_reject_lim(big, sizeof(big) - 1, 431,
-	    "trailer section too large", &lim);
+	    "trailer section too large (header_block_max)", &lim);
 	lim.header_block_max = 81;
 	test_http_all_splits(big, sizeof(big) - 1, NULL, &lim);
 }
@@ -926,11 +926,11 @@ test_reject_414(void **state)
 	assert_int_equal(http_parser_feed(&p, line.data, line.len, &used),
 	    HTTP_PARSE_ERROR);
 	assert_int_equal(p.error_status, 414);
-	assert_string_equal(p.error_reason, "request line too long");
+	assert_string_equal(p.error_reason, "request line too long (request_line_max)");
 	http_parser_free(&p);
 	buf_append_str(&line, " HTTP/1.1\r\nHost: h\r\n\r\n");
 	test_http_reject_lim(line.data, line.len, 414,
-	    "request line too long", NULL);
+	    "request line too long (request_line_max)", NULL);
 	buf_free(&line);
 }
 
@@ -951,9 +951,9 @@ test_request_line_limit_exact(void **state)
 	assert_non_null(strstr(got, "res=1 "));
 	free(got);
 	test_http_reject_lim(bad, sizeof(bad) - 1, 414,
-	    "request line too long", &lim);
+	    "request line too long (request_line_max)", &lim);
 	/* Too long is known before the line ends. */
-	test_http_reject_lim(bad, 19, 414, "request line too long", &lim);
+	test_http_reject_lim(bad, 19, 414, "request line too long (request_line_max)", &lim);
 }
 
 /* An over-large head is refused before its end arrives. */
@@ -973,10 +973,10 @@ test_reject_431_size(void **state)
 	assert_int_equal(http_parser_feed(&p, req.data, req.len, &used),
 	    HTTP_PARSE_ERROR);
 	assert_int_equal(p.error_status, 431);
-	assert_string_equal(p.error_reason, "header block too large");
+	assert_string_equal(p.error_reason, "header block too large (header_block_max)");
 	http_parser_free(&p);
 	buf_append_str(&req, "\r\n\r\n");
-	test_http_reject_lim(req.data, req.len, 431, "header block too large",
+	test_http_reject_lim(req.data, req.len, 431, "header block too large (header_block_max)",
 	    NULL);
 	buf_free(&req);
 }
@@ -996,7 +996,7 @@ test_header_block_limit_exact(void **state)
 	free(got);
 	lim.header_block_max--;
 	test_http_reject_lim(req, sizeof(req) - 1, 431,
-	    "header block too large", &lim);
+	    "header block too large (header_block_max)", &lim);
 }
 
 /* 100 fields pass by default, 101 do not. */
@@ -1018,7 +1018,7 @@ test_reject_431_count(void **state)
 	free(got);
 	req.len -= 2;
 	buf_append_str(&req, "X-100: 100\r\n\r\n");
-	test_http_reject_lim(req.data, req.len, 431, "too many headers", NULL);
+	test_http_reject_lim(req.data, req.len, 431, "too many headers (headers_max)", NULL);
 	buf_free(&req);
 }
 
@@ -1033,11 +1033,11 @@ test_custom_limits(void **state)
 
 	http_limits_default(&lim);
 	lim.headers_max = 2;
-	test_http_reject_lim(three, sizeof(three) - 1, 431, "too many headers",
+	test_http_reject_lim(three, sizeof(three) - 1, 431, "too many headers (headers_max)",
 	    &lim);
 	lim.headers_max = 3;
 	lim.body_max = 3;
-	test_http_reject_lim(three, sizeof(three) - 1, 413, "body too large",
+	test_http_reject_lim(three, sizeof(three) - 1, 413, "body too large (body_max)",
 	    &lim);
 	lim.body_max = 4;
 	test_http_all_splits(three, sizeof(three) - 1,
@@ -1060,7 +1060,7 @@ test_reject_413_length(void **state)
 	assert_int_equal(http_parser_feed(&p, head, sizeof(head) - 1, &used),
 	    HTTP_PARSE_ERROR);
 	assert_int_equal(p.error_status, 413);
-	assert_string_equal(p.error_reason, "body too large");
+	assert_string_equal(p.error_reason, "body too large (body_max)");
 	http_parser_free(&p);
 	/* Exactly the limit is fine. */
 	http_parser_init(&p, NULL);
@@ -1085,7 +1085,7 @@ test_reject_413_chunked(void **state)
 	lim.body_max = 11;
 	test_http_all_splits(req, sizeof(req) - 1, NULL, &lim);
 	lim.body_max = 10;
-	test_http_reject_lim(req, sizeof(req) - 1, 413, "body too large",
+	test_http_reject_lim(req, sizeof(req) - 1, 413, "body too large (body_max)",
 	    &lim);
 }
 
