@@ -126,6 +126,9 @@ const struct config_entry config_table[] = {
 	  "stderr", CONFIG_ALL, "Logging",
 	  "access log: a file (appended), stderr (or -), syslog, or off; "
 	  "with daemon, stderr means syslog" },
+	{ "access_log_format", 0, CONFIG_T_LOGFMT, CONFIG_FIELD(access_log_format), 0, 0,
+	  "default", CONFIG_ALL, "Logging",
+	  "access lines: default, combined (Apache/nginx) or json (one object a line)" },
 	{ "workers", 'w', CONFIG_T_WORKERS, CONFIG_FIELD(workers), 1, 256,
 	  "1", CONFIG_EV, "Concurrency",
 	  "event loops, one thread each; auto = one per CPU" },
@@ -406,6 +409,11 @@ config_store(struct config *cfg, const struct config_entry *e,
 			    "info or debug, got \"%s\"", value));
 		*(enum log_level *)p = level;
 		return (0);
+	case CONFIG_T_LOGFMT:
+		if (log_access_format_parse(value, (enum log_access_format *)p) == -1)
+			return (err_set(errbuf, len, "want default, combined or json, "
+			    "got \"%s\"", value));
+		return (0);
 	case CONFIG_T_MODEL:
 		for (i = 0; i < 4; i++) {
 			if (strcmp(value, config_model_names[i]) == 0) {
@@ -446,6 +454,10 @@ config_format(const struct config *cfg, const struct config_entry *e,
 	case CONFIG_T_MODEL:
 		snprintf(out, len, "%s",
 		    config_model_name(*(const enum config_model *)p));
+		break;
+	case CONFIG_T_LOGFMT:
+		snprintf(out, len, "%s",
+		    log_access_format_name(*(const enum log_access_format *)p));
 		break;
 	case CONFIG_T_WORKERS:
 		v = config_get_uint(p, e->width);

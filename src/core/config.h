@@ -74,7 +74,8 @@ struct config {
 	unsigned int	 drain_delay_ms;		/* /health 503 this long before the drain */
 
 	enum log_level	 log_level;
-	char		 access_log[CONFIG_PATH_MAX];	/* path, "stderr", or "off" */
+	char		 access_log[CONFIG_PATH_MAX];	/* path, "stderr", "syslog" or "off" */
+	enum log_access_format access_log_format;	/* default, combined or json */
 
 	unsigned int	 workers;			/* event build; 0 = auto */
 	enum config_model model;			/* blocking build */

@@ -262,6 +262,7 @@ config_usage_entry(const struct config_entry *e, const struct config *def)
 	case CONFIG_T_DURATION:	meta = " MS"; break;
 	case CONFIG_T_LEVEL:	meta = " LEVEL"; break;
 	case CONFIG_T_MODEL:	meta = " MODEL"; break;
+	case CONFIG_T_LOGFMT:	meta = " FORMAT"; break;
 	case CONFIG_T_WORKERS:	meta = " N|auto"; break;
 	case CONFIG_T_CIDRS:	meta = " CIDRS"; break;
 	default:		meta = " N"; break;

@@ -24,6 +24,7 @@ enum config_type {
 	CONFIG_T_MODEL,
 	CONFIG_T_WORKERS,	/* "auto" (0) or a count */
 	CONFIG_T_CIDRS,		/* a string holding a list of CIDRs */
+	CONFIG_T_LOGFMT,	/* default, combined or json */
 };
 
 /* One setting: the file key, its flags, its type, range and default. */

@@ -192,26 +192,44 @@ exchange_client(char *out, size_t len, const struct endpoint_ctx *ctx)
 		snprintf(out, len, "%s:%u", ctx->client_ip, ctx->client_port);
 }
 
+/* A request header's value as a C string in b, or NULL when it was not sent. */
+static const char *
+exchange_header(const struct exchange *ex, const char *name, struct buf *b)
+{
+	const struct http_header	*h;
+
+	if ((h = http_header_find(&ex->parser.req, name)) == NULL)
+		return (NULL);
+	buf_append(b, h->value.p, h->value.len);
+	return (buf_cstr(b));
+}
+
 /* One access-log line; slices are copied out because the log wants C strings. */
 static void
 exchange_log(struct exchange *ex, const struct endpoint_ctx *ctx, int status,
     enum exchange_end end)
 {
 	struct access_entry	 e;
-	struct buf		 method, target;
+	struct buf		 method, target, referer, agent;
 	char			 client[96];
 	int			 parsed = http_parser_head_done(&ex->parser);
 
 	buf_init(&method);
 	buf_init(&target);
+	buf_init(&referer);
+	buf_init(&agent);
 	exchange_client(client, sizeof(client), ctx);
+	memset(&e, 0, sizeof(e));
 	if (parsed) {
 		buf_append(&method, ex->parser.req.method_name.p,
 		    ex->parser.req.method_name.len);
 		buf_append(&target, ex->parser.req.target.p, ex->parser.req.target.len);
+		e.referer = exchange_header(ex, "Referer", &referer);
+		e.user_agent = exchange_header(ex, "User-Agent", &agent);
+		e.version = ex->parser.req.version;
 	}
-	memset(&e, 0, sizeof(e));
 	e.client = client;
+	e.host = ctx->client_ip;
 	e.method = parsed && method.len > 0 ? buf_cstr(&method) : "-";
 	e.target = parsed && target.len > 0 ? buf_cstr(&target) : "-";
 	e.status = status;
@@ -222,6 +240,8 @@ exchange_log(struct exchange *ex, const struct endpoint_ctx *ctx, int status,
 	log_access(&e);
 	buf_free(&method);
 	buf_free(&target);
+	buf_free(&referer);
+	buf_free(&agent);
 }
 
 /*

@@ -20,6 +20,7 @@ reload_read(struct config *next, int argc, char **argv, int prog)
 		return (-1);
 	}
 	log_set_level(next->log_level);
+	log_access_set_format(next->access_log_format);
 	if (log_access_open(config_access_log(next), err, sizeof(err)) == -1)
 		log_warnx("reload: access log: %s; keeping the old one", err);
 	return (0);

@@ -51,6 +51,7 @@ main(int argc, char *argv[])
 		return (startup_signal(&cfg, "echofetchd"));
 	if (log_access_open(config_access_log(&cfg), err, sizeof(err)) == -1)
 		fatalx("access log: %s", err);
+	log_access_set_format(cfg.access_log_format);
 	startup_signals_ignore();
 	if (curl_global_init(CURL_GLOBAL_DEFAULT) != CURLE_OK)
 		fatalx("curl_global_init failed");

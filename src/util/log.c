@@ -12,6 +12,7 @@
 #include <unistd.h>
 
 #include "util/buf.h"
+#include "util/json.h"
 #include "util/log.h"
 
 #define LOG_LINE_MAX	4096
@@ -24,6 +25,8 @@ static int		 log_syslog;
 
 /* -1: no access log; syslog, STDERR_FILENO or an append-mode file otherwise. */
 static int		 log_access_fd = STDERR_FILENO;
+static int		 log_access_fmt = LOG_ACCESS_DEFAULT;
+static const char *const log_access_fmt_names[] = { "default", "combined", "json" };
 /* The file behind log_access_fd, for SIGUSR1; "" for stderr or none. */
 static char		 log_access_path[LOG_PATH_MAX];
 
@@ -308,34 +311,157 @@ log_access_enabled(void)
 	return (__atomic_load_n(&log_access_fd, __ATOMIC_ACQUIRE) != -1);
 }
 
+/* default, combined or json. */
+int
+log_access_format_parse(const char *s, enum log_access_format *out)
+{
+	size_t	 i;
+
+	for (i = 0; i < sizeof(log_access_fmt_names) / sizeof(log_access_fmt_names[0]); i++) {
+		if (strcmp(s, log_access_fmt_names[i]) == 0) {
+			*out = (enum log_access_format)i;
+			return (0);
+		}
+	}
+	return (-1);
+}
+
+/* The word access_log_format uses. */
+const char *
+log_access_format_name(enum log_access_format f)
+{
+	if ((int)f < 0 || f > LOG_ACCESS_JSON)
+		return ("unknown");
+	return (log_access_fmt_names[f]);
+}
+
+/* Threads log while a reload sets this: one atomic int. */
+void
+log_access_set_format(enum log_access_format f)
+{
+	__atomic_store_n(&log_access_fmt, (int)f, __ATOMIC_RELEASE);
+}
+
+/* "HTTP/1.1", or "-" when the request line never parsed. */
+static const char *
+log_access_version(const struct access_entry *e)
+{
+	return (e->version == 10 ? "HTTP/1.0" : e->version == 11 ? "HTTP/1.1" : "-");
+}
+
+/* Ours: ISO time, ip:port, "METHOD target", status, bytes, ms, and a note. */
+static void
+log_access_default(struct buf *b, const struct access_entry *e, const struct timespec *ts)
+{
+	struct tm	 tm;
+	char		 when[32];
+
+	gmtime_r(&ts->tv_sec, &tm);
+	strftime(when, sizeof(when), "%Y-%m-%dT%H:%M:%S", &tm);
+	buf_appendf(b, "%s.%03ldZ ", when, ts->tv_nsec / 1000000);
+	log_access_escape(b, e->client);
+	buf_append(b, " \"", 2);
+	log_access_escape(b, e->method);
+	buf_append_char(b, ' ');
+	log_access_escape(b, e->target);
+	buf_appendf(b, "\" %d %llu %.3fms", e->status, e->bytes, e->duration_ms);
+	if (e->note != NULL) {
+		buf_append_char(b, ' ');
+		log_access_escape(b, e->note);
+	}
+}
+
+/* Apache's and nginx's combined format, which log analysers read as is. */
+static void
+log_access_combined(struct buf *b, const struct access_entry *e, const struct timespec *ts)
+{
+	struct tm	 tm;
+	char		 when[40];
+
+	localtime_r(&ts->tv_sec, &tm);
+	strftime(when, sizeof(when), "%d/%b/%Y:%H:%M:%S %z", &tm);
+	log_access_escape(b, e->host != NULL ? e->host : e->client);
+	buf_appendf(b, " - - [%s] \"", when);
+	log_access_escape(b, e->method);
+	buf_append_char(b, ' ');
+	log_access_escape(b, e->target);
+	buf_appendf(b, " %s\" %d ", log_access_version(e), e->status);
+	if (e->bytes == 0)
+		buf_append_char(b, '-');
+	else
+		buf_appendf(b, "%llu", e->bytes);
+	buf_append(b, " \"", 2);
+	log_access_escape(b, e->referer);
+	buf_append(b, "\" \"", 3);
+	log_access_escape(b, e->user_agent);
+	buf_append_char(b, '"');
+}
+
+/* A string member, or null when absent. */
+static void
+log_access_json_str(struct json *j, const char *key, const char *value)
+{
+	json_key(j, key);
+	if (value != NULL)
+		json_cstring(j, value);
+	else
+		json_null(j);
+}
+
+/* One JSON object: every field, client bytes escaped by the JSON writer. */
+static void
+log_access_json(struct buf *b, const struct access_entry *e, const struct timespec *ts)
+{
+	struct json	 j;
+	struct tm	 tm;
+	char		 when[40];
+	size_t		 n;
+
+	gmtime_r(&ts->tv_sec, &tm);
+	n = strftime(when, sizeof(when), "%Y-%m-%dT%H:%M:%S", &tm);
+	snprintf(when + n, sizeof(when) - n, ".%03ldZ", ts->tv_nsec / 1000000);
+	json_init(&j, b, 0);
+	json_object_begin(&j);
+	log_access_json_str(&j, "time", when);
+	log_access_json_str(&j, "client", e->client);
+	log_access_json_str(&j, "method", e->method);
+	log_access_json_str(&j, "target", e->target);
+	log_access_json_str(&j, "protocol", e->version ? log_access_version(e) : NULL);
+	json_key(&j, "status");
+	json_int(&j, e->status);
+	json_key(&j, "bytes");
+	json_uint(&j, e->bytes);
+	json_key(&j, "duration_ms");
+	json_double(&j, e->duration_ms);
+	log_access_json_str(&j, "referer", e->referer);
+	log_access_json_str(&j, "user_agent", e->user_agent);
+	log_access_json_str(&j, "note", e->note);
+	json_object_end(&j);
+}
+
 /* One access-log line, written with a single write(2). */
 void
 log_access(const struct access_entry *e)
 {
 	struct buf	 b;
 	struct timespec	 ts;
-	struct tm	 tm;
-	char		 when[32];
 	int		 fd;
 
 	fd = __atomic_load_n(&log_access_fd, __ATOMIC_ACQUIRE);
 	if (fd == -1)
 		return;
 	clock_gettime(CLOCK_REALTIME, &ts);
-	gmtime_r(&ts.tv_sec, &tm);
-	strftime(when, sizeof(when), "%Y-%m-%dT%H:%M:%S", &tm);
 	buf_init(&b);
-	buf_appendf(&b, "%s.%03ldZ ", when, ts.tv_nsec / 1000000);
-	log_access_escape(&b, e->client);
-	buf_append(&b, " \"", 2);
-	log_access_escape(&b, e->method);
-	buf_append_char(&b, ' ');
-	log_access_escape(&b, e->target);
-	buf_appendf(&b, "\" %d %llu %.3fms", e->status, e->bytes,
-	    e->duration_ms);
-	if (e->note != NULL) {
-		buf_append_char(&b, ' ');
-		log_access_escape(&b, e->note);
+	switch (__atomic_load_n(&log_access_fmt, __ATOMIC_ACQUIRE)) {
+	case LOG_ACCESS_COMBINED:
+		log_access_combined(&b, e, &ts);
+		break;
+	case LOG_ACCESS_JSON:
+		log_access_json(&b, e, &ts);
+		break;
+	default:
+		log_access_default(&b, e, &ts);
+		break;
 	}
 	if (fd == LOG_ACCESS_SYSLOG) {
 		if (!b.oom)

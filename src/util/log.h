@@ -21,6 +21,17 @@ struct access_entry {
 	unsigned long long bytes;	/* response bytes sent, head included */
 	double		 duration_ms;
 	const char	*note;		/* extra word or NULL, e.g. "client-gone" */
+	const char	*host;		/* the client's address alone (combined) */
+	const char	*referer;	/* header value or NULL */
+	const char	*user_agent;	/* header value or NULL */
+	int		 version;	/* 10 or 11; 0 when the request line did not parse */
+};
+
+/* How access lines look: ours, Apache/nginx combined, or one JSON object each. */
+enum log_access_format {
+	LOG_ACCESS_DEFAULT = 0,
+	LOG_ACCESS_COMBINED,
+	LOG_ACCESS_JSON,
 };
 
 void	log_init(const char *progname, enum log_level, int to_syslog);
@@ -35,6 +46,11 @@ void	log_access_close(void);
 int	log_access_reopen(void);
 const char *log_access_file(void);
 void	log_access(const struct access_entry *);
+/* default, combined or json; -1 for anything else. */
+int	log_access_format_parse(const char *, enum log_access_format *);
+const char *log_access_format_name(enum log_access_format);
+/* From the next line on, write this format (start-up and reload). */
+void	log_access_set_format(enum log_access_format);
 int	log_access_enabled(void);
 
 void	log_warn(const char *, ...) __attribute__((format(printf, 1, 2)));
