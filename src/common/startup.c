@@ -160,6 +160,9 @@ startup_signal(const struct config *cfg, const char *progname)
 int
 startup_daemonize(const struct config *cfg, char *err, size_t errlen)
 {
+	if (cfg->daemon && config_access_log(cfg) != cfg->access_log)
+		log_info("access log: stderr is /dev/null once detached, so access "
+		    "lines go to syslog (set access_log to a file to keep them there)");
 	if (cfg->daemon && daemon_detach(err, errlen) == -1)
 		return (-1);
 	if (cfg->pidfile[0] != '\0' && daemon_pidfile_create(cfg->pidfile, err, errlen) == -1)
