@@ -151,7 +151,8 @@ exchange_plan_timeout(struct exchange *ex, const struct endpoint_ctx *ctx,
 	enum exchange_end	 end = exchange_timeout_end(ex);
 
 	exchange_plan_error(ex, 408, end == EXCHANGE_TIMEOUT_BODY ?
-	    "request body timeout" : "request header timeout", end, ctx, stats);
+	    "request body timeout (body_timeout_ms)" :
+	    "request header timeout (header_timeout_ms)", end, ctx, stats);
 }
 
 /* The refusal is one plan like any other, so it is counted and logged like one. */

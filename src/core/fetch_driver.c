@@ -224,7 +224,7 @@ fetch_driver_admit(struct fetch_job *job)
 		case FETCH_QUEUE_WAIT:
 			break;
 		case FETCH_QUEUE_FULL:
-			fetch_job_reject(job, t, 503, "fetch queue full");
+			fetch_job_reject(job, t, 503, "fetch queue full (fetch_concurrency, fetch_queue)");
 			break;
 		}
 	}

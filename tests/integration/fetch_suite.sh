@@ -414,7 +414,7 @@ t_queue_full() {
 	queue_three "http://127.0.0.1:${SRV_HTTP[queue]}"
 	ms=$(($(now_ms) - t0))
 	expect_eq statuses "$QCODES" "200 200 503 " &&
-	    { grep -l '"fetch queue full"' "$T"/q[123].body >/dev/null ||
+	    { grep -l '"fetch queue full (fetch_concurrency, fetch_queue)"' "$T"/q[123].body >/dev/null ||
 	    { note "no body says \"fetch queue full\""; lib_note_file "$T/q3.body"; false; }; } &&
 	    expect_ge "wall ms (the queued one waits)" "$ms" 950
 }

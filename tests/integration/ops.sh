@@ -195,11 +195,11 @@ t_health_drain_delay() {
 
 # ---------------------------------------------------------------- errors
 
-# 413, 414, 431 and a refused fetch name the setting that decides.
+# 413, 414, 431, 408 and a refused fetch name the setting that decides.
 t_errors_name_settings() {
-	local long
+	local long fd
 	srv_start_noted er "$BIN" "${MODEL_ARGS[@]}" --body-max 1K --request-line-max 256 \
-	    --headers-max 6 || return 1
+	    --headers-max 6 --header-timeout-ms 300 || return 1
 	head -c 2000 /dev/zero | tr '\0' x >"$T/big"
 	req r --data-binary @"$T/big" "$(srv_url er)/echo"
 	expect_status r 413 && expect_contains "$T/r.body" "body_max" || { srv_kill er; return 1; }
@@ -211,7 +211,14 @@ t_errors_name_settings() {
 	expect_status r 431 && expect_contains "$T/r.body" "headers_max" ||
 	    { srv_kill er; return 1; }
 	req r "$(srv_url er)/fetch?url=http://127.0.0.1:1/"
-	expect_status r 403 && expect_contains "$T/r.body" "(not in fetch_allow)"
+	expect_status r 403 && expect_contains "$T/r.body" "(not in fetch_allow)" ||
+	    { srv_kill er; return 1; }
+	# An unfinished head: the server answers 408 and closes, which ends cat.
+	exec {fd}<>"/dev/tcp/127.0.0.1/${SRV_HTTP[er]}"
+	printf 'GET /ip HTTP/1.1\r\nHost: h\r\n' >&"$fd"
+	timeout 5 cat <&"$fd" >"$T/to.out"
+	exec {fd}>&-
+	expect_contains "$T/to.out" "request header timeout (header_timeout_ms)"
 	srv_kill er
 }
 
@@ -233,7 +240,7 @@ ops_main() {
 	tap_run "start-up line says off for listeners that are off" t_startup_line
 	tap_run "/health: 200 {\"status\":\"ok\"} while serving" t_health_ok
 	tap_run "SIGTERM + drain_delay_ms: /health 503, still serving, then exit" t_health_drain_delay
-	tap_run "413, 414, 431 and a refused fetch name their setting" t_errors_name_settings
+	tap_run "413, 414, 431, 408 and a refused fetch name their setting" t_errors_name_settings
 }
 
 lib_setup

@@ -1097,7 +1097,7 @@ test_exchange(void **state)
 	buf_reset(&sent);
 	plan_render(&ex.plan, 1, &sent);
 	assert_non_null(strstr(buf_cstr(&sent), "HTTP/1.1 408 Request Timeout\r\n"));
-	assert_non_null(strstr(buf_cstr(&sent), "\"request header timeout\""));
+	assert_non_null(strstr(buf_cstr(&sent), "\"request header timeout (header_timeout_ms)\""));
 	exchange_finish(&ex, st, &t_ctx, EXCHANGE_DONE);
 	assert_int_equal(st->plans_inflight, 0);
 	/* the server answered, not an endpoint: counted by status, under none */

@@ -887,7 +887,7 @@ test_job_summary(void **state)
 	assert_non_null(strstr(k.out.data, "\"status\": 403,"));
 	assert_non_null(strstr(k.out.data, "is loopback" FETCH_POLICY_HINT "\"\n"));
 	assert_non_null(strstr(k.out.data, "\"status\": 503,"));
-	assert_non_null(strstr(k.out.data, "\"error\": \"fetch queue full\"\n"));
+	assert_non_null(strstr(k.out.data, "\"error\": \"fetch queue full (fetch_concurrency, fetch_queue)\"\n"));
 	assert_int_equal(p.steps[p.nsteps - 1].kind, PLAN_WRITE);
 
 	/* with room in the queue the second one waits its turn and runs */
