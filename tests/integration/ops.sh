@@ -20,6 +20,13 @@ ops_cli() {
 	RC=$?
 }
 
+# Kill server NAME, keeping the status of the check before it.
+srv_kill_keep() {
+	local rc=$?
+	srv_kill "$1"
+	return "$rc"
+}
+
 # A file's text held a line matching an extended regex.
 expect_match() {
 	grep -qE -- "$2" "$1" 2>/dev/null && return 0
@@ -72,7 +79,7 @@ t_env_serves() {
 	    srv_start_noted env "$BIN" "${MODEL_ARGS[@]}" || return 1
 	req r "$(srv_url env)/delay?ms=60"
 	expect_status r 400 && expect_contains "$T/r.body" "0..50"
-	srv_kill env
+	srv_kill_keep env
 }
 
 # A bad value or an unknown ECHOFETCHD_ variable stops the start, named.
@@ -157,7 +164,7 @@ t_access_format_bad() {
 t_startup_line() {
 	srv_start_noted sl "$BIN" "${MODEL_ARGS[@]}" --echo-listen off || return 1
 	expect_match "$T/sl.err" "serving http ${SRV_HTTP[sl]}, echo off \(udp off\), https off, tls echo off; access log $T/sl.access; "
-	srv_kill sl
+	srv_kill_keep sl
 }
 
 # ---------------------------------------------------------------- /health and the drain
@@ -167,7 +174,7 @@ t_health_ok() {
 	srv_start_noted h "$BIN" "${MODEL_ARGS[@]}" || return 1
 	req r "$(srv_url h)/health"
 	expect_status r 200 && expect_eq "body" "$(cat "$T/r.body")" '{"status":"ok"}'
-	srv_kill h
+	srv_kill_keep h
 }
 
 # /health answers 503 from the moment SIGTERM arrives.
@@ -219,7 +226,7 @@ t_errors_name_settings() {
 	timeout 5 cat <&"$fd" >"$T/to.out"
 	exec {fd}>&-
 	expect_contains "$T/to.out" "request header timeout (header_timeout_ms)"
-	srv_kill er
+	srv_kill_keep er
 }
 
 # The configuration checks exercise code both builds share: once, in the event build.
