@@ -24,6 +24,8 @@
 #include "load/client.h"
 #include "load/hist.h"
 #include "load/report.h"
+#include "load/sched.h"
+#include "load/tls.h"
 #include "util/time.h"
 
 #define CLIENT_MAX_LINE		8192		/* status line, one header, chunk size */
@@ -61,7 +63,7 @@ client_user_has(const struct load_args *a, const char *name)
 
 /* The whole request is the same for every client, so it is built once. */
 void
-client_build_request(const struct load_args *a, struct buf *b)
+client_build_request(const struct load_args *a, const struct load_target *t, struct buf *b)
 {
 	size_t	i, body_len = a->has_body ? a->body_len : a->payload_set ? a->payload : 0;
 
@@ -70,12 +72,12 @@ client_build_request(const struct load_args *a, struct buf *b)
 			buf_append_char(b, client_pattern(i, a->payload));
 		return;
 	}
-	buf_appendf(b, "%s %s HTTP/1.1\r\n", args_method(a), a->path);
+	buf_appendf(b, "%s %s HTTP/1.1\r\n", args_method(a), t->path);
 	if (!client_user_has(a, "Host")) {
-		if (a->port == 80)
-			buf_appendf(b, "Host: %s\r\n", a->host);
+		if (t->port == (t->tls ? 443U : 80U))
+			buf_appendf(b, "Host: %s\r\n", t->host);
 		else
-			buf_appendf(b, "Host: %s:%u\r\n", a->host, a->port);
+			buf_appendf(b, "Host: %s:%u\r\n", t->host, t->port);
 	}
 	if (!client_user_has(a, "User-Agent"))
 		buf_append_str(b, "User-Agent: echofetch-load/" PACKAGE_VERSION "\r\n");
@@ -105,6 +107,7 @@ client_disconnect(struct load_client *clt)
 		clt->clt_bev = NULL;
 	}
 	clt->clt_connected = 0;
+	clt->clt_tcp_up = 0;
 	clt->clt_served = 0;
 	clt->clt_seen = 0;
 	clt->clt_pending_errno = 0;
@@ -192,13 +195,13 @@ client_tick_cb(evutil_socket_t fd, short what, void *arg)
 		return;
 	if (bps > 1e6 / CLIENT_TICK_US)
 		piece = (size_t)(bps * CLIENT_TICK_US / 1e6 + 0.5);
-	left = run->run_req_len - clt->clt_sent;
+	left = clt->clt_req_len - clt->clt_sent;
 	if (piece > left)
 		piece = left;
-	bufferevent_write(clt->clt_bev, run->run_req + clt->clt_sent, piece);
+	bufferevent_write(clt->clt_bev, clt->clt_req + clt->clt_sent, piece);
 	clt->clt_sent += piece;
 	run->run_stats.bytes_out += piece;
-	if (clt->clt_sent < run->run_req_len) {
+	if (clt->clt_sent < clt->clt_req_len) {
 		tv = time_seconds_to_timeval(bps > 1e6 / CLIENT_TICK_US ? CLIENT_TICK_US / 1e6 : 1.0 / bps);
 		evtimer_add(clt->clt_tick, &tv);
 	}
@@ -224,10 +227,10 @@ client_send(struct load_client *clt)
 		client_tick_cb(-1, 0, clt);
 		return;
 	}
-	evbuffer_add_reference(bufferevent_get_output(clt->clt_bev), run->run_req,
-	    run->run_req_len, NULL, NULL);
-	clt->clt_sent = run->run_req_len;
-	run->run_stats.bytes_out += run->run_req_len;
+	evbuffer_add_reference(bufferevent_get_output(clt->clt_bev), clt->clt_req,
+	    clt->clt_req_len, NULL, NULL);
+	clt->clt_sent = clt->clt_req_len;
+	run->run_stats.bytes_out += clt->clt_req_len;
 }
 
 /* Non-blocking connect done by hand, so an immediate refusal keeps its errno. */
@@ -236,30 +239,35 @@ client_connect(struct load_client *clt)
 {
 	struct load_run		*run = clt->clt_run;
 	const struct load_args	*a = run->run_args;
+	const struct load_target *t = clt->clt_target;
 	struct timeval		 tv;
 	int			 fd, one = 1, rc;
 
 	clt->clt_state = CLT_CONNECTING;
-	run->run_stats.connects++;
-	fd = socket(a->addr.ss_family, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
+	fd = socket(t->addr.ss_family, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
 	if (fd == -1)
 		goto fail;
 	setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof(one));
-	rc = connect(fd, (const struct sockaddr *)&a->addr, a->addrlen);
+	rc = connect(fd, (const struct sockaddr *)&t->addr, t->addrlen);
 	if (rc == -1 && errno != EINPROGRESS) {
 		rc = errno;
 		close(fd);
 		errno = rc;
 		goto fail;
 	}
-	clt->clt_bev = bufferevent_socket_new(run->run_base, fd, BEV_OPT_CLOSE_ON_FREE);
+	if (t->tls)
+		clt->clt_bev = tls_bev_new(run->run_base, run->run_ssl, fd, t);
+	else
+		clt->clt_bev = bufferevent_socket_new(run->run_base, fd, BEV_OPT_CLOSE_ON_FREE);
 	if (clt->clt_bev == NULL) {
 		close(fd);
 		errno = ENOMEM;
 		goto fail;
 	}
 	bufferevent_setcb(clt->clt_bev, client_readcb, NULL, client_eventcb, clt);
-	if (bufferevent_socket_connect(clt->clt_bev, NULL, 0) == -1) {
+	if (t->tls)
+		bufferevent_enable(clt->clt_bev, EV_READ | EV_WRITE);
+	else if (bufferevent_socket_connect(clt->clt_bev, NULL, 0) == -1) {
 		client_disconnect(clt);
 		errno = ECONNREFUSED;
 		goto fail;
@@ -526,21 +534,20 @@ client_http(struct load_client *clt, struct evbuffer *in)
 static int
 client_echo(struct load_client *clt, struct evbuffer *in)
 {
-	struct load_run	*run = clt->clt_run;
 	size_t		 have = evbuffer_get_length(in);
 	const char	*p;
 
 	if (have == 0)
 		return (0);
-	if (clt->clt_got + have > run->run_req_len)
+	if (clt->clt_got + have > clt->clt_req_len)
 		return (-1);
 	if ((p = (const char *)evbuffer_pullup(in, (ev_ssize_t)have)) == NULL)
 		return (-1);
-	if (memcmp(p, run->run_req + clt->clt_got, have) != 0)
+	if (memcmp(p, clt->clt_req + clt->clt_got, have) != 0)
 		return (-1);
 	evbuffer_drain(in, have);
 	clt->clt_got += have;
-	return (clt->clt_got == run->run_req_len);
+	return (clt->clt_got == clt->clt_req_len);
 }
 
 /* Bytes arrived: count them, parse, and finish or fail the request. */
@@ -583,7 +590,7 @@ client_complete(struct load_client *clt)
 	uint64_t		 now = time_now_us();
 	int			 keep, status = 1;
 
-	hist_record(&run->run_stats.latency, now > clt->clt_start ? now - clt->clt_start : 0);
+	hist_record(&run->run_stats.latency, sched_latency(clt->clt_start, now));
 	run->run_stats.responses++;
 	if (a->proto == ARGS_HTTP) {
 		status = clt->clt_status;
@@ -591,13 +598,35 @@ client_complete(struct load_client *clt)
 	}
 	client_timeline(clt, now, status);
 	clt->clt_served++;
-	keep = a->keepalive && !clt->clt_close && clt->clt_sent == run->run_req_len &&
+	keep = a->keepalive && !clt->clt_close && clt->clt_sent == clt->clt_req_len &&
 	    evbuffer_get_length(bufferevent_get_input(clt->clt_bev)) == 0;
 	if (a->proto == ARGS_HTTP && clt->clt_minor == 0 && !clt->clt_keep)
 		keep = 0;
 	if (!keep)
 		client_disconnect(clt);
 	client_done(clt);
+}
+
+/* 1 if the TCP connection under a TLS handshake got through. */
+static int
+client_tcp_up(struct load_client *clt)
+{
+	struct sockaddr_storage	ss;
+	socklen_t		len = sizeof(ss);
+
+	return (getpeername(bufferevent_getfd(clt->clt_bev), (struct sockaddr *)&ss,
+	    &len) == 0);
+}
+
+/* The handshake failed (most often the certificate): a TLS error, with the first reason kept. */
+static void
+client_tls_fail(struct load_client *clt)
+{
+	struct load_stats	*st = &clt->clt_run->run_stats;
+
+	if (st->tls_reason[0] == '\0')
+		tls_reason(clt->clt_bev, st->tls_reason, sizeof(st->tls_reason));
+	client_fail(clt, LOAD_ERR_TLS, 0);
 }
 
 /* Connected, closed or broken: sort it into a response, a retry or an error kind. */
@@ -610,12 +639,17 @@ client_eventcb(struct bufferevent *bev, short what, void *arg)
 	if (what & BEV_EVENT_CONNECTED) {
 		evtimer_del(clt->clt_ctimer);
 		clt->clt_connected = 1;
+		clt->clt_run->run_stats.connects++;
 		bufferevent_enable(bev, EV_READ);
 		if (clt->clt_state == CLT_CONNECTING)
 			client_send(clt);
 		return;
 	}
 	if (clt->clt_state == CLT_CONNECTING) {
+		if (clt->clt_target->tls && client_tcp_up(clt)) {
+			client_tls_fail(clt);
+			return;
+		}
 		client_fail(clt, LOAD_ERR_CONNECT, err ? err : ECONNREFUSED);
 		return;
 	}
@@ -646,6 +680,9 @@ client_setup(struct load_client *clt, struct load_run *run, unsigned long id,
 	memset(clt, 0, sizeof(*clt));
 	clt->clt_run = run;
 	clt->clt_id = id;
+	clt->clt_target = &run->run_args->targets[id % run->run_args->ntargets];
+	clt->clt_req = run->run_reqs[id % run->run_args->ntargets].data;
+	clt->clt_req_len = run->run_reqs[id % run->run_args->ntargets].len;
 	clt->clt_ctimer = evtimer_new(run->run_base, client_ctimer_cb, clt);
 	clt->clt_rtimer = evtimer_new(run->run_base, client_rtimer_cb, clt);
 	clt->clt_tick = evtimer_new(run->run_base, client_tick_cb, clt);
