@@ -717,6 +717,8 @@ args_check(struct load_args *a, int saw_n, int saw_d, int saw_settle, char *err,
 		return (-1);
 	if (a->messages > 0 && a->proto != ARGS_WS)
 		return (err_set(err, errlen, "--messages applies to ws:// targets only"));
+	if (a->proto == ARGS_WS && a->slow_send > 0)
+		return (err_set(err, errlen, "--slow-send applies to http:// and tcp:// targets"));
 	if (a->timeline != NULL && a->procs > 1)
 		return (err_set(err, errlen, "--timeline takes one process (no --procs)"));
 	if (a->insecure && a->cacert != NULL)

@@ -18,6 +18,7 @@
 #include <event2/buffer.h>
 #include <event2/bufferevent.h>
 #include <event2/event.h>
+#include <openssl/rand.h>
 
 #include "util/buf.h"
 #include "load/args.h"
@@ -26,6 +27,7 @@
 #include "load/report.h"
 #include "load/sched.h"
 #include "load/tls.h"
+#include "load/ws.h"
 #include "util/time.h"
 
 #define CLIENT_MAX_LINE		8192		/* status line, one header, chunk size */
@@ -38,6 +40,7 @@ static void	client_fail(struct load_client *, enum load_err, int);
 static void	client_complete(struct load_client *);
 static void	client_readcb(struct bufferevent *, void *);
 static void	client_eventcb(struct bufferevent *, short, void *);
+static void	client_ws_send(struct load_client *, int, const void *, size_t);
 
 /* Echo payload byte i: letters, ending in a newline so line-based echo servers answer too. */
 static char
@@ -67,7 +70,7 @@ client_build_request(const struct load_args *a, const struct load_target *t, str
 {
 	size_t	i, body_len = a->has_body ? a->body_len : a->payload_set ? a->payload : 0;
 
-	if (a->proto == ARGS_TCP) {
+	if (a->proto != ARGS_HTTP) {
 		for (i = 0; i < a->payload; i++)
 			buf_append_char(b, client_pattern(i, a->payload));
 		return;
@@ -107,7 +110,7 @@ client_disconnect(struct load_client *clt)
 		clt->clt_bev = NULL;
 	}
 	clt->clt_connected = 0;
-	clt->clt_tcp_up = 0;
+	clt->clt_ws_up = 0;
 	clt->clt_served = 0;
 	clt->clt_seen = 0;
 	clt->clt_pending_errno = 0;
@@ -207,6 +210,100 @@ client_tick_cb(evutil_socket_t fd, short what, void *arg)
 	}
 }
 
+/* One masked frame, a fresh random mask for each (RFC 6455 section 5.3). */
+static void
+client_ws_send(struct load_client *clt, int opcode, const void *data, size_t len)
+{
+	struct evbuffer		*out = bufferevent_get_output(clt->clt_bev);
+	struct evbuffer_iovec	 v;
+	unsigned char		 head[WS_HEAD_MAX], mask[4];
+	size_t			 n;
+
+	RAND_bytes(mask, sizeof(mask));
+	n = ws_frame_head(head, opcode, len, mask);
+	evbuffer_add(out, head, n);
+	if (len > 0 && evbuffer_reserve_space(out, (ev_ssize_t)len, &v, 1) == 1) {
+		ws_mask(v.iov_base, data, len, mask);
+		v.iov_len = len;
+		evbuffer_commit_space(out, &v, 1);
+	}
+	clt->clt_run->run_stats.bytes_out += n + len;
+}
+
+/* Connected: offer the upgrade with a fresh key; requests wait for the 101. */
+static void
+client_ws_open(struct load_client *clt)
+{
+	struct buf	b;
+
+	if (ws_key(clt->clt_ws_key) == -1) {
+		client_fail(clt, LOAD_ERR_CONNECT, EIO);
+		return;
+	}
+	buf_init(&b);
+	ws_handshake(&b, clt->clt_target, clt->clt_ws_key);
+	bufferevent_write(clt->clt_bev, b.data, b.len);
+	clt->clt_run->run_stats.bytes_out += b.len;
+	buf_free(&b);
+}
+
+/* The 101: check it, then send the message that waited; -1 bad, 0 incomplete, 1 done. */
+static int
+client_ws_upgrade(struct load_client *clt, struct evbuffer *in)
+{
+	struct evbuffer_ptr	 p;
+	const char		*head;
+	char			 err[128];
+
+	p = evbuffer_search(in, "\r\n\r\n", 4, NULL);
+	if (p.pos < 0)
+		return (evbuffer_get_length(in) > CLIENT_MAX_HEAD ? -1 : 0);
+	if ((head = (const char *)evbuffer_pullup(in, p.pos + 4)) == NULL ||
+	    ws_check_response(head, (size_t)p.pos + 4, clt->clt_ws_key, err, sizeof(err)) == -1)
+		return (-1);
+	evbuffer_drain(in, (size_t)p.pos + 4);
+	evtimer_del(clt->clt_ctimer);
+	clt->clt_ws_up = 1;
+	clt->clt_connected = 1;
+	client_send(clt);
+	return (1);
+}
+
+/* A message came back: it must be the one sent, in one frame; pings get their pong. */
+static int
+client_ws(struct load_client *clt, struct evbuffer *in)
+{
+	struct ws_frame	 f;
+	unsigned char	*p;
+	size_t		 have;
+	int		 rc;
+
+	for (;;) {
+		have = evbuffer_get_length(in);
+		p = evbuffer_pullup(in, have < WS_HEAD_MAX ? (ev_ssize_t)have : WS_HEAD_MAX);
+		if ((rc = ws_parse_head(p, have, &f)) != 1)
+			return (rc);
+		if (f.wf_len > clt->clt_req_len + 125 || have < f.wf_head + f.wf_len)
+			return (f.wf_len > clt->clt_req_len + 125 ? -1 : 0);
+		p = evbuffer_pullup(in, (ev_ssize_t)(f.wf_head + f.wf_len));
+		if (f.wf_opcode == WS_OP_PING) {
+			client_ws_send(clt, WS_OP_PONG, p + f.wf_head, (size_t)f.wf_len);
+			evbuffer_drain(in, f.wf_head + f.wf_len);
+			continue;
+		}
+		if (f.wf_opcode == WS_OP_PONG) {
+			evbuffer_drain(in, f.wf_head + f.wf_len);
+			continue;
+		}
+		if (!f.wf_fin || (f.wf_opcode != WS_OP_BINARY && f.wf_opcode != WS_OP_TEXT) ||
+		    f.wf_len != clt->clt_req_len ||
+		    memcmp(p + f.wf_head, clt->clt_req, clt->clt_req_len) != 0)
+			return (-1);
+		evbuffer_drain(in, f.wf_head + f.wf_len);
+		return (1);
+	}
+}
+
 /* A fresh request on a (possibly reused) connection: reset the parser and send. */
 static void
 client_send(struct load_client *clt)
@@ -225,6 +322,11 @@ client_send(struct load_client *clt)
 	clt->clt_left = 0;
 	if (run->run_args->slow_send > 0) {
 		client_tick_cb(-1, 0, clt);
+		return;
+	}
+	if (run->run_args->proto == ARGS_WS) {
+		client_ws_send(clt, WS_OP_BINARY, clt->clt_req, clt->clt_req_len);
+		clt->clt_sent = clt->clt_req_len;
 		return;
 	}
 	evbuffer_add_reference(bufferevent_get_output(clt->clt_bev), clt->clt_req,
@@ -565,6 +667,14 @@ client_readcb(struct bufferevent *bev, void *arg)
 		if (clt->clt_state == CLT_ACTIVE && run->run_args->proto == ARGS_HTTP)
 			clt->clt_got += len - clt->clt_seen;
 	}
+	if (clt->clt_state == CLT_CONNECTING && run->run_args->proto == ARGS_WS &&
+	    !clt->clt_ws_up) {
+		rc = client_ws_upgrade(clt, in);
+		clt->clt_seen = clt->clt_bev ? evbuffer_get_length(in) : 0;
+		if (rc == -1)
+			client_fail(clt, LOAD_ERR_BAD_RESPONSE, 0);
+		return;
+	}
 	if (clt->clt_state != CLT_ACTIVE) {
 		/* Unasked-for bytes (a 408 on an idle keep-alive): drop the connection. */
 		client_disconnect(clt);
@@ -572,6 +682,8 @@ client_readcb(struct bufferevent *bev, void *arg)
 	}
 	if (run->run_args->proto == ARGS_TCP)
 		rc = client_echo(clt, in);
+	else if (run->run_args->proto == ARGS_WS)
+		rc = client_ws(clt, in);
 	else
 		rc = client_http(clt, in);
 	clt->clt_seen = evbuffer_get_length(in);
@@ -637,10 +749,14 @@ client_eventcb(struct bufferevent *bev, short what, void *arg)
 	int			 err = EVUTIL_SOCKET_ERROR();
 
 	if (what & BEV_EVENT_CONNECTED) {
-		evtimer_del(clt->clt_ctimer);
-		clt->clt_connected = 1;
 		clt->clt_run->run_stats.connects++;
 		bufferevent_enable(bev, EV_READ);
+		if (clt->clt_run->run_args->proto == ARGS_WS) {
+			client_ws_open(clt);
+			return;
+		}
+		evtimer_del(clt->clt_ctimer);
+		clt->clt_connected = 1;
 		if (clt->clt_state == CLT_CONNECTING)
 			client_send(clt);
 		return;

@@ -38,7 +38,8 @@ struct load_client {
 	const struct load_target *clt_target;	/* clients take targets round-robin */
 	const char		*clt_req;	/* its target's request bytes */
 	size_t			 clt_req_len;
-	int			 clt_tcp_up;	/* TCP connected (TLS may still be shaking hands) */
+	int			 clt_ws_up;	/* ws: the opening handshake is done */
+	char			 clt_ws_key[32];	/* ws: the key this connection offered */
 	enum client_state	 clt_state;
 	struct bufferevent	*clt_bev;	/* NULL when not connected */
 	int			 clt_connected;

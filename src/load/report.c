@@ -118,7 +118,7 @@ report_shape(FILE *f, const struct load_args *a)
 	fprintf(f, "  %lu client%s, %s", a->clients, a->clients == 1 ? "" : "s",
 	    a->keepalive ? "keep-alive" : "new connection per request");
 	if (a->requests > 0)
-		fprintf(f, ", %llu requests", a->requests);
+		fprintf(f, ", %llu request%s", a->requests, a->requests == 1 ? "" : "s");
 	else
 		fprintf(f, ", %.3gs", a->duration);
 	if (a->threads > 1 || a->procs > 1)
@@ -199,8 +199,9 @@ report_text(FILE *f, const struct load_args *a, const struct load_stats *st)
 	report_format_us(wall, sizeof(wall), st->wall_s * 1e6);
 	report_format_bytes(in, sizeof(in), (double)st->bytes_in);
 	report_format_bytes(out, sizeof(out), (double)st->bytes_out);
-	fprintf(f, "  %llu request%s in %s, %llu error%s, %s read, %s written, "
-	    "%llu connection%s opened\n", st->responses, st->responses == 1 ? "" : "s", wall,
+	fprintf(f, "  %llu %s%s in %s, %llu error%s, %s read, %s written, "
+	    "%llu connection%s opened\n", st->responses,
+	    a->proto == ARGS_WS ? "message" : "request", st->responses == 1 ? "" : "s", wall,
 	    report_errors_total(st), report_errors_total(st) == 1 ? "" : "s", in, out,
 	    st->connects, st->connects == 1 ? "" : "s");
 	report_latency(f, &st->latency);
@@ -373,6 +374,10 @@ report_json(FILE *f, const struct load_args *a, const struct load_stats *st)
 	for (i = 0; i < a->ntargets; i++)
 		json_cstring(&j, a->targets[i].url);
 	json_array_end(&j);
+	json_key(&j, "proto");
+	json_cstring(&j, a->proto == ARGS_HTTP ? "http" : a->proto == ARGS_TCP ? "tcp" : "ws");
+	json_key(&j, "tls");
+	json_bool(&j, a->tls);
 	json_key(&j, "threads");
 	json_uint(&j, a->threads);
 	json_key(&j, "procs");
@@ -384,6 +389,10 @@ report_json(FILE *f, const struct load_args *a, const struct load_stats *st)
 	json_key(&j, "requests");
 	json_uint(&j, st->responses);
 	report_json_counts(&j, st);
+	if (st->tls_reason[0] != '\0') {
+		json_key(&j, "tls_error");
+		json_cstring(&j, st->tls_reason);
+	}
 	json_key(&j, "connects");
 	json_uint(&j, st->connects);
 	json_key(&j, "reconnects");
