@@ -190,7 +190,6 @@ report_latency_table(FILE *f, const struct hist *h)
 void
 report_text(FILE *f, const struct load_args *a, const struct load_stats *st)
 {
-	double	mb_in = (double)st->bytes_in / 1e6, mb_out = (double)st->bytes_out / 1e6;
 	char	wall[32], in[32], out[32];
 	int	i;
 
@@ -226,8 +225,10 @@ report_text(FILE *f, const struct load_args *a, const struct load_stats *st)
 		fprintf(f, "  Interrupted: %llu requests in flight were dropped\n",
 		    st->abandoned);
 	fprintf(f, "Requests/sec: %10.2f\n", report_rps(st));
-	fprintf(f, "Transfer/sec: %10.2f MB/s in, %.2f MB/s out\n",
-	    st->wall_s > 0 ? mb_in / st->wall_s : 0, st->wall_s > 0 ? mb_out / st->wall_s : 0);
+	report_format_bytes(in, sizeof(in), st->wall_s > 0 ? (double)st->bytes_in / st->wall_s : 0);
+	report_format_bytes(out, sizeof(out),
+	    st->wall_s > 0 ? (double)st->bytes_out / st->wall_s : 0);
+	fprintf(f, "Transfer/sec: %10s/s in, %s/s out\n", in, out);
 }
 
 /* The counters as nested JSON objects. */
