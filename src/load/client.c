@@ -33,6 +33,7 @@
 #define CLIENT_MAX_LINE		8192		/* status line, one header, chunk size */
 #define CLIENT_MAX_HEAD		(64 * 1024)
 #define CLIENT_TICK_US		10000		/* --slow-send piece interval above 100 B/s */
+#define CLIENT_READ_MAX		16384		/* one read(2) on a plain connection */
 
 static void	client_connect(struct load_client *);
 static void	client_send(struct load_client *);
@@ -41,6 +42,7 @@ static void	client_complete(struct load_client *);
 static void	client_readcb(struct bufferevent *, void *);
 static void	client_eventcb(struct bufferevent *, short, void *);
 static void	client_ws_send(struct load_client *, int, const void *, size_t);
+static void	client_write(struct load_client *, const char *, size_t);
 
 /* Echo payload byte i: letters, ending in a newline so line-based echo servers answer too. */
 static char
@@ -105,6 +107,8 @@ client_build_request(const struct load_args *a, const struct load_target *t, str
 static void
 client_disconnect(struct load_client *clt)
 {
+	if (clt->clt_rev != NULL)
+		event_del(clt->clt_rev);
 	if (clt->clt_bev != NULL) {
 		bufferevent_free(clt->clt_bev);
 		clt->clt_bev = NULL;
@@ -208,6 +212,70 @@ client_tick_cb(evutil_socket_t fd, short what, void *arg)
 		tv = time_seconds_to_timeval(bps > 1e6 / CLIENT_TICK_US ? CLIENT_TICK_US / 1e6 : 1.0 / bps);
 		evtimer_add(clt->clt_tick, &tv);
 	}
+}
+
+/*
+ * Queue a request. On a plain connection with nothing pending it goes out in
+ * one send(2) at once: the bufferevent would first arm and then disarm a
+ * write event, two epoll_ctl calls per request. What does not fit is queued.
+ */
+static void
+client_write(struct load_client *clt, const char *p, size_t len)
+{
+	struct evbuffer	*out = bufferevent_get_output(clt->clt_bev);
+	ssize_t		 n = 0;
+
+	if (!clt->clt_target->tls && evbuffer_get_length(out) == 0) {
+		n = send(bufferevent_getfd(clt->clt_bev), p, len, MSG_NOSIGNAL);
+		if (n == (ssize_t)len)
+			return;
+		if (n < 0)
+			n = 0;	/* the bufferevent's write will see the error or wait */
+	}
+	evbuffer_add_reference(out, p + n, len - (size_t)n, NULL, NULL);
+}
+
+/*
+ * A plain connection is readable: one read(2) into the input buffer, then the
+ * parser. The bufferevent's own reading would ask ioctl(FIONREAD) first, an
+ * extra syscall per response.
+ */
+static void
+client_rev_cb(evutil_socket_t fd, short what, void *arg)
+{
+	struct load_client	*clt = arg;
+	struct evbuffer		*in = bufferevent_get_input(clt->clt_bev);
+	struct evbuffer_iovec	 v;
+	ssize_t			 n;
+
+	if (evbuffer_reserve_space(in, CLIENT_READ_MAX, &v, 1) < 1)
+		return;
+	n = recv(fd, v.iov_base, v.iov_len, 0);
+	if (n <= 0) {
+		if (n == -1 && (errno == EAGAIN || errno == EINTR))
+			return;
+		client_eventcb(clt->clt_bev, BEV_EVENT_READING |
+		    (n == 0 ? BEV_EVENT_EOF : BEV_EVENT_ERROR), clt);
+		return;
+	}
+	v.iov_len = (size_t)n;
+	evbuffer_commit_space(in, &v, 1);
+	client_readcb(clt->clt_bev, clt);
+}
+
+/* Connected: plain connections read through client_rev_cb, TLS ones through the bufferevent. */
+static void
+client_read_on(struct load_client *clt)
+{
+	struct load_run	*run = clt->clt_run;
+
+	if (clt->clt_target->tls) {
+		bufferevent_enable(clt->clt_bev, EV_READ);
+		return;
+	}
+	event_assign(clt->clt_rev, run->run_base, bufferevent_getfd(clt->clt_bev),
+	    EV_READ | EV_PERSIST, client_rev_cb, clt);
+	event_add(clt->clt_rev, NULL);
 }
 
 /* One masked frame, a fresh random mask for each (RFC 6455 section 5.3). */
@@ -329,8 +397,7 @@ client_send(struct load_client *clt)
 		clt->clt_sent = clt->clt_req_len;
 		return;
 	}
-	evbuffer_add_reference(bufferevent_get_output(clt->clt_bev), clt->clt_req,
-	    clt->clt_req_len, NULL, NULL);
+	client_write(clt, clt->clt_req, clt->clt_req_len);
 	clt->clt_sent = clt->clt_req_len;
 	run->run_stats.bytes_out += clt->clt_req_len;
 }
@@ -750,7 +817,7 @@ client_eventcb(struct bufferevent *bev, short what, void *arg)
 
 	if (what & BEV_EVENT_CONNECTED) {
 		clt->clt_run->run_stats.connects++;
-		bufferevent_enable(bev, EV_READ);
+		client_read_on(clt);
 		if (clt->clt_run->run_args->proto == ARGS_WS) {
 			client_ws_open(clt);
 			return;
@@ -802,7 +869,9 @@ client_setup(struct load_client *clt, struct load_run *run, unsigned long id,
 	clt->clt_ctimer = evtimer_new(run->run_base, client_ctimer_cb, clt);
 	clt->clt_rtimer = evtimer_new(run->run_base, client_rtimer_cb, clt);
 	clt->clt_tick = evtimer_new(run->run_base, client_tick_cb, clt);
-	if (clt->clt_ctimer == NULL || clt->clt_rtimer == NULL || clt->clt_tick == NULL) {
+	clt->clt_rev = event_new(run->run_base, -1, 0, client_rev_cb, clt);
+	if (clt->clt_ctimer == NULL || clt->clt_rtimer == NULL || clt->clt_tick == NULL ||
+	    clt->clt_rev == NULL) {
 		snprintf(err, errlen, "out of memory for client timers");
 		client_free(clt);
 		return (-1);
@@ -827,6 +896,8 @@ client_abandon(struct load_client *clt)
 void
 client_free(struct load_client *clt)
 {
+	if (clt->clt_rev != NULL)
+		event_del(clt->clt_rev);
 	if (clt->clt_bev != NULL)
 		bufferevent_free(clt->clt_bev);
 	clt->clt_bev = NULL;
@@ -836,5 +907,7 @@ client_free(struct load_client *clt)
 		event_free(clt->clt_rtimer);
 	if (clt->clt_tick != NULL)
 		event_free(clt->clt_tick);
-	clt->clt_ctimer = clt->clt_rtimer = clt->clt_tick = NULL;
+	if (clt->clt_rev != NULL)
+		event_free(clt->clt_rev);
+	clt->clt_ctimer = clt->clt_rtimer = clt->clt_tick = clt->clt_rev = NULL;
 }

@@ -49,6 +49,7 @@ struct load_client {
 	struct event		*clt_ctimer;	/* connect timeout, or deferred failure */
 	struct event		*clt_rtimer;	/* request timeout */
 	struct event		*clt_tick;	/* --slow-send pieces */
+	struct event		*clt_rev;	/* plain TCP: our own read event */
 	uint64_t		 clt_start;	/* µs; the scheduled time at --rate */
 	size_t			 clt_sent;	/* request bytes queued so far */
 	size_t			 clt_seen;	/* input bytes already counted */
