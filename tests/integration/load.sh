@@ -230,10 +230,19 @@ t_https() {
 	    expect_json "$T/hno.json" '"certificate" in d["tls_error"] and d["connects"] == 0'
 }
 
-# Host names go through the resolver: localhost, ip6-localhost where the hosts file has it.
+# Host names go through the resolver: localhost, this host's name and ip6-localhost
+# where the hosts file has them.
 t_names() {
+	local h
 	load nlocal --json -c 2 -n 10 "http://localhost:$HTTP/headers"
 	load_ok nlocal 'd["requests"] == 10' || return 1
+	h=$(hostname)
+	if getent ahostsv4 "$h" | grep -q '^127\.0\.0\.1 '; then
+		load nhost --json -c 2 -n 10 "http://$h:$HTTP/headers"
+		load_ok nhost 'd["requests"] == 10' || return 1
+	else
+		note "this host's name ($h) is not 127.0.0.1 here: not checked"
+	fi
 	load nbad -n 1 "http://no-such-host.invalid:$HTTP/"
 	expect_eq "unknown name exit status" "$LRC" 2 &&
 	    expect_contains "$T/nbad.err" "no-such-host.invalid" || return 1
