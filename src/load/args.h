@@ -92,8 +92,6 @@ struct load_args {
 /* Fill a from argv (argv[0] is the program); -1 and a message in err on any bad input. */
 int	args_parse(struct load_args *a, int argc, char *const argv[], char *err, size_t errlen);
 void	args_free(struct load_args *a);
-/* Parse one target URL (host names resolved) into t; -1 and err on failure. */
-int	args_parse_url(struct load_target *t, const char *url, char *err, size_t errlen);
 /* The method that will be sent. */
 const char *args_method(const struct load_args *a);
 /* The usage text, for -h and for errors. */

@@ -276,7 +276,8 @@ t_procs() {
 	    'd["connects"] == 8 and d["latency_ms"]["max"] > 0'
 }
 
-# Two front ends by --target: the clients alternate, each server sees its half.
+# Two front ends by --target: the clients alternate, each server gets two of them
+# (closed loop: the faster server answers more of the 200).
 t_targets() {
 	local a b
 	srv_start_noted ta "$BIN" || return 1
@@ -290,7 +291,7 @@ t_targets() {
 	load_ok tgt 'd["requests"] == 200 and len(d["targets"]) == 2' \
 	    'd["connects"] == 4' || return 1
 	expect_eq "requests to both" "$((a + b))" 200 &&
-	    expect_ge "requests to the first" "$a" 50 && expect_ge "requests to the second" "$b" 50
+	    expect_ge "requests to the first" "$a" 1 && expect_ge "requests to the second" "$b" 1
 }
 
 # --latency: wrk's distribution table to p99.99, with the stdev.
