@@ -5,6 +5,7 @@
 #include <sys/socket.h>
 #include <netinet/in.h>
 #include <arpa/inet.h>
+#include <netdb.h>
 
 #include <ctype.h>
 #include <errno.h>
@@ -16,6 +17,7 @@
 #include <strings.h>
 
 #include "load/args.h"
+#include "load/url.h"
 #include "util/err.h"
 #include "util/num.h"
 
@@ -40,6 +42,15 @@ enum args_opt_id {
 	OPT_SEND,
 	OPT_SETTLE,
 	OPT_QUIET,
+	OPT_TARGET,
+	OPT_THREADS,
+	OPT_PROCS,
+	OPT_MESSAGES,
+	OPT_LATENCY,
+	OPT_MAX_P99,
+	OPT_MAX_ERRORS,
+	OPT_INSECURE,
+	OPT_CACERT,
 	OPT_HELP,
 	OPT_VERSION,
 };
@@ -72,6 +83,15 @@ static const struct args_opt args_opts[] = {
 	{ "send",		0,	0,	OPT_SEND },
 	{ "settle",		0,	1,	OPT_SETTLE },
 	{ "quiet",		'q',	0,	OPT_QUIET },
+	{ "target",		0,	1,	OPT_TARGET },
+	{ "threads",		't',	1,	OPT_THREADS },
+	{ "procs",		0,	1,	OPT_PROCS },
+	{ "messages",		0,	1,	OPT_MESSAGES },
+	{ "latency",		0,	0,	OPT_LATENCY },
+	{ "max-p99",		0,	1,	OPT_MAX_P99 },
+	{ "max-errors",		0,	1,	OPT_MAX_ERRORS },
+	{ "insecure",		0,	0,	OPT_INSECURE },
+	{ "cacert",		0,	1,	OPT_CACERT },
 	{ "help",		'h',	0,	OPT_HELP },
 	{ "version",		'v',	0,	OPT_VERSION },
 };
@@ -82,8 +102,11 @@ static const char args_usage_text[] =
 "           [--no-keepalive] [--payload bytes] [--slow-send bytes/s]\n"
 "           [--connect-timeout s] [--timeout s] [-m method] [-H 'Name: value']\n"
 "           [--body string | --body-file file] [--json] [--timeline file.csv]\n"
-"           [--hold seconds [--send] [--settle seconds]]\n"
-"           http://host[:port][/path[?query]] | tcp://host:port\n";
+"           [--hold seconds [--send] [--settle seconds]] [-t threads]\n"
+"           [--procs n] [--latency] [--max-p99 ms] [--max-errors n]\n"
+"           [--insecure | --cacert file] [--messages m] [--target url ...]\n"
+"           http[s]://host[:port][/path[?query]] | tcp://host:port |\n"
+"           ws[s]://host[:port][/path]\n";
 
 /* Shared by -h and every argument error, so both show the same text. */
 const char *
@@ -182,130 +205,22 @@ args_header_ok(const char *h)
 	return (strpbrk(h, "\r\n") == NULL);
 }
 
-/* Resolve a numeric host or "localhost" into addr; no DNS, by design. */
+/* Keep one more target URL; parsed once every flag is read. */
 static int
-args_host_addr(struct load_args *a, const char *host, int bracketed)
+args_add_target(struct load_args *a, const char *url, char *err, size_t errlen)
 {
-	struct sockaddr_in	*sin = (struct sockaddr_in *)&a->addr;
-	struct sockaddr_in6	*sin6 = (struct sockaddr_in6 *)&a->addr;
+	struct load_target	*v;
 
-	memset(&a->addr, 0, sizeof(a->addr));
-	if (bracketed) {
-		if (inet_pton(AF_INET6, host, &sin6->sin6_addr) != 1)
-			return (-1);
-		sin6->sin6_family = AF_INET6;
-		sin6->sin6_port = htons((unsigned short)a->port);
-		a->addrlen = sizeof(*sin6);
-		return (0);
-	}
-	if (strcasecmp(host, "localhost") == 0)
-		host = "127.0.0.1";
-	if (inet_pton(AF_INET, host, &sin->sin_addr) != 1)
-		return (-1);
-	sin->sin_family = AF_INET;
-	sin->sin_port = htons((unsigned short)a->port);
-	a->addrlen = sizeof(*sin);
-	return (0);
-}
-
-/* Split the authority into host and port; v6 needs brackets so its colons are unambiguous. */
-static int
-args_authority(struct load_args *a, const char *s, size_t len, char *err, size_t errlen)
-{
-	char			 host[ARGS_HOST_LEN], port[16];
-	const char		*colon = NULL, *close;
-	size_t			 hlen;
-	int			 bracketed = 0;
-	unsigned long long	 p;
-
-	if (memchr(s, '@', len) != NULL)
-		return (err_set(err, errlen, "user names in URLs are not supported"));
-	if (len > 0 && s[0] == '[') {
-		close = memchr(s, ']', len);
-		if (close == NULL)
-			return (err_set(err, errlen, "unclosed '[' in URL host"));
-		bracketed = 1;
-		hlen = (size_t)(close - s - 1);
-		memcpy(host, s + 1, hlen < sizeof(host) ? hlen : 0);
-		if (close + 1 < s + len) {
-			if (close[1] != ':')
-				return (err_set(err, errlen, "junk after ']' in URL host"));
-			colon = close + 1;
-		}
-	} else {
-		colon = memchr(s, ':', len);
-		hlen = colon ? (size_t)(colon - s) : len;
-		if (colon && memchr(colon + 1, ':', len - hlen - 1) != NULL)
-			return (err_set(err, errlen, "IPv6 hosts need brackets: http://[::1]:8080/"));
-		memcpy(host, s, hlen < sizeof(host) ? hlen : 0);
-	}
-	if (hlen == 0 || hlen >= sizeof(host))
-		return (err_set(err, errlen, "missing or overlong host in URL"));
-	host[hlen] = '\0';
-	a->port = a->proto == ARGS_HTTP ? 80 : 0;
-	if (colon != NULL && (size_t)(s + len - colon - 1) > 0) {
-		if ((size_t)(s + len - colon - 1) >= sizeof(port))
-			return (err_set(err, errlen, "bad port in URL"));
-		memcpy(port, colon + 1, (size_t)(s + len - colon - 1));
-		port[s + len - colon - 1] = '\0';
-		if (args_number(port, 0, 1, 65535, &p) == -1)
-			return (err_set(err, errlen, "bad port '%s' in URL (1..65535)", port));
-		a->port = (unsigned int)p;
-	}
-	if (a->port == 0)
-		return (err_set(err, errlen, "tcp:// targets need a port: tcp://127.0.0.1:7"));
-	if (args_host_addr(a, host, bracketed) == -1)
-		return (err_set(err, errlen, "host '%s' must be a numeric IPv4 address, "
-		    "[IPv6] or localhost", host));
-	snprintf(a->host, sizeof(a->host), bracketed ? "[%s]" : "%s", host);
-	return (0);
-}
-
-/* Set the path (and query) to send; fragments are the client's business and dropped. */
-static int
-args_path(struct load_args *a, const char *s, char *err, size_t errlen)
-{
-	size_t	 len = strcspn(s, "#");
-	size_t	 i;
-
-	for (i = 0; i < len; i++) {
-		if ((unsigned char)s[i] <= ' ' || s[i] == 0x7f)
-			return (err_set(err, errlen, "URL contains spaces or control characters"));
-	}
-	if (a->proto == ARGS_TCP && len > 0 && !(len == 1 && s[0] == '/'))
-		return (err_set(err, errlen, "tcp:// targets take no path"));
-	free(a->path);
-	if ((a->path = malloc(len + 2)) == NULL)
+	if (a->ntargets >= ARGS_MAX_TARGETS)
+		return (err_set(err, errlen, "at most %d targets", ARGS_MAX_TARGETS));
+	if ((v = reallocarray(a->targets, a->ntargets + 1, sizeof(*v))) == NULL)
 		return (err_set(err, errlen, "out of memory"));
-	if (len == 0 || s[0] != '/')
-		snprintf(a->path, len + 2, "/%.*s", (int)len, s);
-	else
-		snprintf(a->path, len + 2, "%.*s", (int)len, s);
+	a->targets = v;
+	memset(&v[a->ntargets], 0, sizeof(v[0]));
+	if ((v[a->ntargets].url = strdup(url)) == NULL)
+		return (err_set(err, errlen, "out of memory"));
+	a->ntargets++;
 	return (0);
-}
-
-/* http://host[:port][/path][?query] or tcp://host:port. */
-int
-args_parse_url(struct load_args *a, const char *url, char *err, size_t errlen)
-{
-	const char	*rest;
-	size_t		 alen;
-
-	if (strncasecmp(url, "http://", 7) == 0) {
-		a->proto = ARGS_HTTP;
-		rest = url + 7;
-	} else if (strncasecmp(url, "tcp://", 6) == 0) {
-		a->proto = ARGS_TCP;
-		rest = url + 6;
-	} else if (strncasecmp(url, "https://", 8) == 0) {
-		return (err_set(err, errlen, "https:// is not supported; use http:// or tcp://"));
-	} else
-		return (err_set(err, errlen, "bad target '%s': want http://host[:port]/path "
-		    "or tcp://host:port", url));
-	alen = strcspn(rest, "/?#");
-	if (args_authority(a, rest, alen, err, errlen) == -1)
-		return (-1);
-	return (args_path(a, rest + alen, err, errlen));
 }
 
 /* Read a whole file into a->body, refusing anything past ARGS_MAX_BODY. */
@@ -423,6 +338,27 @@ args_apply_number(struct load_args *a, const struct args_opt *o, const char *nam
 		if (args_real(v, 0, 1e9, &a->slow_send) == -1)
 			return (err_set(err, errlen, "%s: bad rate '%s' (bytes/s)", name, v));
 		return (0);
+	case OPT_THREADS:
+	case OPT_PROCS:
+		if (args_number(v, 0, 1, o->o_id == OPT_THREADS ? ARGS_MAX_THREADS :
+		    ARGS_MAX_PROCS, &n) == -1)
+			return (err_set(err, errlen, "%s: bad count '%s' (1..%d)", name, v,
+			    o->o_id == OPT_THREADS ? ARGS_MAX_THREADS : ARGS_MAX_PROCS));
+		*(o->o_id == OPT_THREADS ? &a->threads : &a->procs) = (unsigned long)n;
+		return (0);
+	case OPT_MESSAGES:
+		if (args_number(v, 0, 1, 1000000000000ULL, &a->messages) == -1)
+			return (err_set(err, errlen, "%s: bad message count '%s'", name, v));
+		return (0);
+	case OPT_MAX_P99:
+		if (args_real(v, 0, ARGS_MAX_SECONDS * 1000, &a->max_p99_ms) == -1)
+			return (err_set(err, errlen, "%s: bad latency '%s' (milliseconds)", name, v));
+		return (0);
+	case OPT_MAX_ERRORS:
+		if (args_number(v, 0, 0, UINT64_MAX, &a->max_errors) == -1)
+			return (err_set(err, errlen, "%s: bad error count '%s'", name, v));
+		a->max_errors_set = 1;
+		return (0);
 	case OPT_HOLD:
 		a->hold_set = 1;
 		a->hold = 0;
@@ -475,6 +411,16 @@ args_apply(struct load_args *a, const struct args_opt *o, const char *name,
 	case OPT_QUIET:
 		a->quiet = 1;
 		return (0);
+	case OPT_LATENCY:
+		a->latency = 1;
+		return (0);
+	case OPT_INSECURE:
+		a->insecure = 1;
+		return (0);
+	case OPT_CACERT:
+		return (args_set_str(&a->cacert, v, err, errlen));
+	case OPT_TARGET:
+		return (args_add_target(a, v, err, errlen));
 	case OPT_HELP:
 		a->help = 1;
 		return (0);
@@ -565,6 +511,8 @@ args_defaults(struct load_args *a)
 	a->payload = 64;
 	a->connect_timeout = 5;
 	a->timeout = 30;
+	a->threads = 1;
+	a->procs = 1;
 }
 
 /* --hold opens and keeps connections: the flags that shape a request run do not apply. */
@@ -577,11 +525,35 @@ args_check_hold(const struct load_args *a, int saw_n, int saw_d, int saw_settle,
 			return (err_set(err, errlen, "--send and --settle need --hold"));
 		return (0);
 	}
-	if (saw_n || saw_d || a->rate > 0 || a->slow_send > 0 || a->timeline != NULL)
+	if (saw_n || saw_d || a->rate > 0 || a->slow_send > 0 || a->timeline != NULL ||
+	    a->threads > 1 || a->procs > 1 || a->messages > 0)
 		return (err_set(err, errlen, "--hold conflicts with -n, -d, --rate, "
-		    "--slow-send and --timeline"));
+		    "--slow-send, --timeline, --threads, --procs and --messages"));
+	if (a->ntargets > 1 || a->tls || a->proto == ARGS_WS)
+		return (err_set(err, errlen, "--hold takes one http:// or tcp:// target"));
 	if (a->send && a->proto == ARGS_TCP)
 		return (err_set(err, errlen, "--send applies to http:// targets only"));
+	return (0);
+}
+
+/* Parse every target; one run speaks one protocol, with or without TLS per target. */
+static int
+args_check_targets(struct load_args *a, char *err, size_t errlen)
+{
+	size_t	i;
+
+	if (a->ntargets == 0)
+		return (err_set(err, errlen, "missing target URL"));
+	for (i = 0; i < a->ntargets; i++) {
+		if (url_parse(&a->targets[i], a->targets[i].url, err, errlen) == -1)
+			return (-1);
+		if (a->targets[i].proto != a->targets[0].proto)
+			return (err_set(err, errlen, "targets mix protocols: '%s' and '%s'",
+			    a->targets[0].url, a->targets[i].url));
+		a->tls |= a->targets[i].tls;
+	}
+	a->url = a->targets[0].url;
+	a->proto = a->targets[0].proto;
 	return (0);
 }
 
@@ -593,15 +565,28 @@ args_check(struct load_args *a, int saw_n, int saw_d, int saw_settle, char *err,
 	if (saw_n && saw_d)
 		return (err_set(err, errlen, "-n and -d conflict: give a request count "
 		    "or a duration, not both"));
-	if (!saw_d && !saw_n)
+	if (a->messages > 0 && (saw_n || saw_d))
+		return (err_set(err, errlen, "--messages conflicts with -n and -d"));
+	if (a->messages > 0)
+		a->requests = a->messages * a->clients;
+	else if (!saw_d && !saw_n)
 		a->requests = 100;
-	if (a->url == NULL)
-		return (err_set(err, errlen, "missing target URL"));
-	if (args_parse_url(a, a->url, err, errlen) == -1)
+	if (args_check_targets(a, err, errlen) == -1)
 		return (-1);
+	if (a->messages > 0 && a->proto != ARGS_WS)
+		return (err_set(err, errlen, "--messages applies to ws:// targets only"));
+	if (a->proto == ARGS_WS && a->slow_send > 0)
+		return (err_set(err, errlen, "--slow-send applies to http:// and tcp:// targets"));
+	if (a->timeline != NULL && a->procs > 1)
+		return (err_set(err, errlen, "--timeline takes one process (no --procs)"));
+	if (a->insecure && a->cacert != NULL)
+		return (err_set(err, errlen, "--insecure and --cacert conflict"));
+	if (a->threads * a->procs > a->clients)
+		return (err_set(err, errlen, "%lu threads in %lu processes need at least "
+		    "as many clients (-c)", a->threads, a->procs));
 	if (args_check_hold(a, saw_n, saw_d, saw_settle, err, errlen) == -1)
 		return (-1);
-	if (a->proto == ARGS_TCP) {
+	if (a->proto != ARGS_HTTP) {
 		if (a->method != NULL || a->nheaders > 0 || a->has_body)
 			return (err_set(err, errlen, "-m, -H, --body and --body-file "
 			    "apply to http:// targets only"));
@@ -618,6 +603,7 @@ int
 args_parse(struct load_args *a, int argc, char *const argv[], char *err, size_t errlen)
 {
 	int	i, saw_n = 0, saw_d = 0, saw_settle = 0, only_args = 0, rc;
+	const char *pos = NULL;
 
 	args_defaults(a);
 	if (err != NULL && errlen > 0)
@@ -639,10 +625,11 @@ args_parse(struct load_args *a, int argc, char *const argv[], char *err, size_t 
 			saw_settle |= a->settle != 0;
 			continue;
 		}
-		if (a->url != NULL)
-			return (err_set(err, errlen, "one target only: '%s' and '%s'",
-			    a->url, s));
-		if (args_set_str(&a->url, s, err, errlen) == -1)
+		if (pos != NULL)
+			return (err_set(err, errlen, "one target URL only: '%s' and '%s' "
+			    "(use --target for more)", pos, s));
+		pos = s;
+		if (args_add_target(a, s, err, errlen) == -1)
 			return (-1);
 	}
 	if (a->help || a->version)
@@ -665,8 +652,12 @@ args_free(struct load_args *a)
 {
 	size_t	i;
 
-	free(a->url);
-	free(a->path);
+	for (i = 0; i < a->ntargets; i++) {
+		free(a->targets[i].url);
+		free(a->targets[i].path);
+	}
+	free(a->targets);
+	free(a->cacert);
 	free(a->method);
 	for (i = 0; i < a->nheaders; i++)
 		free(a->headers[i]);

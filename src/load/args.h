@@ -15,20 +15,41 @@
 #define ARGS_MAX_SECONDS	(7.0 * 24 * 3600)
 #define ARGS_SETTLE_DEFAULT	1.0	/* --settle when not given */
 
+#define ARGS_MAX_TARGETS	64
+#define ARGS_MAX_THREADS	64
+#define ARGS_MAX_PROCS		64
+
 enum args_proto {
-	ARGS_HTTP = 0,
+	ARGS_HTTP = 0,		/* http:// and https:// */
 	ARGS_TCP,
+	ARGS_WS,		/* ws:// and wss:// */
 };
 
-struct load_args {
-	/* Target. */
+/* One front end; clients take them round-robin. */
+struct load_target {
 	char			*url;		/* as given */
 	enum args_proto		 proto;
+	int			 tls;		/* https://, wss:// */
 	char			 host[ARGS_HOST_LEN];	/* as written, v6 in brackets */
+	char			 name[ARGS_HOST_LEN];	/* without brackets: SNI, cert check */
 	unsigned int		 port;
 	char			*path;		/* path and query, at least "/" */
 	struct sockaddr_storage	 addr;
 	socklen_t		 addrlen;
+};
+
+struct load_args {
+	/* Targets: the positional URL and every --target, all of one proto. */
+	struct load_target	*targets;
+	size_t			 ntargets;
+	const char		*url;		/* the first target's, for reports */
+	enum args_proto		 proto;
+	int			 tls;		/* some target uses TLS */
+	char			*cacert;	/* --cacert file */
+	int			 insecure;	/* --insecure: no certificate check */
+	unsigned long		 threads;	/* event loops, 1 by default */
+	unsigned long		 procs;		/* processes, 1 by default */
+	unsigned long long	 messages;	/* ws: messages per connection, 0: use -n/-d */
 
 	/* How much load. */
 	unsigned long		 clients;
@@ -56,7 +77,11 @@ struct load_args {
 	int			 send;		/* send the request once on each */
 	double			 settle;	/* seconds without news that mean settled; 0: default */
 
-	/* Output. */
+	/* Output and thresholds. */
+	int			 latency;	/* the percentile table */
+	double			 max_p99_ms;	/* 0: no threshold */
+	int			 max_errors_set;
+	unsigned long long	 max_errors;
 	int			 json;
 	char			*timeline;
 	int			 quiet;
@@ -67,8 +92,6 @@ struct load_args {
 /* Fill a from argv (argv[0] is the program); -1 and a message in err on any bad input. */
 int	args_parse(struct load_args *a, int argc, char *const argv[], char *err, size_t errlen);
 void	args_free(struct load_args *a);
-/* Parse one target URL into a's target fields; -1 and err on failure. */
-int	args_parse_url(struct load_args *a, const char *url, char *err, size_t errlen);
 /* The method that will be sent. */
 const char *args_method(const struct load_args *a);
 /* The usage text, for -h and for errors. */

@@ -18,17 +18,21 @@
 #include <event2/buffer.h>
 #include <event2/bufferevent.h>
 #include <event2/event.h>
+#include <openssl/rand.h>
 
 #include "util/buf.h"
 #include "load/args.h"
 #include "load/client.h"
 #include "load/hist.h"
+#include "load/parse.h"
 #include "load/report.h"
+#include "load/sched.h"
+#include "load/tls.h"
+#include "load/ws.h"
 #include "util/time.h"
 
-#define CLIENT_MAX_LINE		8192		/* status line, one header, chunk size */
-#define CLIENT_MAX_HEAD		(64 * 1024)
 #define CLIENT_TICK_US		10000		/* --slow-send piece interval above 100 B/s */
+#define CLIENT_READ_MAX		16384		/* one read(2) on a plain connection */
 
 static void	client_connect(struct load_client *);
 static void	client_send(struct load_client *);
@@ -36,6 +40,8 @@ static void	client_fail(struct load_client *, enum load_err, int);
 static void	client_complete(struct load_client *);
 static void	client_readcb(struct bufferevent *, void *);
 static void	client_eventcb(struct bufferevent *, short, void *);
+static void	client_ws_send(struct load_client *, int, const void *, size_t);
+static void	client_write(struct load_client *, const char *, size_t);
 
 /* Echo payload byte i: letters, ending in a newline so line-based echo servers answer too. */
 static char
@@ -61,21 +67,21 @@ client_user_has(const struct load_args *a, const char *name)
 
 /* The whole request is the same for every client, so it is built once. */
 void
-client_build_request(const struct load_args *a, struct buf *b)
+client_build_request(const struct load_args *a, const struct load_target *t, struct buf *b)
 {
 	size_t	i, body_len = a->has_body ? a->body_len : a->payload_set ? a->payload : 0;
 
-	if (a->proto == ARGS_TCP) {
+	if (a->proto != ARGS_HTTP) {
 		for (i = 0; i < a->payload; i++)
 			buf_append_char(b, client_pattern(i, a->payload));
 		return;
 	}
-	buf_appendf(b, "%s %s HTTP/1.1\r\n", args_method(a), a->path);
+	buf_appendf(b, "%s %s HTTP/1.1\r\n", args_method(a), t->path);
 	if (!client_user_has(a, "Host")) {
-		if (a->port == 80)
-			buf_appendf(b, "Host: %s\r\n", a->host);
+		if (t->port == (t->tls ? 443U : 80U))
+			buf_appendf(b, "Host: %s\r\n", t->host);
 		else
-			buf_appendf(b, "Host: %s:%u\r\n", a->host, a->port);
+			buf_appendf(b, "Host: %s:%u\r\n", t->host, t->port);
 	}
 	if (!client_user_has(a, "User-Agent"))
 		buf_append_str(b, "User-Agent: echofetch-load/" PACKAGE_VERSION "\r\n");
@@ -100,11 +106,14 @@ client_build_request(const struct load_args *a, struct buf *b)
 static void
 client_disconnect(struct load_client *clt)
 {
+	if (clt->clt_rev != NULL)
+		event_del(clt->clt_rev);
 	if (clt->clt_bev != NULL) {
 		bufferevent_free(clt->clt_bev);
 		clt->clt_bev = NULL;
 	}
 	clt->clt_connected = 0;
+	clt->clt_ws_up = 0;
 	clt->clt_served = 0;
 	clt->clt_seen = 0;
 	clt->clt_pending_errno = 0;
@@ -192,15 +201,173 @@ client_tick_cb(evutil_socket_t fd, short what, void *arg)
 		return;
 	if (bps > 1e6 / CLIENT_TICK_US)
 		piece = (size_t)(bps * CLIENT_TICK_US / 1e6 + 0.5);
-	left = run->run_req_len - clt->clt_sent;
+	left = clt->clt_req_len - clt->clt_sent;
 	if (piece > left)
 		piece = left;
-	bufferevent_write(clt->clt_bev, run->run_req + clt->clt_sent, piece);
+	bufferevent_write(clt->clt_bev, clt->clt_req + clt->clt_sent, piece);
 	clt->clt_sent += piece;
 	run->run_stats.bytes_out += piece;
-	if (clt->clt_sent < run->run_req_len) {
+	if (clt->clt_sent < clt->clt_req_len) {
 		tv = time_seconds_to_timeval(bps > 1e6 / CLIENT_TICK_US ? CLIENT_TICK_US / 1e6 : 1.0 / bps);
 		evtimer_add(clt->clt_tick, &tv);
+	}
+}
+
+/*
+ * Queue a request. On a plain connection with nothing pending it goes out in
+ * one send(2) at once: the bufferevent would first arm and then disarm a
+ * write event, two epoll_ctl calls per request. What does not fit is queued.
+ */
+static void
+client_write(struct load_client *clt, const char *p, size_t len)
+{
+	struct evbuffer	*out = bufferevent_get_output(clt->clt_bev);
+	ssize_t		 n = 0;
+
+	if (!clt->clt_target->tls && evbuffer_get_length(out) == 0) {
+		n = send(bufferevent_getfd(clt->clt_bev), p, len, MSG_NOSIGNAL);
+		if (n == (ssize_t)len)
+			return;
+		if (n < 0)
+			n = 0;	/* the bufferevent's write will see the error or wait */
+	}
+	evbuffer_add_reference(out, p + n, len - (size_t)n, NULL, NULL);
+}
+
+/*
+ * A plain connection is readable: one read(2) into the input buffer, then the
+ * parser. The bufferevent's own reading would ask ioctl(FIONREAD) first, an
+ * extra syscall per response.
+ */
+static void
+client_rev_cb(evutil_socket_t fd, short what, void *arg)
+{
+	struct load_client	*clt = arg;
+	struct evbuffer		*in = bufferevent_get_input(clt->clt_bev);
+	struct evbuffer_iovec	 v;
+	ssize_t			 n;
+
+	if (evbuffer_reserve_space(in, CLIENT_READ_MAX, &v, 1) < 1)
+		return;
+	n = recv(fd, v.iov_base, v.iov_len, 0);
+	if (n <= 0) {
+		if (n == -1 && (errno == EAGAIN || errno == EINTR))
+			return;
+		client_eventcb(clt->clt_bev, BEV_EVENT_READING |
+		    (n == 0 ? BEV_EVENT_EOF : BEV_EVENT_ERROR), clt);
+		return;
+	}
+	v.iov_len = (size_t)n;
+	evbuffer_commit_space(in, &v, 1);
+	client_readcb(clt->clt_bev, clt);
+}
+
+/* Connected: plain connections read through client_rev_cb, TLS ones through the bufferevent. */
+static void
+client_read_on(struct load_client *clt)
+{
+	struct load_run	*run = clt->clt_run;
+
+	if (clt->clt_target->tls) {
+		bufferevent_enable(clt->clt_bev, EV_READ);
+		return;
+	}
+	event_assign(clt->clt_rev, run->run_base, bufferevent_getfd(clt->clt_bev),
+	    EV_READ | EV_PERSIST, client_rev_cb, clt);
+	event_add(clt->clt_rev, NULL);
+}
+
+/* One masked frame, a fresh random mask for each (RFC 6455 section 5.3). */
+static void
+client_ws_send(struct load_client *clt, int opcode, const void *data, size_t len)
+{
+	struct evbuffer		*out = bufferevent_get_output(clt->clt_bev);
+	struct evbuffer_iovec	 v;
+	unsigned char		 head[WS_HEAD_MAX], mask[4];
+	size_t			 n;
+
+	RAND_bytes(mask, sizeof(mask));
+	n = ws_frame_head(head, opcode, len, mask);
+	evbuffer_add(out, head, n);
+	if (len > 0 && evbuffer_reserve_space(out, (ev_ssize_t)len, &v, 1) == 1) {
+		ws_mask(v.iov_base, data, len, mask);
+		v.iov_len = len;
+		evbuffer_commit_space(out, &v, 1);
+	}
+	clt->clt_run->run_stats.bytes_out += n + len;
+}
+
+/* Connected: offer the upgrade with a fresh key; requests wait for the 101. */
+static void
+client_ws_open(struct load_client *clt)
+{
+	struct buf	b;
+
+	if (ws_key(clt->clt_ws_key) == -1) {
+		client_fail(clt, LOAD_ERR_CONNECT, EIO);
+		return;
+	}
+	buf_init(&b);
+	ws_handshake(&b, clt->clt_target, clt->clt_ws_key);
+	bufferevent_write(clt->clt_bev, b.data, b.len);
+	clt->clt_run->run_stats.bytes_out += b.len;
+	buf_free(&b);
+}
+
+/* The 101: check it, then send the message that waited; -1 bad, 0 incomplete, 1 done. */
+static int
+client_ws_upgrade(struct load_client *clt, struct evbuffer *in)
+{
+	struct evbuffer_ptr	 p;
+	const char		*head;
+	char			 err[128];
+
+	p = evbuffer_search(in, "\r\n\r\n", 4, NULL);
+	if (p.pos < 0)
+		return (evbuffer_get_length(in) > PARSE_MAX_HEAD ? -1 : 0);
+	if ((head = (const char *)evbuffer_pullup(in, p.pos + 4)) == NULL ||
+	    ws_check_response(head, (size_t)p.pos + 4, clt->clt_ws_key, err, sizeof(err)) == -1)
+		return (-1);
+	evbuffer_drain(in, (size_t)p.pos + 4);
+	evtimer_del(clt->clt_ctimer);
+	clt->clt_ws_up = 1;
+	clt->clt_connected = 1;
+	client_send(clt);
+	return (1);
+}
+
+/* A message came back: it must be the one sent, in one frame; pings get their pong. */
+static int
+client_ws(struct load_client *clt, struct evbuffer *in)
+{
+	struct ws_frame	 f;
+	unsigned char	*p;
+	size_t		 have;
+	int		 rc;
+
+	for (;;) {
+		have = evbuffer_get_length(in);
+		p = evbuffer_pullup(in, have < WS_HEAD_MAX ? (ev_ssize_t)have : WS_HEAD_MAX);
+		if ((rc = ws_parse_head(p, have, &f)) != 1)
+			return (rc);
+		if (f.wf_len > clt->clt_req_len + 125 || have < f.wf_head + f.wf_len)
+			return (f.wf_len > clt->clt_req_len + 125 ? -1 : 0);
+		p = evbuffer_pullup(in, (ev_ssize_t)(f.wf_head + f.wf_len));
+		if (f.wf_opcode == WS_OP_PING) {
+			client_ws_send(clt, WS_OP_PONG, p + f.wf_head, (size_t)f.wf_len);
+			evbuffer_drain(in, f.wf_head + f.wf_len);
+			continue;
+		}
+		if (f.wf_opcode == WS_OP_PONG) {
+			evbuffer_drain(in, f.wf_head + f.wf_len);
+			continue;
+		}
+		if (!f.wf_fin || (f.wf_opcode != WS_OP_BINARY && f.wf_opcode != WS_OP_TEXT) ||
+		    f.wf_len != clt->clt_req_len ||
+		    memcmp(p + f.wf_head, clt->clt_req, clt->clt_req_len) != 0)
+			return (-1);
+		evbuffer_drain(in, f.wf_head + f.wf_len);
+		return (1);
 	}
 }
 
@@ -224,10 +391,14 @@ client_send(struct load_client *clt)
 		client_tick_cb(-1, 0, clt);
 		return;
 	}
-	evbuffer_add_reference(bufferevent_get_output(clt->clt_bev), run->run_req,
-	    run->run_req_len, NULL, NULL);
-	clt->clt_sent = run->run_req_len;
-	run->run_stats.bytes_out += run->run_req_len;
+	if (run->run_args->proto == ARGS_WS) {
+		client_ws_send(clt, WS_OP_BINARY, clt->clt_req, clt->clt_req_len);
+		clt->clt_sent = clt->clt_req_len;
+		return;
+	}
+	client_write(clt, clt->clt_req, clt->clt_req_len);
+	clt->clt_sent = clt->clt_req_len;
+	run->run_stats.bytes_out += clt->clt_req_len;
 }
 
 /* Non-blocking connect done by hand, so an immediate refusal keeps its errno. */
@@ -236,30 +407,35 @@ client_connect(struct load_client *clt)
 {
 	struct load_run		*run = clt->clt_run;
 	const struct load_args	*a = run->run_args;
+	const struct load_target *t = clt->clt_target;
 	struct timeval		 tv;
 	int			 fd, one = 1, rc;
 
 	clt->clt_state = CLT_CONNECTING;
-	run->run_stats.connects++;
-	fd = socket(a->addr.ss_family, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
+	fd = socket(t->addr.ss_family, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
 	if (fd == -1)
 		goto fail;
 	setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof(one));
-	rc = connect(fd, (const struct sockaddr *)&a->addr, a->addrlen);
+	rc = connect(fd, (const struct sockaddr *)&t->addr, t->addrlen);
 	if (rc == -1 && errno != EINPROGRESS) {
 		rc = errno;
 		close(fd);
 		errno = rc;
 		goto fail;
 	}
-	clt->clt_bev = bufferevent_socket_new(run->run_base, fd, BEV_OPT_CLOSE_ON_FREE);
+	if (t->tls)
+		clt->clt_bev = tls_bev_new(run->run_base, run->run_ssl, fd, t);
+	else
+		clt->clt_bev = bufferevent_socket_new(run->run_base, fd, BEV_OPT_CLOSE_ON_FREE);
 	if (clt->clt_bev == NULL) {
 		close(fd);
 		errno = ENOMEM;
 		goto fail;
 	}
 	bufferevent_setcb(clt->clt_bev, client_readcb, NULL, client_eventcb, clt);
-	if (bufferevent_socket_connect(clt->clt_bev, NULL, 0) == -1) {
+	if (t->tls)
+		bufferevent_enable(clt->clt_bev, EV_READ | EV_WRITE);
+	else if (bufferevent_socket_connect(clt->clt_bev, NULL, 0) == -1) {
 		client_disconnect(clt);
 		errno = ECONNREFUSED;
 		goto fail;
@@ -292,255 +468,24 @@ client_begin(struct load_client *clt, uint64_t start_us)
 	}
 }
 
-/*
- * The next CRLF- or LF-ended line at the head of `in`, in place: 1 with *line
- * and *len (without the EOL) and *used (with it) set, 0 if incomplete, -1 if
- * longer than CLIENT_MAX_LINE.
- */
-static int
-client_line(struct evbuffer *in, const char **line, size_t *len, size_t *used)
-{
-	struct evbuffer_ptr	p;
-	size_t			eol = 0;
-
-	p = evbuffer_search_eol(in, NULL, &eol, EVBUFFER_EOL_CRLF);
-	if (p.pos < 0)
-		return (evbuffer_get_length(in) > CLIENT_MAX_LINE ? -1 : 0);
-	if ((size_t)p.pos > CLIENT_MAX_LINE)
-		return (-1);
-	*len = (size_t)p.pos;
-	*used = *len + eol;
-	*line = (const char *)evbuffer_pullup(in, (ev_ssize_t)*used);
-	return (*line == NULL ? -1 : 1);
-}
-
-/* "HTTP/1.x NNN reason": any other shape is a bad response. */
-static int
-client_status_line(struct load_client *clt, const char *l, size_t len)
-{
-	if (len < 12 || strncmp(l, "HTTP/1.", 7) != 0 || !isdigit((unsigned char)l[7]) ||
-	    l[8] != ' ' || !isdigit((unsigned char)l[9]) ||
-	    !isdigit((unsigned char)l[10]) || !isdigit((unsigned char)l[11]) ||
-	    (len > 12 && l[12] != ' '))
-		return (-1);
-	clt->clt_minor = l[7] - '0';
-	clt->clt_status = (l[9] - '0') * 100 + (l[10] - '0') * 10 + (l[11] - '0');
-	if (clt->clt_status < 100 || clt->clt_status > 599)
-		return (-1);
-	return (0);
-}
-
-/* 1 if the comma-separated header value holds `word` as a whole element. */
-static int
-client_has_word(const char *v, size_t len, const char *word)
-{
-	size_t	n = strlen(word), i = 0, s, e;
-
-	while (i < len) {
-		while (i < len && (v[i] == ' ' || v[i] == '\t' || v[i] == ','))
-			i++;
-		s = i;
-		while (i < len && v[i] != ',')
-			i++;
-		e = i;
-		while (e > s && (v[e - 1] == ' ' || v[e - 1] == '\t'))
-			e--;
-		if (e - s == n && strncasecmp(v + s, word, n) == 0)
-			return (1);
-	}
-	return (0);
-}
-
-/* One header line: only framing and connection headers matter to a load generator. */
-static int
-client_header(struct load_client *clt, const char *l, size_t len)
-{
-	const char		*colon = memchr(l, ':', len), *v;
-	size_t			 nlen, vlen, i;
-	unsigned long long	 cl = 0;
-
-	if (colon == NULL || colon == l)
-		return (-1);
-	nlen = (size_t)(colon - l);
-	v = colon + 1;
-	vlen = len - nlen - 1;
-	while (vlen > 0 && (*v == ' ' || *v == '\t')) {
-		v++;
-		vlen--;
-	}
-	while (vlen > 0 && (v[vlen - 1] == ' ' || v[vlen - 1] == '\t'))
-		vlen--;
-	if (nlen == 14 && strncasecmp(l, "Content-Length", 14) == 0) {
-		if (vlen == 0 || vlen > 18)
-			return (-1);
-		for (i = 0; i < vlen; i++) {
-			if (!isdigit((unsigned char)v[i]))
-				return (-1);
-			cl = cl * 10 + (unsigned long long)(v[i] - '0');
-		}
-		if (clt->clt_length >= 0 && (unsigned long long)clt->clt_length != cl)
-			return (-1);
-		clt->clt_length = (long long)cl;
-	} else if (nlen == 17 && strncasecmp(l, "Transfer-Encoding", 17) == 0) {
-		if (client_has_word(v, vlen, "chunked"))
-			clt->clt_chunked = 1;
-	} else if (nlen == 10 && strncasecmp(l, "Connection", 10) == 0) {
-		if (client_has_word(v, vlen, "close"))
-			clt->clt_close = 1;
-		if (client_has_word(v, vlen, "keep-alive"))
-			clt->clt_keep = 1;
-	}
-	return (0);
-}
-
-/* After the blank line: pick how the body ends (RFC 9112 section 6.3). */
-static int
-client_head_done(struct load_client *clt)
-{
-	int	st = clt->clt_status;
-
-	if (st >= 100 && st < 200) {
-		if (st == 101)
-			return (-1);
-		clt->clt_resp = RESP_STATUS;	/* interim; the real one follows */
-		clt->clt_length = -1;
-		clt->clt_chunked = 0;
-		return (0);
-	}
-	if (st == 204 || st == 304 ||
-	    strcmp(args_method(clt->clt_run->run_args), "HEAD") == 0)
-		return (1);
-	if (clt->clt_chunked) {
-		clt->clt_resp = RESP_CHUNK_SIZE;
-		return (0);
-	}
-	if (clt->clt_length >= 0) {
-		clt->clt_left = (unsigned long long)clt->clt_length;
-		clt->clt_resp = RESP_BODY_LENGTH;
-		return (clt->clt_left == 0 ? 1 : 0);
-	}
-	clt->clt_close = 1;
-	clt->clt_resp = RESP_BODY_EOF;
-	return (0);
-}
-
-/* A chunk-size line: hex digits, then optional ";ext". */
-static int
-client_chunk_size(struct load_client *clt, const char *l, size_t len)
-{
-	unsigned long long	v = 0;
-	size_t			i;
-	int			d;
-
-	for (i = 0; i < len && isxdigit((unsigned char)l[i]); i++) {
-		if (i >= 15)
-			return (-1);
-		d = isdigit((unsigned char)l[i]) ? l[i] - '0' :
-		    tolower((unsigned char)l[i]) - 'a' + 10;
-		v = v * 16 + (unsigned long long)d;
-	}
-	if (i == 0 || (i < len && l[i] != ';' && l[i] != ' ' && l[i] != '\t'))
-		return (-1);
-	clt->clt_left = v;
-	clt->clt_resp = v == 0 ? RESP_TRAILER : RESP_CHUNK_DATA;
-	return (0);
-}
-
-/* Drop up to clt_left body bytes; 1 when they are all in. */
-static int
-client_skip(struct load_client *clt, struct evbuffer *in)
-{
-	size_t	have = evbuffer_get_length(in);
-	size_t	n = clt->clt_left < have ? (size_t)clt->clt_left : have;
-
-	evbuffer_drain(in, n);
-	clt->clt_left -= n;
-	return (clt->clt_left == 0);
-}
-
-/* One line-based step of the parser; rc as client_http. */
-static int
-client_http_line(struct load_client *clt, const char *l, size_t len)
-{
-	switch (clt->clt_resp) {
-	case RESP_STATUS:
-		if (client_status_line(clt, l, len) == -1)
-			return (-1);
-		clt->clt_head = len;
-		clt->clt_resp = RESP_HEADERS;
-		return (0);
-	case RESP_HEADERS:
-		if (len == 0)
-			return (client_head_done(clt));
-		clt->clt_head += len;
-		if (clt->clt_head > CLIENT_MAX_HEAD)
-			return (-1);
-		return (client_header(clt, l, len));
-	case RESP_CHUNK_SIZE:
-		return (client_chunk_size(clt, l, len));
-	case RESP_CHUNK_END:
-		if (len != 0)
-			return (-1);
-		clt->clt_resp = RESP_CHUNK_SIZE;
-		return (0);
-	case RESP_TRAILER:
-		return (len == 0 ? 1 : 0);
-	default:
-		return (-1);
-	}
-}
-
-/* Feed what arrived to the parser: 1 response complete, 0 need more, -1 bad. */
-static int
-client_http(struct load_client *clt, struct evbuffer *in)
-{
-	const char	*l;
-	size_t		 len, used;
-	int		 rc;
-
-	for (;;) {
-		switch (clt->clt_resp) {
-		case RESP_BODY_LENGTH:
-			return (client_skip(clt, in));
-		case RESP_BODY_EOF:
-			evbuffer_drain(in, evbuffer_get_length(in));
-			return (0);
-		case RESP_CHUNK_DATA:
-			if (!client_skip(clt, in))
-				return (0);
-			clt->clt_resp = RESP_CHUNK_END;
-			continue;
-		default:
-			break;
-		}
-		if ((rc = client_line(in, &l, &len, &used)) != 1)
-			return (rc);
-		rc = client_http_line(clt, l, len);
-		evbuffer_drain(in, used);
-		if (rc != 0)
-			return (rc);
-	}
-}
-
 /* Echo mode: the bytes must come back exactly, and no more than were sent. */
 static int
 client_echo(struct load_client *clt, struct evbuffer *in)
 {
-	struct load_run	*run = clt->clt_run;
 	size_t		 have = evbuffer_get_length(in);
 	const char	*p;
 
 	if (have == 0)
 		return (0);
-	if (clt->clt_got + have > run->run_req_len)
+	if (clt->clt_got + have > clt->clt_req_len)
 		return (-1);
 	if ((p = (const char *)evbuffer_pullup(in, (ev_ssize_t)have)) == NULL)
 		return (-1);
-	if (memcmp(p, run->run_req + clt->clt_got, have) != 0)
+	if (memcmp(p, clt->clt_req + clt->clt_got, have) != 0)
 		return (-1);
 	evbuffer_drain(in, have);
 	clt->clt_got += have;
-	return (clt->clt_got == run->run_req_len);
+	return (clt->clt_got == clt->clt_req_len);
 }
 
 /* Bytes arrived: count them, parse, and finish or fail the request. */
@@ -558,6 +503,14 @@ client_readcb(struct bufferevent *bev, void *arg)
 		if (clt->clt_state == CLT_ACTIVE && run->run_args->proto == ARGS_HTTP)
 			clt->clt_got += len - clt->clt_seen;
 	}
+	if (clt->clt_state == CLT_CONNECTING && run->run_args->proto == ARGS_WS &&
+	    !clt->clt_ws_up) {
+		rc = client_ws_upgrade(clt, in);
+		clt->clt_seen = clt->clt_bev ? evbuffer_get_length(in) : 0;
+		if (rc == -1)
+			client_fail(clt, LOAD_ERR_BAD_RESPONSE, 0);
+		return;
+	}
 	if (clt->clt_state != CLT_ACTIVE) {
 		/* Unasked-for bytes (a 408 on an idle keep-alive): drop the connection. */
 		client_disconnect(clt);
@@ -565,8 +518,10 @@ client_readcb(struct bufferevent *bev, void *arg)
 	}
 	if (run->run_args->proto == ARGS_TCP)
 		rc = client_echo(clt, in);
+	else if (run->run_args->proto == ARGS_WS)
+		rc = client_ws(clt, in);
 	else
-		rc = client_http(clt, in);
+		rc = parse_http(clt, in);
 	clt->clt_seen = evbuffer_get_length(in);
 	if (rc == -1)
 		client_fail(clt, LOAD_ERR_BAD_RESPONSE, 0);
@@ -583,7 +538,7 @@ client_complete(struct load_client *clt)
 	uint64_t		 now = time_now_us();
 	int			 keep, status = 1;
 
-	hist_record(&run->run_stats.latency, now > clt->clt_start ? now - clt->clt_start : 0);
+	hist_record(&run->run_stats.latency, sched_latency(clt->clt_start, now));
 	run->run_stats.responses++;
 	if (a->proto == ARGS_HTTP) {
 		status = clt->clt_status;
@@ -591,13 +546,35 @@ client_complete(struct load_client *clt)
 	}
 	client_timeline(clt, now, status);
 	clt->clt_served++;
-	keep = a->keepalive && !clt->clt_close && clt->clt_sent == run->run_req_len &&
+	keep = a->keepalive && !clt->clt_close && clt->clt_sent == clt->clt_req_len &&
 	    evbuffer_get_length(bufferevent_get_input(clt->clt_bev)) == 0;
 	if (a->proto == ARGS_HTTP && clt->clt_minor == 0 && !clt->clt_keep)
 		keep = 0;
 	if (!keep)
 		client_disconnect(clt);
 	client_done(clt);
+}
+
+/* 1 if the TCP connection under a TLS handshake got through. */
+static int
+client_tcp_up(struct load_client *clt)
+{
+	struct sockaddr_storage	ss;
+	socklen_t		len = sizeof(ss);
+
+	return (getpeername(bufferevent_getfd(clt->clt_bev), (struct sockaddr *)&ss,
+	    &len) == 0);
+}
+
+/* The handshake failed (most often the certificate): a TLS error, with the first reason kept. */
+static void
+client_tls_fail(struct load_client *clt)
+{
+	struct load_stats	*st = &clt->clt_run->run_stats;
+
+	if (st->tls_reason[0] == '\0')
+		tls_reason(clt->clt_bev, st->tls_reason, sizeof(st->tls_reason));
+	client_fail(clt, LOAD_ERR_TLS, 0);
 }
 
 /* Connected, closed or broken: sort it into a response, a retry or an error kind. */
@@ -608,14 +585,23 @@ client_eventcb(struct bufferevent *bev, short what, void *arg)
 	int			 err = EVUTIL_SOCKET_ERROR();
 
 	if (what & BEV_EVENT_CONNECTED) {
+		clt->clt_run->run_stats.connects++;
+		client_read_on(clt);
+		if (clt->clt_run->run_args->proto == ARGS_WS) {
+			client_ws_open(clt);
+			return;
+		}
 		evtimer_del(clt->clt_ctimer);
 		clt->clt_connected = 1;
-		bufferevent_enable(bev, EV_READ);
 		if (clt->clt_state == CLT_CONNECTING)
 			client_send(clt);
 		return;
 	}
 	if (clt->clt_state == CLT_CONNECTING) {
+		if (clt->clt_target->tls && client_tcp_up(clt)) {
+			client_tls_fail(clt);
+			return;
+		}
 		client_fail(clt, LOAD_ERR_CONNECT, err ? err : ECONNREFUSED);
 		return;
 	}
@@ -646,10 +632,15 @@ client_setup(struct load_client *clt, struct load_run *run, unsigned long id,
 	memset(clt, 0, sizeof(*clt));
 	clt->clt_run = run;
 	clt->clt_id = id;
+	clt->clt_target = &run->run_args->targets[id % run->run_args->ntargets];
+	clt->clt_req = run->run_reqs[id % run->run_args->ntargets].data;
+	clt->clt_req_len = run->run_reqs[id % run->run_args->ntargets].len;
 	clt->clt_ctimer = evtimer_new(run->run_base, client_ctimer_cb, clt);
 	clt->clt_rtimer = evtimer_new(run->run_base, client_rtimer_cb, clt);
 	clt->clt_tick = evtimer_new(run->run_base, client_tick_cb, clt);
-	if (clt->clt_ctimer == NULL || clt->clt_rtimer == NULL || clt->clt_tick == NULL) {
+	clt->clt_rev = event_new(run->run_base, -1, 0, client_rev_cb, clt);
+	if (clt->clt_ctimer == NULL || clt->clt_rtimer == NULL || clt->clt_tick == NULL ||
+	    clt->clt_rev == NULL) {
 		snprintf(err, errlen, "out of memory for client timers");
 		client_free(clt);
 		return (-1);
@@ -674,6 +665,8 @@ client_abandon(struct load_client *clt)
 void
 client_free(struct load_client *clt)
 {
+	if (clt->clt_rev != NULL)
+		event_del(clt->clt_rev);
 	if (clt->clt_bev != NULL)
 		bufferevent_free(clt->clt_bev);
 	clt->clt_bev = NULL;
@@ -683,5 +676,7 @@ client_free(struct load_client *clt)
 		event_free(clt->clt_rtimer);
 	if (clt->clt_tick != NULL)
 		event_free(clt->clt_tick);
-	clt->clt_ctimer = clt->clt_rtimer = clt->clt_tick = NULL;
+	if (clt->clt_rev != NULL)
+		event_free(clt->clt_rev);
+	clt->clt_ctimer = clt->clt_rtimer = clt->clt_tick = clt->clt_rev = NULL;
 }

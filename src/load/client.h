@@ -7,6 +7,7 @@
 
 #include <event2/event.h>
 #include <event2/bufferevent.h>
+#include <openssl/ssl.h>
 
 #include "util/buf.h"
 #include "load/args.h"
@@ -34,6 +35,11 @@ struct load_run;
 struct load_client {
 	struct load_run		*clt_run;
 	unsigned long		 clt_id;
+	const struct load_target *clt_target;	/* clients take targets round-robin */
+	const char		*clt_req;	/* its target's request bytes */
+	size_t			 clt_req_len;
+	int			 clt_ws_up;	/* ws: the opening handshake is done */
+	char			 clt_ws_key[32];	/* ws: the key this connection offered */
 	enum client_state	 clt_state;
 	struct bufferevent	*clt_bev;	/* NULL when not connected */
 	int			 clt_connected;
@@ -43,6 +49,7 @@ struct load_client {
 	struct event		*clt_ctimer;	/* connect timeout, or deferred failure */
 	struct event		*clt_rtimer;	/* request timeout */
 	struct event		*clt_tick;	/* --slow-send pieces */
+	struct event		*clt_rev;	/* plain TCP: our own read event */
 	uint64_t		 clt_start;	/* µs; the scheduled time at --rate */
 	size_t			 clt_sent;	/* request bytes queued so far */
 	size_t			 clt_seen;	/* input bytes already counted */
@@ -64,8 +71,12 @@ struct load_run {
 	struct event_base	*run_base;
 	const struct load_args	*run_args;
 	struct load_stats	 run_stats;
-	const char		*run_req;	/* bytes of one request (or echo payload) */
-	size_t			 run_req_len;
+	struct buf		*run_reqs;	/* one request (or echo payload) per target */
+	SSL_CTX			*run_ssl;	/* for TLS targets, else NULL */
+	unsigned long		 run_first;	/* global id of this run's first client */
+	unsigned long		 run_nclients;
+	unsigned long		 run_share;	/* runs sharing --rate and -n */
+	struct event		*run_watch_ev;	/* threads: polls for a stop */
 	FILE			*run_timeline;
 	uint64_t		 run_t0;	/* µs, monotonic */
 	uint64_t		 run_end;	/* µs; duration runs start nothing after it */
@@ -84,8 +95,9 @@ struct load_run {
 	int			 run_progress;
 };
 
-/* Build the bytes every request sends: the HTTP request, or the echo payload. */
-void		client_build_request(const struct load_args *, struct buf *);
+/* Build the bytes every request to t sends: the HTTP request, or the echo payload. */
+void		client_build_request(const struct load_args *, const struct load_target *t,
+		    struct buf *);
 int		client_setup(struct load_client *, struct load_run *, unsigned long id,
 		    char *err, size_t errlen);
 /* Start a request that counts its latency from start_us. */

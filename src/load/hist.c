@@ -81,6 +81,7 @@ hist_record(struct hist *h, uint64_t us)
 		h->h_max = us;
 	h->h_count++;
 	h->h_sum += (double)us;
+	h->h_sumsq += (double)us * (double)us;
 }
 
 /* Walk the buckets to the one holding rank ceil(p% of count). */
@@ -160,4 +161,18 @@ hist_merge(struct hist *dst, const struct hist *src)
 		dst->h_max = src->h_max;
 	dst->h_count += src->h_count;
 	dst->h_sum += src->h_sum;
+	dst->h_sumsq += src->h_sumsq;
+}
+
+/* Population standard deviation from the exact sums; 0 for fewer than two values. */
+double
+hist_stdev(const struct hist *h)
+{
+	double	mean, var;
+
+	if (h->h_count < 2)
+		return (0);
+	mean = h->h_sum / (double)h->h_count;
+	var = h->h_sumsq / (double)h->h_count - mean * mean;
+	return (var > 0 ? sqrt(var) : 0);
 }

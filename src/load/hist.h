@@ -22,6 +22,7 @@ struct hist {
 	uint64_t	h_min;
 	uint64_t	h_max;
 	double		h_sum;
+	double		h_sumsq;	/* for the standard deviation */
 };
 
 void		hist_init(struct hist *);
@@ -32,6 +33,7 @@ uint64_t	hist_count(const struct hist *);
 uint64_t	hist_min(const struct hist *);
 uint64_t	hist_max(const struct hist *);
 double		hist_mean(const struct hist *);
+double		hist_stdev(const struct hist *);
 void		hist_merge(struct hist *dst, const struct hist *src);
 /* Bucket arithmetic, exposed for the tests. */
 unsigned int	hist_index(uint64_t us);

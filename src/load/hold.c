@@ -131,8 +131,8 @@ hold_conn_start(struct hold_run *run, struct hold_conn *hc)
 		return;
 	}
 	bufferevent_setcb(hc->hc_bev, hold_read_cb, NULL, hold_event_cb, hc);
-	if (bufferevent_socket_connect(hc->hc_bev, (const struct sockaddr *)&a->addr,
-	    (int)a->addrlen) == -1)
+	if (bufferevent_socket_connect(hc->hc_bev, (const struct sockaddr *)&a->targets[0].addr,
+	    (int)a->targets[0].addrlen) == -1)
 		hold_conn_end(hc, HOLD_REFUSED);
 }
 

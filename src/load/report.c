@@ -11,10 +11,10 @@
 #include "load/report.h"
 
 static const char *const report_err_keys[LOAD_ERR_NKINDS] = {
-	"connect", "connect_timeout", "timeout", "reset", "bad_response",
+	"connect", "connect_timeout", "timeout", "reset", "bad_response", "tls",
 };
 static const char *const report_err_names[LOAD_ERR_NKINDS] = {
-	"connect", "connect-timeout", "timeout", "reset", "bad-response",
+	"connect", "connect-timeout", "timeout", "reset", "bad-response", "tls",
 };
 
 /* Zero counters and an empty histogram. */
@@ -63,6 +63,47 @@ report_format_us(char *out, size_t len, double us)
 		snprintf(out, len, "%.2fs", us / 1000000);
 }
 
+/* Add src's counters and histogram into dst: threads and processes report as one. */
+void
+report_merge(struct load_stats *dst, const struct load_stats *src)
+{
+	int	i;
+
+	dst->responses += src->responses;
+	for (i = 0; i < LOAD_ERR_NKINDS; i++) {
+		dst->errors[i] += src->errors[i];
+		if (dst->first_errno[i] == 0)
+			dst->first_errno[i] = src->first_errno[i];
+	}
+	for (i = 0; i < 6; i++)
+		dst->status[i] += src->status[i];
+	dst->bytes_in += src->bytes_in;
+	dst->bytes_out += src->bytes_out;
+	dst->connects += src->connects;
+	dst->reconnects += src->reconnects;
+	dst->abandoned += src->abandoned;
+	if (src->wall_s > dst->wall_s)
+		dst->wall_s = src->wall_s;
+	dst->interrupted |= src->interrupted;
+	if (dst->tls_reason[0] == '\0')
+		memcpy(dst->tls_reason, src->tls_reason, sizeof(dst->tls_reason));
+	hist_merge(&dst->latency, &src->latency);
+}
+
+/* A byte count in the unit that shows it: "512 B", "12.34 KB", "1.50 MB", "2.00 GB". */
+void
+report_format_bytes(char *out, size_t len, double n)
+{
+	if (n < 1e3)
+		snprintf(out, len, "%.0f B", n);
+	else if (n < 1e6)
+		snprintf(out, len, "%.2f KB", n / 1e3);
+	else if (n < 1e9)
+		snprintf(out, len, "%.2f MB", n / 1e6);
+	else
+		snprintf(out, len, "%.2f GB", n / 1e9);
+}
+
 /* Requests per second over the wall time, 0 for an instant run. */
 static double
 report_rps(const struct load_stats *st)
@@ -77,15 +118,21 @@ report_shape(FILE *f, const struct load_args *a)
 	fprintf(f, "  %lu client%s, %s", a->clients, a->clients == 1 ? "" : "s",
 	    a->keepalive ? "keep-alive" : "new connection per request");
 	if (a->requests > 0)
-		fprintf(f, ", %llu requests", a->requests);
+		fprintf(f, ", %llu request%s", a->requests, a->requests == 1 ? "" : "s");
 	else
 		fprintf(f, ", %.3gs", a->duration);
+	if (a->threads > 1 || a->procs > 1)
+		fprintf(f, ", %lu thread%s x %lu process%s", a->threads,
+		    a->threads == 1 ? "" : "s", a->procs, a->procs == 1 ? "" : "es");
+	if (a->ntargets > 1)
+		fprintf(f, ", %zu targets", a->ntargets);
 	if (a->rate > 0)
-		fprintf(f, ", open loop at %.6g req/s", a->rate);
+		fprintf(f, ", open loop at %.6g req/s (latency from the intended start)", a->rate);
 	else
 		fprintf(f, ", closed loop");
-	if (a->proto == ARGS_TCP)
-		fprintf(f, ", %zu-byte echoes", a->payload);
+	if (a->proto != ARGS_HTTP)
+		fprintf(f, ", %zu-byte %s", a->payload,
+		    a->proto == ARGS_TCP ? "echoes" : "messages");
 	if (a->slow_send > 0)
 		fprintf(f, ", slow send %.6g B/s", a->slow_send);
 	fprintf(f, "\n");
@@ -114,21 +161,51 @@ report_latency(FILE *f, const struct hist *h)
 	fprintf(f, " mean %s\n", tmp);
 }
 
+/* The percentiles --latency and --json show. */
+static const double report_pcts[] = { 50, 75, 90, 99, 99.9, 99.99 };
+#define REPORT_NPCTS	(sizeof(report_pcts) / sizeof(report_pcts[0]))
+
+/* --latency: mean, stdev and max, then the distribution, laid out as wrk does. */
+static void
+report_latency_table(FILE *f, const struct hist *h)
+{
+	char	m[32], sd[32], mx[32];
+	size_t	i;
+
+	if (hist_count(h) == 0)
+		return;
+	report_format_us(m, sizeof(m), hist_mean(h));
+	report_format_us(sd, sizeof(sd), hist_stdev(h));
+	report_format_us(mx, sizeof(mx), (double)hist_max(h));
+	fprintf(f, "  Latency    %10s %10s %10s\n", "Avg", "Stdev", "Max");
+	fprintf(f, "             %10s %10s %10s\n", m, sd, mx);
+	fprintf(f, "  Latency Distribution\n");
+	for (i = 0; i < REPORT_NPCTS; i++) {
+		report_format_us(m, sizeof(m), (double)hist_percentile(h, report_pcts[i]));
+		fprintf(f, "    %6g%% %10s\n", report_pcts[i], m);
+	}
+}
+
 /* The wrk-like summary for people. */
 void
 report_text(FILE *f, const struct load_args *a, const struct load_stats *st)
 {
-	double	mb_in = (double)st->bytes_in / 1e6, mb_out = (double)st->bytes_out / 1e6;
-	char	wall[32];
+	char	wall[32], in[32], out[32];
 	int	i;
 
 	fprintf(f, "echofetch-load %s\n", a->url);
 	report_shape(f, a);
 	report_format_us(wall, sizeof(wall), st->wall_s * 1e6);
-	fprintf(f, "  %llu requests in %s, %llu errors, %.2f MB read, %.2f MB written, "
-	    "%llu connections\n", st->responses, wall, report_errors_total(st), mb_in, mb_out,
-	    st->connects);
+	report_format_bytes(in, sizeof(in), (double)st->bytes_in);
+	report_format_bytes(out, sizeof(out), (double)st->bytes_out);
+	fprintf(f, "  %llu %s%s in %s, %llu error%s, %s read, %s written, "
+	    "%llu connection%s opened\n", st->responses,
+	    a->proto == ARGS_WS ? "message" : "request", st->responses == 1 ? "" : "s", wall,
+	    report_errors_total(st), report_errors_total(st) == 1 ? "" : "s", in, out,
+	    st->connects, st->connects == 1 ? "" : "s");
 	report_latency(f, &st->latency);
+	if (a->latency)
+		report_latency_table(f, &st->latency);
 	if (a->proto == ARGS_HTTP)
 		fprintf(f, "  Status      2xx %llu  3xx %llu  4xx %llu  5xx %llu\n",
 		    st->status[2], st->status[3], st->status[4], st->status[5]);
@@ -137,6 +214,8 @@ report_text(FILE *f, const struct load_args *a, const struct load_stats *st)
 		fprintf(f, " %s %llu", report_err_name((enum load_err)i), st->errors[i]);
 		if (st->errors[i] > 0 && st->first_errno[i] != 0)
 			fprintf(f, " (%s)", strerror(st->first_errno[i]));
+		else if (i == LOAD_ERR_TLS && st->errors[i] > 0 && st->tls_reason[0] != '\0')
+			fprintf(f, " (%s)", st->tls_reason);
 	}
 	fprintf(f, "\n");
 	if (st->reconnects > 0)
@@ -146,8 +225,10 @@ report_text(FILE *f, const struct load_args *a, const struct load_stats *st)
 		fprintf(f, "  Interrupted: %llu requests in flight were dropped\n",
 		    st->abandoned);
 	fprintf(f, "Requests/sec: %10.2f\n", report_rps(st));
-	fprintf(f, "Transfer/sec: %10.2f MB/s in, %.2f MB/s out\n",
-	    st->wall_s > 0 ? mb_in / st->wall_s : 0, st->wall_s > 0 ? mb_out / st->wall_s : 0);
+	report_format_bytes(in, sizeof(in), st->wall_s > 0 ? (double)st->bytes_in / st->wall_s : 0);
+	report_format_bytes(out, sizeof(out),
+	    st->wall_s > 0 ? (double)st->bytes_out / st->wall_s : 0);
+	fprintf(f, "Transfer/sec: %10s/s in, %s/s out\n", in, out);
 }
 
 /* The counters as nested JSON objects. */
@@ -181,13 +262,17 @@ static void
 report_json_latency(struct json *j, const struct hist *h)
 {
 	json_key(j, "latency_ms");
+	char	key[16];
+	size_t	i;
+
 	json_object_begin(j);
-	json_key(j, "p50");
-	json_double(j, (double)hist_percentile(h, 50) / 1000);
-	json_key(j, "p90");
-	json_double(j, (double)hist_percentile(h, 90) / 1000);
-	json_key(j, "p99");
-	json_double(j, (double)hist_percentile(h, 99) / 1000);
+	for (i = 0; i < REPORT_NPCTS; i++) {
+		snprintf(key, sizeof(key), "p%g", report_pcts[i]);
+		json_key(j, key);
+		json_double(j, (double)hist_percentile(h, report_pcts[i]) / 1000);
+	}
+	json_key(j, "stdev");
+	json_double(j, hist_stdev(h) / 1000);
 	json_key(j, "max");
 	json_double(j, (double)hist_max(h) / 1000);
 	json_key(j, "mean");
@@ -195,6 +280,64 @@ report_json_latency(struct json *j, const struct hist *h)
 	json_key(j, "min");
 	json_double(j, (double)hist_min(h) / 1000);
 	json_object_end(j);
+}
+
+/* One threshold's verdict: the limit, the value seen, and whether it held. */
+static void
+report_json_threshold(struct json *j, const char *name, double limit, double value, int ok)
+{
+	json_key(j, name);
+	json_object_begin(j);
+	json_key(j, "limit");
+	json_double(j, limit);
+	json_key(j, "value");
+	json_double(j, value);
+	json_key(j, "ok");
+	json_bool(j, ok);
+	json_object_end(j);
+}
+
+/* The thresholds that were set, and "passed" for all of them. */
+static void
+report_json_thresholds(struct json *j, const struct load_args *a, const struct load_stats *st)
+{
+	double	p99 = (double)hist_percentile(&st->latency, 99) / 1000;
+	double	errs = (double)report_errors_total(st);
+
+	json_key(j, "thresholds");
+	json_object_begin(j);
+	if (a->max_p99_ms > 0)
+		report_json_threshold(j, "max_p99_ms", a->max_p99_ms, p99,
+		    p99 <= a->max_p99_ms);
+	if (a->max_errors_set)
+		report_json_threshold(j, "max_errors", (double)a->max_errors, errs,
+		    errs <= (double)a->max_errors);
+	json_key(j, "passed");
+	json_bool(j, report_thresholds(NULL, a, st) == 0);
+	json_object_end(j);
+}
+
+/* Check --max-p99 and --max-errors, naming each that failed on f (if any); the count failed. */
+int
+report_thresholds(FILE *f, const struct load_args *a, const struct load_stats *st)
+{
+	double			p99 = (double)hist_percentile(&st->latency, 99) / 1000;
+	unsigned long long	errs = report_errors_total(st);
+	int			failed = 0;
+
+	if (a->max_p99_ms > 0 && !(p99 <= a->max_p99_ms)) {
+		failed++;
+		if (f != NULL)
+			fprintf(f, "echofetch-load: threshold failed: p99 %.3f ms > "
+			    "--max-p99 %g ms\n", p99, a->max_p99_ms);
+	}
+	if (a->max_errors_set && errs > a->max_errors) {
+		failed++;
+		if (f != NULL)
+			fprintf(f, "echofetch-load: threshold failed: %llu errors > "
+			    "--max-errors %llu\n", errs, a->max_errors);
+	}
+	return (failed);
 }
 
 /* Write b and a newline to f, flushed at once, and free b; -1 if any of it failed. */
@@ -216,6 +359,7 @@ report_json(FILE *f, const struct load_args *a, const struct load_stats *st)
 {
 	struct buf	b;
 	struct json	j;
+	size_t		i;
 
 	buf_init(&b);
 	json_init(&j, &b, 0);
@@ -226,11 +370,30 @@ report_json(FILE *f, const struct load_args *a, const struct load_stats *st)
 	json_uint(&j, a->clients);
 	json_key(&j, "keepalive");
 	json_bool(&j, a->keepalive);
+	json_key(&j, "targets");
+	json_array_begin(&j);
+	for (i = 0; i < a->ntargets; i++)
+		json_cstring(&j, a->targets[i].url);
+	json_array_end(&j);
+	json_key(&j, "proto");
+	json_cstring(&j, a->proto == ARGS_HTTP ? "http" : a->proto == ARGS_TCP ? "tcp" : "ws");
+	json_key(&j, "tls");
+	json_bool(&j, a->tls);
+	json_key(&j, "threads");
+	json_uint(&j, a->threads);
+	json_key(&j, "procs");
+	json_uint(&j, a->procs);
 	json_key(&j, "rate");
 	json_double(&j, a->rate);
+	json_key(&j, "latency_from");
+	json_cstring(&j, a->rate > 0 ? "intended_start" : "send");
 	json_key(&j, "requests");
 	json_uint(&j, st->responses);
 	report_json_counts(&j, st);
+	if (st->tls_reason[0] != '\0') {
+		json_key(&j, "tls_error");
+		json_cstring(&j, st->tls_reason);
+	}
 	json_key(&j, "connects");
 	json_uint(&j, st->connects);
 	json_key(&j, "reconnects");
@@ -246,6 +409,7 @@ report_json(FILE *f, const struct load_args *a, const struct load_stats *st)
 	json_uint(&j, st->bytes_in);
 	json_key(&j, "bytes_out");
 	json_uint(&j, st->bytes_out);
+	report_json_thresholds(&j, a, st);
 	json_object_end(&j);
 	return (report_write_line(f, &b));
 }

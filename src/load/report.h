@@ -14,6 +14,7 @@ enum load_err {
 	LOAD_ERR_TIMEOUT,		/* whole request past --timeout */
 	LOAD_ERR_RESET,			/* reset or closed before the response ended */
 	LOAD_ERR_BAD_RESPONSE,		/* unparsable HTTP, or echo bytes that differ */
+	LOAD_ERR_TLS,			/* handshake failed: certificate, protocol */
 	LOAD_ERR_NKINDS,
 };
 
@@ -29,6 +30,7 @@ struct load_stats {
 	unsigned long long	abandoned;	/* in flight when interrupted */
 	double			wall_s;
 	int			interrupted;
+	char			tls_reason[96];	/* the first TLS failure, "" if none */
 	struct hist		latency;	/* µs, complete responses only */
 };
 
@@ -39,6 +41,12 @@ const char	*report_err_name(enum load_err);
 unsigned long long report_errors_total(const struct load_stats *);
 /* "1.23ms", "456us", "2.50s": three significant-ish digits, like wrk. */
 void		report_format_us(char *, size_t, double us);
+/* "512 B", "12.34 KB", "1.50 MB": the unit picked by size. */
+void		report_format_bytes(char *, size_t, double bytes);
+/* Add src into dst: threads and processes report as one. */
+void		report_merge(struct load_stats *dst, const struct load_stats *src);
+/* Check --max-p99 and --max-errors, naming each that failed on f (may be NULL); the count failed. */
+int		report_thresholds(FILE *f, const struct load_args *, const struct load_stats *);
 void		report_text(FILE *, const struct load_args *, const struct load_stats *);
 /* Write b and a newline to f, flushed at once, and free b; -1 if any of it failed. */
 int		report_write_line(FILE *, struct buf *);

@@ -21,6 +21,7 @@ fi
 HTTP=${SRV_HTTP[main]}
 ECHO=${SRV_ECHO[main]}
 U=http://127.0.0.1:$HTTP
+SRCDIR=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
 
 # Run the load generator with a hard time limit; LRC = its exit status.
 # load NAME ARGS...: stdout to $T/NAME.json, stderr to $T/NAME.err.
@@ -192,6 +193,186 @@ t_hold_refused() {
 	    expect_json "$T/hrefused.json" 'd["refused"] == 3 and d["opened"] == 0'
 }
 
+# A throwaway CA and a certificate for localhost and 127.0.0.1 it signed, in $T/pki.
+load_certs() {
+	local d=$T/pki
+	mkdir -p "$d"
+	printf '%s\n' 'subjectAltName=DNS:localhost,IP:127.0.0.1' >"$d/ext.cnf"
+	{
+		openssl req -x509 -newkey rsa:2048 -nodes -days 2 -subj '/CN=load test CA' \
+		    -keyout "$d/ca.key" -out "$d/ca.pem" &&
+		openssl req -newkey rsa:2048 -nodes -subj '/CN=localhost' \
+		    -keyout "$d/srv.key" -out "$d/srv.csr" &&
+		openssl x509 -req -days 2 -in "$d/srv.csr" -CA "$d/ca.pem" -CAkey "$d/ca.key" \
+		    -CAcreateserial -extfile "$d/ext.cnf" -out "$d/srv.pem"
+	} >"$d/openssl.log" 2>&1
+}
+
+# https: verified with --cacert (by name and by address), or --insecure; refused otherwise.
+t_https() {
+	local port n=40
+	command -v openssl >/dev/null || { note "no openssl command"; return 1; }
+	load_certs || { lib_note_file "$T/pki/openssl.log"; return 1; }
+	srv_start_noted tls "$BIN" --tls-listen 127.0.0.1:0 -o tls_cert="$T/pki/srv.pem" \
+	    -o tls_key="$T/pki/srv.key" || return 1
+	port=$(sed -n 's/^https=\([0-9]*\).*/\1/p' "$T/tls.ports")
+	load hca --json -c 4 -n $n --cacert "$T/pki/ca.pem" "https://localhost:$port/headers"
+	load_ok hca "d['requests'] == $n" 'd["tls"] and d["connects"] == 4' \
+	    'd["errors"]["total"] == 0' || return 1
+	load hcaip --json -c 2 -n 10 --cacert "$T/pki/ca.pem" "https://127.0.0.1:$port/"
+	load_ok hcaip 'd["requests"] == 10' || return 1
+	load hins --json -c 4 -n $n --insecure "https://127.0.0.1:$port/headers"
+	load_ok hins "d['requests'] == $n" || return 1
+	load hno --json -c 2 -n 6 "https://localhost:$port/headers"
+	srv_kill tls
+	expect_eq "unverified exit status" "$LRC" 1 &&
+	    expect_json "$T/hno.json" 'd["errors"]["tls"] == 6 and d["requests"] == 0' &&
+	    expect_json "$T/hno.json" '"certificate" in d["tls_error"] and d["connects"] == 0'
+}
+
+# Host names go through the resolver: localhost, this host's name and ip6-localhost
+# where the hosts file has them.
+t_names() {
+	local h
+	load nlocal --json -c 2 -n 10 "http://localhost:$HTTP/headers"
+	load_ok nlocal 'd["requests"] == 10' || return 1
+	h=$(hostname)
+	if getent ahostsv4 "$h" | grep -q '^127\.0\.0\.1 '; then
+		load nhost --json -c 2 -n 10 "http://$h:$HTTP/headers"
+		load_ok nhost 'd["requests"] == 10' || return 1
+	else
+		note "this host's name ($h) is not 127.0.0.1 here: not checked"
+	fi
+	load nbad -n 1 "http://no-such-host.invalid:$HTTP/"
+	expect_eq "unknown name exit status" "$LRC" 2 &&
+	    expect_contains "$T/nbad.err" "no-such-host.invalid" || return 1
+	if ! getent ahosts ip6-localhost | grep -q '^::1 '; then
+		note "ip6-localhost does not resolve to ::1 here: checked [::1] only"
+		set -- "[::1]"
+	else
+		set -- "[::1]" ip6-localhost
+	fi
+	srv_start_noted v6 "$BIN" --listen '[::1]:0' || return 1
+	for h in "$@"; do
+		load n6 --json -c 2 -n 10 "http://$h:${SRV_HTTP[v6]}/headers"
+		load_ok n6 'd["requests"] == 10' || { srv_kill v6; return 1; }
+	done
+	srv_kill v6
+}
+
+# --threads: one loop per thread, the clients split, the counts merged.
+t_threads() {
+	load thr --json -t 4 -c 8 -n 400 "$U/headers"
+	load_ok thr 'd["requests"] == 400 and d["threads"] == 4' 'd["connects"] == 8' \
+	    'd["status"]["2xx"] == 400' 'sum(1 for _ in d["targets"]) == 1' || return 1
+	load thrd --json -t 2 -c 4 -d 300ms "$U/headers"
+	load_ok thrd 'd["requests"] > 0 and d["errors"]["total"] == 0' 'd["wall_s"] < 2'
+}
+
+# --procs: processes of --threads loops, merged into one report.
+t_procs() {
+	load procs --json --procs 2 -t 2 -c 8 -n 200 "$U/headers"
+	load_ok procs 'd["requests"] == 200 and d["procs"] == 2 and d["threads"] == 2' \
+	    'd["connects"] == 8 and d["latency_ms"]["max"] > 0'
+}
+
+# Two front ends by --target: the clients alternate, each server gets two of them
+# (closed loop: the faster server answers more of the 200).
+t_targets() {
+	local a b
+	srv_start_noted ta "$BIN" || return 1
+	srv_start_noted tb "$BIN" || { srv_kill ta; return 1; }
+	load tgt --json -c 4 -n 200 "http://127.0.0.1:${SRV_HTTP[ta]}/headers" \
+	    --target "http://localhost:${SRV_HTTP[tb]}/headers"
+	a=$(srv_stat ta '["requests"]["by_endpoint"]["headers"]["200"]')
+	b=$(srv_stat tb '["requests"]["by_endpoint"]["headers"]["200"]')
+	srv_kill ta
+	srv_kill tb
+	load_ok tgt 'd["requests"] == 200 and len(d["targets"]) == 2' \
+	    'd["connects"] == 4' || return 1
+	expect_eq "requests to both" "$((a + b))" 200 &&
+	    expect_ge "requests to the first" "$a" 1 && expect_ge "requests to the second" "$b" 1
+}
+
+# --latency: wrk's distribution table to p99.99, with the stdev.
+t_latency() {
+	load lat -c 2 -n 50 --latency "$U/headers"
+	expect_eq "exit status" "$LRC" 0 || return 1
+	for w in "Latency Distribution" "Stdev" " 50% " " 75% " " 90% " " 99% " "99.9% " "99.99% "; do
+		expect_contains "$T/lat.json" "$w" || return 1
+	done
+	load latj --json -c 2 -n 50 "$U/headers"
+	load_ok latj 'all(k in d["latency_ms"] for k in ("p50", "p75", "p90", "p99", "p99.9", "p99.99", "stdev", "mean", "max", "min"))' \
+	    'd["latency_ms"]["p50"] <= d["latency_ms"]["p75"] <= d["latency_ms"]["p90"] <= d["latency_ms"]["p99"] <= d["latency_ms"]["p99.99"]'
+}
+
+# Thresholds set exit 99 and say which failed; a run inside them exits 0.
+t_thresholds() {
+	local port
+	load thp --json -c 2 -n 6 --max-p99 5 "$U/delay?ms=30"
+	expect_eq "p99 over: exit status" "$LRC" 99 &&
+	    expect_contains "$T/thp.err" "threshold failed: p99" &&
+	    expect_json "$T/thp.json" 'not d["thresholds"]["passed"] and not d["thresholds"]["max_p99_ms"]["ok"]' || return 1
+	load thok --json -c 2 -n 6 --max-p99 5000 --max-errors 0 "$U/delay?ms=30"
+	load_ok thok 'd["thresholds"]["passed"] and d["thresholds"]["max_errors"]["ok"]' || return 1
+	port=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])')
+	load the --json -c 2 -n 20 --max-errors 3 "$U/headers" --target "http://127.0.0.1:$port/"
+	expect_eq "errors over: exit status" "$LRC" 99 &&
+	    expect_contains "$T/the.err" "errors > --max-errors 3" || return 1
+	load the2 -c 2 -n 20 --max-errors 20 "$U/headers" --target "http://127.0.0.1:$port/"
+	expect_eq "errors within: exit status" "$LRC" 0
+}
+
+# --rate corrects for coordinated omission: one client that can do 20/s asked for
+# 100/s falls behind, and the wait counts (from the intended start), not 50 ms each.
+t_rate_co() {
+	load co --json -c 1 -n 20 --rate 100 "$U/delay?ms=50"
+	load_ok co 'd["requests"] == 20 and d["latency_from"] == "intended_start"' \
+	    'd["latency_ms"]["max"] >= 600 and d["latency_ms"]["min"] < 200' || return 1
+	load noco --json -c 1 -n 5 "$U/delay?ms=50"
+	load_ok noco 'd["latency_from"] == "send" and d["latency_ms"]["max"] < 600'
+}
+
+# ws://: -c connections each sending --messages echoes of --payload bytes.
+t_ws() {
+	local port pid
+	rm -f "$T/ws.port"
+	python3 "$SRCDIR/ws_echo.py" "$T/ws.port" 2>"$T/ws.err" &
+	pid=$!
+	wait_file "$T/ws.port" 10000 || { kill "$pid"; lib_note_file "$T/ws.err"; return 1; }
+	port=$(sed -n 's/^ws=//p' "$T/ws.port")
+	load ws --json -c 5 --messages 20 --payload 100 "ws://127.0.0.1:$port/websocket/echo"
+	load wsbig --json -t 2 -c 2 --messages 3 --payload 70000 "ws://localhost:$port/"
+	kill "$pid"
+	load_ok ws 'd["requests"] == 100 and d["proto"] == "ws" and d["connects"] == 5' \
+	    'd["errors"]["total"] == 0 and d["latency_ms"]["p99"] > 0' || return 1
+	load_ok wsbig 'd["requests"] == 6 and d["bytes_in"] >= 420000' || return 1
+	rm -f "$T/ws.port"
+	python3 "$SRCDIR/ws_echo.py" "$T/ws.port" --bad-accept 2>"$T/ws.err" &
+	pid=$!
+	wait_file "$T/ws.port" 10000 || { kill "$pid"; return 1; }
+	port=$(sed -n 's/^ws=//p' "$T/ws.port")
+	load wsbad --json -c 2 --messages 2 "ws://127.0.0.1:$port/"
+	kill "$pid"
+	expect_eq "bad accept: exit status" "$LRC" 1 &&
+	    expect_json "$T/wsbad.json" 'd["requests"] == 0 and d["errors"]["bad_response"] == 4'
+}
+
+# The summary's words fit the numbers: units by size, singulars, only opened connections.
+t_quirks() {
+	local port
+	load one -c 1 -n 1 "$U/headers"
+	expect_contains "$T/one.json" "1 request in" &&
+	    expect_contains "$T/one.json" "1 connection opened" &&
+	    expect_contains "$T/one.json" " B read" || return 1
+	if grep -q "0.00 MB" "$T/one.json"; then note "0.00 MB printed"; return 1; fi
+	port=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])')
+	load two -c 2 -n 2 "http://127.0.0.1:$port/"
+	expect_contains "$T/two.json" "2 errors" &&
+	    expect_contains "$T/two.json" "0 connections opened" &&
+	    expect_contains "$T/two.json" "0 B read"
+}
+
 tap_run "keep-alive: 200 requests on 10 connections" t_keepalive
 tap_run "--no-keepalive: one connection per request" t_no_keepalive
 tap_run "status classes counted, not errors" t_status_classes
@@ -209,4 +390,14 @@ tap_run "--hold: refused by the cap, 503 and closed; the rest held" t_hold_cap
 tap_run "--hold --send: each answered once and kept open" t_hold_send
 tap_run "--hold: report once settled, held until TERM" t_hold_term
 tap_run "--hold: nothing opened, exit 1" t_hold_refused
+tap_run "https: --cacert, --insecure, refused unverified" t_https
+tap_run "host names resolved: localhost, [::1], ip6-localhost" t_names
+tap_run "--threads: loops merged" t_threads
+tap_run "--procs: processes merged" t_procs
+tap_run "--target: two front ends share the clients" t_targets
+tap_run "--latency: the percentile table" t_latency
+tap_run "--max-p99, --max-errors: exit 99 naming the threshold" t_thresholds
+tap_run "--rate: latency from the intended start" t_rate_co
+tap_run "ws://: echoed messages; a wrong accept refused" t_ws
+tap_run "summary wording: units, singulars, opened connections" t_quirks
 tap_end

@@ -19,6 +19,7 @@
 #include "load/args.h"
 
 static struct load_args	A;
+#define T0	(A.targets[0])
 static char		E[ARGS_ERR_LEN];
 
 /* Parse a NULL-terminated argument list after a program name. */
@@ -60,9 +61,10 @@ teardown(void **state)
 static void
 test_defaults(void **state)
 {
-	struct sockaddr_in	*sin = (struct sockaddr_in *)&A.addr;
+	struct sockaddr_in	*sin;
 
 	assert_int_equal(parse("http://127.0.0.1:8080/", NULL), 0);
+	sin = (struct sockaddr_in *)&T0.addr;
 	assert_int_equal(A.proto, ARGS_HTTP);
 	assert_int_equal(A.clients, 10);
 	assert_int_equal(A.requests, 100);
@@ -82,13 +84,13 @@ test_defaults(void **state)
 	assert_null(A.timeline);
 	assert_int_equal(A.quiet, 0);
 	assert_string_equal(A.url, "http://127.0.0.1:8080/");
-	assert_string_equal(A.host, "127.0.0.1");
-	assert_int_equal(A.port, 8080);
-	assert_string_equal(A.path, "/");
+	assert_string_equal(T0.host, "127.0.0.1");
+	assert_int_equal(T0.port, 8080);
+	assert_string_equal(T0.path, "/");
 	assert_int_equal(sin->sin_family, AF_INET);
 	assert_int_equal(ntohs(sin->sin_port), 8080);
 	assert_int_equal(sin->sin_addr.s_addr, htonl(0x7f000001));
-	assert_int_equal(A.addrlen, sizeof(struct sockaddr_in));
+	assert_int_equal(T0.addrlen, sizeof(struct sockaddr_in));
 }
 
 /* Every flag, long and short spellings, lands in its field. */
@@ -116,8 +118,8 @@ test_every_flag(void **state)
 	assert_int_equal(A.json, 1);
 	assert_string_equal(A.timeline, "/tmp/t.csv");
 	assert_int_equal(A.quiet, 1);
-	assert_int_equal(A.port, 80);
-	assert_string_equal(A.path, "/x");
+	assert_int_equal(T0.port, 80);
+	assert_string_equal(T0.path, "/x");
 
 	assert_int_equal(parse("--clients=7", "--requests=9", "-k", "--keepalive",
 	    "--method=HEAD", "--body=hello", "http://localhost:1/", NULL), 0);
@@ -193,7 +195,7 @@ test_conflicts(void **state)
 	assert_fails("http:// targets only", "-m", "POST", "tcp://127.0.0.1:7");
 	assert_fails("http:// targets only", "-H", "A: b", "tcp://127.0.0.1:7");
 	assert_fails("http:// targets only", "--body", "x", "tcp://127.0.0.1:7");
-	assert_fails("one target only", "http://127.0.0.1/", "http://127.0.0.2/");
+	assert_fails("one target URL only", "http://127.0.0.1/", "http://127.0.0.2/");
 	assert_fails("missing target", "-c", "5", NULL);
 	/* Open loop with a connection per request is a fair combination. */
 	assert_int_equal(parse("--rate", "50", "--no-keepalive", "http://127.0.0.1/", NULL), 0);
@@ -245,46 +247,47 @@ test_body_file(void **state)
 static void
 test_urls(void **state)
 {
-	struct sockaddr_in6	*sin6 = (struct sockaddr_in6 *)&A.addr;
+	struct sockaddr_in6	*sin6;
 
 	assert_int_equal(parse("http://[::1]:8080/x", NULL), 0);
+	sin6 = (struct sockaddr_in6 *)&T0.addr;
 	assert_int_equal(sin6->sin6_family, AF_INET6);
 	assert_int_equal(ntohs(sin6->sin6_port), 8080);
 	assert_true(IN6_IS_ADDR_LOOPBACK(&sin6->sin6_addr));
-	assert_string_equal(A.host, "[::1]");
-	assert_string_equal(A.path, "/x");
-	assert_int_equal(A.addrlen, sizeof(struct sockaddr_in6));
+	assert_string_equal(T0.host, "[::1]");
+	assert_string_equal(T0.path, "/x");
+	assert_int_equal(T0.addrlen, sizeof(struct sockaddr_in6));
 
 	assert_int_equal(parse("http://10.1.2.3", NULL), 0);
-	assert_int_equal(A.port, 80);
-	assert_string_equal(A.path, "/");
+	assert_int_equal(T0.port, 80);
+	assert_string_equal(T0.path, "/");
 	assert_int_equal(parse("HTTP://127.0.0.1:81?ms=5#frag", NULL), 0);
-	assert_string_equal(A.path, "/?ms=5");
-	assert_int_equal(A.port, 81);
+	assert_string_equal(T0.path, "/?ms=5");
+	assert_int_equal(T0.port, 81);
 	assert_int_equal(parse("http://127.0.0.1:8080/delay?ms=100&x=%20", NULL), 0);
-	assert_string_equal(A.path, "/delay?ms=100&x=%20");
+	assert_string_equal(T0.path, "/delay?ms=100&x=%20");
 	assert_int_equal(parse("http://localhost:8080/", NULL), 0);
-	assert_string_equal(A.host, "localhost");
-	assert_int_equal(((struct sockaddr_in *)&A.addr)->sin_addr.s_addr,
+	assert_string_equal(T0.host, "localhost");
+	assert_int_equal(((struct sockaddr_in *)&T0.addr)->sin_addr.s_addr,
 	    htonl(0x7f000001));
 	assert_int_equal(parse("http://[::1]/", NULL), 0);
-	assert_int_equal(A.port, 80);
+	assert_int_equal(T0.port, 80);
 	assert_int_equal(parse("tcp://127.0.0.1:7", NULL), 0);
 	assert_int_equal(A.proto, ARGS_TCP);
-	assert_int_equal(A.port, 7);
+	assert_int_equal(T0.port, 7);
 	assert_int_equal(parse("tcp://[::1]:9000/", NULL), 0);
-	assert_int_equal(A.port, 9000);
+	assert_int_equal(T0.port, 9000);
 
 	assert_fails("bad target", "ftp://127.0.0.1/");
 	assert_fails("bad target", "127.0.0.1:80");
-	assert_fails("https:// is not supported", "https://127.0.0.1/");
 	assert_fails("tcp:// targets need a port", "tcp://127.0.0.1");
 	assert_fails("tcp:// targets take no path", "tcp://127.0.0.1:7/x");
 	assert_fails("bad port", "http://127.0.0.1:0/");
 	assert_fails("bad port", "http://127.0.0.1:65536/");
 	assert_fails("bad port", "http://127.0.0.1:8o/");
-	assert_fails("numeric", "http://example.com/");
-	assert_fails("numeric", "http://[fe80::zz]/");
+	assert_fails("host 'no-such-host.invalid'", "http://no-such-host.invalid/");
+	assert_fails("host 'fe80::zz'", "http://[fe80::zz]/");
+	assert_fails("not an IPv6 address", "http://[localhost]/");
 	assert_fails("need brackets", "http://::1:80/");
 	assert_fails("unclosed", "http://[::1/");
 	assert_fails("junk after", "http://[::1]x/");
@@ -292,6 +295,98 @@ test_urls(void **state)
 	assert_fails("missing or overlong host", "http://:80/");
 	assert_fails("user names", "http://u:p@127.0.0.1/");
 	assert_fails("spaces", "http://127.0.0.1/a b");
+}
+
+/* https and ws schemes: their default ports, TLS, the name for SNI; names resolved. */
+static void
+test_schemes(void **state)
+{
+	assert_int_equal(parse("https://localhost/x", NULL), 0);
+	assert_int_equal(A.proto, ARGS_HTTP);
+	assert_int_equal(T0.tls, 1);
+	assert_int_equal(A.tls, 1);
+	assert_int_equal(T0.port, 443);
+	assert_string_equal(T0.name, "localhost");
+	assert_int_equal(T0.addr.ss_family, AF_INET);
+	assert_int_equal(parse("https://[::1]:8443/", NULL), 0);
+	assert_string_equal(T0.host, "[::1]");
+	assert_string_equal(T0.name, "::1");
+	assert_int_equal(parse("ws://127.0.0.1:9/websocket/echo", NULL), 0);
+	assert_int_equal(A.proto, ARGS_WS);
+	assert_int_equal(T0.tls, 0);
+	assert_string_equal(T0.path, "/websocket/echo");
+	assert_int_equal(parse("wss://localhost/", NULL), 0);
+	assert_int_equal(T0.port, 443);
+	assert_int_equal(T0.tls, 1);
+	assert_int_equal(parse("ws://localhost/", NULL), 0);
+	assert_int_equal(T0.port, 80);
+}
+
+/* --target adds front ends after the positional one; they must share one protocol. */
+static void
+test_targets(void **state)
+{
+	assert_int_equal(parse("http://127.0.0.1:1/a", "--target", "https://localhost:2/b",
+	    "--target=http://[::1]:3/", NULL), 0);
+	assert_int_equal(A.ntargets, 3);
+	assert_string_equal(A.url, "http://127.0.0.1:1/a");
+	assert_int_equal(A.targets[1].port, 2);
+	assert_int_equal(A.targets[1].tls, 1);
+	assert_int_equal(A.tls, 1);
+	assert_string_equal(A.targets[2].host, "[::1]");
+	assert_int_equal(parse("--target", "http://127.0.0.1:5/", NULL), 0);
+	assert_int_equal(A.ntargets, 1);
+	assert_int_equal(T0.port, 5);
+
+	assert_fails("mix protocols", "http://127.0.0.1:1/", "--target", "tcp://127.0.0.1:2");
+	assert_fails("use --target", "http://127.0.0.1:1/", "http://127.0.0.1:2/");
+	assert_fails("needs a value", "--target");
+	assert_fails("--hold takes one", "--hold", "0", "--target", "http://127.0.0.1:1/",
+	    "--target", "http://127.0.0.1:2/");
+	assert_fails("--hold takes one", "--hold", "0", "https://127.0.0.1:1/");
+}
+
+/* Threads, processes, the latency table, thresholds, TLS trust and ws messages. */
+static void
+test_run_flags(void **state)
+{
+	assert_int_equal(parse("http://127.0.0.1/", NULL), 0);
+	assert_int_equal(A.threads, 1);
+	assert_int_equal(A.procs, 1);
+	assert_int_equal(A.latency, 0);
+	assert_true(A.max_p99_ms == 0);
+	assert_int_equal(A.max_errors_set, 0);
+	assert_int_equal(A.insecure, 0);
+	assert_null(A.cacert);
+	assert_int_equal(parse("-t", "4", "--procs", "2", "-c", "8", "--latency",
+	    "--max-p99", "2.5", "--max-errors", "0", "--cacert", "/x/ca.pem",
+	    "https://127.0.0.1/", NULL), 0);
+	assert_int_equal(A.threads, 4);
+	assert_int_equal(A.procs, 2);
+	assert_int_equal(A.latency, 1);
+	assert_true(A.max_p99_ms == 2.5);
+	assert_int_equal(A.max_errors_set, 1);
+	assert_int_equal(A.max_errors, 0);
+	assert_string_equal(A.cacert, "/x/ca.pem");
+	assert_int_equal(parse("--insecure", "--threads=2", "https://127.0.0.1/", NULL), 0);
+	assert_int_equal(A.insecure, 1);
+	assert_int_equal(A.threads, 2);
+	assert_int_equal(parse("-c", "3", "--messages", "5", "ws://127.0.0.1:1/", NULL), 0);
+	assert_int_equal(A.messages, 5);
+	assert_int_equal(A.requests, 15);
+
+	assert_fails("bad count", "-t", "0", "http://127.0.0.1/");
+	assert_fails("bad count", "--procs", "65", "http://127.0.0.1/");
+	assert_fails("at least", "-t", "4", "-c", "3", "http://127.0.0.1/");
+	assert_fails("at least", "-t", "2", "--procs", "2", "-c", "3", "http://127.0.0.1/");
+	assert_fails("bad latency", "--max-p99", "0", "http://127.0.0.1/");
+	assert_fails("bad latency", "--max-p99", "fast", "http://127.0.0.1/");
+	assert_fails("bad error count", "--max-errors", "-1", "http://127.0.0.1/");
+	assert_fails("conflict", "--insecure", "--cacert", "a", "https://127.0.0.1/");
+	assert_fails("ws:// targets only", "--messages", "2", "http://127.0.0.1/");
+	assert_fails("--messages conflicts", "--messages", "2", "-n", "4", "ws://127.0.0.1:1/");
+	assert_fails("one process", "--procs", "2", "--timeline", "t.csv", "http://127.0.0.1/");
+	assert_fails("http:// targets only", "-m", "PUT", "ws://127.0.0.1:1/");
 }
 
 /* --hold with --send and --settle; 0 is a hold, the request-run flags conflict. */
@@ -346,6 +441,9 @@ main(void)
 		cmocka_unit_test_teardown(test_body_file, teardown),
 		cmocka_unit_test_teardown(test_urls, teardown),
 		cmocka_unit_test_teardown(test_hold, teardown),
+		cmocka_unit_test_teardown(test_schemes, teardown),
+		cmocka_unit_test_teardown(test_targets, teardown),
+		cmocka_unit_test_teardown(test_run_flags, teardown),
 	};
 
 	return (cmocka_run_group_tests(tests, NULL, NULL));

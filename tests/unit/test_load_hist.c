@@ -7,6 +7,7 @@
 #include <setjmp.h>
 #include <cmocka.h>
 
+#include <math.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -191,6 +192,58 @@ test_merge(void **state)
 	assert_int_equal(hist_percentile(h2, 90), hist_percentile(h3, 90));
 }
 
+
+/* The standard deviation matches the exact population formula, and merges keep it. */
+static void
+test_stdev(void **state)
+{
+	uint64_t	i;
+
+	assert_true(hist_stdev(h1) == 0);
+	hist_record(h1, 100);
+	assert_true(hist_stdev(h1) == 0);
+	/* 2, 4, 4, 4, 5, 5, 7, 9: mean 5, population stdev 2. */
+	hist_init(h1);
+	hist_record(h1, 2);
+	hist_record(h1, 4);
+	hist_record(h1, 4);
+	hist_record(h1, 4);
+	hist_record(h2, 5);
+	hist_record(h2, 5);
+	hist_record(h2, 7);
+	hist_record(h2, 9);
+	hist_merge(h1, h2);
+	assert_true(hist_mean(h1) == 5);
+	assert_true(fabs(hist_stdev(h1) - 2.0) < 1e-9);
+	/* A constant stream has no spread, however large. */
+	for (i = 0; i < 1000; i++)
+		hist_record(h3, 123456);
+	assert_true(hist_stdev(h3) < 1e-6);
+}
+
+/* The tail percentiles the --latency table prints: p99.9 and p99.99 pick out rare outliers. */
+static void
+test_tail_percentiles(void **state)
+{
+	uint64_t	i;
+
+	/* 100,000 values: all 100 us but 10 at 50 ms (0.01%) and 90 at 5 ms (0.09%). */
+	for (i = 0; i < 99900; i++)
+		hist_record(h1, 100);
+	for (i = 0; i < 90; i++)
+		hist_record(h1, 5000);
+	for (i = 0; i < 10; i++)
+		hist_record(h1, 50000);
+	assert_int_equal(hist_percentile(h1, 50), 100);
+	assert_int_equal(hist_percentile(h1, 75), 100);
+	assert_int_equal(hist_percentile(h1, 99), 100);
+	assert_in_range(hist_percentile(h1, 99.9), 5000, 5000 + 5000 / HIST_SUB);
+	assert_in_range(hist_percentile(h1, 99.95), 5000, 5000 + 5000 / HIST_SUB);
+	assert_in_range(hist_percentile(h1, 99.99), 5000, 5000 + 5000 / HIST_SUB);
+	assert_in_range(hist_percentile(h1, 99.995), 50000, 50000 + 50000 / HIST_SUB);
+	assert_in_range(hist_percentile(h1, 100), 50000, 50000 + 50000 / HIST_SUB);
+}
+
 /* Every test gets fresh histograms from test_setup. */
 int
 main(void)
@@ -203,6 +256,8 @@ main(void)
 		cmocka_unit_test_setup_teardown(test_skewed, test_setup, test_teardown),
 		cmocka_unit_test_setup_teardown(test_clamped, test_setup, test_teardown),
 		cmocka_unit_test_setup_teardown(test_merge, test_setup, test_teardown),
+		cmocka_unit_test_setup_teardown(test_stdev, test_setup, test_teardown),
+		cmocka_unit_test_setup_teardown(test_tail_percentiles, test_setup, test_teardown),
 	};
 
 	return (cmocka_run_group_tests(tests, NULL, NULL));

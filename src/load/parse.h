@@ -1,0 +1,14 @@
+/* parse: reading one HTTP/1.x response off a load connection, for framing only. */
+#ifndef EF_LOAD_PARSE_H
+#define EF_LOAD_PARSE_H
+
+#include <event2/buffer.h>
+
+#include "load/client.h"
+
+#define PARSE_MAX_HEAD		(64 * 1024)	/* a response head, a ws upgrade answer */
+
+/* Feed what arrived to clt's response parser: 1 response complete, 0 need more, -1 bad. */
+int	parse_http(struct load_client *clt, struct evbuffer *in);
+
+#endif
