@@ -1,6 +1,6 @@
 #!/bin/bash
-# bench: echofetchd against nginx on 127.0.0.1, seven scenarios side by side in
-# one run; prints each figure, the reference, the ratio and PASS/MISS against
+# bench: echofetchd against nginx (and h2o) on 127.0.0.1, eight scenarios side by
+# side in one run; prints each figure, the reference, the ratio and PASS/MISS against
 # the target ratio in each row. A MISS is information: the script exits 0 whenever
 # it ran. Stops everything it started, also on Ctrl-C.
 set -eu
@@ -16,6 +16,7 @@ RUNS=3			# throughput runs per figure; the median is reported
 CONNS=10000		# connections of scenarios 3 and 4
 OUT=""
 KEEP=0
+ONLY=""		# ",1a,8,": the scenarios to run; "" runs them all
 
 # Print the usage.
 usage() {
@@ -33,7 +34,10 @@ Runs echofetchd and nginx side by side on free ports of 127.0.0.1:
   5 /fetch of 1 KiB from a loopback echofetchd vs nginx proxy_pass (keepalive)
   6 HTTPS keep-alive req/s vs nginx TLS, same certificate
   7 /cpu?ms=20 with 8 clients: --workers 2 vs --workers 1
+  8 keep-alive GET vs h2o (one thread, the same 2-byte body), pinned like 1a
 Each throughput figure is the median of --runs runs; the two sides alternate.
+Each throughput row also shows each server's CPU time per request (user +
+system, from /proc/PID/stat over the run) and the ratio of the two.
 
   --quick        about one minute: 1 s runs
   --secs S       length of one throughput run (default $SECS)
@@ -42,6 +46,7 @@ Each throughput figure is the median of --runs runs; the two sides alternate.
   --out FILE     also write the table as Markdown to FILE
   --keep         keep the work directory (configs, logs, raw output)
   --build DIR    where the binaries are (default \$BUILDDIR or ./build)
+  --only LIST    run only these scenarios, e.g. --only 1a,8 (1a 1b 2-8)
   -h, --help     this text
 EOF
 }
@@ -57,6 +62,7 @@ parse_args() {
 		--out) OUT=${2:?}; shift ;;
 		--keep) KEEP=1 ;;
 		--build) BUILD=${2:?}; shift ;;
+		--only) ONLY=,${2:?},; shift ;;
 		-h|--help) usage; exit 0 ;;
 		*) usage >&2; exit 2 ;;
 		esac
@@ -82,7 +88,7 @@ check_tools() {
 	for b in echofetchd echofetch-load; do
 		[ -x "$BUILD/$b" ] || die "no $BUILD/$b: build first (or --build DIR)"
 	done
-	for t in nginx wrk openssl "$PY" curl; do
+	for t in nginx h2o wrk openssl "$PY" curl; do
 		command -v "$t" >/dev/null || die "$t not found (scripts/deps.sh installs it)"
 	done
 	NCPU=$(nproc)
@@ -253,14 +259,42 @@ load_run() {
 	cat "$file" >>"$WORK/load.log"
 }
 
-# Run the command once into a new file and add its "rps errors" line to RUNS.
+# CPU ticks (user + system) the pids have used so far, summed.
+cpu_ticks() {
+	local t=0 p v
+	for p in "$@"; do
+		v=$(awk '{ sub(/^.*\) /, ""); print $12 + $13 }' "/proc/$p/stat" 2>/dev/null || true)
+		t=$((t + ${v:-0}))
+	done
+	echo "$t"
+}
+
+# Run the command once into a new file and add its "rps errors [cpu_us]"
+# line to RUNS; cpu_us is the server's CPU per request when RUNS.pids
+# names the server's pids.
 # RUNS, then the command (a function taking the output file last).
 run_once() {
-	local runs=$1 out
+	local runs=$1 out pids="" t0=0 t1=0
 	shift
 	out=$(mktemp "$WORK/run.XXXXXX")
+	[ -s "$runs.pids" ] && read -r pids <"$runs.pids"
+	# shellcheck disable=SC2086
+	[ -n "$pids" ] && t0=$(cpu_ticks $pids)
 	"$@" "$out"
-	bt run "$out" | tee -a "$runs"
+	# shellcheck disable=SC2086
+	[ -n "$pids" ] && t1=$(cpu_ticks $pids)
+	bt run "$out" ${pids:+$((t1 - t0)) "$CLK_TCK"} | tee -a "$runs"
+}
+
+# Name the server pids whose CPU the runs of TAG's side A and side B count.
+cpu_of() {
+	echo "$2" >"$WORK/$1.a.pids"
+	echo "$3" >"$WORK/$1.b.pids"
+}
+
+# True unless --only was given without this scenario.
+wanted() {
+	[ -z "$ONLY" ] || [[ $ONLY == *",$1,"* ]]
 }
 
 # Alternate --runs runs of two commands: TAG A-COMMAND... -- B-COMMAND...
@@ -313,6 +347,7 @@ scenario_get_pinned() {
 	ef=$EF_PID efp=$EF_HTTP
 	nginx_start "$PIN_SERVER" get1 1 plain
 	ng=$NG_PID
+	cpu_of get1 "$ef" "$(nginx_workers "$ng")"
 	alternate get1 wrk_run "$PIN_CLIENT" 1 "http://127.0.0.1:$efp/echo" -- \
 	    wrk_run "$PIN_CLIENT" 1 "http://127.0.0.1:$NG_PORT/"
 	rate_row get1 "1a keep-alive GET, 1 worker, pinned (/echo vs return 200)" req/s 1.1 "nginx:"
@@ -328,6 +363,7 @@ scenario_get_auto() {
 	ef=$EF_PID efp=$EF_HTTP
 	nginx_start "" getauto auto plain
 	ng=$NG_PID
+	cpu_of getauto "$ef" "$(nginx_workers "$ng")"
 	alternate getauto wrk_run "" 2 "http://127.0.0.1:$efp/echo" -- \
 	    wrk_run "" 2 "http://127.0.0.1:$NG_PORT/"
 	rate_row getauto "1b keep-alive GET, workers auto ($NCPU), unpinned, wrk -t2" req/s 1.1 "nginx:"
@@ -351,7 +387,7 @@ scenario_echo() {
 	ef_start "$PIN_SERVER" echo --workers 1
 	repeat echo load_run "$PIN_CLIENT" -c 50 --payload 512 "tcp://127.0.0.1:$EF_ECHO"
 	stop_pid "$EF_PID"
-	row "$(printf '| %s | %s | %s | — | — | info |' \
+	row "$(printf '| %s | %s | %s | — | — | info | — |' \
 	    "2 TCP echo 512 B ping-pong, 50 conns, 1 worker, pinned" \
 	    "$(bt fig "$WORK/echo.a" msgs/s "$RUNS")" "$(echo_reference)")"
 }
@@ -436,6 +472,7 @@ scenario_fetch() {
 	a=$(curl -s "http://127.0.0.1:$efp/fetch?url=$u" | cksum)
 	b=$(curl -s "http://127.0.0.1:$NG_PORT/bytes/1024?seed=1" | cksum)
 	[ "$a" = "$b" ] || say "  warning: /fetch and proxy_pass bodies differ ($a / $b)"
+	cpu_of fetch "$ef" "$(nginx_workers "$ng")"
 	alternate fetch wrk_run "" 1 "http://127.0.0.1:$efp/fetch?url=$u" -- \
 	    wrk_run "" 1 "http://127.0.0.1:$NG_PORT/bytes/1024?seed=1"
 	rate_row fetch "5 /fetch 1 KiB from loopback upstream, 1 worker, unpinned" req/s 1.0 \
@@ -473,6 +510,7 @@ scenario_tls() {
 	tn=$(negotiated "$NG_TLS")
 	say "  negotiated: echofetchd ${te:-?}, nginx ${tn:-?}"
 	[ "$te" = "$tn" ] || say "  warning: the two servers negotiate differently"
+	cpu_of tls "$ef" "$(nginx_workers "$ng")"
 	alternate tls wrk_run "$PIN_CLIENT" 1 "https://127.0.0.1:$efs/echo" -- \
 	    wrk_run "$PIN_CLIENT" 1 "https://127.0.0.1:$NG_TLS/"
 	rate_row tls "6 HTTPS keep-alive GET, 1 worker, pinned (echofetchd ${te:-?}; nginx ${tn:-?})" \
@@ -489,11 +527,58 @@ scenario_cpu() {
 	w2=$EF_PID w2p=$EF_HTTP
 	ef_start "" cpu1 --workers 1
 	w1=$EF_PID w1p=$EF_HTTP
+	cpu_of cpu "$w2" "$w1"
 	alternate cpu load_run "" -c 8 "http://127.0.0.1:$w2p/cpu?ms=20" -- \
 	    load_run "" -c 8 "http://127.0.0.1:$w1p/cpu?ms=20"
 	rate_row cpu "7 /cpu?ms=20, 8 clients, --workers 2 vs --workers 1" req/s 1.8 "--workers 1:"
 	stop_pid "$w1"
 	stop_pid "$w2"
+}
+
+# Start h2o NAME with one thread serving a 2-byte "ok" file; sets H2_PID, H2_PORT.
+h2o_start() {
+	local pin=$1 name=$2 dir
+	dir=$WORK/h2o-$name
+	mkdir -p "$dir/root"
+	printf ok >"$dir/root/index.txt"
+	H2_PORT=$(free_port)
+	cat >"$dir/h2o.conf" <<EOF
+num-threads: 1
+max-connections: 20000
+access-log: /dev/null
+error-log: $dir/error.log
+listen:
+  host: 127.0.0.1
+  port: $H2_PORT
+hosts:
+  default:
+    paths:
+      /:
+        file.dir: $dir/root
+        file.index: [ index.txt ]
+EOF
+	# shellcheck disable=SC2086
+	$pin h2o -c "$dir/h2o.conf" >/dev/null 2>>"$dir/stderr.log" &
+	H2_PID=$!
+	track "$H2_PID"
+	poll 5000 nginx_up "$H2_PID" "$H2_PORT" || die "h2o $name does not answer; see $dir/error.log"
+	kill -0 "$H2_PID" 2>/dev/null || die "h2o $name did not start; see $dir/stderr.log"
+}
+
+# Scenario 8: keep-alive GET vs h2o, one worker/thread each, pinned like 1a.
+scenario_h2o() {
+	say "8 keep-alive GET vs h2o, 1 worker/thread each, pinned: wrk -t1 -c50 -d${SECS}s x $RUNS"
+	local ef efp h2
+	ef_start "$PIN_SERVER" h2o1 --workers 1
+	ef=$EF_PID efp=$EF_HTTP
+	h2o_start "$PIN_SERVER" get1
+	h2=$H2_PID
+	cpu_of h2o "$ef" "$h2 $(pgrep -P "$h2" | tr '\n' ' ')"
+	alternate h2o wrk_run "$PIN_CLIENT" 1 "http://127.0.0.1:$efp/echo" -- \
+	    wrk_run "$PIN_CLIENT" 1 "http://127.0.0.1:$H2_PORT/"
+	rate_row h2o "8 keep-alive GET, 1 worker, pinned (/echo vs h2o file \"ok\")" req/s 1.0 "h2o:"
+	stop_pid "$h2"
+	stop_pid "$ef"
 }
 
 # The 1-minute load average now.
@@ -503,22 +588,23 @@ load1() {
 
 # The whole table as Markdown.
 report() {
-	echo "# echofetchd vs nginx, $(date -u '+%Y-%m-%d %H:%M UTC')"
+	echo "# echofetchd vs nginx and h2o, $(date -u '+%Y-%m-%d %H:%M UTC')"
 	echo
 	echo "Machine: $(machine)."
 	echo "Commit: $(git -C "$TOP" rev-parse --short HEAD 2>/dev/null || echo unknown)."
-	echo "Versions: $(nginx -v 2>&1 | sed 's/^nginx version: //'), $(wrk -v 2>&1 | head -1 |
+	echo "Versions: $(nginx -v 2>&1 | sed 's/^nginx version: //'), $(h2o --version 2>&1 |
+	    head -1 | sed 's/ version /\//'), $(wrk -v 2>&1 | head -1 |
 	    cut -d' ' -f1-2), $("$BUILD/echofetchd" -v 2>&1 | head -1)."
 	echo "Command: \`scripts/bench.sh${ARGS:+ $ARGS}\`; $RUNS runs of $SECS s per throughput" \
 	    "figure (median), the two sides alternating."
 	echo "Load average (1 min): $LOAD_START at the start, $(load1) at the end."
 	echo
-	echo "| scenario | echofetchd | reference | ratio | target | result |"
-	echo "|---|---|---|---|---|---|"
+	echo "| scenario | echofetchd | reference | ratio | target | result | CPU µs/req (ours / ref, ratio) |"
+	echo "|---|---|---|---|---|---|---|"
 	cat "$WORK/rows.md"
 }
 
-# Parse, run the seven scenarios, print the table.
+# Parse, run the scenarios (all, or those of --only), print the table.
 main() {
 	ARGS="$*"
 	parse_args "$@"
@@ -532,14 +618,16 @@ main() {
 	: >"$WORK/rows.md"
 	LOAD_START=$(load1)
 	say "$(machine); load average $LOAD_START; ulimit -n $NOFILE; work dir $WORK"
-	scenario_get_pinned
-	scenario_get_auto
-	scenario_echo
-	scenario_delay
-	scenario_idle
-	scenario_fetch
-	scenario_tls
-	scenario_cpu
+	CLK_TCK=$(getconf CLK_TCK)
+	wanted 1a && scenario_get_pinned
+	wanted 1b && scenario_get_auto
+	wanted 2 && scenario_echo
+	wanted 3 && scenario_delay
+	wanted 4 && scenario_idle
+	wanted 5 && scenario_fetch
+	wanted 6 && scenario_tls
+	wanted 7 && scenario_cpu
+	wanted 8 && scenario_h2o
 	report >"$WORK/table.md"
 	[ -n "$OUT" ] && cp "$WORK/table.md" "$OUT"
 	cat "$WORK/table.md"

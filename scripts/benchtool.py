@@ -8,10 +8,13 @@ the table cells. Standard library only.
 usage: benchtool.py COMMAND ARGS...
   get FILE KEY...            values from a JSON file (KEY a.b.c; 0 if absent),
                              one line, space-separated (true/false as 1/0)
-  run FILE                   "rps errors" of one wrk output or load JSON
+  run FILE [TICKS HZ]        "rps errors" of one wrk output or load JSON; with
+                             the server's CPU ticks over the run, "rps errors
+                             cpu_us" (CPU microseconds per request)
   rate-row A B LABEL UNIT LIMIT REF RUNS
-                             a throughput table row from the "rps errors"
-                             lines in files A and B (ratio A/B >= LIMIT)
+                             a throughput table row from the "rps errors
+                             [cpu_us]" lines in files A and B (ratio A/B >=
+                             LIMIT), the median CPU per request of each
   fig FILE UNIT RUNS         a throughput figure from the lines in FILE
   delay-row CONNS JSON HWM_KB REF
                              scenario 3's row (echofetch-load JSON, peak RSS)
@@ -71,31 +74,58 @@ def wrk_figures(text):
 
 
 def run_figures(path):
-    """(rps, errors) of one client run: wrk text or echofetch-load JSON."""
+    """(rps, errors, requests) of one client run: wrk text or echofetch-load JSON."""
     try:
         with open(path, encoding="utf-8", errors="replace") as f:
             text = f.read()
     except OSError:
-        return 0.0, 0
+        return 0.0, 0, 0
     if text.lstrip().startswith("{"):
         d = load_json(path)
-        return float(lookup(d, "rps")), int(lookup(d, "errors.total"))
-    return wrk_figures(text)
+        return float(lookup(d, "rps")), int(lookup(d, "errors.total")), \
+            int(lookup(d, "requests"))
+    rps, errors = wrk_figures(text)
+    m = re.search(r"^\s*(\d+) requests in", text, re.M)
+    return rps, errors, (int(m.group(1)) if m else 0)
 
 
-def read_runs(path):
-    """The "rps errors" lines a script collected: (list of rps, error total)."""
+def cmd_run(path, ticks=None, hz=None):
+    """One run's line: "rps errors", and the CPU µs per request when ticks are given."""
+    rps, errors, requests = run_figures(path)
+    line = "%.2f %d" % (rps, errors)
+    if ticks is not None:
+        us = int(ticks) * 1e6 / int(hz) / requests if requests > 0 else 0.0
+        line += " %.2f" % us
+    print(line)
+
+
+def read_runs(path, cpu=None):
+    """The "rps errors [cpu_us]" lines a script collected: (list of rps,
+    error total); the CPU figures, if any, are appended to cpu."""
     rates, errors = [], 0
     try:
         with open(path, encoding="utf-8") as f:
             for line in f:
                 parts = line.split()
-                if len(parts) == 2:
+                if len(parts) in (2, 3):
                     rates.append(float(parts[0]))
                     errors += int(parts[1])
+                if len(parts) == 3 and cpu is not None:
+                    cpu.append(float(parts[2]))
     except OSError:
         pass
     return rates, errors
+
+
+def cpu_cell(ca, cb):
+    """Median CPU µs per request of each side, and ours / theirs."""
+    if not ca:
+        return "—"
+    a = statistics.median(ca)
+    if not cb:
+        return "%.2f" % a
+    b = statistics.median(cb)
+    return "%.2f / %.2f, %s×" % (a, b, ratio(a, b))
 
 
 def median(values):
@@ -135,14 +165,16 @@ def row(*cells):
 
 def cmd_rate_row(a_file, b_file, label, unit, limit, ref, runs):
     """A throughput row; its one-line summary goes to stderr."""
-    ra, ea = read_runs(a_file)
-    rb, eb = read_runs(b_file)
+    ca, cb = [], []
+    ra, ea = read_runs(a_file, ca)
+    rb, eb = read_runs(b_file, cb)
     ma, mb = median(ra), median(rb)
     r = ratio(ma, mb)
     runs = int(runs)
+    cpu = cpu_cell(ca, cb)
     print(row(label, figure(ra, ea, unit, runs), "%s %s" % (ref, figure(rb, eb, unit, runs)),
-              r + "×", "≥ %s×" % limit, verdict(float(r) >= float(limit))))
-    sys.stderr.write("bench:   -> %g vs %g %s: %s×\n" % (ma, mb, unit, r))
+              r + "×", "≥ %s×" % limit, verdict(float(r) >= float(limit)), cpu))
+    sys.stderr.write("bench:   -> %g vs %g %s: %s×; CPU µs/req %s\n" % (ma, mb, unit, r, cpu))
 
 
 def cmd_delay_row(conns, path, hwm_kb, ref):
@@ -156,7 +188,7 @@ def cmd_delay_row(conns, path, hwm_kb, ref):
     print(row("%s %s concurrent /delay?ms=1000, 1 worker (ratio: wall / 1 s)" % ("3", conns),
               "%.2f s wall, %d/%s answered, %d errors, peak RSS %.1f MiB" % (
                   wall, ok, conns, errs, mib),
-              ref, "%.2f" % wall, "≤ 1.10, 0 errors, ≤ 64 MiB", verdict(good)))
+              ref, "%.2f" % wall, "≤ 1.10, 0 errors, ≤ 64 MiB", verdict(good), "—"))
 
 
 def cmd_delay_ref(conns, path, hwm_kb):
@@ -196,7 +228,7 @@ def cmd_idle_row(conns, ef_hold, ef_idle, ef_with, ng_hold, ng_idle, ng_with):
                      % (na, ng_idle, ng_with, nkb))
     print(row("4 RSS per idle keep-alive conn, %s held, 1 worker" % conns, etext,
               "nginx worker: " + ntext, ratio(round(ekb, 3), round(nkb, 3)) + "×",
-              "≤ 3 KiB", verdict(round(ekb, 3) <= 3 and ea == int(conns))))
+              "≤ 3 KiB", verdict(round(ekb, 3) <= 3 and ea == int(conns)), "—"))
 
 
 def main(argv):
@@ -208,12 +240,12 @@ def main(argv):
         d = load_json(args[0])
         print(" ".join(show(lookup(d, k)) for k in args[1:]))
     elif cmd == "run":
-        rps, errors = run_figures(args[0])
-        print("%.2f %d" % (rps, errors))
+        cmd_run(*args)
     elif cmd == "rate-row":
         cmd_rate_row(*args)
     elif cmd == "fig":
-        rates, errors = read_runs(args[0])
+        cpu = []
+        rates, errors = read_runs(args[0], cpu)
         print(figure(rates, errors, args[1], int(args[2])))
         sys.stderr.write("bench:   -> %g %s\n" % (median(rates), args[1]))
     elif cmd == "delay-row":

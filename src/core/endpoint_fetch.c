@@ -200,13 +200,27 @@ endpoint_chain(struct endpoint_call *call)
 	endpoint_fetch_plan(call, PLAN_FETCH_CHAIN);
 }
 
-/* Statuses that never carry a body get Content-Length: 0; others stream. */
-enum response_framing
-fetch_response_framing(const struct fetch_job *job, const struct fetch_transfer *t)
+/* A status that never carries a body. */
+static int
+fetch_response_bodiless(const struct fetch_transfer *t)
 {
 	int	 s = t->upstream_status;
 
-	if (s < 200 || s == 204 || s == 304)
+	return (s < 200 || s == 204 || s == 304);
+}
+
+/*
+ * Statuses that never carry a body get Content-Length: 0; a body whose
+ * length the upstream stated (and the cap allows) keeps it, as the bytes
+ * pass unchanged; others stream chunked (or until close for HTTP/1.0).
+ */
+enum response_framing
+fetch_response_framing(const struct fetch_job *job, const struct fetch_transfer *t)
+{
+	if (fetch_response_bodiless(t))
+		return (RESPONSE_LENGTH);
+	if (!job->head_only && t->content_length >= 0 &&
+	    (unsigned long long)t->content_length <= t->settings->body_max)
 		return (RESPONSE_LENGTH);
 	return (job->version == 10 ? RESPONSE_UNTIL_CLOSE :
 	    RESPONSE_CHUNKED);
@@ -229,7 +243,8 @@ fetch_response_head(const struct fetch_job *job, const struct fetch_transfer *t,
 	h.version = job->version;
 	h.content_type = t->content_type[0] != '\0' ? t->content_type : NULL;
 	h.framing = fetch_response_framing(job, t);
-	h.content_length = 0;
+	h.content_length = h.framing == RESPONSE_LENGTH && !fetch_response_bodiless(t) ?
+	    (unsigned long long)t->content_length : 0;
 	h.keep_alive = job->keep_alive;
 	h.extra = extra;
 	response_write_head(out, &h, now);
@@ -242,7 +257,7 @@ fetch_response_chunk(const struct fetch_job *job, const char *data, size_t len,
 {
 	enum response_framing	 f = fetch_response_framing(job, &job->t[0]);
 
-	if (len == 0 || job->head_only || f == RESPONSE_LENGTH)
+	if (len == 0 || job->head_only || fetch_response_bodiless(&job->t[0]))
 		return;
 	if (f == RESPONSE_CHUNKED)
 		buf_appendf(out, "%zx\r\n", len);

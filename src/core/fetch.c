@@ -141,6 +141,30 @@ fetch_capture_ctype(struct fetch_transfer *t, const char *v, size_t len)
 	t->content_type[len] = '\0';
 }
 
+/*
+ * Keep a Content-Length to pass on as ours: digits only, one value however
+ * often repeated, and no Transfer-Encoding beside it; else -2, never used.
+ */
+static void
+fetch_capture_length(struct fetch_transfer *t, const char *v, size_t len)
+{
+	long long	 n = 0;
+	size_t		 i;
+
+	fetch_header_trim(&v, &len);
+	if (t->content_length == -2)
+		return;
+	for (i = 0; i < len && i < 18; i++) {
+		if (v[i] < '0' || v[i] > '9')
+			break;
+		n = n * 10 + (v[i] - '0');
+	}
+	if (len == 0 || i != len || (t->content_length >= 0 && t->content_length != n))
+		t->content_length = -2;
+	else
+		t->content_length = n;
+}
+
 /* A redirect head we will follow (after checking where it points). */
 static int
 fetch_head_is_redirect(const struct fetch_transfer *t)
@@ -229,6 +253,7 @@ fetch_header_cb(char *data, size_t size, size_t n, void *arg)
 	if (len >= 5 && memcmp(data, "HTTP/", 5) == 0) {
 		t->header_bytes = 0;
 		t->content_type[0] = '\0';
+		t->content_length = -1;
 		free(t->location);
 		t->location = NULL;
 		t->upstream_status = fetch_parse_status(data, len);
@@ -248,6 +273,10 @@ fetch_header_cb(char *data, size_t size, size_t n, void *arg)
 	}
 	if (len > 13 && strncasecmp(data, "Content-Type:", 13) == 0)
 		fetch_capture_ctype(t, data + 13, len - 13);
+	else if (len > 15 && strncasecmp(data, "Content-Length:", 15) == 0)
+		fetch_capture_length(t, data + 15, len - 15);
+	else if (len > 18 && strncasecmp(data, "Transfer-Encoding:", 18) == 0)
+		t->content_length = -2;
 	else if (len > 9 && strncasecmp(data, "Location:", 9) == 0 &&
 	    fetch_capture_location(t, data + 9, len - 9) == -1)
 		return (0);
@@ -299,6 +328,8 @@ fetch_transfer_options(struct fetch_transfer *t)
 	FETCH_SETOPT(rc, e, CURLOPT_ERRORBUFFER, t->curl_error);
 	FETCH_SETOPT(rc, e, CURLOPT_NOSIGNAL, 1L);
 	FETCH_SETOPT(rc, e, CURLOPT_NOPROGRESS, 1L);
+	/* curl polls before each read: bigger reads of big bodies mean fewer of both */
+	FETCH_SETOPT(rc, e, CURLOPT_BUFFERSIZE, FETCH_READ_SIZE);
 #if LIBCURL_VERSION_NUM >= 0x075500
 	FETCH_SETOPT(rc, e, CURLOPT_PROTOCOLS_STR, "http,https");
 #else
@@ -348,6 +379,7 @@ fetch_transfer_reset(struct fetch_transfer *t, const struct fetch_settings *s,
 	t->head_ms = 0;
 	t->upstream_status = 0;
 	t->content_type[0] = '\0';
+	t->content_length = -1;
 	t->header_bytes = 0;
 	t->body_bytes = 0;
 	t->head_done = t->paused = 0;
@@ -383,6 +415,45 @@ fetch_via_header(unsigned int hops)
 	return (l);
 }
 
+/* A reset handle from the pool, else a new one; NULL: out of memory. */
+static CURL *
+fetch_pool_get(struct fetch_pool *pool)
+{
+	CURL	*e;
+
+	if (pool == NULL || pool->n == 0)
+		return (curl_easy_init());
+	e = pool->easy[--pool->n];
+	curl_easy_reset(e);
+	return (e);
+}
+
+/*
+ * Keep a handle whose transfer ended for the next one, if there is room;
+ * one cancelled or paused mid-way is freed instead, so no state of a cut
+ * transfer can reach the next.
+ */
+static void
+fetch_pool_put(struct fetch_transfer *t)
+{
+	struct fetch_pool	*pool = t->pool;
+
+	if (pool != NULL && pool->n < FETCH_POOL_MAX && t->state == FETCH_T_DONE &&
+	    !t->paused)
+		pool->easy[pool->n++] = t->easy;
+	else
+		curl_easy_cleanup(t->easy);
+	t->easy = NULL;
+}
+
+/* Free the idle handles of a pool. */
+void
+fetch_pool_free(struct fetch_pool *pool)
+{
+	while (pool->n > 0)
+		curl_easy_cleanup(pool->easy[--pool->n]);
+}
+
 /* Check the URL with curl's parser, then build the handle that fetches that very parse. */
 int
 fetch_transfer_setup(struct fetch_transfer *t, const struct fetch_settings *s,
@@ -413,7 +484,7 @@ fetch_transfer_setup(struct fetch_transfer *t, const struct fetch_settings *s,
 		goto fail;
 	}
 	if ((t->via = fetch_via_header(t->hops)) == NULL ||
-	    (t->easy = curl_easy_init()) == NULL) {
+	    (t->easy = fetch_pool_get(t->pool)) == NULL) {
 		fetch_fail(t, 502, "out of memory");
 		goto fail;
 	}
@@ -552,6 +623,7 @@ fetch_transfer_follow(struct fetch_transfer *t)
 	t->upstream_status = 0;
 	t->header_bytes = 0;
 	t->content_type[0] = '\0';
+	t->content_length = -1;
 	t->curl_error[0] = '\0';
 	free(t->location);
 	t->location = NULL;
@@ -616,8 +688,7 @@ static void
 fetch_transfer_drop_curl(struct fetch_transfer *t)
 {
 	if (t->easy != NULL)
-		curl_easy_cleanup(t->easy);
-	t->easy = NULL;
+		fetch_pool_put(t);
 	if (t->cu != NULL)
 		curl_url_cleanup(t->cu);
 	t->cu = NULL;

@@ -29,6 +29,19 @@ struct endpoint_call;
 #define FETCH_USER_AGENT	"echofetch/" PACKAGE_VERSION
 #define FETCH_VIA		"1.1 echofetchd"	/* one Via member per fetch */
 
+#define FETCH_READ_SIZE		65536L		/* curl's receive buffer */
+#define FETCH_POOL_MAX		8		/* idle easy handles a pool keeps */
+
+/*
+ * Easy handles of finished transfers, reset and handed to the next one:
+ * one thread's only (an event worker's). The multi handle keeps the
+ * upstream connections; this keeps curl's per-transfer allocations.
+ */
+struct fetch_pool {
+	CURL		*easy[FETCH_POOL_MAX];
+	unsigned int	 n;
+};
+
 /* Everything a transfer needs from the config, parsed once; read-only, shareable. */
 struct fetch_settings {
 	struct fetch_policy policy;
@@ -56,6 +69,7 @@ struct fetch_transfer {
 	struct fetch_job *job;		/* owner, or NULL when used alone */
 	char		*url;		/* own copy */
 	CURL		*easy;		/* RUNNING only; CURLOPT_PRIVATE is this transfer */
+	struct fetch_pool *pool;	/* where easy comes from and goes back, or NULL */
 	CURLU		*cu;		/* the parsed URL curl fetches */
 	enum fetch_transfer_state state;
 	int		 head_only;	/* upstream HEAD */
@@ -70,6 +84,7 @@ struct fetch_transfer {
 	uint64_t	 end_ms;
 	int		 upstream_status;	/* of the latest head seen */
 	char		 content_type[FETCH_CTYPE_MAX];	/* "" if none or unsafe */
+	long long	 content_length;	/* of the latest head; -1: none, chunked or unsure */
 	size_t		 header_bytes;	/* of the latest head */
 	unsigned long long body_bytes;	/* consumed by the sink */
 	int		 head_done;	/* final head seen and on_head called */
@@ -109,8 +124,12 @@ struct fetch_job {
 	int		 gone;		/* a write to the client failed */
 	uint64_t	 began_ms;
 	struct buf	 piece;		/* one streamed piece on its way out */
+	int		 held;		/* piece is a head not written yet (ops->gather) */
 	struct fetch_transfer *t;	/* n of them */
 };
+
+/* Free the idle handles of a pool. */
+void	fetch_pool_free(struct fetch_pool *);
 
 /* Copy the fetch_* settings (cfg NULL: the defaults). -1 with why on a bad fetch_allow. */
 int	fetch_settings_init(struct fetch_settings *, const struct config *, char *why, size_t);

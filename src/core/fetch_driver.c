@@ -83,6 +83,7 @@ void
 fetch_driver_free(struct fetch_driver *d)
 {
 	fetch_queue_free(&d->queue);
+	fetch_pool_free(&d->pool);
 }
 
 /* The job for the plan's FETCH step, owned by conn. */
@@ -104,6 +105,7 @@ fetch_driver_begin(struct fetch_driver *d, const struct fetch_settings *s,
 static int
 fetch_driver_write(struct fetch_job *job)
 {
+	job->held = 0;
 	if (job->piece.oom ||
 	    job->driver->ops->write(job->conn, job->piece.data, job->piece.len) == -1) {
 		job->gone = 1;
@@ -123,7 +125,12 @@ fetch_driver_sink_head(void *arg, struct fetch_transfer *t)
 		job->keep_alive = 0;
 	buf_reset(&job->piece);
 	fetch_response_head(job, t, time(NULL), &job->piece);
-	return (fetch_driver_write(job));
+	if (!ops->gather)
+		return (fetch_driver_write(job));
+	/* the body piece curl has next joins it, or the woken step sends it alone */
+	job->held = 1;
+	ops->wake(job->driver->ctx, job->conn);
+	return (0);
 }
 
 /* on_body: pass a piece on, or leave it with curl while the client is behind. */
@@ -135,7 +142,8 @@ fetch_driver_sink_body(void *arg, const char *data, size_t len)
 
 	if (ops->behind != NULL && ops->behind(job->conn))
 		return (FETCH_SINK_PAUSE);
-	buf_reset(&job->piece);
+	if (!job->held)
+		buf_reset(&job->piece);
 	fetch_response_chunk(job, data, len, &job->piece);
 	return (fetch_driver_write(job));
 }
@@ -178,6 +186,8 @@ fetch_driver_launch(struct fetch_job *job, struct fetch_transfer *t)
 		t->on_body = fetch_driver_sink_body;
 		t->sink_arg = job;
 	}
+	if (job->driver->ops->lock == NULL)
+		t->pool = &job->driver->pool;
 	if (fetch_job_start(job, t) == -1) {
 		fetch_driver_finished(t);
 		return;
@@ -245,6 +255,8 @@ fetch_driver_run(struct fetch_job *job)
 	int			 complete;
 
 	for (;;) {
+		if (job->held && fetch_driver_write(job) == -1)
+			return (FETCH_DRIVER_GONE);
 		if (job->gone)
 			return (FETCH_DRIVER_GONE);
 		fetch_driver_lock(d);

@@ -34,9 +34,10 @@ struct fetch_ops {
 	 */
 	int	(*wait)(void *ctx, void *conn);
 	/*
-	 * conn's job moved (a transfer ended or got its queue slot): run its
-	 * step again soon. Called with the queue locked, maybe from inside
-	 * curl: only note it, never run the step from here.
+	 * conn's job moved (a transfer ended or got its queue slot, or a
+	 * gathered head waits): run its step again soon. Called with the
+	 * queue locked, maybe from inside curl: only note it, never run the
+	 * step from here.
 	 */
 	void	(*wake)(void *ctx, void *conn);
 	/* Send a streamed /fetch's bytes to conn's client. 0, or -1: gone. */
@@ -54,6 +55,12 @@ struct fetch_ops {
 	 * could not run anyway.
 	 */
 	int	 serial;
+	/*
+	 * 1 if wake runs the job's step soon after curl returns (an event
+	 * loop): the /fetch head then waits there for the first body piece,
+	 * so the two leave in one write.
+	 */
+	int	 gather;
 };
 
 /* One per queue: an event worker's, or the blocking process's. */
@@ -61,6 +68,7 @@ struct fetch_driver {
 	const struct fetch_ops *ops;
 	void		*ctx;
 	struct fetch_queue queue;
+	struct fetch_pool pool;		/* used where one thread owns the driver */
 };
 
 enum fetch_driver_state {

@@ -96,6 +96,7 @@ static const struct fetch_ops evfetch_ops = {
 	.write = evfetch_write,
 	.behind = evfetch_behind,
 	.closing = evfetch_closing,
+	.gather = 1,
 };
 
 /* Collect finished transfers after curl did some work. */
@@ -152,8 +153,12 @@ evfetch_timer_cb(CURLM *multi, long ms, void *arg)
 	struct evfetch		*ef = arg;
 	struct timeval		 tv;
 
-	if (ms < 0) {
-		evtimer_del(ef->ef_timer);
+	evtimer_del(ef->ef_timer);
+	if (ms < 0)
+		return (0);
+	if (ms == 0) {
+		/* due now: run in this loop pass, without arming a timer first */
+		event_active(ef->ef_timer, EV_TIMEOUT, 0);
 		return (0);
 	}
 	tv = time_ms_to_timeval((uint64_t)ms);

@@ -207,7 +207,9 @@ t_fetch_bytes() {
 	expect_status fb 200 &&
 	    expect_eq "bytes" "$(wc -c <"$T/fb.body")" 300000 &&
 	    expect_eq sha256 "$(sha "$T/fb.body")" "$(sha "$T/direct_b.body")" &&
-	    expect_hdr fb Content-Type application/octet-stream
+	    expect_hdr fb Content-Type application/octet-stream &&
+	    expect_hdr fb Content-Length 300000 &&
+	    expect_eq "Transfer-Encoding" "$(hdr fb Transfer-Encoding)" ""
 }
 
 # X-Upstream-Time is "<N>ms" and at least the upstream's own delay.
@@ -616,6 +618,33 @@ t_up_too_big_chunked() {
 	    expect_lt "body bytes" "$n" $((1048576 + 1))
 }
 
+# A body cut short of the Content-Length passed on: the client sees the cut (curl 18).
+t_up_short_length() {
+	local rc
+	front_strict || return 1
+	fixture_start short short 100000 || return 1
+	curl -sS --max-time 8 -D "$T/ushort.hdr" -o "$T/ushort.body" -G \
+	    --data-urlencode "url=http://127.0.0.1:$FX_PORT/" "$FS/fetch" 2>"$T/ushort.err"
+	rc=$?
+	expect_eq "curl exit (18 = partial body)" "$rc" 18 &&
+	    expect_hdr ushort Content-Length 100000 &&
+	    expect_lt "body bytes" "$(wc -c <"$T/ushort.body")" 100000
+}
+
+# A head whose body comes late reaches the client at once, the body after.
+t_up_slow_body() {
+	local w
+	front_strict || return 1
+	fixture_start slowbody slowbody 800 || return 1
+	w=$(curl -sS --max-time 8 -D "$T/uslow.hdr" -o "$T/uslow.body" \
+	    -w '%{time_starttransfer} %{time_total}' -G \
+	    --data-urlencode "url=http://127.0.0.1:$FX_PORT/" "$FS/fetch")
+	expect_eq body "$(cat "$T/uslow.body")" body &&
+	    expect_hdr uslow Content-Length 4 &&
+	    expect_lt "head ms" "$(awk '{ printf "%d", $1 * 1000 }' <<<"$w")" 600 &&
+	    expect_ge "total ms" "$(awk '{ printf "%d", $2 * 1000 }' <<<"$w")" 800
+}
+
 # After the failures above the strict front still answers.
 t_up_still_serving() {
 	front_strict || return 1
@@ -655,6 +684,9 @@ fsuite_failures() {
 	    t_up_too_big_length
 	tap_run "upstream chunked body 2 MB past the cap after the head -> cut off (curl 18)" \
 	    t_up_too_big_chunked
+	tap_run "upstream body cut short of its Content-Length -> client sees the cut" \
+	    t_up_short_length
+	tap_run "a late upstream body: the head passes at once, the length kept" t_up_slow_body
 	tap_run "the front still fetches after those failures" t_up_still_serving
 	srv_kill strict
 }

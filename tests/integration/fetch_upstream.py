@@ -8,6 +8,8 @@
 #   chunked   answer 200, chunked, ARG bytes of 'x' without a length
 #   status    answer the status line ARG verbatim (e.g. "HTTP/1.1 0 X"),
 #             then Content-Length: 2, Connection: close and "ok"
+#   short     answer 200 with Content-Length: ARG, send half of it, close
+#   slowbody  answer 200 with Content-Length: 4, then "body" after ARG ms
 # Writes its port to PORTFILE once listening; logs one line per connection
 # to LOGFILE, and every request head it reads to LOGFILE.heads. Runs until
 # killed.
@@ -16,6 +18,7 @@ import os
 import socket
 import sys
 import threading
+import time
 
 HEAD_MAX = 65536
 
@@ -68,12 +71,29 @@ def fixture_status(conn, arg):
                   % arg).encode("ascii"))
 
 
+# A body cut off before the length the head promised.
+def fixture_short(conn, arg):
+    n = int(arg)
+    conn.sendall(b"HTTP/1.1 200 OK\r\nContent-Length: %d\r\n"
+                 b"Connection: close\r\n\r\n" % n + b"x" * (n // 2))
+
+
+# The head at once, the body only after ARG ms.
+def fixture_slowbody(conn, arg):
+    conn.sendall(b"HTTP/1.1 200 OK\r\nContent-Length: 4\r\n"
+                 b"Connection: close\r\n\r\n")
+    time.sleep(int(arg) / 1000.0)
+    conn.sendall(b"body")
+
+
 MODES = {
     "hang": fixture_hang,
     "junk": fixture_junk,
     "redirect": fixture_redirect,
     "chunked": fixture_chunked,
     "status": fixture_status,
+    "short": fixture_short,
+    "slowbody": fixture_slowbody,
 }
 
 
@@ -101,7 +121,7 @@ def fixture_serve(conn, peer, mode, arg, log, heads, lock):
 def fixture_main():
     if len(sys.argv) < 4 or sys.argv[1] not in MODES:
         sys.stderr.write("usage: fetch_upstream.py hang|junk|redirect|chunked|"
-                         "status PORTFILE LOGFILE [ARG]\n")
+                         "status|short|slowbody PORTFILE LOGFILE [ARG]\n")
         return 2
     mode, portfile, logfile = sys.argv[1:4]
     arg = sys.argv[4] if len(sys.argv) > 4 else ""

@@ -263,6 +263,51 @@ perform(struct fetch_transfer *t, const struct fetch_settings *s, const char *u,
 	assert_int_equal(t->state, FETCH_T_DONE);
 }
 
+/*
+ * A pooled handle is reset and reused, every option set again (the policy
+ * check on connect included); the head's Content-Length is kept, and a
+ * chunked body has none.
+ */
+static void
+test_pool_and_length(void **state)
+{
+	struct fetch_settings	 s;
+	struct fetch_transfer	 t;
+	struct fetch_pool	 pool;
+	char			 u[128];
+	CURL			*first;
+
+	settings(&s, "127.0.0.0/8");
+	memset(&t, 0, sizeof(t));
+	memset(&pool, 0, sizeof(pool));
+	t.pool = &pool;
+	url(u, sizeof(u), "127.0.0.1", "/big");
+	perform(&t, &s, u, 0);
+	first = t.easy;
+	assert_int_equal(t.status, 200);
+	assert_int_equal(t.content_length, 2000);
+	fetch_transfer_cleanup(&t);
+	assert_int_equal(pool.n, 1);
+	assert_ptr_equal(pool.easy[0], first);
+	url(u, sizeof(u), "127.0.0.1", "/chunked");
+	perform(&t, &s, u, 0);
+	assert_ptr_equal(t.easy, first);
+	assert_int_equal(pool.n, 0);
+	assert_int_equal(t.status, 201);
+	assert_int_equal(t.body_bytes, 2500);
+	assert_int_equal(t.content_length, -2);
+	fetch_transfer_cleanup(&t);
+	/* the reused handle still asks the policy at connect: now refused */
+	settings(&s, "");
+	url(u, sizeof(u), "localhost", "/big");
+	perform(&t, &s, u, 0);
+	assert_int_equal(t.status, 403);
+	fetch_transfer_cleanup(&t);
+	assert_int_equal(pool.n, 1);
+	fetch_pool_free(&pool);
+	assert_int_equal(pool.n, 0);
+}
+
 /* The upstream's status, type and body come back as sent. */
 static void
 test_ok(void **state)
@@ -923,6 +968,7 @@ main(void)
 		cmocka_unit_test(test_endpoints_plan),
 		cmocka_unit_test(test_job_fetch),
 		cmocka_unit_test(test_job_summary),
+		cmocka_unit_test(test_pool_and_length),
 	};
 
 	return (cmocka_run_group_tests(tests, setup_server, teardown_server));
