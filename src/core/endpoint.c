@@ -54,6 +54,7 @@ static const struct endpoint_route endpoint_routes[] = {
 	{ "/fetch", ENDPOINT_EXACT, EP_FETCH, 0, endpoint_fetch },
 	{ "/gather", ENDPOINT_EXACT, EP_GATHER, 0, endpoint_gather },
 	{ "/chain", ENDPOINT_EXACT, EP_CHAIN, 0, endpoint_chain },
+	{ "/websocket/echo", ENDPOINT_EXACT, EP_WEBSOCKET, 0, endpoint_websocket },
 };
 
 static const char *endpoint_names[ENDPOINT_COUNT] = {
@@ -76,6 +77,7 @@ static const char *endpoint_names[ENDPOINT_COUNT] = {
 	[EP_FETCH] = "fetch",
 	[EP_GATHER] = "gather",
 	[EP_CHAIN] = "chain",
+	[EP_WEBSOCKET] = "websocket",
 };
 
 /* Stats labels and log lines name endpoints the same way everywhere. */

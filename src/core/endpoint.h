@@ -31,6 +31,7 @@ enum endpoint_id {
 	EP_FETCH,
 	EP_GATHER,
 	EP_CHAIN,
+	EP_WEBSOCKET,
 	ENDPOINT_COUNT,
 };
 
