@@ -39,6 +39,7 @@ static const struct endpoint_index_line endpoint_index[] = {
 	{ "GET", "/fetch?url=U", "fetch U upstream and stream its answer through" },
 	{ "GET", "/gather?url=A&url=B", "fetch every url at once; JSON with each one's status and time" },
 	{ "GET", "/chain?url=A&url=B", "fetch the urls one after another; the same JSON" },
+	{ "GET", "/websocket/echo", "WebSocket (RFC 6455): every message echoed back" },
 };
 
 /* httpbin's shape: a name given once is a string, given again an array, in first-seen order. */
