@@ -32,26 +32,31 @@ struct serve_ws {
 	char			 sw_in[SERVE_WS_READ];
 };
 
-/* Send one frame whole; a failed write ends the connection. */
+/* Send what sw_out holds, counted; a failed write ends the connection. */
 static void
-serve_ws_send(struct serve_ws *sw, enum ws_opcode op, const void *p, size_t len)
+serve_ws_flush(struct serve_ws *sw)
 {
 	size_t	 done = 0;
 
-	buf_reset(&sw->sw_out);
-	ws_frame(&sw->sw_out, op, p, len);
 	if (sw->sw_out.oom || serve_io_write_all(sw->sw_io, sw->sw_out.data, sw->sw_out.len,
 	    &done) == -1)
 		sw->sw_done = 1;
 	stats_add(&sw->sw_srv->bsrv_stats->bytes_out, done);
 }
 
+/* Send one frame whole. */
+static void
+serve_ws_send(struct serve_ws *sw, enum ws_opcode op, const void *p, size_t len)
+{
+	buf_reset(&sw->sw_out);
+	ws_frame(&sw->sw_out, op, p, len);
+	serve_ws_flush(sw);
+}
+
 /* Our close frame, then ws_close_timeout_ms for the client's. */
 static void
 serve_ws_close_start(struct serve_ws *sw, int code, const char *reason)
 {
-	size_t	 done = 0;
-
 	if (sw->sw_closing)
 		return;
 	sw->sw_closing = 1;
@@ -60,9 +65,7 @@ serve_ws_close_start(struct serve_ws *sw, int code, const char *reason)
 	sw->sw_close_due = time_now_ms() + sw->sw_cfg->ws_close_timeout_ms;
 	buf_reset(&sw->sw_out);
 	ws_close_frame(&sw->sw_out, code, reason);
-	if (serve_io_write_all(sw->sw_io, sw->sw_out.data, sw->sw_out.len, &done) == -1)
-		sw->sw_done = 1;
-	stats_add(&sw->sw_srv->bsrv_stats->bytes_out, done);
+	serve_ws_flush(sw);
 	log_debug("websocket close %d: %s", code, reason);
 }
 
@@ -71,7 +74,6 @@ static void
 serve_ws_event(struct serve_ws *sw, enum ws_event ev)
 {
 	struct ws_parser	*p = &sw->sw_parser;
-	unsigned char		 code[2];
 
 	switch (ev) {
 	case WS_EV_MESSAGE:
@@ -88,10 +90,9 @@ serve_ws_event(struct serve_ws *sw, enum ws_event ev)
 		if (sw->sw_code == 0)
 			sw->sw_code = p->close_code;
 		if (!sw->sw_closing) {
-			code[0] = (unsigned char)(p->close_code >> 8);
-			code[1] = (unsigned char)p->close_code;
-			serve_ws_send(sw, WS_OP_CLOSE, code,
-			    p->close_code == WS_CLOSE_NO_STATUS ? 0 : 2);
+			buf_reset(&sw->sw_out);
+			ws_close_answer(&sw->sw_out, p->close_code);
+			serve_ws_flush(sw);
 		}
 		sw->sw_done = 1;
 		break;

@@ -393,7 +393,18 @@ void
 ws_frame(struct buf *out, enum ws_opcode op, const void *p, size_t len)
 {
 	ws_frame_head(out, op, len);
-	buf_append(out, p, len);
+	if (len > 0)
+		buf_append(out, p, len);
+}
+
+/* RFC 6455 5.5.1: the endpoint answering a close typically echoes its code. */
+void
+ws_close_answer(struct buf *out, int code)
+{
+	if (code == WS_CLOSE_NO_STATUS)
+		ws_frame(out, WS_OP_CLOSE, NULL, 0);
+	else
+		ws_close_frame(out, code, NULL);
 }
 
 /* The code in network order, then as much of the reason as fits. */

@@ -99,5 +99,7 @@ void	ws_frame(struct buf *, enum ws_opcode, const void *, size_t);
 void	ws_frame_head(struct buf *, enum ws_opcode, size_t);
 /* A close frame with a code and a reason (cut to fit 125 bytes). */
 void	ws_close_frame(struct buf *, int code, const char *reason);
+/* The answer to a client's close: its code back, or an empty close for none (1005). */
+void	ws_close_answer(struct buf *, int code);
 
 #endif

@@ -29,6 +29,7 @@ static void	evws_write_cb(struct bufferevent *, void *);
 static void	evws_event_cb(struct bufferevent *, short, void *);
 static void	evws_timer_cb(evutil_socket_t, short, void *);
 static int	evws_read(struct conn *);
+static void	evws_queue(struct conn *, const struct buf *);
 
 /* Queue one frame; a large payload goes from where it lies, not through a copy. */
 static void
@@ -78,8 +79,7 @@ evws_close_start(struct conn *c, int code, const char *reason)
 		w->ew_code = code;
 	buf_reset(&srv->srv_piece);
 	ws_close_frame(&srv->srv_piece, code, reason);
-	bufferevent_write(c->conn_bev, srv->srv_piece.data, srv->srv_piece.len);
-	stats_add(&srv->srv_stats.bytes_out, srv->srv_piece.len);
+	evws_queue(c, &srv->srv_piece);
 	log_debug("%s:%u: websocket close %d: %s", c->conn_ip, c->conn_ctx.client_port,
 	    code, reason);
 	tv = time_ms_to_timeval(srv->srv_cfg->ws_close_timeout_ms);
@@ -89,20 +89,27 @@ evws_close_start(struct conn *c, int code, const char *reason)
 	bufferevent_enable(c->conn_bev, EV_READ);
 }
 
+/* Queue what a buffer holds, counted. */
+static void
+evws_queue(struct conn *c, const struct buf *b)
+{
+	bufferevent_write(c->conn_bev, b->data, b->len);
+	stats_add(&c->conn_srv->srv_stats.bytes_out, b->len);
+}
+
 /* The client's close: answer it with its own code (none for none), then end. */
 static int
 evws_peer_close(struct conn *c)
 {
 	struct evws	*w = c->conn_ws;
-	unsigned char	 code[2];
+	struct buf	*b = &c->conn_srv->srv_piece;
 
 	if (w->ew_code == 0)
 		w->ew_code = w->ew_parser.close_code;
 	if (!w->ew_closing) {
-		code[0] = (unsigned char)(w->ew_parser.close_code >> 8);
-		code[1] = (unsigned char)w->ew_parser.close_code;
-		evws_send(c, WS_OP_CLOSE, code,
-		    w->ew_parser.close_code == WS_CLOSE_NO_STATUS ? 0 : 2);
+		buf_reset(b);
+		ws_close_answer(b, w->ew_parser.close_code);
+		evws_queue(c, b);
 	}
 	return (evws_finish(c));
 }
