@@ -3,7 +3,8 @@
 #
 # ws_client.py plays the clients: python3-websockets for echo, fragments,
 # ping and close codes; hand-made frames for what a client must not send
-# (1002, 1007, 1009), a bad upgrade (400/426), and the idle timeout. Then
+# (1002, 1007, 1009), a bad upgrade (400/426), the idle timeout, and a
+# client that sends without reading (the server must stop taking it). Then
 # /stats must have counted it all, and SIGTERM must close an open
 # WebSocket with 1001. The sequential model serves one WebSocket at a
 # time; the others serve two at once.
@@ -17,7 +18,8 @@ PY=/usr/bin/python3
 WS_ARGS=(-o ws_frame_max=64K -o ws_message_max=128K -o ws_idle_timeout_ms=1500
     -o shutdown_timeout_ms=5000)
 CHECKS=(text binary fragmented large ping close_code unmasked bad_utf8 bad_utf8_split
-    frame_too_big message_too_big bad_opcode rsv control_fragmented bad_upgrade idle)
+    frame_too_big message_too_big bad_opcode rsv control_fragmented bad_upgrade idle
+    backpressure)
 
 # ---------------------------------------------------------------- checks
 

@@ -256,6 +256,23 @@ def check_idle():
     expect(1.0 <= took < 4.5, "idle close after %.2f s, want about 1.5" % took)
 
 
+def check_backpressure():
+    """A client that sends without reading is not buffered without bound."""
+    s, rest = raw_open()
+    s.setblocking(False)
+    msg = frame(2, b"x" * 60000)
+    total, limit, off, last = 0, 64 << 20, 0, time.monotonic()
+    while total < limit and time.monotonic() - last < 0.5:
+        try:
+            n = s.send(msg[off:])
+        except BlockingIOError:
+            time.sleep(0.01)
+            continue
+        total, off, last = total + n, (off + n) % len(msg), time.monotonic()
+    s.close()
+    expect(total < limit * 3 // 4, "the server took %d MiB unread" % (total >> 20))
+
+
 def check_serial():
     """Sequential: a second handshake waits until the first WebSocket ends."""
     a, rest = raw_open()
