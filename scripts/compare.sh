@@ -455,6 +455,58 @@ scenario_memory() {
 	done
 }
 
+# Scenario 6, one model: RSS before and with S6_CONNS idle WebSockets open.
+s6_model() {
+	local model=$1 f=$RUN/raw/s6-$model.json rss0 pss0 k0 rss pss k up pid
+	if [ -n "$(skip_reason "$model" "$S6_CONNS")" ]; then
+		echo "| $model | $S6_CONNS | $(skip_reason "$model" "$S6_CONNS") | | | |" >>"$RUN/s6.md"
+		return 0
+	fi
+	server_start "$model"
+	sleep 0.2	# let the server finish starting before the baseline
+	read -r rss0 pss0 k0 <<<"$(mem_of "$SERVER_PID")"
+	: >"$f"
+	python3 "$TOP/scripts/ws_hold.py" "$SERVER_PORT" "$S6_CONNS" "$S5_SETTLE" "$f" \
+	    2>>"$RUN/raw/ws_hold.err" &
+	pid=$!
+	track "$pid"
+	poll 70000 nonempty "$f" || say "the WebSocket holder reported nothing in 70 s"
+	sleep 0.3
+	read -r rss pss k <<<"$(mem_of "$SERVER_PID")"
+	up=$(json_get "$f" upgraded 2>/dev/null || echo 0)
+	if [ "${up:-0}" -gt 0 ]; then
+		printf '| %s | %s | %s | %s | %.1f | %.1f |\n' "$model" "$S6_CONNS" "$up" "$k" \
+		    "$(calc "($rss - $rss0) / $up")" "$(calc "($pss - $pss0) / $up")" >>"$RUN/s6.md"
+	else
+		echo "| $model | $S6_CONNS | 0 | $k | | |" >>"$RUN/s6.md"
+	fi
+	say "  $model: $up of $S6_CONNS WebSockets upgraded, RSS +$(((rss - rss0) / 1024)) MiB"
+	stop_pid "$pid"
+	server_stop
+}
+
+# Scenario 6: memory per idle WebSocket, per model (the blocking models hold a
+# thread, process or worker for each one; sequential upgrades only the first).
+scenario_ws_memory() {
+	local model
+	S6_CONNS=${S6_CONNS:-1000}
+	say "6 memory: $S6_CONNS idle WebSockets"
+	{
+		echo "### 6. Memory: $S6_CONNS idle WebSockets"
+		echo
+		echo "Each connection is upgraded on \`/websocket/echo\` and then sends nothing. *upgraded*:"
+		echo "WebSockets the server took (the rest wait in the listen queue). Per-connection figures are"
+		echo "the growth of RSS and PSS (summed over the server and its children) over the idle server,"
+		echo "divided by *upgraded*."
+		echo
+		echo "| model | open | upgraded | processes | RSS KiB/conn | PSS KiB/conn |"
+		echo "|---|---|---|---|---|---|"
+	} >"$RUN/s6.md"
+	for model in $MODELS; do
+		s6_model "$model"
+	done
+}
+
 # Draw one plot with scripts/plot/NAME.gp.
 plot() {
 	local name=$1
@@ -506,12 +558,14 @@ main() {
 	scenario_timeline
 	scenario_cpu_io
 	scenario_memory
+	scenario_ws_memory
 	plot slow-responses "d=$DELAY_MS; budget=$BUDGET"
 	plot slow-senders "timeout=$S2_TIMEOUT; rate=$SLOW_RATE"
 	plot timeline "d=$TIMELINE_MS"
 	plot cpu-io "ms=$CPU_MS; clients=$CPU_CLIENTS"
 	plot memory "pool=$POOL_SIZE"
 	write_report
+	{ echo; cat "$RUN/s6.md"; } >>"$RUN/results.md"
 	cat "$RUN/results.md"
 	echo
 	echo "Plots: $(find "$RUN" -maxdepth 1 -name '*.png' | sort | tr '\n' ' ')"

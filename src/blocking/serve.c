@@ -52,6 +52,7 @@ struct serve_conn {
 	struct buf		 sc_piece;	/* one stream or fetch piece, reused */
 	enum exchange_end	 sc_fetch_end;	/* why a fetch lost its client */
 	int			 sc_fetch_woken;	/* the fetch driver woke us (under sf_lock) */
+	int			 sc_upgraded;	/* a 101 went out: serve_ws takes over */
 	unsigned int		 sc_served;	/* requests finished on this connection */
 	size_t			 sc_off;	/* unparsed bytes: sc_in[sc_off, sc_off+sc_len) */
 	size_t			 sc_len;
@@ -423,6 +424,9 @@ serve_run_plan(struct serve_conn *c, enum exchange_end *end)
 			/* The plan is now the rest of the response: from its start. */
 			i = 0;
 			continue;
+		case PLAN_UPGRADE:
+			c->sc_upgraded = 1;
+			return (0);
 		}
 		i++;
 	}
@@ -544,6 +548,11 @@ serve_exchange(struct serve_conn *c, enum serve_read why)
 	keep = serve_run_plan(c, &end);
 	exchange_finish(&c->sc_ex, st, &c->sc_ctx, end);
 	c->sc_served++;
+	if (c->sc_upgraded) {
+		/* This thread (process, worker) is the WebSocket's until it closes. */
+		serve_ws(c->sc_srv, &c->sc_io, c->sc_cfg, c->sc_in + c->sc_off, c->sc_len);
+		return (0);
+	}
 	return (keep && why == SERVE_READ_REQUEST && !control_draining());
 }
 

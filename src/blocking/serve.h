@@ -56,6 +56,13 @@ void	serve_http(struct blocking_server *, int fd, SSL_CTX *tls, const struct soc
 void	serve_reject(struct blocking_server *, int fd, const struct sockaddr *peer,
 	    const char *why);
 
+/*
+ * serve_ws.c: WebSocket echo on a connection whose 101 went out, until it
+ * closes; pending holds frame bytes that arrived with the handshake.
+ */
+void	serve_ws(struct blocking_server *, struct serve_io *, const struct config *,
+	    const char *pending, size_t npending);
+
 /* Start io on fd: plain at once, or a TLS handshake that must end within ms (0: no limit). */
 int	serve_io_start(struct serve_io *, int fd, SSL_CTX *tls, unsigned int ms,
 	    char *err, size_t);

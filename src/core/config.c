@@ -14,6 +14,7 @@
 #include "core/config_impl.h"
 #include "core/fetch_policy.h"
 #include "core/plan.h"
+#include "core/ws.h"
 #include "util/buf.h"
 #include "util/err.h"
 #include "util/num.h"
@@ -94,6 +95,18 @@ const struct config_entry config_table[] = {
 	{ "echo_buffer_max", 0, CONFIG_T_SIZE, CONFIG_FIELD(echo_buffer_max),
 	  CONFIG_K, 64 * CONFIG_M, "256K", CONFIG_ALL, "Echo",
 	  "stop reading an echo client with this much unsent" },
+	{ "ws_frame_max", 0, CONFIG_T_SIZE, CONFIG_FIELD(ws_frame_max),
+	  WS_CONTROL_MAX, 64 * CONFIG_M, "1M", CONFIG_ALL, "WebSocket",
+	  "largest WebSocket frame payload (close 1009 beyond)" },
+	{ "ws_message_max", 0, CONFIG_T_SIZE, CONFIG_FIELD(ws_message_max),
+	  WS_CONTROL_MAX, 64 * CONFIG_M, "1M", CONFIG_ALL, "WebSocket",
+	  "largest WebSocket message, all its fragments (close 1009 beyond)" },
+	{ "ws_idle_timeout_ms", 0, CONFIG_T_DURATION,
+	  CONFIG_FIELD(ws_idle_timeout_ms), 0, 86400000, "300000",
+	  CONFIG_ALL, "WebSocket", "close a WebSocket idle this long, code 1001 (0 = never)" },
+	{ "ws_close_timeout_ms", 0, CONFIG_T_DURATION,
+	  CONFIG_FIELD(ws_close_timeout_ms), 1, 60000, "1000",
+	  CONFIG_ALL, "WebSocket", "after the server's close frame, wait this long for the client's" },
 	{ "delay_max_ms", 0, CONFIG_T_DURATION, CONFIG_FIELD(delay_max_ms),
 	  0, 3600000, "10000", CONFIG_ALL, "Endpoint limits",
 	  "longest /delay, /drip and /sse wait" },

@@ -59,6 +59,10 @@ struct config {
 	unsigned int	 write_timeout_ms;		/* no write progress; close */
 	unsigned int	 echo_idle_timeout_ms;		/* idle echo client; close (0 = never) */
 	unsigned int	 echo_buffer_max;		/* stop reading an echo client with this much unsent */
+	unsigned int	 ws_frame_max;			/* WebSocket frame payload; close 1009 beyond */
+	unsigned int	 ws_message_max;		/* WebSocket message, all fragments; 1009 beyond */
+	unsigned int	 ws_idle_timeout_ms;		/* idle WebSocket: close 1001 (0 = never) */
+	unsigned int	 ws_close_timeout_ms;		/* after our close, wait this for the peer's */
 
 	unsigned int	 delay_max_ms;			/* /delay, /drip duration+delay */
 	unsigned int	 cpu_max_ms;			/* /cpu */

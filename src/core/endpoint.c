@@ -87,6 +87,7 @@ static const struct endpoint_route endpoint_routes[] = {
 	{ "/stream-bytes/", ENDPOINT_SEGMENT, EP_STREAM_BYTES, 0, endpoint_stream_bytes },
 	{ "/sse", ENDPOINT_EXACT, EP_SSE, 0, endpoint_sse },
 	{ "/health", ENDPOINT_EXACT, EP_HEALTH, 0, endpoint_health },
+	{ "/websocket/echo", ENDPOINT_EXACT, EP_WEBSOCKET, 0, endpoint_websocket },
 };
 
 static const char *endpoint_names[ENDPOINT_COUNT] = {
@@ -125,6 +126,7 @@ static const char *endpoint_names[ENDPOINT_COUNT] = {
 	[EP_STREAM_BYTES] = "stream_bytes",
 	[EP_SSE] = "sse",
 	[EP_HEALTH] = "health",
+	[EP_WEBSOCKET] = "websocket",
 };
 
 /* Stats labels and log lines name endpoints the same way everywhere. */

@@ -47,6 +47,7 @@ enum endpoint_id {
 	EP_STREAM_BYTES,
 	EP_SSE,
 	EP_HEALTH,
+	EP_WEBSOCKET,
 	ENDPOINT_COUNT,
 };
 

@@ -74,6 +74,7 @@ static const struct endpoint_index_line endpoint_index[] = {
 	{ "GET", "/links/{n}/{offset}", "an HTML page of n links" },
 	{ "GET", "/stream-bytes/{n}?seed=S&chunk_size=C", "n pseudo-random bytes, chunked" },
 	{ "GET", "/sse?count=N&duration=S&delay=S", "N server-sent events over S seconds" },
+	{ "GET", "/websocket/echo", "WebSocket (RFC 6455): every message echoed back" },
 };
 
 /* httpbin's shape: a name given once is a string, given again an array, in first-seen order. */

@@ -139,4 +139,7 @@ void	endpoint_stream_lines(struct endpoint_call *);
 void	endpoint_bytes(struct endpoint_call *);
 void	endpoint_cpu(struct endpoint_call *);
 
+/* endpoint_ws.c */
+void	endpoint_websocket(struct endpoint_call *);
+
 #endif

@@ -248,6 +248,13 @@ plan_head(struct plan *p, const struct response_head *h, time_t now)
 	s->off = p->data.len;
 }
 
+/* The executor switches the connection to WebSocket here. */
+void
+plan_upgrade(struct plan *p)
+{
+	(void)plan_add_step(p, PLAN_UPGRADE);
+}
+
 /* Close after the last step unless the connection may stay. */
 void
 plan_finish(struct plan *p, int keep_alive)

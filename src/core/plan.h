@@ -27,6 +27,8 @@
  *	FETCH	fetch the URLs in plan->fetch upstream (core/fetch_driver.h);
  *		the last step but a CLOSE: when it is over, the driver turns the
  *		plan into the rest of the response (plan_continue), run from 0
+ *	UPGRADE	the 101 is out: the connection now speaks WebSocket
+ *		(core/ws.h); the executor's loop for it takes over
  */
 enum plan_step_kind {
 	PLAN_WRITE = 1,
@@ -36,6 +38,7 @@ enum plan_step_kind {
 	PLAN_CLOSE,
 	PLAN_FETCH,
 	PLAN_HEAD,
+	PLAN_UPGRADE,
 };
 
 /*
@@ -155,6 +158,8 @@ void	plan_stream_bytes_sized(struct plan *, unsigned long long total, uint64_t s
 void	plan_stream_lines(struct plan *, const char *line, size_t len, unsigned int count,
 	    unsigned int interval_ms, int chunked);
 void	plan_close(struct plan *);
+/* After a 101: the connection leaves HTTP for WebSocket. */
+void	plan_upgrade(struct plan *);
 /* The last step: keep the connection, or close it after everything (a CLOSE step). */
 void	plan_finish(struct plan *, int keep_alive);
 /* Building failed for want of memory; the executor answers 500. */

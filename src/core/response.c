@@ -167,7 +167,9 @@ response_write_head(struct buf *out, const struct response_head *h, time_t now)
 	case RESPONSE_UNTIL_CLOSE:
 		break;
 	}
-	if (h->keep_alive && h->framing != RESPONSE_UNTIL_CLOSE)
+	if (h->status == 101)
+		RESPONSE_PUT(out, "Connection: Upgrade\r\n");	/* the only 1xx we send whole */
+	else if (h->keep_alive && h->framing != RESPONSE_UNTIL_CLOSE)
 		RESPONSE_PUT(out, "Connection: keep-alive\r\n");
 	else
 		RESPONSE_PUT(out, "Connection: close\r\n");

@@ -97,6 +97,39 @@ static const struct stats_counter stats_counters[] = {
 	STATS_ROW(fetch_wait_ms_total, "fetch", "wait_ms_total",
 	    "echofetch_fetch_wait_milliseconds_total", NULL, "counter",
 	    "Milliseconds fetches spent queued."),
+	STATS_ROW(ws_conns_open, "websocket", "connections_open",
+	    "echofetch_websocket_connections_open", NULL, "gauge",
+	    "WebSocket connections open now."),
+	STATS_ROW(ws_conns_total, "websocket", "connections_total",
+	    "echofetch_websocket_connections_total", NULL, "counter",
+	    "WebSocket connections upgraded."),
+	STATS_ROW(ws_messages, "websocket", "messages",
+	    "echofetch_websocket_messages_total", NULL, "counter",
+	    "WebSocket messages echoed."),
+	STATS_ROW(ws_closes[0], "websocket", "closes_1000",
+	    "echofetch_websocket_closes_total", "code=\"1000\"", "counter",
+	    "WebSocket connections closed, by close code."),
+	STATS_ROW(ws_closes[1], "websocket", "closes_1001",
+	    "echofetch_websocket_closes_total", "code=\"1001\"", "counter",
+	    "WebSocket connections closed, by close code."),
+	STATS_ROW(ws_closes[2], "websocket", "closes_1002",
+	    "echofetch_websocket_closes_total", "code=\"1002\"", "counter",
+	    "WebSocket connections closed, by close code."),
+	STATS_ROW(ws_closes[3], "websocket", "closes_1006",
+	    "echofetch_websocket_closes_total", "code=\"1006\"", "counter",
+	    "WebSocket connections closed, by close code."),
+	STATS_ROW(ws_closes[4], "websocket", "closes_1007",
+	    "echofetch_websocket_closes_total", "code=\"1007\"", "counter",
+	    "WebSocket connections closed, by close code."),
+	STATS_ROW(ws_closes[5], "websocket", "closes_1009",
+	    "echofetch_websocket_closes_total", "code=\"1009\"", "counter",
+	    "WebSocket connections closed, by close code."),
+	STATS_ROW(ws_closes[6], "websocket", "closes_1011",
+	    "echofetch_websocket_closes_total", "code=\"1011\"", "counter",
+	    "WebSocket connections closed, by close code."),
+	STATS_ROW(ws_closes[7], "websocket", "closes_other",
+	    "echofetch_websocket_closes_total", "code=\"other\"", "counter",
+	    "WebSocket connections closed, by close code."),
 };
 #define STATS_NCOUNTERS	(sizeof(stats_counters) / sizeof(stats_counters[0]))
 
@@ -105,6 +138,21 @@ void
 stats_init(struct stats *s)
 {
 	memset(s, 0, sizeof(*s));
+}
+
+/* The slot of ws_closes a close code counts in: the codes a server meets most, or "other". */
+void
+stats_count_ws_close(struct stats *s, int code)
+{
+	static const int	 codes[STATS_WS_CODES - 1] = {
+		1000, 1001, 1002, 1006, 1007, 1009, 1011,
+	};
+	size_t			 i;
+
+	for (i = 0; i < STATS_WS_CODES - 1; i++)
+		if (codes[i] == code)
+			break;
+	stats_add(&s->ws_closes[i], 1);
 }
 
 /* Relaxed is enough: counters need no ordering, only no lost updates. */

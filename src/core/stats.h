@@ -14,6 +14,8 @@
 /* Answers the server made itself (408, 503, 500 out of memory): no endpoint ran. */
 #define STATS_NO_ENDPOINT	ENDPOINT_COUNT
 #define STATS_ENDPOINTS		(ENDPOINT_COUNT + 1)
+/* WebSocket closes: 1000 1001 1002 1006 1007 1009 1011, then any other code. */
+#define STATS_WS_CODES		8
 
 /*
  * One struct per worker (or one in shared memory for the fork model). Writers
@@ -41,6 +43,10 @@ struct stats {
 	uint64_t	 fetch_total;
 	uint64_t	 fetch_rejected;
 	uint64_t	 fetch_wait_ms_total;
+	uint64_t	 ws_conns_open;
+	uint64_t	 ws_conns_total;
+	uint64_t	 ws_messages;		/* WebSocket messages echoed */
+	uint64_t	 ws_closes[STATS_WS_CODES];	/* by close code: stats_count_ws_close */
 };
 
 /* Who is reporting, for /stats and /metrics. */
@@ -57,6 +63,8 @@ void	stats_add(uint64_t *, uint64_t);
 void	stats_sub(uint64_t *, uint64_t);
 /* One answered request: endpoint is an enum endpoint_id or STATS_NO_ENDPOINT. */
 void	stats_count_request(struct stats *, int endpoint, int status);
+/* A WebSocket ended with this close code (1006: no close frame at all). */
+void	stats_count_ws_close(struct stats *, int code);
 /* Add every counter of src into dst (a snapshot across workers). */
 void	stats_merge(struct stats *dst, const struct stats *src);
 void	stats_render_json(const struct stats *, const struct stats_info *, struct buf *);

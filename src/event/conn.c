@@ -277,6 +277,8 @@ conn_close(struct conn *c, enum exchange_end why)
 	log_debug("%s:%u: closing: %s", c->conn_ip, c->conn_ctx.client_port,
 	    exchange_end_name(why));
 	evfetch_conn_abort(c);
+	if (c->conn_ws != NULL)
+		evws_free(c);
 	if (c->conn_ex != NULL && c->conn_ex->active)
 		exchange_finish(c->conn_ex, &srv->srv_stats, &c->conn_ctx, why);
 	TAILQ_REMOVE(&srv->srv_conns, c, conn_entry);
@@ -613,6 +615,14 @@ conn_run_plan(struct conn *c)
 			/* The plan is now the rest of the response. */
 			c->conn_step = 0;
 			continue;
+		case PLAN_UPGRADE:
+			/* The 101 is queued: HTTP ends here, the exchange with it. */
+			conn_timer_stop(c);
+			exchange_finish(c->conn_ex, &c->conn_srv->srv_stats, &c->conn_ctx,
+			    EXCHANGE_DONE);
+			conn_exchange_put(c);
+			evws_start(c);
+			return (CONN_PLAN_ENDED);
 		}
 		c->conn_step++;
 	}

@@ -14,6 +14,7 @@
 #include "core/exchange.h"
 
 struct bufferevent;
+struct evws;
 struct fetch_job;
 struct ssl_ctx_st;
 struct event;
@@ -27,6 +28,7 @@ enum conn_state {
 	CONN_RUNNING,		/* walking the plan's steps */
 	CONN_FLUSHING,		/* plan done, connection closes once output drains */
 	CONN_LINGERING,		/* answered and shut for writing; reading what is left */
+	CONN_WEBSOCKET,		/* upgraded: evws.c owns the callbacks */
 };
 
 /*
@@ -56,6 +58,7 @@ struct conn {
 	unsigned int		 conn_write_ms;
 	struct fetch_job	*conn_job;	/* a PLAN_FETCH step in progress */
 	struct event		*conn_fetch_wake;	/* evfetch's: the job moved */
+	struct evws		*conn_ws;	/* CONN_WEBSOCKET: its state */
 	TAILQ_ENTRY(conn)	 conn_entry;
 };
 
@@ -74,5 +77,13 @@ void	conn_write(struct conn *, const void *, size_t);
 void	conn_close(struct conn *, enum exchange_end);
 /* Go on with the plan from where it waits; serve the next request if it ends. */
 void	conn_resume_plan(struct conn *);
+
+/* evws.c: a connection after its 101, speaking WebSocket on the loop. */
+/* Take over the connection; its exchange is finished and given back. */
+void	evws_start(struct conn *);
+/* A drain began: send close 1001 and wait briefly for the client's. */
+void	evws_drain(struct conn *);
+/* From conn_close: count the close and free the WebSocket state. */
+void	evws_free(struct conn *);
 
 #endif

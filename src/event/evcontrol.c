@@ -194,6 +194,8 @@ evcontrol_drain(evutil_socket_t fd, short what, void *arg)
 		else if (c->conn_state == CONN_RUNNING)
 			/* Planned before the signal: its head, if unsent, must say close. */
 			(void)plan_force_close(&c->conn_ex->plan, c->conn_step);
+		else if (c->conn_state == CONN_WEBSOCKET)
+			evws_drain(c);
 	}
 	/* An echo stream has no end we could wait for. */
 	while (!TAILQ_EMPTY(&srv->srv_echo_conns))

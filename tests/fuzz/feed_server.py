@@ -25,8 +25,8 @@ def feed_cases(corpus):
     """(description, list of writes) for every connection to make."""
     cases = []
     for name in sorted(os.listdir(corpus)):
-        if name.startswith("."):
-            continue
+        if name.startswith((".", "ws-")):
+            continue  # ws-*: WebSocket frames for fuzz_ws, not HTTP
         with open(os.path.join(corpus, name), "rb") as f:
             data = f.read()[1:]
         if not data:

@@ -11,6 +11,7 @@
 #include "core/http.h"
 #include "core/plan.h"
 #include "core/stats.h"
+#include "fuzz.h"
 
 /*
  * Input: one control byte, then the bytes a client would send.
@@ -24,13 +25,13 @@
  * must see the same requests. Every finished request goes through the
  * router; every refused one through the error plan; each plan is checked.
  * A broken invariant calls abort(), which libFuzzer and replay report.
+ * An input that starts with FUZZ_WS_PREFIX goes to fuzz_ws instead.
  */
 
 #define FUZZ_REQUESTS_MAX	64		/* pipelined requests per input */
 #define FUZZ_PIECES_MAX		8		/* stream pieces rendered per plan */
 #define FUZZ_NOW		1700000000	/* fixed, so Date never varies */
 
-int	LLVMFuzzerTestOneInput(const uint8_t *, size_t);
 
 /* What one request came to; compared between the two feeds. */
 struct fuzz_result {
@@ -219,9 +220,10 @@ fuzz_check_head(struct fuzz_state *fs, int version, size_t *written)
 	head = (size_t)(end - d->data) + 4;
 	if (head > *written)
 		abort();
-	/* the head says what the plan does */
+	/* the head says what the plan does; a 101 says Upgrade instead */
 	if ((memmem(d->data, head, "Connection: keep-alive\r\n", 24) != NULL) !=
-	    plan->keep_alive)
+	    (plan->keep_alive && st != 101) ||
+	    (memmem(d->data, head, "Connection: Upgrade\r\n", 21) != NULL) != (st == 101))
 		abort();
 	return (head);
 }
@@ -331,6 +333,11 @@ fuzz_walk_plan(struct fuzz_state *fs, int version, int head_only)
 		case PLAN_FETCH:
 			fuzz_walk_fetch(plan, s);
 			fetch = 1;
+			break;
+		case PLAN_UPGRADE:
+			if (heads != 1 || plan->status != 101 ||
+			    (i != plan->nsteps - 1 && plan->steps[i + 1].kind != PLAN_CLOSE))
+				abort();
 			break;
 		default:
 			abort();
@@ -480,6 +487,10 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 
 	if (size < 2)
 		return (0);
+	if (memcmp(data, FUZZ_WS_PREFIX, 2) == 0) {
+		fuzz_ws(data + 2, size - 2);
+		return (0);
+	}
 	ctl = data[0];
 	fuzz_limits(&lim, ctl);
 	memset(&fs, 0, sizeof(fs));

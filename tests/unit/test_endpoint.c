@@ -263,7 +263,7 @@ test_names(void **state)
 		"metrics", "fetch", "gather", "chain",
 		"methods", "uuid", "base64", "document", "preflight",
 		"redirect", "cookies", "auth", "links", "encoded", "response_headers",
-		"cache", "range", "stream_bytes", "sse", "health",
+		"cache", "range", "stream_bytes", "sse", "health", "websocket",
 	};
 	int	 i;
 

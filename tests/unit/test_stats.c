@@ -164,6 +164,13 @@ stats_test_small(struct stats_info *info)
 	s->fetch_total = 5;
 	s->fetch_rejected = 1;
 	s->fetch_wait_ms_total = 250;
+	s->ws_conns_open = 1;
+	s->ws_conns_total = 4;
+	s->ws_messages = 12;
+	stats_count_ws_close(s, 1000);
+	stats_count_ws_close(s, 1000);
+	stats_count_ws_close(s, 1009);
+	stats_count_ws_close(s, 4000);
 	info->server = "echofetchd";
 	info->model = "event";
 	info->workers = 2;
@@ -233,6 +240,19 @@ test_stats_json(void **state)
 	    "    \"total\": 5,\n"
 	    "    \"rejected\": 1,\n"
 	    "    \"wait_ms_total\": 250\n"
+	    "  },\n"
+	    "  \"websocket\": {\n"
+	    "    \"connections_open\": 1,\n"
+	    "    \"connections_total\": 4,\n"
+	    "    \"messages\": 12,\n"
+	    "    \"closes_1000\": 2,\n"
+	    "    \"closes_1001\": 0,\n"
+	    "    \"closes_1002\": 0,\n"
+	    "    \"closes_1006\": 0,\n"
+	    "    \"closes_1007\": 0,\n"
+	    "    \"closes_1009\": 1,\n"
+	    "    \"closes_1011\": 0,\n"
+	    "    \"closes_other\": 1\n"
 	    "  }\n"
 	    "}";
 	struct stats_info	 info;
@@ -337,6 +357,28 @@ static const char stats_test_prom[] =
     "fetches spent queued.\n"
     "# TYPE echofetch_fetch_wait_milliseconds_total counter\n"
     "echofetch_fetch_wait_milliseconds_total 250\n"
+    "# HELP echofetch_websocket_connections_open WebSocket connections "
+    "open now.\n"
+    "# TYPE echofetch_websocket_connections_open gauge\n"
+    "echofetch_websocket_connections_open 1\n"
+    "# HELP echofetch_websocket_connections_total WebSocket connections "
+    "upgraded.\n"
+    "# TYPE echofetch_websocket_connections_total counter\n"
+    "echofetch_websocket_connections_total 4\n"
+    "# HELP echofetch_websocket_messages_total WebSocket messages echoed.\n"
+    "# TYPE echofetch_websocket_messages_total counter\n"
+    "echofetch_websocket_messages_total 12\n"
+    "# HELP echofetch_websocket_closes_total WebSocket connections closed, "
+    "by close code.\n"
+    "# TYPE echofetch_websocket_closes_total counter\n"
+    "echofetch_websocket_closes_total{code=\"1000\"} 2\n"
+    "echofetch_websocket_closes_total{code=\"1001\"} 0\n"
+    "echofetch_websocket_closes_total{code=\"1002\"} 0\n"
+    "echofetch_websocket_closes_total{code=\"1006\"} 0\n"
+    "echofetch_websocket_closes_total{code=\"1007\"} 0\n"
+    "echofetch_websocket_closes_total{code=\"1009\"} 1\n"
+    "echofetch_websocket_closes_total{code=\"1011\"} 0\n"
+    "echofetch_websocket_closes_total{code=\"other\"} 1\n"
     "# HELP echofetch_info Which server, model and worker count "
     "answer.\n"
     "# TYPE echofetch_info gauge\n"

@@ -1,0 +1,334 @@
+# ws_client: WebSocket checks against /websocket/echo, for websocket.sh.
+#
+# usage: python3 ws_client.py PORT CHECK...
+#        python3 ws_client.py PORT hold READY_FILE
+#
+# Each CHECK prints "ok NAME" or "not ok NAME: why". The well-behaved ones
+# use python3-websockets (Debian's 10.x: the asyncio client); the bad ones
+# send hand-made frames over a plain socket and read the close code back.
+# The server is expected to run with ws_frame_max=64K, ws_message_max=128K
+# and ws_idle_timeout_ms=1500. "hold" opens one WebSocket, writes READY_FILE,
+# and reports the close the server sends (websocket.sh then sends SIGTERM).
+import asyncio
+import base64
+import hashlib
+import json
+import os
+import socket
+import struct
+import sys
+import time
+
+import websockets
+
+GUID = b"258EAFA5-E914-47DA-95CA-C5AB0DC85B11"
+TIMEOUT = 5.0
+PORT = 0
+
+
+class CheckFailed(Exception):
+    pass
+
+
+def expect(cond, why):
+    if not cond:
+        raise CheckFailed(why)
+
+
+def url():
+    return "ws://127.0.0.1:%d/websocket/echo" % PORT
+
+
+# ------------------------------------------------------------ raw frames
+
+def frame(op, payload=b"", fin=True, masked=True, rsv=0, length=None):
+    """A client frame; length overrides the payload's own (a lie)."""
+    n = len(payload) if length is None else length
+    head = bytes([(0x80 if fin else 0) | rsv | op])
+    m = 0x80 if masked else 0
+    if n < 126:
+        head += bytes([m | n])
+    elif n < 65536:
+        head += bytes([m | 126]) + struct.pack(">H", n)
+    else:
+        head += bytes([m | 127]) + struct.pack(">Q", n)
+    if not masked:
+        return head + payload
+    key = os.urandom(4)
+    return head + key + bytes(c ^ key[i % 4] for i, c in enumerate(payload))
+
+
+def handshake(extra=b"", key=None, version=b"13"):
+    """Send an upgrade request; (socket, status line, head, rest of bytes)."""
+    s = socket.create_connection(("127.0.0.1", PORT), timeout=TIMEOUT)
+    key = key or base64.b64encode(os.urandom(16))
+    s.sendall(b"GET /websocket/echo HTTP/1.1\r\nHost: 127.0.0.1\r\n"
+              b"Upgrade: websocket\r\nConnection: Upgrade\r\n"
+              b"Sec-WebSocket-Key: " + key + b"\r\n"
+              b"Sec-WebSocket-Version: " + version + b"\r\n" + extra + b"\r\n")
+    buf = b""
+    while b"\r\n\r\n" not in buf:
+        chunk = s.recv(65536)
+        expect(chunk, "connection closed before the response head")
+        buf += chunk
+    head, rest = buf.split(b"\r\n\r\n", 1)
+    return s, head.split(b"\r\n")[0], head, rest, key
+
+
+def raw_open():
+    """An upgraded socket, its accept key checked; (socket, bytes after the head)."""
+    s, status, head, rest, key = handshake()
+    expect(status.startswith(b"HTTP/1.1 101"), "status %r" % status)
+    want = base64.b64encode(hashlib.sha1(key + GUID).digest())
+    expect(b"Sec-WebSocket-Accept: " + want in head, "bad accept in %r" % head)
+    return s, rest
+
+
+def read_frame(s, buf):
+    """One server frame: (opcode, payload, rest); the server must not mask."""
+    def need(n, buf):
+        while len(buf) < n:
+            chunk = s.recv(65536)
+            expect(chunk, "EOF inside a frame")
+            buf += chunk
+        return buf
+    buf = need(2, buf)
+    op, n = buf[0] & 0x0f, buf[1] & 0x7f
+    expect(not buf[1] & 0x80, "server frame is masked")
+    off = 2
+    if n == 126:
+        buf = need(4, buf)
+        n, off = struct.unpack(">H", buf[2:4])[0], 4
+    elif n == 127:
+        buf = need(10, buf)
+        n, off = struct.unpack(">Q", buf[2:10])[0], 10
+    buf = need(off + n, buf)
+    return op, buf[off:off + n], buf[off + n:]
+
+
+def read_close(s, buf):
+    """Skip frames up to the server's close: (code, reason)."""
+    while True:
+        op, payload, buf = read_frame(s, buf)
+        if op == 8:
+            expect(len(payload) >= 2, "close without a code")
+            return struct.unpack(">H", payload[:2])[0], payload[2:].decode()
+
+
+def expect_close(frames, code, word=None):
+    s, rest = raw_open()
+    try:
+        s.sendall(frames)
+        got, reason = read_close(s, rest)
+        expect(got == code, "close %d (%s), want %d" % (got, reason, code))
+        expect(word is None or word in reason, "reason %r lacks %r" % (reason, word))
+    finally:
+        s.close()
+
+
+# ------------------------------------------------------------ checks
+
+async def echo(msg):
+    async with websockets.connect(url(), max_size=None, open_timeout=TIMEOUT) as ws:
+        await ws.send(msg)
+        got = await asyncio.wait_for(ws.recv(), TIMEOUT)
+        want = b"".join(msg) if isinstance(msg, list) and isinstance(msg[0], bytes) \
+            else "".join(msg) if isinstance(msg, list) else msg
+        expect(got == want, "echo differs: %d vs %d" % (len(got), len(want)))
+
+
+def check_text():
+    asyncio.run(echo("h\u00e9llo, w\u00f6rld \u2713 \U0001F600"))
+
+
+def check_binary():
+    asyncio.run(echo(bytes(range(256))))
+
+
+def check_fragmented():
+    asyncio.run(echo(["caf", "\u00e9 ", "au ", "lait"]))
+    asyncio.run(echo([b"\x00", b"\xff" * 1000, b"\x01"]))
+
+
+def check_large():
+    asyncio.run(echo(os.urandom(60000)))
+    asyncio.run(echo([b"a" * 60000, b"b" * 60000]))
+
+
+def check_ping():
+    async def run():
+        async with websockets.connect(url(), open_timeout=TIMEOUT) as ws:
+            pong = await ws.ping(b"are you there")
+            await asyncio.wait_for(pong, TIMEOUT)
+    asyncio.run(run())
+    # a ping between two fragments is answered at once
+    s, rest = raw_open()
+    s.sendall(frame(1, b"ab", fin=False) + frame(9, b"p1") + frame(0, b"cd"))
+    op, payload, rest = read_frame(s, rest)
+    expect((op, payload) == (10, b"p1"), "want pong p1, got %d %r" % (op, payload))
+    op, payload, rest = read_frame(s, rest)
+    expect((op, payload) == (1, b"abcd"), "want text abcd, got %d %r" % (op, payload))
+    s.close()
+
+
+def check_close_code():
+    async def run():
+        ws = await websockets.connect(url(), open_timeout=TIMEOUT)
+        await ws.close(code=4001, reason="bye")
+        expect(ws.close_code == 4001, "server answered close with %s" % ws.close_code)
+    asyncio.run(run())
+
+
+def check_unmasked():
+    expect_close(frame(1, b"hello", masked=False), 1002, "masked")
+
+
+def check_bad_utf8():
+    expect_close(frame(1, b"ok \xed\xa0\x80"), 1007, "UTF-8")
+
+
+def check_bad_utf8_split():
+    # valid so far in the first fragment, broken by the second
+    expect_close(frame(1, b"caf\xc3", fin=False) + frame(0, b"A"), 1007, "UTF-8")
+
+
+def check_frame_too_big():
+    expect_close(frame(2, b"", length=70000), 1009, "ws_frame_max")
+
+
+def check_message_too_big():
+    chunk = b"x" * 60000
+    expect_close(frame(2, chunk, fin=False) + frame(0, chunk, fin=False) +
+                 frame(0, chunk), 1009, "ws_message_max")
+
+
+def check_bad_opcode():
+    expect_close(frame(3, b"?"), 1002, "opcode")
+
+
+def check_rsv():
+    expect_close(frame(1, b"x", rsv=0x40), 1002, "reserved")
+
+
+def check_control_fragmented():
+    expect_close(frame(9, b"x", fin=False), 1002, "control")
+
+
+def check_bad_upgrade():
+    cases = [
+        (b"GET /websocket/echo HTTP/1.1\r\nHost: x\r\n\r\n", b"426", "Upgrade"),
+    ]
+    for req, status, word in cases:
+        s = socket.create_connection(("127.0.0.1", PORT), timeout=TIMEOUT)
+        s.sendall(req)
+        got = b""
+        while b"}\n" not in got:
+            chunk = s.recv(65536)
+            if not chunk:
+                break
+            got += chunk
+        s.close()
+        head, _, body = got.partition(b"\r\n\r\n")
+        expect(head.startswith(b"HTTP/1.1 " + status), "got %r" % head[:40])
+        expect(b"\r\nUpgrade: websocket\r\n" in head, "426 without Upgrade")
+        expect(word in json.loads(body)["error"], "reason %r" % body)
+    for kw, status, word in ((dict(version=b"8"), b"426", "13"),
+                             (dict(key=b"c2hvcnQ="), b"400", "Sec-WebSocket-Key")):
+        s, line, head, rest, _ = handshake(**kw)
+        while b"}\n" not in rest:
+            chunk = s.recv(65536)
+            if not chunk:
+                break
+            rest += chunk
+        s.close()
+        expect(line.startswith(b"HTTP/1.1 " + status), "got %r, want %r" % (line, status))
+        err = json.loads(rest)
+        expect(word in err["error"] and err["status"] == int(status), "body %r" % rest)
+
+
+def check_idle():
+    s, rest = raw_open()
+    t0 = time.monotonic()
+    code, reason = read_close(s, rest)
+    took = time.monotonic() - t0
+    s.close()
+    expect(code == 1001 and "idle" in reason, "close %d %r" % (code, reason))
+    expect(1.0 <= took < 4.5, "idle close after %.2f s, want about 1.5" % took)
+
+
+def check_backpressure():
+    """A client that sends without reading is not buffered without bound."""
+    s, rest = raw_open()
+    s.setblocking(False)
+    msg = frame(2, b"x" * 60000)
+    total, limit, off, last = 0, 64 << 20, 0, time.monotonic()
+    while total < limit and time.monotonic() - last < 0.5:
+        try:
+            n = s.send(msg[off:])
+        except BlockingIOError:
+            time.sleep(0.01)
+            continue
+        total, off, last = total + n, (off + n) % len(msg), time.monotonic()
+    s.close()
+    expect(total < limit * 3 // 4, "the server took %d MiB unread" % (total >> 20))
+
+
+def check_serial():
+    """Sequential: a second handshake waits until the first WebSocket ends."""
+    a, rest = raw_open()
+    b = socket.create_connection(("127.0.0.1", PORT), timeout=0.5)
+    b.sendall(b"GET /websocket/echo HTTP/1.1\r\nHost: x\r\nUpgrade: websocket\r\n"
+              b"Connection: Upgrade\r\nSec-WebSocket-Version: 13\r\n"
+              b"Sec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\n\r\n")
+    try:
+        early = b.recv(1)
+    except socket.timeout:
+        early = None
+    expect(early is None, "second WebSocket answered while the first was open")
+    a.sendall(frame(8, struct.pack(">H", 1000)))
+    read_close(a, rest)
+    a.close()
+    b.settimeout(TIMEOUT)
+    expect(b.recv(12).startswith(b"HTTP/1.1 101"), "second WebSocket not served after")
+    b.close()
+
+
+def check_parallel():
+    """Thread, fork, pool and event: two WebSockets at once, both echo."""
+    a, ra = raw_open()
+    b, rb = raw_open()
+    for s, rest, msg in ((b, rb, b"second"), (a, ra, b"first")):
+        s.sendall(frame(2, msg))
+        op, payload, _ = read_frame(s, rest)
+        expect(payload == msg, "got %r" % payload)
+        s.close()
+
+
+def hold(ready):
+    """Open one WebSocket, say so, and report the close the server sends."""
+    s, rest = raw_open()
+    with open(ready, "w") as f:
+        f.write("ready\n")
+    code, reason = read_close(s, rest)
+    s.sendall(frame(8, struct.pack(">H", code)))
+    print("close %d %s" % (code, reason))
+    s.close()
+
+
+def main():
+    global PORT
+    PORT = int(sys.argv[1])
+    if sys.argv[2] == "hold":
+        hold(sys.argv[3])
+        return
+    for name in sys.argv[2:]:
+        try:
+            globals()["check_" + name]()
+            print("ok %s" % name)
+        except Exception as e:
+            print("not ok %s: %s: %s" % (name, type(e).__name__, e))
+        sys.stdout.flush()
+
+
+if __name__ == "__main__":
+    main()
