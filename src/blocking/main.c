@@ -15,6 +15,7 @@
 #include "blocking/models.h"
 #include "blocking/serve.h"
 #include "common/daemon.h"
+#include "common/admin.h"
 #include "common/startup.h"
 #include "common/udp_echo.h"
 #include "common/tls.h"
@@ -132,6 +133,13 @@ main(int argc, char **argv)
 
 	if (startup_write_port_file(cfg, &l, err, sizeof(err)) == -1)
 		fatalx("port file: %s", err);
+	srv->bsrv_http_fd = l.http_fd;
+	if (l.admin_fd != -1) {
+		if (admin_start(l.admin_fd, cfg, serve_stats_snapshot, srv, err,
+		    sizeof(err)) == -1)
+			fatalx("%s", err);
+		l.admin_fd = -1;
+	}
 	if (daemon_drop_privileges(cfg->user, err, sizeof(err)) == -1)
 		fatalx("%s", err);
 	if (cfg->daemon) {

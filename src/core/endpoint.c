@@ -54,6 +54,8 @@ static const struct endpoint_route endpoint_routes[] = {
 	{ "/fetch", ENDPOINT_EXACT, EP_FETCH, 0, endpoint_fetch },
 	{ "/gather", ENDPOINT_EXACT, EP_GATHER, 0, endpoint_gather },
 	{ "/chain", ENDPOINT_EXACT, EP_CHAIN, 0, endpoint_chain },
+	{ "/events", ENDPOINT_EXACT, EP_EVENTS, 0, endpoint_events },
+	{ "/dashboard", ENDPOINT_EXACT, EP_DASHBOARD, 0, endpoint_dashboard },
 };
 
 static const char *endpoint_names[ENDPOINT_COUNT] = {
@@ -76,6 +78,8 @@ static const char *endpoint_names[ENDPOINT_COUNT] = {
 	[EP_FETCH] = "fetch",
 	[EP_GATHER] = "gather",
 	[EP_CHAIN] = "chain",
+	[EP_EVENTS] = "events",
+	[EP_DASHBOARD] = "dashboard",
 };
 
 /* Stats labels and log lines name endpoints the same way everywhere. */

@@ -31,6 +31,8 @@ enum endpoint_id {
 	EP_FETCH,
 	EP_GATHER,
 	EP_CHAIN,
+	EP_EVENTS,
+	EP_DASHBOARD,
 	ENDPOINT_COUNT,
 };
 
@@ -46,6 +48,7 @@ struct endpoint_ctx {
 	/* for /stats and /metrics: fill a merged snapshot */
 	void		(*stats_snapshot)(void *arg, struct stats *out, struct stats_info *info);
 	void		*stats_arg;
+	int		 events_inline;	/* 1: this executor streams /events itself */
 };
 
 const char *endpoint_name(enum endpoint_id);

@@ -117,4 +117,8 @@ void	endpoint_stream_lines(struct endpoint_call *);
 void	endpoint_bytes(struct endpoint_call *);
 void	endpoint_cpu(struct endpoint_call *);
 
+/* endpoint_live.c */
+void	endpoint_events(struct endpoint_call *);
+void	endpoint_dashboard(struct endpoint_call *);
+
 #endif

@@ -58,6 +58,18 @@ static const struct stats_counter stats_counters[] = {
 	STATS_ROW(plans_inflight, "requests", "in_flight",
 	    "echofetch_requests_in_flight", NULL, "gauge",
 	    "Request plans running now."),
+	STATS_ROW(wait_timer, "requests", "waiting_timer",
+	    "echofetch_requests_waiting", "on=\"timer\"", "gauge",
+	    "Requests in flight by what they wait on."),
+	STATS_ROW(wait_stream, "requests", "waiting_stream",
+	    "echofetch_requests_waiting", "on=\"stream\"", "gauge",
+	    "Requests in flight by what they wait on."),
+	STATS_ROW(wait_fetch, "requests", "waiting_fetch",
+	    "echofetch_requests_waiting", "on=\"fetch\"", "gauge",
+	    "Requests in flight by what they wait on."),
+	STATS_ROW(wait_cpu, "requests", "waiting_cpu",
+	    "echofetch_requests_waiting", "on=\"cpu\"", "gauge",
+	    "Requests in flight by what they wait on."),
 	STATS_ROW(bytes_in, "bytes", "in",
 	    "echofetch_bytes_received_total", NULL, "counter",
 	    "Bytes read from HTTP clients."),
@@ -97,6 +109,12 @@ static const struct stats_counter stats_counters[] = {
 	STATS_ROW(fetch_wait_ms_total, "fetch", "wait_ms_total",
 	    "echofetch_fetch_wait_milliseconds_total", NULL, "counter",
 	    "Milliseconds fetches spent queued."),
+};
+
+/* Bucket bounds in ms: roughly 1-2-5 steps up to a minute, then the rest. */
+static const uint64_t stats_latency_bounds[STATS_LATENCY_BUCKETS] = {
+	1, 2, 5, 10, 20, 50, 100, 200, 500, 1000, 2000, 5000, 10000, 30000,
+	60000, UINT64_MAX,
 };
 #define STATS_NCOUNTERS	(sizeof(stats_counters) / sizeof(stats_counters[0]))
 
@@ -151,6 +169,42 @@ stats_count_request(struct stats *s, int endpoint, int status)
 	if (endpoint < 0 || endpoint >= STATS_ENDPOINTS)
 		return;
 	stats_add(&s->requests[endpoint][status - STATS_STATUS_MIN], 1);
+}
+
+/* A bucket per request: enough for live percentiles, no sample kept. */
+void
+stats_count_latency(struct stats *s, uint64_t us)
+{
+	size_t	 i;
+
+	for (i = 0; i + 1 < STATS_LATENCY_BUCKETS; i++)
+		if (us <= stats_latency_bounds[i] * 1000)
+			break;
+	stats_add(&s->latency[i], 1);
+}
+
+/* The open last bucket reports its lower bound, the best it knows. */
+uint64_t
+stats_latency_quantile(const uint64_t counts[STATS_LATENCY_BUCKETS], double q)
+{
+	uint64_t	 total = 0, seen = 0, want;
+	size_t		 i;
+
+	for (i = 0; i < STATS_LATENCY_BUCKETS; i++)
+		total += counts[i];
+	if (total == 0)
+		return (0);
+	want = (uint64_t)(q * (double)total + 0.999999);
+	if (want == 0)
+		want = 1;
+	for (i = 0; i < STATS_LATENCY_BUCKETS; i++) {
+		seen += counts[i];
+		if (seen >= want)
+			break;
+	}
+	if (i + 1 >= STATS_LATENCY_BUCKETS)
+		return (stats_latency_bounds[STATS_LATENCY_BUCKETS - 2]);
+	return (stats_latency_bounds[i]);
 }
 
 /* Every field is a counter, so a snapshot is an element-wise sum. */

@@ -14,6 +14,8 @@
 /* Answers the server made itself (408, 503, 500 out of memory): no endpoint ran. */
 #define STATS_NO_ENDPOINT	ENDPOINT_COUNT
 #define STATS_ENDPOINTS		(ENDPOINT_COUNT + 1)
+/* Latency buckets: upper bounds in ms (stats_latency_bounds), the last open. */
+#define STATS_LATENCY_BUCKETS	16
 
 /*
  * One struct per worker (or one in shared memory for the fork model). Writers
@@ -41,6 +43,12 @@ struct stats {
 	uint64_t	 fetch_total;
 	uint64_t	 fetch_rejected;
 	uint64_t	 fetch_wait_ms_total;
+	/* plans in flight by the step they are on (the rest are writing) */
+	uint64_t	 wait_timer;
+	uint64_t	 wait_stream;
+	uint64_t	 wait_fetch;
+	uint64_t	 wait_cpu;
+	uint64_t	 latency[STATS_LATENCY_BUCKETS];	/* first byte to last, by bucket */
 };
 
 /* Who is reporting, for /stats and /metrics. */
@@ -50,6 +58,12 @@ struct stats_info {
 	unsigned int	 workers;
 	time_t		 started;
 	time_t		 now;
+	/* for /events; 0 or NULL where the executor cannot tell */
+	uint64_t	 queued;	/* connections waiting in the accept queue */
+	uint64_t	 rss_bytes;
+	/* per-worker counters where there are several: fill worker i's */
+	void		(*worker)(void *arg, unsigned int i, struct stats *out);
+	void		*worker_arg;
 };
 
 void	stats_init(struct stats *);
@@ -57,6 +71,10 @@ void	stats_add(uint64_t *, uint64_t);
 void	stats_sub(uint64_t *, uint64_t);
 /* One answered request: endpoint is an enum endpoint_id or STATS_NO_ENDPOINT. */
 void	stats_count_request(struct stats *, int endpoint, int status);
+/* One answered request took us microseconds, first byte to last. */
+void	stats_count_latency(struct stats *, uint64_t us);
+/* The upper bound (ms) of the bucket holding quantile q of counts; 0 if none. */
+uint64_t stats_latency_quantile(const uint64_t counts[STATS_LATENCY_BUCKETS], double q);
 /* Add every counter of src into dst (a snapshot across workers). */
 void	stats_merge(struct stats *dst, const struct stats *src);
 void	stats_render_json(const struct stats *, const struct stats_info *, struct buf *);

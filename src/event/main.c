@@ -11,6 +11,7 @@
 #include <event2/event.h>
 
 #include "common/daemon.h"
+#include "common/admin.h"
 #include "common/startup.h"
 #include "common/udp_echo.h"
 #include "core/config.h"
@@ -27,6 +28,21 @@ main_workers(const struct config *cfg)
 		return (cfg->workers);
 	ncpu = sysconf(_SC_NPROCESSORS_ONLN);
 	return (ncpu > 0 ? (unsigned int)ncpu : 1);
+}
+
+/* admin_listen: the numbers from a thread outside the event loops. */
+static void
+main_admin(struct server_group *grp, const struct config *cfg)
+{
+	struct listeners	*l = &grp->grp_servers[0].srv_listeners;
+	char			 err[256];
+
+	if (l->admin_fd == -1)
+		return;
+	if (admin_start(l->admin_fd, cfg, server_stats_snapshot, &grp->grp_servers[0],
+	    err, sizeof(err)) == -1)
+		fatalx("%s", err);
+	l->admin_fd = -1;
 }
 
 /* Parse the command line, bind, and serve until a signal. */
@@ -66,6 +82,7 @@ main(int argc, char *argv[])
 	if (server_group_init(&grp, &cfg, main_workers(&cfg), err, sizeof(err)) == -1)
 		fatalx("%s", err);
 	server_group_set_args(&grp, argc, argv, CONFIG_PROG_EVENT);
+	main_admin(&grp, &cfg);
 	if (daemon_drop_privileges(cfg.user, err, sizeof(err)) == -1)
 		fatalx("%s", err);
 	if (cfg.daemon) {

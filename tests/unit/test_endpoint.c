@@ -255,7 +255,7 @@ test_names(void **state)
 	static const char *want[ENDPOINT_COUNT] = {
 		"not_found", "bad_request", "root", "echo", "anything", "headers", "ip",
 		"user_agent", "delay", "drip", "stream", "bytes", "status", "cpu", "stats",
-		"metrics", "fetch", "gather", "chain",
+		"metrics", "fetch", "gather", "chain", "events", "dashboard",
 	};
 	int	 i;
 
