@@ -157,9 +157,9 @@ events_next(struct events *ev, uint64_t now_ms, struct buf *out)
 	json_key(&j, "latency_ms");
 	json_object_begin(&j);
 	json_key(&j, "p50");
-	json_uint(&j, stats_latency_quantile(lat, 0.50));
+	json_double(&j, (double)stats_latency_quantile(lat, 0.50) / 1000.0);
 	json_key(&j, "p99");
-	json_uint(&j, stats_latency_quantile(lat, 0.99));
+	json_double(&j, (double)stats_latency_quantile(lat, 0.99) / 1000.0);
 	json_object_end(&j);
 	json_key(&j, "fetch_queue");
 	json_uint(&j, s->fetch_queued);

@@ -111,10 +111,13 @@ static const struct stats_counter stats_counters[] = {
 	    "Milliseconds fetches spent queued."),
 };
 
-/* Bucket bounds in ms: roughly 1-2-5 steps up to a minute, then the rest. */
+/*
+ * Bucket bounds in us: 1-2-5 steps with a tenth to spare, so a /delay/1 of
+ * 1.001 s reads as "at most 1100 ms", not 2000; then a minute, then the rest.
+ */
 static const uint64_t stats_latency_bounds[STATS_LATENCY_BUCKETS] = {
-	1, 2, 5, 10, 20, 50, 100, 200, 500, 1000, 2000, 5000, 10000, 30000,
-	60000, UINT64_MAX,
+	1100, 2200, 5500, 11000, 22000, 55000, 110000, 220000, 550000,
+	1100000, 2200000, 5500000, 11000000, 30000000, 60000000, UINT64_MAX,
 };
 #define STATS_NCOUNTERS	(sizeof(stats_counters) / sizeof(stats_counters[0]))
 
@@ -178,12 +181,12 @@ stats_count_latency(struct stats *s, uint64_t us)
 	size_t	 i;
 
 	for (i = 0; i + 1 < STATS_LATENCY_BUCKETS; i++)
-		if (us <= stats_latency_bounds[i] * 1000)
+		if (us <= stats_latency_bounds[i])
 			break;
 	stats_add(&s->latency[i], 1);
 }
 
-/* The open last bucket reports its lower bound, the best it knows. */
+/* In us; the open last bucket reports its lower bound, the best it knows. */
 uint64_t
 stats_latency_quantile(const uint64_t counts[STATS_LATENCY_BUCKETS], double q)
 {

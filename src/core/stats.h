@@ -14,7 +14,7 @@
 /* Answers the server made itself (408, 503, 500 out of memory): no endpoint ran. */
 #define STATS_NO_ENDPOINT	ENDPOINT_COUNT
 #define STATS_ENDPOINTS		(ENDPOINT_COUNT + 1)
-/* Latency buckets: upper bounds in ms (stats_latency_bounds), the last open. */
+/* Latency buckets: upper bounds in us (stats_latency_bounds), the last open. */
 #define STATS_LATENCY_BUCKETS	16
 
 /*
@@ -73,7 +73,7 @@ void	stats_sub(uint64_t *, uint64_t);
 void	stats_count_request(struct stats *, int endpoint, int status);
 /* One answered request took us microseconds, first byte to last. */
 void	stats_count_latency(struct stats *, uint64_t us);
-/* The upper bound (ms) of the bucket holding quantile q of counts; 0 if none. */
+/* The upper bound (us) of the bucket holding quantile q of counts; 0 if none. */
 uint64_t stats_latency_quantile(const uint64_t counts[STATS_LATENCY_BUCKETS], double q);
 /* Add every counter of src into dst (a snapshot across workers). */
 void	stats_merge(struct stats *dst, const struct stats *src);

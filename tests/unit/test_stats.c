@@ -32,6 +32,28 @@ stats_test_new(void)
 	return (s);
 }
 
+/* Latency lands in 1-2-5 buckets with a tenth to spare; quantiles name bounds. */
+static void
+test_stats_latency(void **state)
+{
+	struct stats	*s = stats_test_new();
+	int		 i;
+
+	(void)state;
+	assert_int_equal(stats_latency_quantile(s->latency, 0.5), 0);
+	for (i = 0; i < 98; i++)
+		stats_count_latency(s, 300);		/* 0.3 ms */
+	stats_count_latency(s, 1001000);		/* a /delay/1 */
+	stats_count_latency(s, 99000000);		/* past the last bound */
+	assert_int_equal(s->latency[0], 98);
+	assert_int_equal(s->latency[9], 1);
+	assert_int_equal(s->latency[STATS_LATENCY_BUCKETS - 1], 1);
+	assert_int_equal(stats_latency_quantile(s->latency, 0.5), 1100);
+	assert_int_equal(stats_latency_quantile(s->latency, 0.99), 1100000);
+	assert_int_equal(stats_latency_quantile(s->latency, 1.0), 60000000);
+	free(s);
+}
+
 /* Requests count by endpoint and status; odd statuses only in the total. */
 static void
 test_stats_count(void **state)
@@ -190,6 +212,10 @@ test_stats_json(void **state)
 	    "  \"requests\": {\n"
 	    "    \"total\": 7,\n"
 	    "    \"in_flight\": 1,\n"
+	    "    \"waiting_timer\": 0,\n"
+	    "    \"waiting_stream\": 0,\n"
+	    "    \"waiting_fetch\": 0,\n"
+	    "    \"waiting_cpu\": 0,\n"
 	    "    \"by_endpoint\": {\n"
 	    "      \"echo\": {\n"
 	    "        \"200\": 1\n"
@@ -292,6 +318,12 @@ static const char stats_test_prom[] =
     "# HELP echofetch_requests_in_flight Request plans running now.\n"
     "# TYPE echofetch_requests_in_flight gauge\n"
     "echofetch_requests_in_flight 1\n"
+    "# HELP echofetch_requests_waiting Requests in flight by what they wait on.\n"
+    "# TYPE echofetch_requests_waiting gauge\n"
+    "echofetch_requests_waiting{on=\"timer\"} 0\n"
+    "echofetch_requests_waiting{on=\"stream\"} 0\n"
+    "echofetch_requests_waiting{on=\"fetch\"} 0\n"
+    "echofetch_requests_waiting{on=\"cpu\"} 0\n"
     "# HELP echofetch_bytes_received_total Bytes read from HTTP "
     "clients.\n"
     "# TYPE echofetch_bytes_received_total counter\n"
@@ -372,6 +404,7 @@ main(void)
 		cmocka_unit_test(test_stats_count),
 		cmocka_unit_test(test_stats_merge),
 		cmocka_unit_test(test_stats_threads),
+		cmocka_unit_test(test_stats_latency),
 		cmocka_unit_test(test_stats_json),
 		cmocka_unit_test(test_stats_prometheus),
 	};
