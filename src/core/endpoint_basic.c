@@ -39,6 +39,8 @@ static const struct endpoint_index_line endpoint_index[] = {
 	{ "GET", "/fetch?url=U", "fetch U upstream and stream its answer through" },
 	{ "GET", "/gather?url=A&url=B", "fetch every url at once; JSON with each one's status and time" },
 	{ "GET", "/chain?url=A&url=B", "fetch the urls one after another; the same JSON" },
+	{ "GET", "/events", "the counters as Server-Sent Events, a few a second" },
+	{ "GET", "/dashboard", "live charts of /events; ?watch=host:port,... for several" },
 };
 
 /* httpbin's shape: a name given once is a string, given again an array, in first-seen order. */

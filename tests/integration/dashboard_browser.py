@@ -1,13 +1,13 @@
 #!/usr/bin/python3
 """Load /dashboard in headless Chromium and read what the page counted.
 
-usage: dashboard_browser.py CHROMIUM URL SERVERS SHOT PROFILE SECONDS
+usage: dashboard_browser.py CHROMIUM URL SERVERS SHOT PROFILE SECONDS [SETTLE]
 
 Starts Chromium on loopback only (a dead proxy for everything else, no name
 resolution), drives it over the DevTools protocol, polls the page's
 #srv-N data attributes until every watched server has sent at least three
 events with a request waiting on a timer, or SECONDS pass; then saves a
-screenshot to SHOT and prints {"servers": [...]} as JSON. Exit 0 unless the
+screenshot to SHOT (SETTLE seconds later, default 0.5) and prints {"servers": [...]} as JSON. Exit 0 unless the
 browser could not be driven at all.
 """
 
@@ -77,7 +77,7 @@ def done(servers, want):
         for s in servers)
 
 
-async def drive(url, want, shot, deadline):
+async def drive(url, want, shot, deadline, settle):
     """Poll the page until done or the deadline, then take the screenshot."""
     state = {"id": 0}
     servers = []
@@ -90,7 +90,7 @@ async def drive(url, want, shot, deadline):
             if done(servers, want):
                 break
             await asyncio.sleep(0.1)
-        await asyncio.sleep(0.5)	# a few more points on the charts
+        await asyncio.sleep(settle)	# more points on the charts
         r = await call(ws, state, "Page.captureScreenshot", {"format": "png"})
         with open(shot, "wb") as f:
             f.write(base64.b64decode(r["data"]))
@@ -99,6 +99,7 @@ async def drive(url, want, shot, deadline):
 
 def main():
     chromium, url, want, shot, profile, seconds = sys.argv[1:7]
+    settle = float(sys.argv[7]) if len(sys.argv) > 7 else 0.5
     deadline = time.monotonic() + float(seconds)
     args = [chromium, "--headless", "--no-sandbox", "--disable-gpu",
             "--user-data-dir=" + profile, "--remote-debugging-port=0",
@@ -108,13 +109,14 @@ def main():
             "--disable-sync", "--disable-extensions", "--no-pings",
             "--proxy-server=127.0.0.1:9",
             "--host-resolver-rules=MAP * ~NOTFOUND, EXCLUDE 127.0.0.1",
-            "--window-size=1400,1000", url]
+            "--window-size=" + os.environ.get("DASHBOARD_WINDOW", "1400,1000"),
+            url]
     proc = subprocess.Popen(args, stdout=subprocess.DEVNULL,
                             stderr=open(os.path.join(profile, "stderr"), "w"))
     try:
         port = devtools_port(profile, deadline)
         ws = page_socket(port, deadline)
-        servers = asyncio.run(drive(ws, int(want), shot, deadline))
+        servers = asyncio.run(drive(ws, int(want), shot, deadline, settle))
         print(json.dumps({"servers": servers}))
     finally:
         proc.terminate()
