@@ -86,6 +86,7 @@ main(int argc, char **argv)
 	struct config		*cfg = &main_cfg;
 	struct blocking_server	*srv = &main_srv;
 	struct listeners	 l;
+	struct admin		*ad = NULL;
 	char			 err[1024];
 	int			 rc;
 
@@ -135,8 +136,8 @@ main(int argc, char **argv)
 		fatalx("port file: %s", err);
 	srv->bsrv_http_fd = l.http_fd;
 	if (l.admin_fd != -1) {
-		if (admin_start(l.admin_fd, cfg, serve_stats_snapshot, srv, err,
-		    sizeof(err)) == -1)
+		if ((ad = admin_start(l.admin_fd, cfg, serve_stats_snapshot, srv, err,
+		    sizeof(err))) == NULL)
 			fatalx("%s", err);
 		l.admin_fd = -1;
 	}
@@ -149,6 +150,7 @@ main(int argc, char **argv)
 	main_announce(srv, &l);
 	daemon_notify("READY=1");
 	rc = models_run(srv, &l);
+	admin_stop(ad);
 	daemon_pidfile_remove();
 	log_info("stopped");
 	/*

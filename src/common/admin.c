@@ -42,6 +42,8 @@ struct admin_client {
 
 struct admin {
 	int			 ad_fd;
+	int			 ad_wake[2];	/* admin_stop writes, the loop wakes and ends */
+	pthread_t		 ad_thread;
 	struct config		 ad_cfg;	/* the start-up copy: reloads do not reach it */
 	struct endpoint_ctx	 ad_ctx;
 	struct admin_client	 ad_clients[ADMIN_CLIENTS];
@@ -205,7 +207,7 @@ static void *
 admin_main(void *arg)
 {
 	struct admin		*ad = arg;
-	struct pollfd		 pfd[ADMIN_CLIENTS + 1];
+	struct pollfd		 pfd[ADMIN_CLIENTS + 2];
 	struct admin_client	*c;
 	uint64_t		 now;
 	int			 i, timeout;
@@ -215,6 +217,8 @@ admin_main(void *arg)
 		timeout = ADMIN_IDLE_MS;
 		pfd[0].fd = ad->ad_fd;
 		pfd[0].events = POLLIN;
+		pfd[ADMIN_CLIENTS + 1].fd = ad->ad_wake[0];
+		pfd[ADMIN_CLIENTS + 1].events = POLLIN;
 		for (i = 0; i < ADMIN_CLIENTS; i++) {
 			c = &ad->ad_clients[i];
 			pfd[i + 1].fd = c->ac_fd;
@@ -226,10 +230,12 @@ admin_main(void *arg)
 				timeout = c->ac_due_ms > now ?
 				    (int)(c->ac_due_ms - now) : 0;
 		}
-		if (poll(pfd, ADMIN_CLIENTS + 1, timeout) == -1 && errno != EINTR) {
+		if (poll(pfd, ADMIN_CLIENTS + 2, timeout) == -1 && errno != EINTR) {
 			log_warn("admin: poll");
 			continue;
 		}
+		if (pfd[ADMIN_CLIENTS + 1].revents != 0)
+			break;
 		now = time_now_ms();
 		for (i = 0; i < ADMIN_CLIENTS; i++)
 			if (ad->ad_clients[i].ac_fd != -1)
@@ -241,19 +247,23 @@ admin_main(void *arg)
 	return (NULL);
 }
 
-/* Start the thread; it runs until the process exits. */
-int
+/* Start the thread; it runs until admin_stop. */
+struct admin *
 admin_start(int fd, const struct config *cfg, events_snapshot_fn snapshot,
     void *arg, char *err, size_t errlen)
 {
 	struct admin	*ad;
-	pthread_t	 t;
 	size_t		 i;
 	int		 rc;
 
 	if ((ad = calloc(1, sizeof(*ad))) == NULL) {
 		snprintf(err, errlen, "admin: out of memory");
-		return (-1);
+		return (NULL);
+	}
+	if (pipe(ad->ad_wake) == -1) {
+		snprintf(err, errlen, "admin: pipe: %s", strerror(errno));
+		free(ad);
+		return (NULL);
 	}
 	ad->ad_fd = fd;
 	ad->ad_cfg = *cfg;
@@ -264,13 +274,34 @@ admin_start(int fd, const struct config *cfg, events_snapshot_fn snapshot,
 	ad->ad_ctx.events_inline = 1;
 	for (i = 0; i < ADMIN_CLIENTS; i++)
 		ad->ad_clients[i].ac_fd = -1;
-	if ((rc = pthread_create(&t, NULL, admin_main, ad)) != 0) {
+	if ((rc = pthread_create(&ad->ad_thread, NULL, admin_main, ad)) != 0) {
 		snprintf(err, errlen, "admin: pthread_create: %s", strerror(rc));
+		close(ad->ad_wake[0]);
+		close(ad->ad_wake[1]);
 		free(ad);
-		return (-1);
+		return (NULL);
 	}
-	(void)pthread_detach(t);
-	return (0);
+	return (ad);
+}
+
+/* Wake the loop, wait for it, then close the listener and every watcher. */
+void
+admin_stop(struct admin *ad)
+{
+	size_t	 i;
+
+	if (ad == NULL)
+		return;
+	while (write(ad->ad_wake[1], "x", 1) == -1 && errno == EINTR)
+		;
+	(void)pthread_join(ad->ad_thread, NULL);
+	for (i = 0; i < ADMIN_CLIENTS; i++)
+		if (ad->ad_clients[i].ac_fd != -1)
+			admin_client_close(&ad->ad_clients[i]);
+	close(ad->ad_wake[0]);
+	close(ad->ad_wake[1]);
+	close(ad->ad_fd);
+	free(ad);
 }
 
 /* The second field of statm is resident pages. */

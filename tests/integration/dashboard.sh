@@ -162,11 +162,11 @@ t_browser() {
 	local url="$(srv_url ev)/dashboard?watch=127.0.0.1:${SRV_HTTP[ev]},127.0.0.1:$SEQ_ADMIN"
 	mkdir -p "$T/profile"
 	rm -f "$SHOT"
-	load_start "$(srv_url ev)" 1 4 12
-	load_start "$(srv_url seq)" 1 2 6
+	# The driver starts the load once the page is live: two clients on
+	# the event loop, one on the sequential server, each /delay/1 in turn.
 	timeout 60 "$PY" "$LIB_DIR/dashboard_browser.py" "$CHROMIUM" "$url" 2 "$SHOT" \
-	    "$T/profile" 40 >"$T/browser.json" 2>"$T/browser.err"
-	load_stop
+	    "$T/profile" 40 0.5 "$(srv_url ev)/delay/1" "$(srv_url ev)/delay/1" \
+	    "$(srv_url seq)/delay/1" >"$T/browser.json" 2>"$T/browser.err"
 	[ -s "$T/browser.json" ] || { note "browser: $(tail -3 "$T/browser.err")"; return 1; }
 	expect_json "$T/browser.json" 'len(d["servers"]) == 2' &&
 	    expect_json "$T/browser.json" \

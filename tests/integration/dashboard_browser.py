@@ -1,11 +1,13 @@
 #!/usr/bin/python3
 """Load /dashboard in headless Chromium and read what the page counted.
 
-usage: dashboard_browser.py CHROMIUM URL SERVERS SHOT PROFILE SECONDS [SETTLE]
+usage: dashboard_browser.py CHROMIUM URL SERVERS SHOT PROFILE SECONDS [SETTLE [LOAD...]]
 
 Starts Chromium on loopback only (a dead proxy for everything else, no name
 resolution), drives it over the DevTools protocol, polls the page's
-#srv-N data attributes until every watched server has sent at least three
+#srv-N data attributes; once every server is live it starts the load (a
+thread per LOAD URL asking it again and again), then polls until every
+watched server has sent at least three
 events with a request waiting on a timer, or SECONDS pass; then saves a
 screenshot to SHOT (SETTLE seconds later, default 0.5) and prints {"servers": [...]} as JSON. Exit 0 unless the
 browser could not be driven at all.
@@ -17,6 +19,7 @@ import json
 import os
 import subprocess
 import sys
+import threading
 import time
 import urllib.request
 
@@ -77,16 +80,34 @@ def done(servers, want):
         for s in servers)
 
 
-async def drive(url, want, shot, deadline, settle):
+def load(url, stop):
+    """Ask url again and again until stop is set."""
+    while not stop.is_set():
+        try:
+            with urllib.request.urlopen(url, timeout=10) as r:
+                r.read()
+        except OSError:
+            stop.wait(0.1)
+
+
+async def drive(url, want, shot, deadline, settle, loads):
     """Poll the page until done or the deadline, then take the screenshot."""
     state = {"id": 0}
     servers = []
+    stop = threading.Event()
+    threads = []
     async with websockets.connect(url, max_size=64 * 1024 * 1024) as ws:
         while time.monotonic() < deadline:
             r = await call(ws, state, "Runtime.evaluate",
                            {"expression": READ, "returnByValue": True})
             value = r.get("result", {}).get("value")
             servers = json.loads(value) if value else []
+            if not threads and len(servers) == want and all(
+                    int(s.get("events", 0)) >= 1 for s in servers):
+                threads = [threading.Thread(target=load, args=(u, stop))
+                           for u in loads]
+                for t in threads:
+                    t.start()
             if done(servers, want):
                 break
             await asyncio.sleep(0.1)
@@ -94,12 +115,16 @@ async def drive(url, want, shot, deadline, settle):
         r = await call(ws, state, "Page.captureScreenshot", {"format": "png"})
         with open(shot, "wb") as f:
             f.write(base64.b64decode(r["data"]))
+    stop.set()
+    for t in threads:
+        t.join()
     return servers
 
 
 def main():
     chromium, url, want, shot, profile, seconds = sys.argv[1:7]
     settle = float(sys.argv[7]) if len(sys.argv) > 7 else 0.5
+    loads = sys.argv[8:]
     deadline = time.monotonic() + float(seconds)
     args = [chromium, "--headless", "--no-sandbox", "--disable-gpu",
             "--user-data-dir=" + profile, "--remote-debugging-port=0",
@@ -116,7 +141,8 @@ def main():
     try:
         port = devtools_port(profile, deadline)
         ws = page_socket(port, deadline)
-        servers = asyncio.run(drive(ws, int(want), shot, deadline, settle))
+        servers = asyncio.run(drive(ws, int(want), shot, deadline, settle,
+                                    loads))
         print(json.dumps({"servers": servers}))
     finally:
         proc.terminate()
