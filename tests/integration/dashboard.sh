@@ -177,6 +177,20 @@ t_browser() {
 	    { note "no PNG screenshot at $SHOT"; return 1; }
 }
 
+t_drain_watcher() {
+	local pid
+	curl -sN --max-time 20 -o "$T/drain.sse" "$(srv_url ev)/events" 2>/dev/null &
+	pid=$!
+	wait_text "$T/drain.sse" "data: " 5000 || { note "no event before the stop"; kill "$pid"; wait "$pid"; return 1; }
+	srv_stop ev
+	local st=$?
+	wait_until 2000 pid_gone "$pid"
+	kill "$pid" 2>/dev/null
+	wait "$pid" 2>/dev/null
+	[ "$st" -eq 0 ] && expect_eq "exit status" "$SRV_STATUS" 0 ||
+	    { note "echofetchd did not stop within 2 s with a watcher open"; return 1; }
+}
+
 # ---------------------------------------------------------------- run
 
 lib_setup
@@ -213,4 +227,5 @@ if [ -z "$CHROMIUM" ]; then
 else
 	tap_run "chromium: /dashboard shows both servers' events and requests" t_browser
 fi
+tap_run "echofetchd: SIGTERM with an /events watcher open stops within 2 s" t_drain_watcher
 tap_end
