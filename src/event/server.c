@@ -469,9 +469,6 @@ server_stats_snapshot(void *arg, struct stats *out, struct stats_info *info)
 	info->workers = grp->grp_n;
 	info->started = grp->grp_started;
 	info->now = time(NULL);
-	for (i = 0; i < grp->grp_n; i++)
-		info->queued += admin_accept_queue(
-		    grp->grp_servers[i].srv_listeners.http_fd);
 	info->rss_bytes = admin_rss_bytes();
 	info->worker = server_stats_worker;
 	info->worker_arg = grp;
