@@ -15,6 +15,7 @@
 #include "blocking/models.h"
 #include "blocking/serve.h"
 #include "common/daemon.h"
+#include "common/admin.h"
 #include "common/startup.h"
 #include "common/udp_echo.h"
 #include "common/tls.h"
@@ -87,6 +88,7 @@ main(int argc, char **argv)
 	struct config		*cfg = &main_cfg;
 	struct blocking_server	*srv = &main_srv;
 	struct listeners	 l;
+	struct admin		*ad = NULL;
 	char			 err[1024];
 	int			 rc;
 
@@ -134,6 +136,13 @@ main(int argc, char **argv)
 
 	if (startup_write_port_file(cfg, &l, err, sizeof(err)) == -1)
 		fatalx("port file: %s", err);
+	srv->bsrv_http_fd = l.http_fd;
+	if (l.admin_fd != -1) {
+		if ((ad = admin_start(l.admin_fd, cfg, serve_stats_snapshot, srv, err,
+		    sizeof(err))) == NULL)
+			fatalx("%s", err);
+		l.admin_fd = -1;
+	}
 	if (daemon_drop_privileges(cfg->user, err, sizeof(err)) == -1)
 		fatalx("%s", err);
 	if (cfg->daemon) {
@@ -143,6 +152,7 @@ main(int argc, char **argv)
 	main_announce(srv, &l);
 	daemon_notify("READY=1");
 	rc = models_run(srv, &l);
+	admin_stop(ad);
 	daemon_pidfile_remove();
 	log_info("stopped");
 	/*

@@ -17,6 +17,7 @@
 
 #include "blocking/control.h"
 #include "blocking/serve.h"
+#include "common/admin.h"
 #include "common/sock.h"
 #include "util/buf.h"
 #include "common/startup.h"
@@ -67,7 +68,7 @@ struct serve_fetch {
 };
 
 /* /stats and /metrics read the one shared struct stats every thread or child adds to. */
-static void
+void
 serve_stats_snapshot(void *arg, struct stats *out, struct stats_info *info)
 {
 	struct blocking_server	*srv = arg;
@@ -79,6 +80,8 @@ serve_stats_snapshot(void *arg, struct stats *out, struct stats_info *info)
 	info->workers = srv->bsrv_workers;
 	info->started = srv->bsrv_started;
 	info->now = time(NULL);
+	info->queued = admin_accept_queue(srv->bsrv_http_fd);
+	info->rss_bytes = admin_rss_bytes();
 }
 
 /*
@@ -393,6 +396,7 @@ serve_run_plan(struct serve_conn *c, enum exchange_end *end)
 			forced = 1;
 		}
 		st = &pl->steps[i];
+		exchange_step(&c->sc_ex, c->sc_srv->bsrv_stats, st->kind);
 		switch (st->kind) {
 		case PLAN_HEAD:
 			if (serve_head(c, st, !forced, end) == -1)

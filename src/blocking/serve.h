@@ -15,6 +15,7 @@ struct config;
 struct control_snap;
 struct serve_fetch;
 struct stats;
+struct stats_info;
 
 /* What every connection of echofetchd-blocking shares, whatever the model. */
 struct blocking_server {
@@ -31,7 +32,11 @@ struct blocking_server {
 	struct serve_fetch	*bsrv_fetch;	/* upstream fetch settings and queue */
 	SSL_CTX			*bsrv_tls_http;	/* HTTPS, NULL if off */
 	SSL_CTX			*bsrv_tls_echo;	/* TLS echo, NULL if off */
+	int			 bsrv_http_fd;	/* for the accept queue /events shows; -1 */
 };
+
+/* /stats, /metrics and /events: merged counters; safe from any thread. */
+void	serve_stats_snapshot(void *, struct stats *, struct stats_info *);
 
 /* A client, plain or TLS: the one way serve.c and echo.c move its bytes. */
 struct serve_io {

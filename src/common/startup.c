@@ -42,10 +42,10 @@ startup_listen_on(const char *spec)
 int
 startup_check(const struct config *cfg, char *err, size_t errlen)
 {
-	const char *const	 keys[4] = { "listen", "echo_listen", "tls_listen",
-				    "tls_echo_listen" };
-	const char *const	 addrs[4] = { cfg->listen, cfg->echo_listen, cfg->tls_listen,
-				    cfg->tls_echo_listen };
+	const char *const	 keys[5] = { "listen", "echo_listen", "tls_listen",
+				    "tls_echo_listen", "admin_listen" };
+	const char *const	 addrs[5] = { cfg->listen, cfg->echo_listen, cfg->tls_listen,
+				    cfg->tls_echo_listen, cfg->admin_listen };
 	struct sockaddr_storage	 ss;
 	socklen_t		 sslen;
 	struct fetch_settings	 fs;
@@ -54,7 +54,7 @@ startup_check(const struct config *cfg, char *err, size_t errlen)
 	size_t			 i;
 
 	/* The same parse the start does, so -t cannot pass what binding would refuse. */
-	for (i = 0; i < 4; i++) {
+	for (i = 0; i < 5; i++) {
 		if (startup_listen_on(addrs[i]) &&
 		    sock_parse_addr(addrs[i], &ss, &sslen, why, sizeof(why)) == -1) {
 			snprintf(err, errlen, "%s: %s", keys[i], why);
@@ -242,6 +242,7 @@ startup_open_listeners_at(const struct config *cfg, struct listeners *l, int reu
 {
 	l->http_fd = l->echo_fd = l->udp_fd = l->tls_http_fd = l->tls_echo_fd = -1;
 	l->http_port = l->echo_port = l->udp_port = l->tls_http_port = l->tls_echo_port = -1;
+	l->admin_fd = l->admin_port = -1;
 	if (startup_open_tcp("listen", cfg->listen, like ? like->http_port : -1, cfg,
 	    reuseport, &l->http_fd, &l->http_port, err, errlen) == -1)
 		goto fail;
@@ -260,6 +261,9 @@ startup_open_listeners_at(const struct config *cfg, struct listeners *l, int reu
 	if (startup_open_tcp("tls_echo_listen", cfg->tls_echo_listen,
 	    like ? like->tls_echo_port : -1, cfg, reuseport, &l->tls_echo_fd,
 	    &l->tls_echo_port, err, errlen) == -1)
+		goto fail;
+	if (like == NULL && startup_open_tcp("admin_listen", cfg->admin_listen, -1, cfg,
+	    0, &l->admin_fd, &l->admin_port, err, errlen) == -1)
 		goto fail;
 	return (0);
 fail:
@@ -281,6 +285,9 @@ startup_close_listeners(struct listeners *l)
 		close(l->tls_http_fd);
 	if (l->tls_echo_fd != -1)
 		close(l->tls_echo_fd);
+	if (l->admin_fd != -1)
+		close(l->admin_fd);
+	l->admin_fd = -1;
 	l->http_fd = l->echo_fd = l->udp_fd = l->tls_http_fd = l->tls_echo_fd = -1;
 }
 
@@ -289,16 +296,17 @@ int
 startup_write_port_file(const struct config *cfg, const struct listeners *l, char *err,
     size_t errlen)
 {
-	const char *const all_names[5] = { "http", "echo", "udp", "https", "tls_echo" };
-	const int	 all_ports[5] = { l->http_port, l->echo_port, l->udp_port,
-			    l->tls_http_port, l->tls_echo_port };
-	const char	*names[5];
-	int		 ports[5];
+	const char *const all_names[6] = { "http", "echo", "udp", "https", "tls_echo",
+			    "admin" };
+	const int	 all_ports[6] = { l->http_port, l->echo_port, l->udp_port,
+			    l->tls_http_port, l->tls_echo_port, l->admin_port };
+	const char	*names[6];
+	int		 ports[6];
 	size_t		 i, n = 0;
 
 	if (cfg->port_file[0] == '\0')
 		return (0);
-	for (i = 0; i < 5; i++) {
+	for (i = 0; i < 6; i++) {
 		if (all_ports[i] == -1)
 			continue;
 		names[n] = all_names[i];

@@ -17,6 +17,8 @@ struct listeners {
 	int	 udp_port;
 	int	 tls_http_port;
 	int	 tls_echo_port;
+	int	 admin_fd;	/* admin_listen, -1 if disabled; only the first set binds it */
+	int	 admin_port;
 };
 
 /* Bind every configured listener (non-blocking). -1 with "what: why" in err. */

@@ -46,6 +46,7 @@ struct config {
 	char		 port_file[CONFIG_PATH_MAX];	/* write bound ports here ("" = no) */
 	char		 tls_listen[CONFIG_ADDR_MAX];	/* HTTPS, default off */
 	char		 tls_echo_listen[CONFIG_ADDR_MAX];	/* TLS echo, default off */
+	char		 admin_listen[CONFIG_ADDR_MAX];	/* /events and friends on a thread, default off */
 	char		 tls_cert[CONFIG_PATH_MAX];	/* PEM certificate chain */
 	char		 tls_key[CONFIG_PATH_MAX];	/* PEM private key */
 	unsigned int	 backlog;
@@ -68,6 +69,7 @@ struct config {
 	unsigned int	 cpu_max_ms;			/* /cpu */
 	unsigned long long bytes_max;			/* /bytes, /drip numbytes */
 	unsigned int	 stream_max;			/* /stream/n */
+	unsigned int	 events_interval_ms;		/* /events: time between messages */
 
 	int		 daemon;			/* detach and log to syslog */
 	char		 pidfile[CONFIG_PATH_MAX];	/* "" = none */

@@ -88,6 +88,8 @@ static const struct endpoint_route endpoint_routes[] = {
 	{ "/sse", ENDPOINT_EXACT, EP_SSE, 0, endpoint_sse },
 	{ "/health", ENDPOINT_EXACT, EP_HEALTH, 0, endpoint_health },
 	{ "/websocket/echo", ENDPOINT_EXACT, EP_WEBSOCKET, 0, endpoint_websocket },
+	{ "/events", ENDPOINT_EXACT, EP_EVENTS, 0, endpoint_events },
+	{ "/dashboard", ENDPOINT_EXACT, EP_DASHBOARD, 0, endpoint_dashboard },
 };
 
 static const char *endpoint_names[ENDPOINT_COUNT] = {
@@ -127,6 +129,8 @@ static const char *endpoint_names[ENDPOINT_COUNT] = {
 	[EP_SSE] = "sse",
 	[EP_HEALTH] = "health",
 	[EP_WEBSOCKET] = "websocket",
+	[EP_EVENTS] = "events",
+	[EP_DASHBOARD] = "dashboard",
 };
 
 /* Stats labels and log lines name endpoints the same way everywhere. */

@@ -48,6 +48,8 @@ enum endpoint_id {
 	EP_SSE,
 	EP_HEALTH,
 	EP_WEBSOCKET,
+	EP_EVENTS,
+	EP_DASHBOARD,
 	ENDPOINT_COUNT,
 };
 
@@ -63,6 +65,7 @@ struct endpoint_ctx {
 	/* for /stats and /metrics: fill a merged snapshot */
 	void		(*stats_snapshot)(void *arg, struct stats *out, struct stats_info *info);
 	void		*stats_arg;
+	int		 events_inline;	/* 1: this executor streams /events itself */
 };
 
 const char *endpoint_name(enum endpoint_id);

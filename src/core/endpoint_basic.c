@@ -75,6 +75,8 @@ static const struct endpoint_index_line endpoint_index[] = {
 	{ "GET", "/stream-bytes/{n}?seed=S&chunk_size=C", "n pseudo-random bytes, chunked" },
 	{ "GET", "/sse?count=N&duration=S&delay=S", "N server-sent events over S seconds" },
 	{ "GET", "/websocket/echo", "WebSocket (RFC 6455): every message echoed back" },
+	{ "GET", "/events", "the counters as Server-Sent Events, a few a second" },
+	{ "GET", "/dashboard", "live charts of /events; ?watch=host:port,... for several" },
 };
 
 /* httpbin's shape: a name given once is a string, given again an array, in first-seen order. */

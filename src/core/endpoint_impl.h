@@ -141,5 +141,8 @@ void	endpoint_cpu(struct endpoint_call *);
 
 /* endpoint_ws.c */
 void	endpoint_websocket(struct endpoint_call *);
+/* endpoint_live.c */
+void	endpoint_events(struct endpoint_call *);
+void	endpoint_dashboard(struct endpoint_call *);
 
 #endif

@@ -74,6 +74,39 @@ exchange_plan(struct exchange *ex, const struct endpoint_ctx *ctx, struct stats 
 		stats_add(&stats->plans_inflight, 1);
 }
 
+/* WAIT, STREAM, FETCH and BURN each have a gauge; writing counts under none. */
+void
+exchange_step(struct exchange *ex, struct stats *stats, enum plan_step_kind kind)
+{
+	uint64_t	*gauge = NULL;
+
+	if (stats == NULL)
+		return;
+	switch (kind) {
+	case PLAN_WAIT:
+		gauge = &stats->wait_timer;
+		break;
+	case PLAN_STREAM:
+		gauge = &stats->wait_stream;
+		break;
+	case PLAN_FETCH:
+		gauge = &stats->wait_fetch;
+		break;
+	case PLAN_BURN:
+		gauge = &stats->wait_cpu;
+		break;
+	default:
+		break;
+	}
+	if (gauge == ex->waiting)
+		return;
+	if (ex->waiting != NULL)
+		stats_sub(ex->waiting, 1);
+	if (gauge != NULL)
+		stats_add(gauge, 1);
+	ex->waiting = gauge;
+}
+
 /* Indexed by enum exchange_end; the words the access log and close logs use. */
 static const char *const exchange_end_names[EXCHANGE_END_COUNT] = {
 	[EXCHANGE_DONE] = "done",
@@ -262,7 +295,12 @@ exchange_finish(struct exchange *ex, struct stats *stats, const struct endpoint_
 		    ex->plan.endpoint;
 		if (stats != NULL) {
 			stats_sub(&stats->plans_inflight, 1);
+			if (ex->waiting != NULL)
+				stats_sub(ex->waiting, 1);
 			stats_count_request(stats, endpoint, status);
+			if (ex->started_us != 0)
+				stats_count_latency(stats,
+				    time_now_us() - ex->started_us);
 			stats_add(&stats->bytes_out, ex->bytes_sent);
 		}
 		if (log_access_enabled())
@@ -279,6 +317,7 @@ exchange_reset(struct exchange *ex)
 	plan_reset(&ex->plan);
 	ex->started_ms = 0;
 	ex->started_us = 0;
+	ex->waiting = NULL;
 	ex->started = 0;
 	ex->bytes_sent = 0;
 	ex->active = 0;

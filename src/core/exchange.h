@@ -52,6 +52,7 @@ struct exchange {
 	int			 started;	/* a byte of this request has arrived */
 	enum exchange_end	 planned_end;	/* set when the server itself answers (408, 503) */
 	uint64_t		 started_us;	/* monotonic; finer start, for the access log */
+	uint64_t		*waiting;	/* the stats gauge of the step running, or NULL */
 };
 
 void	exchange_init(struct exchange *, const struct http_limits *);
@@ -62,6 +63,8 @@ enum http_parse_result exchange_feed(struct exchange *, const char *, size_t, si
 int	exchange_started(const struct exchange *);
 /* Make the plan for a parsed request, or the error plan if the parser refused it. */
 void	exchange_plan(struct exchange *, const struct endpoint_ctx *, struct stats *);
+/* The plan moves to a step of this kind: count it under what it waits on. */
+void	exchange_step(struct exchange *, struct stats *, enum plan_step_kind);
 /* The word an end is logged as: "client-gone", "header-timeout" ... */
 const char *exchange_end_name(enum exchange_end);
 /* Bytes to send now if the parser asked for 100 Continue (0 if none); clears the ask. */

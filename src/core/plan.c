@@ -3,6 +3,7 @@
 
 #include <stddef.h>
 #include <stdint.h>
+#include <stdio.h>
 #include <string.h>
 #include <time.h>
 
@@ -22,6 +23,17 @@ plan_init(struct plan *p)
 	p->stream.piece_bytes = PLAN_PIECE_BYTES;
 }
 
+/* Let a producer's state go with the stream it made. */
+static void
+plan_stream_release(struct plan *p)
+{
+	if (p->stream.produce_free != NULL && p->stream.produce_arg != NULL)
+		p->stream.produce_free(p->stream.produce_arg);
+	p->stream.produce = NULL;
+	p->stream.produce_free = NULL;
+	p->stream.produce_arg = NULL;
+}
+
 /* Make the plan empty again for the next request, keeping its buffers. */
 void
 plan_reset(struct plan *p)
@@ -35,6 +47,7 @@ plan_reset(struct plan *p)
 	p->stream.seed = 0;
 	p->stream.piece_bytes = PLAN_PIECE_BYTES;
 	buf_reset(&p->stream.line);
+	plan_stream_release(p);
 	p->endpoint = 0;
 	p->status = 0;
 	p->keep_alive = 0;
@@ -51,6 +64,7 @@ plan_free(struct plan *p)
 
 	buf_free(&p->data);
 	buf_free(&p->stream.line);
+	plan_stream_release(p);
 	for (i = 0; i < sizeof(p->scratch) / sizeof(p->scratch[0]); i++)
 		buf_free(&p->scratch[i]);
 	plan_init(p);
@@ -196,6 +210,19 @@ plan_stream_lines(struct plan *p, const char *line, size_t len, unsigned int cou
 	buf_reset(&p->stream.line);
 	buf_append(&p->stream.line, line, len);
 	plan_add_stream(p, PLAN_STREAM_LINES, count, interval_ms, chunked);
+}
+
+/* Pieces nobody knows ahead: the producer makes each one as it falls due. */
+void
+plan_stream_produced(struct plan *p, unsigned int count, unsigned int interval_ms,
+    int chunked, void (*produce)(void *, unsigned int, struct buf *),
+    void (*produce_free)(void *), void *arg)
+{
+	plan_stream_release(p);
+	p->stream.produce = produce;
+	p->stream.produce_free = produce_free;
+	p->stream.produce_arg = arg;
+	plan_add_stream(p, PLAN_STREAM_PRODUCED, count, interval_ms, chunked);
 }
 
 /* End the connection once everything before it is written. */
@@ -472,6 +499,34 @@ plan_piece_body(const struct plan *p, unsigned int i, long mark, size_t n, struc
 	}
 }
 
+/*
+ * A produced piece's length is known only once made, so its chunk size goes
+ * first as eight hex digits (leading zeros are allowed) and is filled in after.
+ */
+static void
+plan_produced_piece(const struct plan *p, unsigned int i, struct buf *out)
+{
+	size_t	 start = out->len, n;
+	char	 size[16];
+
+	if (p->stream.produce == NULL)
+		return;
+	if (p->stream.chunked)
+		buf_append(out, "00000000\r\n", 10);
+	p->stream.produce(p->stream.produce_arg, i, out);
+	if (!p->stream.chunked || out->oom)
+		return;
+	n = out->len - start - 10;
+	if (n == 0 || n > 0xffffffffUL) {
+		out->len = start;
+		out->data[start] = '\0';
+		return;
+	}
+	snprintf(size, sizeof(size), "%08zx", n);
+	memcpy(out->data + start, size, 8);
+	buf_append(out, "\r\n", 2);
+}
+
 /* Make piece i on demand, so the executor never holds the whole body. */
 void
 plan_stream_piece(const struct plan *p, unsigned int i, struct buf *out)
@@ -479,6 +534,10 @@ plan_stream_piece(const struct plan *p, unsigned int i, struct buf *out)
 	unsigned long long	 n;
 	long			 mark;
 
+	if (p->stream.kind == PLAN_STREAM_PRODUCED) {
+		plan_produced_piece(p, i, out);
+		return;
+	}
 	mark = p->stream.kind == PLAN_STREAM_LINES ? plan_line_mark(p) : -1;
 	n = plan_piece_payload(p, i, mark);
 	if (n == 0)
@@ -498,6 +557,8 @@ plan_stream_total(const struct plan *p)
 	unsigned int		 i;
 	long			 mark;
 
+	if (p->stream.kind == PLAN_STREAM_PRODUCED)
+		return (0);	/* unknown until made */
 	mark = p->stream.kind == PLAN_STREAM_LINES ? plan_line_mark(p) : -1;
 	if (!p->stream.chunked && p->stream.kind != PLAN_STREAM_LINES)
 		return (p->stream.kind == PLAN_STREAM_NONE ? 0 : p->stream.total_bytes);

@@ -74,6 +74,7 @@ enum plan_stream_kind {
 	PLAN_STREAM_DRIP,	/* `piece_bytes` '*' per piece */
 	PLAN_STREAM_LINES,	/* /stream/n: one JSON line per piece, with "id" */
 	PLAN_STREAM_BYTES,	/* /bytes/n: pseudo-random bytes from seed */
+	PLAN_STREAM_PRODUCED,	/* /events: a producer makes each piece when it is due */
 };
 
 struct plan_stream {
@@ -84,6 +85,10 @@ struct plan_stream {
 	uint64_t	 seed;		/* BYTES */
 	unsigned int	 piece_bytes;	/* BYTES: bytes per piece */
 	struct buf	 line;		/* LINES: the JSON line with an "@ID@" placeholder */
+	/* PRODUCED: append piece i to out; produce_free lets arg go with the plan */
+	void		(*produce)(void *arg, unsigned int i, struct buf *out);
+	void		(*produce_free)(void *arg);
+	void		*produce_arg;
 };
 
 #define PLAN_FETCH_URLS_MAX	64	/* hard cap on fetch_urls_max */
@@ -157,6 +162,13 @@ void	plan_stream_bytes_sized(struct plan *, unsigned long long total, uint64_t s
 /* /stream: count copies of a line, "@ID@" in it replaced by the piece number. */
 void	plan_stream_lines(struct plan *, const char *line, size_t len, unsigned int count,
 	    unsigned int interval_ms, int chunked);
+/*
+ * count pieces, interval_ms apart, each made by produce when it is due (its
+ * length unknown until then); the plan frees arg with produce_free.
+ */
+void	plan_stream_produced(struct plan *, unsigned int count, unsigned int interval_ms,
+	    int chunked, void (*produce)(void *, unsigned int, struct buf *),
+	    void (*produce_free)(void *), void *arg);
 void	plan_close(struct plan *);
 /* After a 101: the connection leaves HTTP for WebSocket. */
 void	plan_upgrade(struct plan *);

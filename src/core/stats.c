@@ -58,6 +58,18 @@ static const struct stats_counter stats_counters[] = {
 	STATS_ROW(plans_inflight, "requests", "in_flight",
 	    "echofetch_requests_in_flight", NULL, "gauge",
 	    "Request plans running now."),
+	STATS_ROW(wait_timer, "requests", "waiting_timer",
+	    "echofetch_requests_waiting", "on=\"timer\"", "gauge",
+	    "Requests in flight by what they wait on."),
+	STATS_ROW(wait_stream, "requests", "waiting_stream",
+	    "echofetch_requests_waiting", "on=\"stream\"", "gauge",
+	    "Requests in flight by what they wait on."),
+	STATS_ROW(wait_fetch, "requests", "waiting_fetch",
+	    "echofetch_requests_waiting", "on=\"fetch\"", "gauge",
+	    "Requests in flight by what they wait on."),
+	STATS_ROW(wait_cpu, "requests", "waiting_cpu",
+	    "echofetch_requests_waiting", "on=\"cpu\"", "gauge",
+	    "Requests in flight by what they wait on."),
 	STATS_ROW(bytes_in, "bytes", "in",
 	    "echofetch_bytes_received_total", NULL, "counter",
 	    "Bytes read from HTTP clients."),
@@ -131,6 +143,15 @@ static const struct stats_counter stats_counters[] = {
 	    "echofetch_websocket_closes_total", "code=\"other\"", "counter",
 	    "WebSocket connections closed, by close code."),
 };
+
+/*
+ * Bucket bounds in us: 1-2-5 steps with a tenth to spare, so a /delay/1 of
+ * 1.001 s reads as "at most 1100 ms", not 2000; then a minute, then the rest.
+ */
+static const uint64_t stats_latency_bounds[STATS_LATENCY_BUCKETS] = {
+	1100, 2200, 5500, 11000, 22000, 55000, 110000, 220000, 550000,
+	1100000, 2200000, 5500000, 11000000, 30000000, 60000000, UINT64_MAX,
+};
 #define STATS_NCOUNTERS	(sizeof(stats_counters) / sizeof(stats_counters[0]))
 
 /* All counters start at zero. */
@@ -199,6 +220,42 @@ stats_count_request(struct stats *s, int endpoint, int status)
 	if (endpoint < 0 || endpoint >= STATS_ENDPOINTS)
 		return;
 	stats_add(&s->requests[endpoint][status - STATS_STATUS_MIN], 1);
+}
+
+/* A bucket per request: enough for live percentiles, no sample kept. */
+void
+stats_count_latency(struct stats *s, uint64_t us)
+{
+	size_t	 i;
+
+	for (i = 0; i + 1 < STATS_LATENCY_BUCKETS; i++)
+		if (us <= stats_latency_bounds[i])
+			break;
+	stats_add(&s->latency[i], 1);
+}
+
+/* In us; the open last bucket reports its lower bound, the best it knows. */
+uint64_t
+stats_latency_quantile(const uint64_t counts[STATS_LATENCY_BUCKETS], double q)
+{
+	uint64_t	 total = 0, seen = 0, want;
+	size_t		 i;
+
+	for (i = 0; i < STATS_LATENCY_BUCKETS; i++)
+		total += counts[i];
+	if (total == 0)
+		return (0);
+	want = (uint64_t)(q * (double)total + 0.999999);
+	if (want == 0)
+		want = 1;
+	for (i = 0; i < STATS_LATENCY_BUCKETS; i++) {
+		seen += counts[i];
+		if (seen >= want)
+			break;
+	}
+	if (i + 1 >= STATS_LATENCY_BUCKETS)
+		return (stats_latency_bounds[STATS_LATENCY_BUCKETS - 2]);
+	return (stats_latency_bounds[i]);
 }
 
 /* Every field is a counter, so a snapshot is an element-wise sum. */

@@ -16,6 +16,8 @@
 #define STATS_ENDPOINTS		(ENDPOINT_COUNT + 1)
 /* WebSocket closes: 1000 1001 1002 1006 1007 1009 1011, then any other code. */
 #define STATS_WS_CODES		8
+/* Latency buckets: upper bounds in us (stats_latency_bounds), the last open. */
+#define STATS_LATENCY_BUCKETS	16
 
 /*
  * One struct per worker (or one in shared memory for the fork model). Writers
@@ -47,6 +49,12 @@ struct stats {
 	uint64_t	 ws_conns_total;
 	uint64_t	 ws_messages;		/* WebSocket messages echoed */
 	uint64_t	 ws_closes[STATS_WS_CODES];	/* by close code: stats_count_ws_close */
+	/* plans in flight by the step they are on (the rest are writing) */
+	uint64_t	 wait_timer;
+	uint64_t	 wait_stream;
+	uint64_t	 wait_fetch;
+	uint64_t	 wait_cpu;
+	uint64_t	 latency[STATS_LATENCY_BUCKETS];	/* first byte to last, by bucket */
 };
 
 /* Who is reporting, for /stats and /metrics. */
@@ -56,6 +64,12 @@ struct stats_info {
 	unsigned int	 workers;
 	time_t		 started;
 	time_t		 now;
+	/* for /events; 0 or NULL where the executor cannot tell */
+	uint64_t	 queued;	/* connections waiting in the accept queue */
+	uint64_t	 rss_bytes;
+	/* per-worker counters where there are several: fill worker i's */
+	void		(*worker)(void *arg, unsigned int i, struct stats *out);
+	void		*worker_arg;
 };
 
 void	stats_init(struct stats *);
@@ -65,6 +79,10 @@ void	stats_sub(uint64_t *, uint64_t);
 void	stats_count_request(struct stats *, int endpoint, int status);
 /* A WebSocket ended with this close code (1006: no close frame at all). */
 void	stats_count_ws_close(struct stats *, int code);
+/* One answered request took us microseconds, first byte to last. */
+void	stats_count_latency(struct stats *, uint64_t us);
+/* The upper bound (us) of the bucket holding quantile q of counts; 0 if none. */
+uint64_t stats_latency_quantile(const uint64_t counts[STATS_LATENCY_BUCKETS], double q);
 /* Add every counter of src into dst (a snapshot across workers). */
 void	stats_merge(struct stats *dst, const struct stats *src);
 void	stats_render_json(const struct stats *, const struct stats_info *, struct buf *);

@@ -241,6 +241,7 @@ conn_accept(struct server *srv, evutil_socket_t fd, const struct sockaddr *sa, i
 	c->conn_ctx.tls = (tls != NULL);
 	c->conn_ctx.stats_snapshot = server_stats_snapshot;
 	c->conn_ctx.stats_arg = srv;
+	c->conn_ctx.events_inline = 1;
 	TAILQ_INSERT_TAIL(&srv->srv_conns, c, conn_entry);
 	stats_add(&srv->srv_stats.conns_open, 1);
 	stats_add(&srv->srv_stats.conns_total, 1);
@@ -574,6 +575,7 @@ conn_run_plan(struct conn *c)
 
 	while (c->conn_step < plan->nsteps) {
 		st = &plan->steps[c->conn_step];
+		exchange_step(c->conn_ex, &c->conn_srv->srv_stats, st->kind);
 		switch (st->kind) {
 		case PLAN_HEAD:
 			buf_reset(&c->conn_srv->srv_piece);

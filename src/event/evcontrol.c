@@ -191,6 +191,10 @@ evcontrol_drain(evutil_socket_t fd, short what, void *arg)
 		if ((c->conn_state == CONN_READING && !conn_request_started(c)) ||
 		    c->conn_state == CONN_LINGERING)
 			conn_close(c, EXCHANGE_DRAIN_IDLE);
+		else if (c->conn_state == CONN_RUNNING &&
+		    c->conn_ex->plan.stream.kind == PLAN_STREAM_PRODUCED)
+			/* A watcher's /events has no end worth waiting for. */
+			conn_close(c, EXCHANGE_DRAIN_IDLE);
 		else if (c->conn_state == CONN_RUNNING)
 			/* Planned before the signal: its head, if unsent, must say close. */
 			(void)plan_force_close(&c->conn_ex->plan, c->conn_step);

@@ -11,6 +11,7 @@
 #include <event2/event.h>
 
 #include "common/daemon.h"
+#include "common/admin.h"
 #include "common/startup.h"
 #include "common/udp_echo.h"
 #include "core/config.h"
@@ -29,12 +30,30 @@ main_workers(const struct config *cfg)
 	return (ncpu > 0 ? (unsigned int)ncpu : 1);
 }
 
+/* admin_listen: the numbers from a thread outside the event loops; NULL if off. */
+static struct admin *
+main_admin(struct server_group *grp, const struct config *cfg)
+{
+	struct listeners	*l = &grp->grp_servers[0].srv_listeners;
+	struct admin		*ad;
+	char			 err[256];
+
+	if (l->admin_fd == -1)
+		return (NULL);
+	if ((ad = admin_start(l->admin_fd, cfg, server_stats_snapshot,
+	    &grp->grp_servers[0], err, sizeof(err))) == NULL)
+		fatalx("%s", err);
+	l->admin_fd = -1;
+	return (ad);
+}
+
 /* Parse the command line, bind, and serve until a signal. */
 int
 main(int argc, char *argv[])
 {
 	static struct config	 cfg;
 	static struct server_group grp;
+	struct admin		*ad;
 	char			 err[1024];
 	int			 rv;
 
@@ -64,6 +83,7 @@ main(int argc, char *argv[])
 	if (server_group_init(&grp, &cfg, main_workers(&cfg), err, sizeof(err)) == -1)
 		fatalx("%s", err);
 	server_group_set_args(&grp, argc, argv, CONFIG_PROG_EVENT);
+	ad = main_admin(&grp, &cfg);
 	if (daemon_drop_privileges(cfg.user, err, sizeof(err)) == -1)
 		fatalx("%s", err);
 	if (cfg.daemon) {
@@ -72,6 +92,7 @@ main(int argc, char *argv[])
 	}
 	daemon_notify("READY=1");
 	rv = server_group_run(&grp);
+	admin_stop(ad);
 	server_group_free(&grp);
 	log_access_close();
 	curl_global_cleanup();

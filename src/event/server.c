@@ -16,6 +16,7 @@
 #include <event2/listener.h>
 #include <event2/thread.h>
 
+#include "common/admin.h"
 #include "common/sock.h"
 #include "common/startup.h"
 #include "common/tls.h"
@@ -446,6 +447,8 @@ server_conn_release(struct server *srv)
 		evcontrol_conn_gone(srv);
 }
 
+static void	server_stats_worker(void *, unsigned int, struct stats *);
+
 /* Fill a snapshot for /stats and /metrics. */
 void
 server_stats_snapshot(void *arg, struct stats *out, struct stats_info *info)
@@ -462,4 +465,17 @@ server_stats_snapshot(void *arg, struct stats *out, struct stats_info *info)
 	info->workers = grp->grp_n;
 	info->started = grp->grp_started;
 	info->now = time(NULL);
+	info->rss_bytes = admin_rss_bytes();
+	info->worker = server_stats_worker;
+	info->worker_arg = grp;
+}
+
+/* One worker's own counters, for /events' per_worker. */
+static void
+server_stats_worker(void *arg, unsigned int i, struct stats *out)
+{
+	struct server_group	*grp = arg;
+
+	if (i < grp->grp_n)
+		stats_merge(out, &grp->grp_servers[i].srv_stats);
 }

@@ -264,6 +264,7 @@ test_names(void **state)
 		"methods", "uuid", "base64", "document", "preflight",
 		"redirect", "cookies", "auth", "links", "encoded", "response_headers",
 		"cache", "range", "stream_bytes", "sse", "health", "websocket",
+		"events", "dashboard",
 	};
 	int	 i;
 

@@ -479,6 +479,57 @@ test_stream_constructors(void **state)
 	plan_free(&p);
 }
 
+static int	plan_test_freed;
+
+/* Piece i is i+1 letters; an empty piece for i == 2. */
+static void
+plan_test_produce(void *arg, unsigned int i, struct buf *out)
+{
+	unsigned int	 n;
+
+	(void)arg;
+	for (n = 0; i != 2 && n <= i; n++)
+		buf_append_char(out, 'a');
+}
+
+/* The plan frees the producer's state once. */
+static void
+plan_test_free(void *arg)
+{
+	(void)arg;
+	plan_test_freed++;
+}
+
+/* A produced stream: made when due, fixed-width chunk sizes, freed with the plan. */
+static void
+test_stream_produced(void **state)
+{
+	struct plan	 p;
+	struct buf	 out;
+
+	(void)state;
+	plan_init(&p);
+	buf_init(&out);
+	plan_stream_produced(&p, 100, 250, 1, plan_test_produce, plan_test_free, &p);
+	assert_int_equal(p.steps[0].kind, PLAN_STREAM);
+	assert_int_equal(p.steps[0].count, 100);
+	assert_int_equal(p.steps[0].interval_ms, 250);
+	assert_int_equal(plan_stream_total(&p), 0);
+	plan_stream_piece(&p, 1, &out);
+	assert_string_equal(out.data, "00000002\r\naa\r\n");
+	buf_reset(&out);
+	plan_stream_piece(&p, 2, &out);
+	assert_int_equal(out.len, 0);	/* never a "0" chunk mid-stream */
+	plan_reset(&p);
+	assert_int_equal(plan_test_freed, 1);
+	plan_stream_produced(&p, 3, 0, 0, plan_test_produce, plan_test_free, &p);
+	plan_stream_piece(&p, 0, &out);
+	assert_string_equal(out.data, "a");
+	plan_free(&p);
+	assert_int_equal(plan_test_freed, 2);
+	buf_free(&out);
+}
+
 int
 main(void)
 {
@@ -498,6 +549,7 @@ main(void)
 		cmocka_unit_test(test_head_big_body),
 		cmocka_unit_test(test_force_close),
 		cmocka_unit_test(test_stream_constructors),
+		cmocka_unit_test(test_stream_produced),
 	};
 
 	return (cmocka_run_group_tests(tests, NULL, NULL));

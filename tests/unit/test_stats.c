@@ -13,6 +13,7 @@
 
 #include "util/buf.h"
 #include "core/endpoint.h"
+#include "core/events.h"
 #include "util/json.h"
 #include "core/stats.h"
 
@@ -30,6 +31,81 @@ stats_test_new(void)
 	memset(s, 0xa5, sizeof(*s));
 	stats_init(s);
 	return (s);
+}
+
+/* Latency lands in 1-2-5 buckets with a tenth to spare; quantiles name bounds. */
+static void
+test_stats_latency(void **state)
+{
+	struct stats	*s = stats_test_new();
+	int		 i;
+
+	(void)state;
+	assert_int_equal(stats_latency_quantile(s->latency, 0.5), 0);
+	for (i = 0; i < 98; i++)
+		stats_count_latency(s, 300);		/* 0.3 ms */
+	stats_count_latency(s, 1001000);		/* a /delay/1 */
+	stats_count_latency(s, 99000000);		/* past the last bound */
+	assert_int_equal(s->latency[0], 98);
+	assert_int_equal(s->latency[9], 1);
+	assert_int_equal(s->latency[STATS_LATENCY_BUCKETS - 1], 1);
+	assert_int_equal(stats_latency_quantile(s->latency, 0.5), 1100);
+	assert_int_equal(stats_latency_quantile(s->latency, 0.99), 1100000);
+	assert_int_equal(stats_latency_quantile(s->latency, 1.0), 60000000);
+	free(s);
+}
+
+/* The counters a fake server reports; each call answers 10 more requests. */
+static void
+stats_test_snapshot(void *arg, struct stats *out, struct stats_info *info)
+{
+	struct stats	*s = arg;
+	int		 i;
+
+	for (i = 0; i < 10; i++) {
+		stats_count_request(s, EP_DELAY, 200);
+		stats_count_latency(s, 1001000);
+	}
+	stats_add(&s->wait_timer, 1);
+	stats_merge(out, s);
+	info->server = "echofetchd";
+	info->model = "event";
+	info->workers = 1;
+	info->rss_bytes = 4096;
+	info->queued = 3;
+}
+
+/* /events: retry first, then rates and percentiles over the last interval. */
+static void
+test_stats_events(void **state)
+{
+	struct stats	*s = stats_test_new();
+	struct events	*ev;
+	struct buf	 b;
+
+	(void)state;
+	buf_init(&b);
+	ev = events_new(stats_test_snapshot, s, 500);
+	assert_non_null(ev);
+	events_next(ev, 1000, &b);
+	assert_non_null(strstr(buf_cstr(&b), "retry: 1000\ndata: {\"seq\":0,"));
+	assert_non_null(strstr(buf_cstr(&b), "\"requests_per_s\":0,"));
+	assert_non_null(strstr(buf_cstr(&b), "\"timer\":1,"));
+	assert_non_null(strstr(buf_cstr(&b), "\"queued\":3}"));
+	assert_non_null(strstr(buf_cstr(&b), "\"rss_bytes\":4096,"));
+	assert_string_equal(b.data + b.len - 2, "\n\n");
+	buf_reset(&b);
+	events_next(ev, 1500, &b);
+	assert_null(strstr(buf_cstr(&b), "retry:"));
+	assert_non_null(strstr(buf_cstr(&b), "\"seq\":1,"));
+	assert_non_null(strstr(buf_cstr(&b), "\"requests_total\":20,"));
+	assert_non_null(strstr(buf_cstr(&b), "\"requests_per_s\":20,"));
+	assert_non_null(strstr(buf_cstr(&b),
+	    "\"latency_ms\":{\"p50\":1100,\"p99\":1100}"));
+	assert_int_equal(json_validate(b.data + 6, b.len - 8), 1);
+	events_free(ev);
+	buf_free(&b);
+	free(s);
 }
 
 /* Requests count by endpoint and status; odd statuses only in the total. */
@@ -197,6 +273,10 @@ test_stats_json(void **state)
 	    "  \"requests\": {\n"
 	    "    \"total\": 7,\n"
 	    "    \"in_flight\": 1,\n"
+	    "    \"waiting_timer\": 0,\n"
+	    "    \"waiting_stream\": 0,\n"
+	    "    \"waiting_fetch\": 0,\n"
+	    "    \"waiting_cpu\": 0,\n"
 	    "    \"by_endpoint\": {\n"
 	    "      \"echo\": {\n"
 	    "        \"200\": 1\n"
@@ -312,6 +392,12 @@ static const char stats_test_prom[] =
     "# HELP echofetch_requests_in_flight Request plans running now.\n"
     "# TYPE echofetch_requests_in_flight gauge\n"
     "echofetch_requests_in_flight 1\n"
+    "# HELP echofetch_requests_waiting Requests in flight by what they wait on.\n"
+    "# TYPE echofetch_requests_waiting gauge\n"
+    "echofetch_requests_waiting{on=\"timer\"} 0\n"
+    "echofetch_requests_waiting{on=\"stream\"} 0\n"
+    "echofetch_requests_waiting{on=\"fetch\"} 0\n"
+    "echofetch_requests_waiting{on=\"cpu\"} 0\n"
     "# HELP echofetch_bytes_received_total Bytes read from HTTP "
     "clients.\n"
     "# TYPE echofetch_bytes_received_total counter\n"
@@ -414,6 +500,8 @@ main(void)
 		cmocka_unit_test(test_stats_count),
 		cmocka_unit_test(test_stats_merge),
 		cmocka_unit_test(test_stats_threads),
+		cmocka_unit_test(test_stats_latency),
+		cmocka_unit_test(test_stats_events),
 		cmocka_unit_test(test_stats_json),
 		cmocka_unit_test(test_stats_prometheus),
 	};
