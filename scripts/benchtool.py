@@ -380,16 +380,17 @@ def story_memory(d, kv):
         sentence += "; %s serve only %s and leave the rest in the kernel's queue" % (
             names(queued), " and ".join(str(int(rows[m][3])) for m in queued))
     sentence += "."
-    title = "Memory per idle connection"
-    label = ""
+    title, label = "Memory per idle connection", ""
+    if held:
+        title += ": " + ", ".join("%s %s" % (m, kib(rows[m][5 if m == "fork" else 4]) +
+                                             (" (PSS)" if m == "fork" else ""))
+                                  for m in sorted(held, key=lambda m: rows[m][4]))
     if "event" in held:
         e = rows["event"][4]
-        label = "event loop: %s per connection" % kib(e) + "".join(
-            ";  %s %s" % (m, kib(rows[m][5 if m == "fork" else 4])) for m in held if m != "event")
+        label = "event loop: %s per connection" % kib(e)
         worst = max(held, key=lambda m: rows[m][5 if m == "fork" else 4])
         if worst != "event" and e > 0:
-            w = rows[worst][5 if worst == "fork" else 4]
-            title += ": %s costs %.0f× the event loop's %s" % (worst, w / e, kib(e))
+            label += "; %s needs %.0f× as much" % (worst, rows[worst][5 if worst == "fork" else 4] / e)
     return sentence, title, label
 
 

@@ -21,6 +21,7 @@ FORK_MAX=1000		# more clients than this means more processes than is sensible
 OUT=""
 QUICK=0
 BRIEF=0			# --brief: findings and summary, not the tables
+LEAD=""			# --lead: a finding measured elsewhere, first in the summary
 SLOW_RATE=20		# bytes/s of each slow sender
 CPU_MS=50		# scenario 4 work per request
 CPU_CLIENTS=8
@@ -31,6 +32,7 @@ usage() {
 usage: scripts/compare.sh [--quick] [--delay-ms D] [--max-clients N] [--budget S]
                           [--models LIST] [--pool-size N] [--fork-max N]
                           [--timeline-ms MS] [--out DIR] [--build DIR] [--brief]
+                          [--lead SENTENCE]
 
 Starts echofetchd (event) and echofetchd-blocking (sequential, pool, thread,
 fork) on free ports of 127.0.0.1 and runs five scenarios against each:
@@ -56,6 +58,7 @@ a summary of those with the paths of results.md and the plots.
   --out DIR         output directory (default results/<timestamp>)
   --build DIR       where the binaries are (default \$BUILDDIR or ./build)
   --brief           print the findings and the summary, not the tables
+  --lead SENTENCE   a finding of the caller's, put first in the summary
   -h, --help        this text
 EOF
 }
@@ -75,6 +78,7 @@ parse_args() {
 		--out) OUT=${2:?}; shift ;;
 		--build) BUILD=${2:?}; shift ;;
 		--brief) BRIEF=1 ;;
+		--lead) LEAD=${2:?}; shift ;;
 		-h|--help) usage; exit 0 ;;
 		*) usage >&2; exit 2 ;;
 		esac
@@ -135,7 +139,10 @@ server_start() {
 	if [ "$model" = event ]; then
 		"$BUILD/echofetchd" "${common[@]}" "$@" >/dev/null 2>>"$RUN/raw/servers.err" &
 	else
+		# one thread or process per client, as many as the clients: the
+		# defaults (256) would answer the rest 503 and hide the cost
 		"$BUILD/echofetchd-blocking" --model "$model" --pool-size "$POOL_SIZE" \
+		    --max-threads "$MAX_CONN" --max-children "$FORK_MAX" \
 		    "${common[@]}" "$@" >/dev/null 2>>"$RUN/raw/servers.err" &
 	fi
 	SERVER_PID=$!
@@ -215,6 +222,7 @@ story() {
 	progress_done
 	echo "$n. $sentence"
 	echo "$n. $sentence" >>"$RUN/findings.txt"
+	echo "$n. $TITLE" >>"$RUN/summary.txt"
 	STORY_TITLE[$n]=$TITLE
 	STORY_LABEL[$n]=$LABEL
 }
@@ -226,7 +234,7 @@ hwm_of() {
 
 # Scenario 1, one model at one N: prints a table cell, adds a line for the plot.
 s1_one() {
-	local model=$1 n=$2 pred reason f wall ok errs interrupted
+	local model=$1 n=$2 pred reason f wall ok errs interrupted busy
 	pred=$(predict_wall "$model" "$n" "$DELAY_MS")
 	reason=$(skip_reason "$model" "$n")
 	if [ -n "$reason" ]; then
@@ -241,7 +249,9 @@ s1_one() {
 	f=$RUN/raw/s1-$model-$n.json
 	load "$BUDGET" "$f" -c "$n" -n "$n" --timeout "$((BUDGET + 5))" \
 	    "http://127.0.0.1:$SERVER_PORT/delay?ms=$DELAY_MS"
-	read -r wall ok errs interrupted <<<"$(json_get "$f" wall_s requests errors.total interrupted)"
+	read -r wall ok errs interrupted busy <<<"$(json_get "$f" wall_s requests errors.total \
+	    interrupted status.5xx)"
+	errs=$((errs + busy))
 	if [ "$interrupted" = 1 ] || ! grep -q wall_s "$f"; then
 		echo "$n $(calc "$n * $DELAY_MS / 1000") 2" >>"$RUN/data/s1-$model.dat"
 		echo "> budget (stopped at $BUDGET s, $ok/$n done)"
@@ -451,7 +461,7 @@ s5_model() {
 		hold_start "$SERVER_PORT" $((n - held)) "$S5_SETTLE" "$f"
 		holders="$holders $HOLD_PID"
 		held=$n
-		answered=$((answered + $(bt hold-answered "$f")))
+		answered=$((answered + $(json_get "$f" answered.200)))
 		sleep 0.3	# the server frees what the answers used
 		read -r rss pss k <<<"$(mem_of "$SERVER_PID")"
 		echo "$n $(calc "$rss / 1024") $(calc "$pss / 1024") $answered" \
@@ -478,7 +488,7 @@ scenario_memory() {
 		echo "### 5. Memory: server RSS with N idle keep-alive connections"
 		echo
 		echo "Each connection sent one \`GET /\` and stays open. *answered*: connections the server"
-		echo "has taken and answered (the rest wait in the listen queue). RSS is VmRSS summed over the server"
+		echo "has taken and answered 200 (the rest wait in the listen queue, or got 503). RSS is VmRSS summed over the server"
 		echo "and its children (fork: one child per connection, shared pages counted in every child); PSS"
 		echo "(from smaps_rollup) splits shared pages between processes, so for fork it is the fairer sum."
 		echo
@@ -539,6 +549,7 @@ main() {
 	RUN=${OUT:-$TOP/results/$(date +%Y%m%d-%H%M%S)}
 	mkdir -p "$RUN/raw" "$RUN/data"
 	: >"$RUN/findings.txt"
+	: >"$RUN/summary.txt"
 	declare -gA STORY_TITLE STORY_LABEL
 	trap cleanup EXIT
 	trap 'progress_done; say interrupted; exit 130' INT TERM
@@ -565,12 +576,14 @@ main() {
 	summary
 }
 
-# The findings again, then where everything is: at most 13 lines.
+# The findings in short (each plot's title), then where everything is: at
+# most 13 lines.
 summary() {
 	local png
 	echo
 	echo "In short:"
-	sed 's/^/  /' "$RUN/findings.txt"
+	[ -n "$LEAD" ] && echo "  $LEAD"
+	sed 's/^/  /' "$RUN/summary.txt"
 	echo "Tables:  $RUN/results.md (raw JSON/CSV in raw/)"
 	for png in slow-responses slow-senders timeline cpu-io memory; do
 		[ -f "$RUN/$png.png" ] && echo "Plot:    $RUN/$png.png"
