@@ -268,6 +268,8 @@ def story_slow_responses(d, kv):
         r = rows[m]
         if r[2] == 2:
             parts.append("%s would need %s" % (m, secs(r[1])))
+        elif r[2] == 3:
+            parts.append("%s stopped at %s with %d answered" % (m, kv["budget"], r[3]))
         elif len(r) > 3 and r[3] > 0 and m != "fork":
             parts.append("%s %s in %.0f MiB" % (m, secs(r[1]), r[3] / 1024))
         else:
@@ -278,7 +280,7 @@ def story_slow_responses(d, kv):
         title = "%s: one event loop answers all in %s" % (head, secs(rows["event"][1]))
         slow = max(rows, key=lambda m: rows[m][1])
         if slow != "event":
-            title += ", %s %s %s" % (slow, "would need" if rows[slow][2] == 2 else "takes",
+            title += ", %s %s %s" % (slow, "takes" if rows[slow][2] == 1 else "would need",
                                        secs(rows[slow][1]))
     else:
         title = head + ": one at a time takes N × D, concurrent models about D"

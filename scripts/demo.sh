@@ -147,7 +147,7 @@ demo_wait() {
 	base=$(demo_kib "$SERVER_PID" VmRSS)
 	"$build/echofetch-load" -q --json -c "$2" -n "$2" --timeout 60 \
 	    "http://127.0.0.1:$PORT/delay?ms=$3" >"$work/$1.json"
-	WALL=$(demo_json "$work/$1.json" wall_s)
+	WALL=$(printf '%.2f' "$(demo_json "$work/$1.json" wall_s)")
 	MEM=$(awk -v h="$(demo_kib "$SERVER_PID" VmHWM)" -v b="$base" -v n="$2" \
 	    'BEGIN { printf "%.0f MiB, %.1f KiB per client", h / 1024, (h - b) / n }')
 }
@@ -156,7 +156,7 @@ demo_wait() {
 # sets LEAD to the sentence it ends with.
 demo_lesson() {
 	n=1000
-	echo "$n clients each wait 1 s (GET /delay?ms=1000), all at once:"
+	echo "1,000 clients each wait 1 s (GET /delay?ms=1000), all at once:"
 	demo_start event "$build/echofetchd" --backlog 4096
 	demo_wait event $n 1000
 	ev_wall=$WALL ev_mem=$MEM
@@ -169,14 +169,20 @@ demo_lesson() {
 	demo_start seq "$build/echofetchd-blocking" --model sequential
 	demo_wait seq 2 1000
 	seq_all=$(awk -v w="$WALL" -v n=$n 'BEGIN { printf "%.0f", w / 2 * n }')
-	printf '  %-34s %6s s   for just 2 of them: all %s would need %s s\n' \
-	    "one at a time (sequential)" "$WALL" "$n" "$seq_all"
+	printf '  %-34s %6s s   for just 2 of them: all 1,000 would need %s s\n' \
+	    "one at a time (sequential)" "$WALL" "$seq_all"
 	demo_cleanup
 	work=$(mktemp -d)
 	LEAD="1,000 clients each waiting 1 s: event ${ev_wall} s in ${ev_mem%%,*}; thread ${th_wall} s in ${th_mem%%,*}; sequential would need $seq_all s."
 	echo "=> $LEAD"
-	echo "   Both concurrent models wait as fast as each other, but a thread costs memory per"
-	echo "   client (${th_mem#*, }) where the event loop needs ${ev_mem#*, }."
+	awk -v e="$ev_wall" -v t="$th_wall" -v em="${ev_mem#*, }" -v tm="${th_mem#*, }" 'BEGIN {
+		if (t <= e * 1.25)
+			s = "Threads wait as fast as the event loop"
+		else
+			s = sprintf("The event loop was %.1fx faster than threads here", t / e)
+		printf "   %s, and a thread costs memory: %s,\n   where the event loop needs %s.\n", s, tm, em
+	}'
+
 }
 
 # The lesson, then the full quick comparison with its findings and summary.

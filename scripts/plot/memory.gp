@@ -20,11 +20,12 @@ set bmargin 8
 held(m) = m ne "sequential" && m ne "pool"
 ttl_of(m) = m eq "fork" ? "fork, PSS (shared pages split)" : \
     m eq "thread" ? "thread (one per connection)" : m eq "event" ? "event (one loop)" : m
-# the models that were not drawn, and why, under the plot
+# the models that were not drawn (or not run: all is every model), and why
+if (!exists("all")) all = models
 notdrawn = ""
 took(m) = m eq "pool" ? sprintf("pool takes %d", pool) : "sequential takes 1"
-do for [i=1:words(models)] { if (!held(word(models,i))) { \
-    notdrawn = notdrawn.(notdrawn eq "" ? "" : ", ").took(word(models,i)) } }
+do for [i=1:words(all)] { if (!held(word(all,i))) { \
+    notdrawn = notdrawn.(notdrawn eq "" ? "" : ", ").took(word(all,i)) } }
 if (notdrawn ne "") set xlabel "idle keep-alive connections held open (each sent one GET /)\n".\
     "not drawn: ".notdrawn." connection(s) at a time; the rest wait unserved in the kernel's queue"
 kv(v) = v < 10 ? sprintf("%.1f KiB", v) : sprintf("%.0f KiB", v)
