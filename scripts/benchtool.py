@@ -293,20 +293,27 @@ def story_slow_responses(d, kv):
 def story_slow_senders(d, kv):
     """Scenario 2: who still answers a fast client while N slow senders hold on."""
     rows, n = last_rows(d, "s2", in_order(kv["models"]))
-    fast = [m for m in rows if rows[m][2] == 1]
+    answered = [m for m in rows if rows[m][2] == 1]
+    fast = [m for m in answered if rows[m][1] < 10]
+    slowed = [m for m in answered if m not in fast]
     starved = [m for m in rows if rows[m][2] != 1]
     head = "%s slow senders (%s B/s each)" % (format(n, ","), kv["rate"])
     parts = []
-    if fast:
+    if answered:
         parts.append("a fast client still got answers from " + ", ".join(
-            "%s in %s" % (m, ms(rows[m][1])) for m in fast) + " (median)")
+            "%s in %s" % (m, ms(rows[m][1])) for m in answered) + " (median)")
     if starved:
         parts.append("%s gave it nothing in %s s" % (names(starved), kv["timeout"]))
     sentence = head + ": " + "; ".join(parts) + "."
-    title = "Slow senders: " + ("%s keep a fast client fast" % names(fast) if fast else
-                                "nobody answers a fast client")
+    verbs = []
+    if fast:
+        verbs.append("%s keep%s a fast client fast" % (names(fast), "" if len(fast) > 1 else "s"))
+    if slowed:
+        verbs.append("%s slow%s it to %s" % (names(slowed), "" if len(slowed) > 1 else "s",
+                                            ms(max(rows[m][1] for m in slowed))))
     if starved:
-        title += "; %s starve%s it" % (names(starved), "" if len(starved) > 1 else "s")
+        verbs.append("%s starve%s it" % (names(starved), "" if len(starved) > 1 else "s"))
+    title = "%s slow senders: " % format(n, ",") + "; ".join(verbs)
     if "event" in fast:
         label = "event loop with %s slow senders: fast client's median %s" % (
             format(n, ","), ms(rows["event"][1]))

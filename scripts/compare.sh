@@ -45,7 +45,8 @@ Writes raw JSON/CSV, results.md (the tables) and PNG plots to the output dir.
 After each scenario it prints one sentence of what it showed, and at the end
 a summary of those with the paths of results.md and the plots.
 
-  --quick           about a minute: N up to 1000, D = 50 ms, budget 4 s
+  --quick           about a minute and a half: N up to 1000, D = 50 ms,
+                    budget 4 s, fork-max 100
   --delay-ms D      scenario 1 wait (default $DELAY_MS)
   --max-clients N   largest client count (default $MAX_CLIENTS)
   --budget S        seconds a scenario-1 run may take; a run predicted to take
@@ -67,7 +68,8 @@ EOF
 parse_args() {
 	while [ $# -gt 0 ]; do
 		case $1 in
-		--quick) QUICK=1; DELAY_MS=50; TIMELINE_MS=100; MAX_CLIENTS=1000; BUDGET=4 ;;
+		--quick) QUICK=1; DELAY_MS=50; TIMELINE_MS=100; MAX_CLIENTS=1000; BUDGET=4
+			FORK_MAX=100 ;;
 		--delay-ms) DELAY_MS=${2:?}; shift ;;
 		--max-clients) MAX_CLIENTS=${2:?}; shift ;;
 		--budget) BUDGET=${2:?}; shift ;;
@@ -543,7 +545,7 @@ main() {
 	NCPU=$(nproc)
 	COUNTS=$(client_counts)
 	if [ "$QUICK" = 1 ]; then
-		S2_COUNTS="1 100" S2_RAMP=0.5 S2_FAST=0.5 S2_TIMEOUT=1 S4_SECS=1
+		S2_COUNTS="1 100" S2_RAMP=0.3 S2_FAST=0.5 S2_TIMEOUT=1 S4_SECS=1
 		S5_COUNTS="100 300 1000" S5_SETTLE=0.5
 		# sequential and pool take 1 and POOL_SIZE connections whatever N is
 		S5_MODELS=$(echo " $MODELS " | sed 's/ sequential / /; s/ pool / /')
@@ -572,7 +574,7 @@ main() {
 	story 5
 	progress "drawing the plots"
 	plot slow-responses 1 "d=$DELAY_MS; budget=$BUDGET"
-	plot slow-senders 2 "timeout=$S2_TIMEOUT; rate=$SLOW_RATE"
+	plot slow-senders 2 "timeout=$S2_TIMEOUT; rate=$SLOW_RATE; counts='$S2_COUNTS'"
 	plot timeline 3 "d=$TIMELINE_MS"
 	plot cpu-io 4 "ms=$CPU_MS; clients=$CPU_CLIENTS"
 	plot memory 5 "pool=$POOL_SIZE; all=models; models='$S5_MODELS'"

@@ -18,3 +18,6 @@ if (!exists("headline")) headline = ""
 if (headline ne "") set label 99 headline at graph 0.015, graph 0.955 left front \
     font ",10" textcolor rgb "#222222" boxed
 set style textbox opaque fc rgb "#fffbe6" border lc rgb "#bbbbbb"
+# A title centred on the whole image: with the key outside on the right a
+# plain title centres on the plot area and a long one runs off the left.
+wide_title = 'set title " "; set label 98 ttl at screen 0.5, screen 0.965 center font ",11"'

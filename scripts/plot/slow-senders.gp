@@ -5,7 +5,7 @@
 # that answer in about the same time would otherwise hide one another.
 load plotdir.'/common.gp'
 if (ttl eq "") ttl = "Slow senders: who still answers a fast client?"
-set title ttl
+@wide_title
 nm = words(models)
 nc = words(counts)
 gw = 0.8				# width of a group of columns
