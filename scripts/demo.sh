@@ -265,7 +265,11 @@ demo_live() {
 			demo_start $model "$build/echofetchd-blocking" --model $model \
 			    --admin-listen 127.0.0.1:0
 		fi
-		eval "http_$model=$PORT"
+		case $model in
+		event) http_event=$PORT ;;
+		thread) http_thread=$PORT ;;
+		*) http_sequential=$PORT ;;
+		esac
 		admin=$(demo_admin_port $model)
 		if [ -z "$admin" ]; then
 			echo "demo --live: $model wrote no admin port to its port file:" >&2
