@@ -314,7 +314,7 @@ demo_main() {
 	demo_args "$@"
 	ulimit -n "$(ulimit -Hn)" 2>/dev/null || true
 	trap demo_cleanup EXIT
-	trap 'exit 130' INT TERM
+	trap 'exit 130' INT TERM HUP PIPE
 	if [ "$live" = 1 ]; then
 		demo_live
 	else
