@@ -375,15 +375,22 @@ def story_cpu_io(d, kv):
 def story_memory(d, kv):
     """Scenario 5: KiB per idle connection at the largest N, per model that holds them."""
     rows, n = last_rows(d, "s5", in_order(kv["models"]))
-    held = [m for m in rows if int(rows[m][3]) >= n and len(rows[m]) > 5]
+    # a model capped below the largest N (fork's --fork-max): its largest
+    for m in in_order(kv["models"]):
+        own = read_dat("%s/s5-%s.dat" % (d, m))
+        if m not in rows and own and int(own[-1][3]) >= int(own[-1][0]) > 0:
+            rows[m] = own[-1]
+    held = [m for m in rows if int(rows[m][3]) >= int(rows[m][0]) and len(rows[m]) > 5]
     queued = [m for m in rows if m not in held]
     parts = []
     for m in sorted(held, key=lambda m: rows[m][4]):
         r = rows[m]
+        at = "" if int(r[0]) == n else ", at %s" % format(int(r[0]), ",")
         if m == "fork":
-            parts.append("fork %s (PSS; %s RSS summed over its processes)" % (kib(r[5]), kib(r[4])))
+            parts.append("fork %s (PSS; %s RSS summed over its processes%s)" % (
+                kib(r[5]), kib(r[4]), at))
         else:
-            parts.append("%s %s (%.0f MiB in all)" % (m, kib(r[4]), r[1]))
+            parts.append("%s %s (%.0f MiB in all%s)" % (m, kib(r[4]), r[1], at))
     sentence = "%s idle connections, memory per connection: " % format(n, ",") + "; ".join(parts)
     if queued:
         sentence += "; %s serve only %s and leave the rest in the kernel's queue" % (
