@@ -23,6 +23,10 @@ usage: benchtool.py COMMAND ARGS...
   idle-row CONNS EF_HOLD EF_IDLE EF_WITH NG_HOLD NG_IDLE NG_WITH
                              scenario 4's row (hold JSON files, RSS kB)
   hold-answered FILE         connections answered, from a --hold report
+  story S DIR KEY=VALUE...   what compare.sh scenario S (1-5) showed, from its
+                             data files in DIR: three lines, a sentence for
+                             the console, a title and a headline for the plot
+                             (KEY: models, d, rate, timeout, pool, clients, ms)
 """
 
 import json
@@ -231,6 +235,225 @@ def cmd_idle_row(conns, ef_hold, ef_idle, ef_with, ng_hold, ng_idle, ng_with):
               "≤ 3 KiB", verdict(round(ekb, 3) <= 3 and ea == int(conns)), "—"))
 
 
+# ---------------------------------------------------------------- stories
+# compare.sh's data files (see scripts/plot/*.gp for their columns) turned
+# into what a reader should take away. Every figure comes from the files.
+
+ORDER = ["event", "thread", "fork", "pool", "sequential"]
+
+
+def read_dat(path):
+    """The numeric rows of a gnuplot data file; [] if it is missing."""
+    rows = []
+    try:
+        with open(path, encoding="utf-8") as f:
+            for line in f:
+                parts = line.split()
+                if parts and not parts[0].startswith("#"):
+                    rows.append([float(p) if re.match(r"^-?[0-9.]+$", p) else p
+                                 for p in parts])
+    except OSError:
+        pass
+    return rows
+
+
+def secs(v):
+    """Seconds: two decimals below 10, none above."""
+    return "%.0f s" % v if v >= 10 else "%.2f s" % v
+
+
+def ms(v):
+    """Milliseconds, 2 significant digits."""
+    return "%.2g ms" % v if v < 10 else "%.0f ms" % v
+
+
+def kib(v):
+    """KiB with one decimal below 10."""
+    return "%.1f KiB" % v if v < 10 else "%.0f KiB" % v
+
+
+def names(models):
+    """'a, b and c'."""
+    return models[0] if len(models) == 1 else ", ".join(models[:-1]) + " and " + models[-1]
+
+
+def in_order(models):
+    """The models given, event first."""
+    return [m for m in ORDER if m in models]
+
+
+def last_rows(d, prefix, models):
+    """{model: its row at the largest first column all models share}, and that N."""
+    data = {m: read_dat("%s/%s-%s.dat" % (d, prefix, m)) for m in models}
+    ns = [int(r[0]) for rows in data.values() for r in rows]
+    if not ns:
+        return {}, 0
+    n = max(ns)
+    return {m: r for m, rows in data.items() for r in rows if int(r[0]) == n}, n
+
+
+def story_slow_responses(d, kv):
+    """Scenario 1: wall time of N waiting clients at the largest N, peak RSS beside it."""
+    rows, n = last_rows(d, "s1", in_order(kv["models"]))
+    parts = []
+    for m in sorted(rows, key=lambda m: rows[m][1]):
+        r = rows[m]
+        if r[2] == 2:
+            parts.append("%s would need %s" % (m, secs(r[1])))
+        elif r[2] == 3:
+            parts.append("%s stopped at %s with %d answered" % (m, kv["budget"], r[3]))
+        elif len(r) > 3 and r[3] > 0 and m != "fork":
+            parts.append("%s %s in %.0f MiB" % (m, secs(r[1]), r[3] / 1024))
+        else:
+            parts.append("%s %s" % (m, secs(r[1])))
+    head = "%s clients each waiting %s ms" % (format(n, ","), kv["d"])
+    sentence = head + ": " + "; ".join(parts) + "."
+    if "event" in rows and rows["event"][2] == 1:
+        title = "%s: one event loop answers all in %s" % (head, secs(rows["event"][1]))
+        slow = max(rows, key=lambda m: rows[m][1])
+        if slow != "event":
+            title += ", %s %s %s" % (slow, "takes" if rows[slow][2] == 1 else "would need",
+                                       secs(rows[slow][1]))
+    else:
+        title = head + ": one at a time takes N × D, concurrent models about D"
+    mem = [m for m in ("event", "thread") if m in rows and len(rows[m]) > 3 and rows[m][3] > 0]
+    label = "N = %s: " % format(n, ",") + ";  ".join(
+        "%s %s in %.0f MiB" % (m, secs(rows[m][1]), rows[m][3] / 1024) for m in mem)
+    return sentence, title, label
+
+
+def story_slow_senders(d, kv):
+    """Scenario 2: who still answers a fast client while N slow senders hold on."""
+    rows, n = last_rows(d, "s2", in_order(kv["models"]))
+    answered = [m for m in rows if rows[m][2] == 1]
+    fast = [m for m in answered if rows[m][1] < 10]
+    slowed = [m for m in answered if m not in fast]
+    starved = [m for m in rows if rows[m][2] != 1]
+    head = "%s slow senders (%s B/s each)" % (format(n, ","), kv["rate"])
+    parts = []
+    if answered:
+        parts.append("a fast client still got answers from " + ", ".join(
+            "%s in %s" % (m, ms(rows[m][1])) for m in answered) + " (median)")
+    if starved:
+        parts.append("%s gave it nothing in %s s" % (names(starved), kv["timeout"]))
+    sentence = head + ": " + "; ".join(parts) + "."
+    verbs = []
+    if fast:
+        verbs.append("%s keep%s a fast client fast" % (names(fast), "" if len(fast) > 1 else "s"))
+    if slowed:
+        verbs.append("%s slow%s it to %s" % (names(slowed), "" if len(slowed) > 1 else "s",
+                                            ms(max(rows[m][1] for m in slowed))))
+    if starved:
+        verbs.append("%s starve%s it" % (names(starved), "" if len(starved) > 1 else "s"))
+    title = "%s slow senders: " % format(n, ",") + "; ".join(verbs)
+    if "event" in fast:
+        label = "event loop with %s slow senders: fast client's median %s" % (
+            format(n, ","), ms(rows["event"][1]))
+    else:
+        label = head
+    return sentence, title, label
+
+
+def story_timeline(d, kv):
+    """Scenario 3: when each model answered the last of 20 requests."""
+    models = kv["models"]
+    last = {}
+    for i, block in enumerate(open_blocks("%s/s3.dat" % d)):
+        if i < len(models) and block:
+            last[models[i]] = max(r[3] for r in block)
+    if not last:
+        return "20 requests: no data.", "20 requests: no data", ""
+    order = sorted(last, key=last.get)
+    sentence = "20 requests that each wait %s ms, sent at once: the last answer came after " % (
+        kv["d"]) + ", ".join("%s %s" % (m, secs(last[m])) for m in order) + "."
+    slow, quick = order[-1], order[0]
+    title = "20 requests of %s ms: %s answers the last after %s, %s after %s" % (
+        kv["d"], slow, secs(last[slow]), quick, secs(last[quick]))
+    return sentence, title, ""
+
+
+def open_blocks(path):
+    """The blank-line separated blocks of a gnuplot data file, as row lists."""
+    blocks, cur = [], []
+    try:
+        with open(path, encoding="utf-8") as f:
+            for line in f:
+                if line.strip():
+                    cur.append([float(p) for p in line.split()])
+                elif cur:
+                    blocks.append(cur)
+                    cur = []
+    except OSError:
+        pass
+    if cur:
+        blocks.append(cur)
+    return blocks
+
+
+def story_cpu_io(d, kv):
+    """Scenario 4: what a second worker does for /cpu and for /delay."""
+    rps = {(r[0].strip('"'), int(r[1])): r[2] for r in read_dat("%s/s4.dat" % d)}
+    c1, c2 = rps.get(("/cpu", 1), 0), rps.get(("/cpu", 2), 0)
+    d1, d2 = rps.get(("/delay", 1), 0), rps.get(("/delay", 2), 0)
+    sentence = ("%s clients on echofetchd: /cpu?ms=%s went from %.0f req/s with 1 worker to "
+                "%.0f with 2 (burning CPU needs cores); /delay?ms=%s gave %.0f and %.0f "
+                "(waiting needs none)." % (kv["clients"], kv["ms"], c1, c2, kv["ms"], d1, d2))
+    title = ("A second worker: /cpu %.1f× faster, /delay %.1f× — concurrency is not parallelism"
+             % (c2 / c1 if c1 else 0, d2 / d1 if d1 else 0))
+    return sentence, title, "/cpu: %.0f → %.0f req/s;  /delay: %.0f → %.0f req/s" % (
+        c1, c2, d1, d2)
+
+
+def story_memory(d, kv):
+    """Scenario 5: KiB per idle connection at the largest N, per model that holds them."""
+    rows, n = last_rows(d, "s5", in_order(kv["models"]))
+    # a model capped below the largest N (fork's --fork-max): its largest
+    for m in in_order(kv["models"]):
+        own = read_dat("%s/s5-%s.dat" % (d, m))
+        if m not in rows and own and int(own[-1][3]) >= int(own[-1][0]) > 0:
+            rows[m] = own[-1]
+    held = [m for m in rows if int(rows[m][3]) >= int(rows[m][0]) and len(rows[m]) > 5]
+    queued = [m for m in rows if m not in held]
+    parts = []
+    for m in sorted(held, key=lambda m: rows[m][4]):
+        r = rows[m]
+        at = "" if int(r[0]) == n else ", at %s" % format(int(r[0]), ",")
+        if m == "fork":
+            parts.append("fork %s (PSS; %s RSS summed over its processes%s)" % (
+                kib(r[5]), kib(r[4]), at))
+        else:
+            parts.append("%s %s (%.0f MiB in all%s)" % (m, kib(r[4]), r[1], at))
+    sentence = "%s idle connections, memory per connection: " % format(n, ",") + "; ".join(parts)
+    if queued:
+        sentence += "; %s serve only %s and leave the rest in the kernel's queue" % (
+            names(queued), " and ".join(str(int(rows[m][3])) for m in queued))
+    sentence += "."
+    title, label = "Memory per idle connection", ""
+    if held:
+        title += ": " + ", ".join("%s %s" % (m, kib(rows[m][5 if m == "fork" else 4]) +
+                                             (" (PSS)" if m == "fork" else ""))
+                                  for m in sorted(held, key=lambda m: rows[m][4]))
+    if "event" in held:
+        e = rows["event"][4]
+        label = "event loop: %s per connection" % kib(e)
+        worst = max(held, key=lambda m: rows[m][5 if m == "fork" else 4])
+        if worst != "event" and e > 0:
+            label += "; %s needs %.0f× as much" % (worst, rows[worst][5 if worst == "fork" else 4] / e)
+    return sentence, title, label
+
+
+STORIES = {"1": story_slow_responses, "2": story_slow_senders, "3": story_timeline,
+           "4": story_cpu_io, "5": story_memory}
+
+
+def cmd_story(scenario, d, pairs):
+    """Print the sentence, the title and the headline of one scenario."""
+    kv = dict(p.split("=", 1) for p in pairs)
+    kv["models"] = kv.get("models", " ".join(ORDER)).replace(",", " ").split()
+    for line in STORIES[scenario](d, kv):
+        print(line.replace("'", "’").replace("\n", " "))
+
+
 def main(argv):
     if not argv:
         sys.stderr.write(__doc__)
@@ -256,6 +479,8 @@ def main(argv):
         cmd_idle_row(*args)
     elif cmd == "hold-answered":
         print(hold_answered(args[0]))
+    elif cmd == "story" and len(args) >= 2 and args[0] in STORIES:
+        cmd_story(args[0], args[1], args[2:])
     else:
         sys.stderr.write(__doc__)
         return 2

@@ -20,6 +20,8 @@ POOL_SIZE=8
 FORK_MAX=1000		# more clients than this means more processes than is sensible
 OUT=""
 QUICK=0
+BRIEF=0			# --brief: findings and summary, not the tables
+LEAD=""			# --lead: a finding measured elsewhere, first in the summary
 SLOW_RATE=20		# bytes/s of each slow sender
 CPU_MS=50		# scenario 4 work per request
 CPU_CLIENTS=8
@@ -29,7 +31,8 @@ usage() {
 	cat <<EOF
 usage: scripts/compare.sh [--quick] [--delay-ms D] [--max-clients N] [--budget S]
                           [--models LIST] [--pool-size N] [--fork-max N]
-                          [--timeline-ms MS] [--out DIR] [--build DIR]
+                          [--timeline-ms MS] [--out DIR] [--build DIR] [--brief]
+                          [--lead SENTENCE]
 
 Starts echofetchd (event) and echofetchd-blocking (sequential, pool, thread,
 fork) on free ports of 127.0.0.1 and runs five scenarios against each:
@@ -39,8 +42,11 @@ fork) on free ports of 127.0.0.1 and runs five scenarios against each:
   4 CPU vs I/O      /cpu?ms=$CPU_MS and /delay?ms=$CPU_MS, $CPU_CLIENTS clients, echofetchd --workers 1 and 2
   5 memory          server RSS with N idle keep-alive connections held open
 Writes raw JSON/CSV, results.md (the tables) and PNG plots to the output dir.
+After each scenario it prints one sentence of what it showed, and at the end
+a summary of those with the paths of results.md and the plots.
 
-  --quick           about one minute: N up to 1000, D = 50 ms, budget 8 s
+  --quick           about a minute and a half: N up to 1000, D = 50 ms,
+                    budget 4 s, fork-max 100
   --delay-ms D      scenario 1 wait (default $DELAY_MS)
   --max-clients N   largest client count (default $MAX_CLIENTS)
   --budget S        seconds a scenario-1 run may take; a run predicted to take
@@ -52,6 +58,8 @@ Writes raw JSON/CSV, results.md (the tables) and PNG plots to the output dir.
   --timeline-ms MS  scenario 3 wait (default $TIMELINE_MS)
   --out DIR         output directory (default results/<timestamp>)
   --build DIR       where the binaries are (default \$BUILDDIR or ./build)
+  --brief           print the findings and the summary, not the tables
+  --lead SENTENCE   a finding of the caller's, put first in the summary
   -h, --help        this text
 EOF
 }
@@ -60,7 +68,8 @@ EOF
 parse_args() {
 	while [ $# -gt 0 ]; do
 		case $1 in
-		--quick) QUICK=1; DELAY_MS=50; TIMELINE_MS=100; MAX_CLIENTS=1000; BUDGET=8 ;;
+		--quick) QUICK=1; DELAY_MS=50; TIMELINE_MS=100; MAX_CLIENTS=1000; BUDGET=4
+			FORK_MAX=100 ;;
 		--delay-ms) DELAY_MS=${2:?}; shift ;;
 		--max-clients) MAX_CLIENTS=${2:?}; shift ;;
 		--budget) BUDGET=${2:?}; shift ;;
@@ -70,6 +79,8 @@ parse_args() {
 		--timeline-ms) TIMELINE_MS=${2:?}; shift ;;
 		--out) OUT=${2:?}; shift ;;
 		--build) BUILD=${2:?}; shift ;;
+		--brief) BRIEF=1 ;;
+		--lead) LEAD=${2:?}; shift ;;
 		-h|--help) usage; exit 0 ;;
 		*) usage >&2; exit 2 ;;
 		esac
@@ -107,9 +118,9 @@ check_tools() {
 	command -v gnuplot >/dev/null || die "gnuplot not found (scripts/deps.sh installs gnuplot-nox)"
 	command -v "$PY" >/dev/null || die "python3 not found (scripts/deps.sh installs it)"
 	if gnuplot -e 'set terminal' 2>&1 | grep -qw pngcairo; then
-		TERM_PNG="pngcairo size 800,500 font 'sans,10'"
+		TERM_PNG="pngcairo size 900,520 font 'sans,10'"
 	else
-		TERM_PNG="png size 800,500"
+		TERM_PNG="png size 900,520"
 	fi
 }
 
@@ -130,7 +141,10 @@ server_start() {
 	if [ "$model" = event ]; then
 		"$BUILD/echofetchd" "${common[@]}" "$@" >/dev/null 2>>"$RUN/raw/servers.err" &
 	else
+		# one thread or process per client, as many as the clients: the
+		# defaults (256) would answer the rest 503 and hide the cost
 		"$BUILD/echofetchd-blocking" --model "$model" --pool-size "$POOL_SIZE" \
+		    --max-threads "$MAX_CONN" --max-children "$FORK_MAX" \
 		    "${common[@]}" "$@" >/dev/null 2>>"$RUN/raw/servers.err" &
 	fi
 	SERVER_PID=$!
@@ -189,9 +203,40 @@ fmt_s() {
 	    else if (v >= 10) printf "%.1f s", v; else printf "%.2f s", v }'
 }
 
+# Progress on one line of stderr, rewritten in place (\r), cut to the width.
+progress() {
+	local w=$((${COLUMNS:-80} - 1)) s="$PROG: $*"
+	printf '\r%-*.*s' "$w" "$w" "$s" >&2
+}
+
+# Clear the progress line.
+progress_done() {
+	printf '\r%-*s\r' "$((${COLUMNS:-80} - 1))" "" >&2
+}
+
+# What scenario N showed, from its data: prints the sentence and keeps it
+# for the summary; sets TITLE and LABEL for its plot.
+story() {
+	local n=$1 sentence
+	shift
+	{ read -r sentence; read -r TITLE; read -r LABEL; } \
+	    < <(bt story "$n" "$RUN/data" models="$MODELS" "$@")
+	progress_done
+	echo "$n. $sentence"
+	echo "$n. $sentence" >>"$RUN/findings.txt"
+	echo "$n. $TITLE" >>"$RUN/summary.txt"
+	STORY_TITLE[$n]=$TITLE
+	STORY_LABEL[$n]=$LABEL
+}
+
+# Peak RSS (VmHWM, KiB) of a process; 0 if it is gone.
+hwm_of() {
+	awk '/^VmHWM:/ { print $2; f = 1 } END { if (!f) print 0 }' "/proc/$1/status" 2>/dev/null || echo 0
+}
+
 # Scenario 1, one model at one N: prints a table cell, adds a line for the plot.
 s1_one() {
-	local model=$1 n=$2 pred reason f wall ok errs interrupted
+	local model=$1 n=$2 pred reason f wall ok errs interrupted busy
 	pred=$(predict_wall "$model" "$n" "$DELAY_MS")
 	reason=$(skip_reason "$model" "$n")
 	if [ -n "$reason" ]; then
@@ -206,13 +251,16 @@ s1_one() {
 	f=$RUN/raw/s1-$model-$n.json
 	load "$BUDGET" "$f" -c "$n" -n "$n" --timeout "$((BUDGET + 5))" \
 	    "http://127.0.0.1:$SERVER_PORT/delay?ms=$DELAY_MS"
-	read -r wall ok errs interrupted <<<"$(json_get "$f" wall_s requests errors.total interrupted)"
+	read -r wall ok errs interrupted busy <<<"$(json_get "$f" wall_s requests errors.total \
+	    interrupted status.5xx)"
+	errs=$((errs + busy))
 	if [ "$interrupted" = 1 ] || ! grep -q wall_s "$f"; then
-		echo "$n $(calc "$n * $DELAY_MS / 1000") 2" >>"$RUN/data/s1-$model.dat"
+		# kind 3: stopped; the time at the rate it reached, and how many it answered
+		echo "$n $(calc "$BUDGET * $n / ($ok > 0 ? $ok : 1)") 3 $ok" >>"$RUN/data/s1-$model.dat"
 		echo "> budget (stopped at $BUDGET s, $ok/$n done)"
 		return
 	fi
-	echo "$n $wall 1" >>"$RUN/data/s1-$model.dat"
+	echo "$n $wall 1 $(hwm_of "$SERVER_PID")" >>"$RUN/data/s1-$model.dat"
 	if [ "$errs" != 0 ]; then
 		echo "$(fmt_s "$wall") ($errs errors)"
 	else
@@ -223,7 +271,7 @@ s1_one() {
 # Scenario 1: N clients each GET /delay?ms=D; wall time per model and N.
 scenario_slow_responses() {
 	local md n model row cell
-	say "1/5 slow responses: N clients x /delay?ms=$DELAY_MS, budget $BUDGET s"
+	progress "1/5 slow responses: N clients x /delay?ms=$DELAY_MS, budget $BUDGET s"
 	md=$RUN/s1.md
 	{
 		echo "### 1. Slow responses: N clients each GET /delay?ms=$DELAY_MS (wall time)"
@@ -241,7 +289,7 @@ scenario_slow_responses() {
 		row="| $model | $(predict_formula "$model") |"
 		for n in $COUNTS; do
 			cell=$(s1_one "$model" "$n")
-			say "  $model N=$n: $cell"
+			progress "  $model N=$n: $cell"
 			row="$row $cell |"
 		done
 		server_stop
@@ -266,7 +314,7 @@ s2_one() {
 	track "$slow"
 	sleep "$S2_RAMP"
 	f=$RUN/raw/s2-$model-$n-fast.json
-	load "$((S2_TIMEOUT + S2_FAST + 5))" "$f" -c 1 -d "$S2_FAST" --timeout "$S2_TIMEOUT" "$url"
+	load "$((S2_TIMEOUT + 6))" "$f" -c 1 -d "$S2_FAST" --timeout "$S2_TIMEOUT" "$url"
 	stop_pid "$slow"
 	server_stop
 	read -r ok p50 p99 <<<"$(json_get "$f" requests latency_ms.p50 latency_ms.p99)"
@@ -282,7 +330,7 @@ s2_one() {
 # Scenario 2: slow senders hold connections; can a fast client still get in?
 scenario_slow_senders() {
 	local md n model row cell
-	say "2/5 slow senders at $SLOW_RATE B/s, one fast client for $S2_FAST s"
+	progress "2/5 slow senders at $SLOW_RATE B/s, one fast client for $S2_FAST s"
 	md=$RUN/s2.md
 	{
 		echo "### 2. Slow senders: N clients trickle their requests at $SLOW_RATE bytes/s;" \
@@ -300,7 +348,7 @@ scenario_slow_senders() {
 		row="| $model |"
 		for n in $S2_COUNTS; do
 			cell=$(s2_one "$model" "$n")
-			say "  $model N=$n: $cell"
+			progress "  $model N=$n: $cell"
 			row="$row $cell |"
 		done
 		echo "$row" >>"$md"
@@ -310,7 +358,7 @@ scenario_slow_senders() {
 # Scenario 3: 20 concurrent requests, each one's start and end (sorted by end).
 scenario_timeline() {
 	local md g model csv first last pred
-	say "3/5 timeline: 20 x /delay?ms=$TIMELINE_MS"
+	progress "3/5 timeline: 20 x /delay?ms=$TIMELINE_MS"
 	md=$RUN/s3.md
 	{
 		echo "### 3. Timeline: 20 clients each GET /delay?ms=$TIMELINE_MS at once"
@@ -334,7 +382,7 @@ scenario_timeline() {
 		last=$(tail -n +2 "$csv" | cut -d, -f3 | sort -g | tail -1)
 		pred=$(predict_wall "$model" 20 "$TIMELINE_MS")
 		echo "| $model | $(fmt_s "${first:-0}") | $(fmt_s "${last:-0}") | $(fmt_s "$pred") |" >>"$md"
-		say "  $model: last answer at ${last:-?} s"
+		progress "  $model: last answer at ${last:-?} s"
 		g=$((g + 1))
 	done
 }
@@ -357,13 +405,13 @@ s4_one() {
 	echo "\"/$path\" $w $rps $pred" >>"$RUN/data/s4.dat"
 	printf '| /%s?ms=%s | %s | %.1f | %.0f | %.1f | %.1f |\n' "$path" "$CPU_MS" "$w" "$rps" \
 	    "$pred" "$p50" "$p99" >>"$RUN/s4.md"
-	say "  /$path workers=$w: $rps req/s (predicted $pred)"
+	progress "  /$path workers=$w: $rps req/s (predicted $pred)"
 }
 
 # Scenario 4: burning CPU needs cores; waiting needs none.
 scenario_cpu_io() {
 	local path w
-	say "4/5 CPU vs I/O: $CPU_CLIENTS clients, echofetchd --workers 1 and 2"
+	progress "4/5 CPU vs I/O: $CPU_CLIENTS clients, echofetchd --workers 1 and 2"
 	{
 		echo "### 4. CPU vs I/O: $CPU_CLIENTS clients for $S4_SECS s on echofetchd --workers 1 and 2"
 		echo
@@ -403,25 +451,26 @@ s5_row() {
 # adds the connections it needs with one more echofetch-load --hold, so the
 # earlier ones stay open; each sends one GET / and reads its answer.
 s5_model() {
-	local model=$1 steps="" n rss pss k held=0 answered=0 holders="" f pid
+	local model=$1 steps="" n rss pss k held=0 answered=0 holders="" f pid rss0 pss0
 	for n in $S5_COUNTS; do
 		[ -z "$(skip_reason "$model" "$n")" ] && steps="$steps $n"
 	done
 	server_start "$model"
 	sleep 0.2	# let the server finish starting before the baseline
-	read -r rss pss k <<<"$(mem_of "$SERVER_PID")"
-	s5_row "$model" 0 0 "$k" "$rss" "$pss"
+	read -r rss0 pss0 k <<<"$(mem_of "$SERVER_PID")"
+	s5_row "$model" 0 0 "$k" "$rss0" "$pss0"
 	for n in $steps; do
 		f=$RUN/raw/s5-$model-$n.json
 		hold_start "$SERVER_PORT" $((n - held)) "$S5_SETTLE" "$f"
 		holders="$holders $HOLD_PID"
 		held=$n
-		answered=$((answered + $(bt hold-answered "$f")))
+		answered=$((answered + $(json_get "$f" answered.200)))
 		sleep 0.3	# the server frees what the answers used
 		read -r rss pss k <<<"$(mem_of "$SERVER_PID")"
-		echo "$n $(calc "$rss / 1024") $(calc "$pss / 1024") $answered" >>"$RUN/data/s5-$model.dat"
+		echo "$n $(calc "$rss / 1024") $(calc "$pss / 1024") $answered" \
+		    "$(calc "($rss - $rss0) / $n") $(calc "($pss - $pss0) / $n")" >>"$RUN/data/s5-$model.dat"
 		s5_row "$model" "$n" "$answered" "$k" "$rss" "$pss"
-		say "  $model: $n open, $answered answered, RSS $((rss / 1024)) MiB in $k process(es)"
+		progress "  $model: $n open, $answered answered, RSS $((rss / 1024)) MiB in $k process(es)"
 	done
 	for pid in $holders; do
 		stop_pid "$pid"
@@ -437,22 +486,24 @@ s5_model() {
 # Scenario 5: memory per idle keep-alive connection, per model.
 scenario_memory() {
 	local model
-	say "5/5 memory: idle keep-alive connections, N = $S5_COUNTS"
+	progress "5/5 memory: idle keep-alive connections, N = $S5_COUNTS"
 	{
 		echo "### 5. Memory: server RSS with N idle keep-alive connections"
 		echo
 		echo "Each connection sent one \`GET /\` and stays open. *answered*: connections the server"
-		echo "has taken and answered (the rest wait in the listen queue). RSS is VmRSS summed over the server"
+		echo "has taken and answered 200 (the rest wait in the listen queue, or got 503). RSS is VmRSS summed over the server"
 		echo "and its children (fork: one child per connection, shared pages counted in every child); PSS"
 		echo "(from smaps_rollup) splits shared pages between processes, so for fork it is the fairer sum."
 		echo
 		echo "| model | open | answered | processes | RSS MiB | PSS MiB |"
 		echo "|---|---|---|---|---|---|"
 	} >"$RUN/s5.md"
-	for model in $MODELS; do
+	for model in $S5_MODELS; do
 		: >"$RUN/data/s5-$model.dat"
 		s5_model "$model"
 	done
+	[ "$S5_MODELS" = "$MODELS" ] ||
+	    echo "| not run in --quick: $(echo $MODELS $S5_MODELS | tr ' ' '\n' | sort | uniq -u | tr '\n' ' ')| | | | | |" >>"$RUN/s5.md"
 }
 
 # Scenario 6, one model: RSS before and with S6_CONNS idle WebSockets open.
@@ -507,12 +558,12 @@ scenario_ws_memory() {
 	done
 }
 
-# Draw one plot with scripts/plot/NAME.gp.
+# Draw one plot with scripts/plot/NAME.gp, titled with scenario N's finding.
 plot() {
-	local name=$1
-	shift
+	local name=$1 n=$2
+	shift 2
 	gnuplot -e "dir='$RUN/data'; out='$RUN/$name.png'; term=\"$TERM_PNG\"; models='$MODELS'" \
-	    -e "plotdir='$PLOTDIR'; $*" \
+	    -e "plotdir='$PLOTDIR'; ttl='${STORY_TITLE[$n]}'; headline='${STORY_LABEL[$n]}'; $*" \
 	    "$PLOTDIR/$name.gp" 2>>"$RUN/raw/gnuplot.err" || say "plot $name failed; see raw/gnuplot.err"
 }
 
@@ -526,6 +577,10 @@ write_report() {
 		echo "Commit: $(git -C "$TOP" rev-parse --short HEAD 2>/dev/null || echo unknown)."
 		echo "Command: \`scripts/compare.sh${ARGS:+ $ARGS}\`."
 		echo "Servers: --backlog 4096 --max-connections $MAX_CONN; pool size $POOL_SIZE; budget $BUDGET s."
+		echo
+		echo "## What it showed"
+		echo
+		cat "$RUN/findings.txt"
 		for s in 1 2 3 4 5; do
 			echo
 			cat "$RUN/s$s.md"
@@ -542,34 +597,61 @@ main() {
 	NCPU=$(nproc)
 	COUNTS=$(client_counts)
 	if [ "$QUICK" = 1 ]; then
-		S2_COUNTS="1 100" S2_RAMP=1 S2_FAST=1 S2_TIMEOUT=2 S4_SECS=1
-		S5_COUNTS="100 1000" S5_SETTLE=1.5
+		S2_COUNTS="1 100" S2_RAMP=0.3 S2_FAST=0.5 S2_TIMEOUT=1 S4_SECS=1
+		S5_COUNTS="100 300 1000" S5_SETTLE=0.5
+		# sequential and pool take 1 and POOL_SIZE connections whatever N is
+		S5_MODELS=$(echo " $MODELS " | sed 's/ sequential / /; s/ pool / /')
 	else
 		S2_COUNTS="1 10 100 1000" S2_RAMP=2 S2_FAST=3 S2_TIMEOUT=10 S4_SECS=4
 		S5_COUNTS=$(client_counts | sed 's/^1 10 //') S5_SETTLE=1.5
+		S5_MODELS=$MODELS
 	fi
 	RUN=${OUT:-$TOP/results/$(date +%Y%m%d-%H%M%S)}
 	mkdir -p "$RUN/raw" "$RUN/data"
+	: >"$RUN/findings.txt"
+	: >"$RUN/summary.txt"
+	declare -gA STORY_TITLE STORY_LABEL
 	trap cleanup EXIT
-	trap 'say interrupted; exit 130' INT TERM
+	trap 'progress_done; say interrupted; exit 130' INT TERM
 	say "writing to $RUN (ulimit -n $NOFILE, $NCPU CPUs)"
 	scenario_slow_responses
+	story 1 d="$DELAY_MS" budget="$BUDGET s"
 	scenario_slow_senders
+	story 2 rate="$SLOW_RATE" timeout="$S2_TIMEOUT"
 	scenario_timeline
+	story 3 d="$TIMELINE_MS"
 	scenario_cpu_io
+	story 4 clients="$CPU_CLIENTS" ms="$CPU_MS"
 	scenario_memory
-	scenario_ws_memory
-	plot slow-responses "d=$DELAY_MS; budget=$BUDGET"
-	plot slow-senders "timeout=$S2_TIMEOUT; rate=$SLOW_RATE"
-	plot timeline "d=$TIMELINE_MS"
-	plot cpu-io "ms=$CPU_MS; clients=$CPU_CLIENTS"
-	plot memory "pool=$POOL_SIZE"
+	story 5
+	# Idle WebSockets per model: a full run only, the demo stays short.
+	[ "$QUICK" = 1 ] || scenario_ws_memory
+	progress "drawing the plots"
+	plot slow-responses 1 "d=$DELAY_MS; budget=$BUDGET"
+	plot slow-senders 2 "timeout=$S2_TIMEOUT; rate=$SLOW_RATE; counts='$S2_COUNTS'"
+	plot timeline 3 "d=$TIMELINE_MS"
+	plot cpu-io 4 "ms=$CPU_MS; clients=$CPU_CLIENTS"
+	plot memory 5 "pool=$POOL_SIZE; all=models; models='$S5_MODELS'"
+	progress_done
 	write_report
-	{ echo; cat "$RUN/s6.md"; } >>"$RUN/results.md"
-	cat "$RUN/results.md"
+	[ -f "$RUN/s6.md" ] && { echo; cat "$RUN/s6.md"; } >>"$RUN/results.md"
+	[ "$BRIEF" = 1 ] || cat "$RUN/results.md"
+	summary
+}
+
+# The findings in short (each plot's title), then where everything is: at
+# most 13 lines.
+summary() {
+	local png
 	echo
-	echo "Plots: $(find "$RUN" -maxdepth 1 -name '*.png' | sort | tr '\n' ' ')"
-	echo "Raw JSON/CSV: $RUN/raw/"
+	echo "In short:"
+	[ -n "$LEAD" ] && echo "  $LEAD"
+	sed 's/^/  /' "$RUN/summary.txt"
+	echo "Tables:  $RUN/results.md (raw JSON/CSV in raw/)"
+	for png in slow-responses slow-senders timeline cpu-io memory; do
+		[ -f "$RUN/$png.png" ] && echo "Plot:    $RUN/$png.png"
+	done
+	return 0
 }
 
 main "$@"

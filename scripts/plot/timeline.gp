@@ -4,7 +4,8 @@
 load plotdir.'/common.gp'
 n = words(models)
 h = 23
-set title sprintf("20 requests that each wait %d ms: a staircase when served one at a time, one block when concurrent", d)
+if (ttl eq "") ttl = sprintf("20 requests that each wait %d ms: a staircase when served one at a time, one block when concurrent", d)
+set title ttl."\n{/:Italic a staircase when served one at a time, one block when concurrent}"
 set xlabel "time since the 20 clients started (s)"
 set ylabel "request (one bar each, by model)"
 set yrange [n * h + 1:0]
