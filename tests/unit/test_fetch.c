@@ -611,6 +611,7 @@ plan_endpoint(const char *raw, void (*run)(struct endpoint_call *),
 	buf_init(&call.path);
 	buf_init(&call.body);
 	buf_init(&call.reason);
+	buf_init(&call.extra);
 	endpoint_query_init(&call.query);
 	assert_int_equal(endpoint_query_parse(&call.query, hp.req.query.p,
 	    hp.req.query.len, &why), 0);
@@ -621,6 +622,7 @@ plan_endpoint(const char *raw, void (*run)(struct endpoint_call *),
 	buf_free(&call.path);
 	buf_free(&call.body);
 	buf_free(&call.reason);
+	buf_free(&call.extra);
 	endpoint_query_free(&call.query);
 	http_parser_free(&hp);
 }
