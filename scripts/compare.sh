@@ -22,6 +22,7 @@ OUT=""
 QUICK=0
 BRIEF=0			# --brief: findings and summary, not the tables
 LEAD=""			# --lead: a finding measured elsewhere, first in the summary
+ONLY=""			# --only N: run scenario N alone
 SLOW_RATE=20		# bytes/s of each slow sender
 CPU_MS=50		# scenario 4 work per request
 CPU_CLIENTS=8
@@ -32,7 +33,7 @@ usage() {
 usage: scripts/compare.sh [--quick] [--delay-ms D] [--max-clients N] [--budget S]
                           [--models LIST] [--pool-size N] [--fork-max N]
                           [--timeline-ms MS] [--out DIR] [--build DIR] [--brief]
-                          [--lead SENTENCE]
+                          [--lead SENTENCE] [--only N]
 
 Starts echofetchd (event) and echofetchd-blocking (sequential, pool, thread,
 fork) on free ports of 127.0.0.1 and runs five scenarios against each:
@@ -41,6 +42,7 @@ fork) on free ports of 127.0.0.1 and runs five scenarios against each:
   3 timeline        20 requests to /delay?ms=timeline-ms, one bar per request
   4 CPU vs I/O      /cpu?ms=$CPU_MS and /delay?ms=$CPU_MS, $CPU_CLIENTS clients, echofetchd --workers 1 and 2
   5 memory          server RSS with N idle keep-alive connections held open
+  6 WebSocket memory server RSS with 1000 idle WebSockets (a full run or --only 6)
 Writes raw JSON/CSV, results.md (the tables) and PNG plots to the output dir.
 After each scenario it prints one sentence of what it showed, and at the end
 a summary of those with the paths of results.md and the plots.
@@ -60,6 +62,7 @@ a summary of those with the paths of results.md and the plots.
   --build DIR       where the binaries are (default \$BUILDDIR or ./build)
   --brief           print the findings and the summary, not the tables
   --lead SENTENCE   a finding of the caller's, put first in the summary
+  --only N          run scenario N (1-6) alone, e.g. --only 6
   -h, --help        this text
 EOF
 }
@@ -81,12 +84,17 @@ parse_args() {
 		--build) BUILD=${2:?}; shift ;;
 		--brief) BRIEF=1 ;;
 		--lead) LEAD=${2:?}; shift ;;
+		--only) ONLY=${2:?}; shift ;;
 		-h|--help) usage; exit 0 ;;
 		*) usage >&2; exit 2 ;;
 		esac
 		shift
 	done
 	local m v
+	case $ONLY in
+	''|[1-6]) ;;
+	*) die "--only takes a scenario number, 1 to 6: $ONLY" ;;
+	esac
 	for m in $MODELS; do
 		case $m in
 		sequential|pool|thread|fork|event) ;;
@@ -556,6 +564,26 @@ scenario_ws_memory() {
 	for model in $MODELS; do
 		s6_model "$model"
 	done
+	s6_finding
+}
+
+# What scenario 6 showed, from its table, for the findings and the summary.
+s6_finding() {
+	local line
+	line=$(awk -F' *[|] *' -v n="$S6_CONNS" '$4 ~ /^[0-9]+$/ {
+		if ($4 == n && $7 != "")
+			full = full sprintf("%s%s %s", full ? ", " : "", $2, $7)
+		else
+			part = part sprintf("%s%s %s", part ? ", " : "", $2, $4)
+	} END {
+		s = n " idle WebSockets, PSS KiB per connection: " (full ? full : "none measured")
+		if (part)
+			s = s "; upgraded only " part " of " n " (the rest wait in the listen queue)"
+		print s "."
+	}' "$RUN/s6.md")
+	echo "6. $line"
+	echo "6. $line" >>"$RUN/findings.txt"
+	echo "6. $line" >>"$RUN/summary.txt"
 }
 
 # Draw one plot with scripts/plot/NAME.gp, titled with scenario N's finding.
@@ -582,10 +610,16 @@ write_report() {
 		echo
 		cat "$RUN/findings.txt"
 		for s in 1 2 3 4 5; do
+			[ -f "$RUN/s$s.md" ] || continue
 			echo
 			cat "$RUN/s$s.md"
 		done
 	} >"$RUN/results.md"
+}
+
+# Scenario N runs: no --only, or --only N.
+wanted() {
+	[ -z "$ONLY" ] || [ "$ONLY" = "$1" ]
 }
 
 # Parse, run the five scenarios, plot, print the tables.
@@ -614,24 +648,36 @@ main() {
 	trap cleanup EXIT
 	trap 'progress_done; say interrupted; exit 130' INT TERM
 	say "writing to $RUN (ulimit -n $NOFILE, $NCPU CPUs)"
-	scenario_slow_responses
-	story 1 d="$DELAY_MS" budget="$BUDGET s"
-	scenario_slow_senders
-	story 2 rate="$SLOW_RATE" timeout="$S2_TIMEOUT"
-	scenario_timeline
-	story 3 d="$TIMELINE_MS"
-	scenario_cpu_io
-	story 4 clients="$CPU_CLIENTS" ms="$CPU_MS"
-	scenario_memory
-	story 5
-	# Idle WebSockets per model: a full run only, the demo stays short.
-	[ "$QUICK" = 1 ] || scenario_ws_memory
+	if wanted 1; then
+		scenario_slow_responses
+		story 1 d="$DELAY_MS" budget="$BUDGET s"
+	fi
+	if wanted 2; then
+		scenario_slow_senders
+		story 2 rate="$SLOW_RATE" timeout="$S2_TIMEOUT"
+	fi
+	if wanted 3; then
+		scenario_timeline
+		story 3 d="$TIMELINE_MS"
+	fi
+	if wanted 4; then
+		scenario_cpu_io
+		story 4 clients="$CPU_CLIENTS" ms="$CPU_MS"
+	fi
+	if wanted 5; then
+		scenario_memory
+		story 5
+	fi
+	# Idle WebSockets per model: a full run or --only 6, the demo stays short.
+	if [ "$ONLY" = 6 ] || { [ -z "$ONLY" ] && [ "$QUICK" = 0 ]; }; then
+		scenario_ws_memory
+	fi
 	progress "drawing the plots"
-	plot slow-responses 1 "d=$DELAY_MS; budget=$BUDGET"
-	plot slow-senders 2 "timeout=$S2_TIMEOUT; rate=$SLOW_RATE; counts='$S2_COUNTS'"
-	plot timeline 3 "d=$TIMELINE_MS"
-	plot cpu-io 4 "ms=$CPU_MS; clients=$CPU_CLIENTS"
-	plot memory 5 "pool=$POOL_SIZE; all=models; models='$S5_MODELS'"
+	wanted 1 && plot slow-responses 1 "d=$DELAY_MS; budget=$BUDGET"
+	wanted 2 && plot slow-senders 2 "timeout=$S2_TIMEOUT; rate=$SLOW_RATE; counts='$S2_COUNTS'"
+	wanted 3 && plot timeline 3 "d=$TIMELINE_MS"
+	wanted 4 && plot cpu-io 4 "ms=$CPU_MS; clients=$CPU_CLIENTS"
+	wanted 5 && plot memory 5 "pool=$POOL_SIZE; all=models; models='$S5_MODELS'"
 	progress_done
 	write_report
 	[ -f "$RUN/s6.md" ] && { echo; cat "$RUN/s6.md"; } >>"$RUN/results.md"
