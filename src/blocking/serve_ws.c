@@ -78,8 +78,9 @@ serve_ws_event(struct serve_ws *sw, enum ws_event ev)
 	switch (ev) {
 	case WS_EV_MESSAGE:
 		if (!sw->sw_closing) {
-			serve_ws_send(sw, p->msg_opcode, p->msg.data, p->msg.len);
+			/* counted first: a client that has its echo finds it in /stats */
 			stats_add(&sw->sw_srv->bsrv_stats->ws_messages, 1);
+			serve_ws_send(sw, p->msg_opcode, p->msg.data, p->msg.len);
 		}
 		break;
 	case WS_EV_PING:
