@@ -36,7 +36,7 @@ usage: scripts/compare.sh [--quick] [--delay-ms D] [--max-clients N] [--budget S
                           [--lead SENTENCE] [--only N]
 
 Starts echofetchd (event) and echofetchd-blocking (sequential, pool, thread,
-fork) on free ports of 127.0.0.1 and runs five scenarios against each:
+fork) on free ports of 127.0.0.1 and runs these scenarios against each:
   1 slow responses  N clients each GET /delay?ms=D, N = 1, 10, ... max-clients
   2 slow senders    N clients trickle their requests at $SLOW_RATE B/s; one fast client's latency
   3 timeline        20 requests to /delay?ms=timeline-ms, one bar per request
@@ -516,14 +516,15 @@ scenario_memory() {
 
 # Scenario 6, one model: RSS before and with S6_CONNS idle WebSockets open.
 s6_model() {
-	local model=$1 f=$RUN/raw/s6-$model.json rss0 pss0 k0 rss pss k up pid
+	local model=$1 f rss0 pss0 rss pss k up pid
+	f=$RUN/raw/s6-$model.json
 	if [ -n "$(skip_reason "$model" "$S6_CONNS")" ]; then
 		echo "| $model | $S6_CONNS | $(skip_reason "$model" "$S6_CONNS") | | | |" >>"$RUN/s6.md"
 		return 0
 	fi
 	server_start "$model"
 	sleep 0.2	# let the server finish starting before the baseline
-	read -r rss0 pss0 k0 <<<"$(mem_of "$SERVER_PID")"
+	read -r rss0 pss0 _ <<<"$(mem_of "$SERVER_PID")"
 	: >"$f"
 	python3 "$TOP/scripts/ws_hold.py" "$SERVER_PORT" "$S6_CONNS" "$S5_SETTLE" "$f" \
 	    2>>"$RUN/raw/ws_hold.err" &
