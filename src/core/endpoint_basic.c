@@ -227,7 +227,7 @@ endpoint_json_origin(struct json *j, const struct endpoint_call *call)
 void
 endpoint_json_done(struct endpoint_call *call)
 {
-	buf_append_char(&call->body, '\n');
+	buf_append_char(call->body, '\n');
 	endpoint_respond_body(call, 200, ENDPOINT_JSON);
 }
 
@@ -247,12 +247,12 @@ endpoint_root(struct endpoint_call *call)
 	}
 	if (fmt == NULL || memcmp(fmt, "text", 4) == 0) {
 		for (i = 0; i < n; i++)
-			buf_appendf(&call->body, "%s  %s  %s\n", endpoint_index[i].method,
+			buf_appendf(call->body, "%s  %s  %s\n", endpoint_index[i].method,
 			    endpoint_index[i].path, endpoint_index[i].about);
 		endpoint_respond_body(call, 200, "text/plain; charset=utf-8");
 		return;
 	}
-	json_init(&j, &call->body, 1);
+	json_init(&j, call->body, 1);
 	json_object_begin(&j);
 	json_key(&j, "endpoints");
 	json_array_begin(&j);
@@ -278,12 +278,12 @@ endpoint_echo(struct endpoint_call *call)
 	const struct http_header	*ct;
 	const struct http_request	*req = call->req;
 
-	buf_reset(&call->reason);
+	buf_reset(call->reason);
 	if ((ct = http_header_find(req, "Content-Type")) != NULL && ct->value.len > 0)
-		buf_append(&call->reason, ct->value.p, ct->value.len);
+		buf_append(call->reason, ct->value.p, ct->value.len);
 	else
-		buf_append_str(&call->reason, ENDPOINT_OCTETS);
-	endpoint_respond(call, 200, buf_cstr(&call->reason), NULL, req->body.data,
+		buf_append_str(call->reason, ENDPOINT_OCTETS);
+	endpoint_respond(call, 200, buf_cstr(call->reason), NULL, req->body.data,
 	    req->body.len);
 }
 
@@ -293,7 +293,7 @@ endpoint_headers(struct endpoint_call *call)
 {
 	struct json	 j;
 
-	json_init(&j, &call->body, 1);
+	json_init(&j, call->body, 1);
 	json_object_begin(&j);
 	json_key(&j, "headers");
 	endpoint_json_headers(&j, call->req);
@@ -307,7 +307,7 @@ endpoint_ip(struct endpoint_call *call)
 {
 	struct json	 j;
 
-	json_init(&j, &call->body, 1);
+	json_init(&j, call->body, 1);
 	json_object_begin(&j);
 	json_key(&j, "origin");
 	endpoint_json_origin(&j, call);
@@ -322,7 +322,7 @@ endpoint_user_agent(struct endpoint_call *call)
 	const struct http_header	*ua;
 	struct json			 j;
 
-	json_init(&j, &call->body, 1);
+	json_init(&j, call->body, 1);
 	json_object_begin(&j);
 	json_key(&j, "user-agent");
 	if ((ua = http_header_find(call->req, "User-Agent")) != NULL)
@@ -385,10 +385,10 @@ endpoint_stats_respond(struct endpoint_call *call,
 
 	if ((st = endpoint_stats_snapshot(call, &info)) == NULL)
 		return;
-	render(st, &info, &call->body);
+	render(st, &info, call->body);
 	free(st);
-	if (call->body.len == 0 || call->body.data[call->body.len - 1] != '\n')
-		buf_append_char(&call->body, '\n');
+	if (call->body->len == 0 || call->body->data[call->body->len - 1] != '\n')
+		buf_append_char(call->body, '\n');
 	endpoint_respond_body(call, 200, ctype);
 }
 
