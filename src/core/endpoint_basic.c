@@ -139,26 +139,16 @@ endpoint_canonical_name(struct buf *out, struct http_slice name)
 	}
 }
 
-/* 1 if two header names are the same, ignoring ASCII case. */
-static int
-endpoint_name_caseeq(struct http_slice a, struct http_slice b)
+/* The "args", "headers" and "origin" members, in httpbin's (sorted) order. */
+void
+endpoint_json_seen(struct json *j, const struct endpoint_call *call)
 {
-	size_t	 i;
-	char	 x, y;
-
-	if (a.len != b.len)
-		return (0);
-	for (i = 0; i < a.len; i++) {
-		x = a.p[i];
-		y = b.p[i];
-		if (x >= 'A' && x <= 'Z')
-			x = (char)(x - 'A' + 'a');
-		if (y >= 'A' && y <= 'Z')
-			y = (char)(y - 'A' + 'a');
-		if (x != y)
-			return (0);
-	}
-	return (1);
+	json_key(j, "args");
+	endpoint_json_args(j, &call->query);
+	json_key(j, "headers");
+	endpoint_json_headers(j, call->req);
+	json_key(j, "origin");
+	endpoint_json_origin(j, call);
 }
 
 /* Headers in the order sent, canonical names, repeats joined with ", ". */
@@ -173,13 +163,13 @@ endpoint_json_headers(struct json *j, const struct http_request *req)
 	json_object_begin(j);
 	for (i = 0; i < req->nheaders; i++) {
 		for (k = 0; k < i; k++)
-			if (endpoint_name_caseeq(req->headers[k].name, req->headers[i].name))
+			if (http_slices_caseeq(req->headers[k].name, req->headers[i].name))
 				break;
 		if (k < i)
 			continue;	/* joined into its first occurrence */
 		buf_reset(&value);
 		for (k = i; k < req->nheaders; k++) {
-			if (!endpoint_name_caseeq(req->headers[k].name, req->headers[i].name))
+			if (!http_slices_caseeq(req->headers[k].name, req->headers[i].name))
 				continue;
 			if (k != i)
 				buf_append(&value, ", ", 2);

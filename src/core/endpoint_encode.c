@@ -129,12 +129,7 @@ endpoint_encode_get(struct endpoint_call *call, const char *more)
 	buf_reset(call->body);
 	json_init(&j, call->body, 1);
 	json_object_begin(&j);
-	json_key(&j, "args");
-	endpoint_json_args(&j, &call->query);
-	json_key(&j, "headers");
-	endpoint_json_headers(&j, call->req);
-	json_key(&j, "origin");
-	endpoint_json_origin(&j, call);
+	endpoint_json_seen(&j, call);
 	json_key(&j, "url");
 	endpoint_json_url(&j, call);
 	json_object_end(&j);

@@ -115,6 +115,8 @@ void	endpoint_json_args(struct json *, const struct endpoint_query *);
 void	endpoint_json_headers(struct json *, const struct http_request *);
 void	endpoint_json_url(struct json *, const struct endpoint_call *);
 void	endpoint_json_origin(struct json *, const struct endpoint_call *);
+/* "args", "headers", "origin": the three above as members, in that order. */
+void	endpoint_json_seen(struct json *, const struct endpoint_call *);
 /* call->body plus a newline, sent as a 200 JSON answer. */
 void	endpoint_json_done(struct endpoint_call *);
 

@@ -93,12 +93,7 @@ endpoint_stream_line(struct endpoint_call *call, struct buf *line)
 	json_raw(&j, "@ID@", 4);
 	json_key(&j, "url");
 	endpoint_json_url(&j, call);
-	json_key(&j, "args");
-	endpoint_json_args(&j, &call->query);
-	json_key(&j, "headers");
-	endpoint_json_headers(&j, call->req);
-	json_key(&j, "origin");
-	endpoint_json_origin(&j, call);
+	endpoint_json_seen(&j, call);
 	json_object_end(&j);
 	buf_append_char(line, '\n');
 }
