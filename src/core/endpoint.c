@@ -610,26 +610,29 @@ endpoint_dispatch(struct endpoint_call *call)
 	r->run(call);
 }
 
-/* Give the buffers back; the scratch is empty and usable afterwards. */
-void
-endpoint_scratch_free(struct endpoint_scratch *sc)
+/* Do the same to each of the scratch buffers. */
+static void
+endpoint_scratch_each(struct endpoint_scratch *sc, void (*fn)(struct buf *))
 {
-	buf_free(&sc->path);
-	buf_free(&sc->query);
-	buf_free(&sc->body);
-	buf_free(&sc->reason);
-	buf_free(&sc->extra);
+	fn(&sc->path);
+	fn(&sc->query);
+	fn(&sc->body);
+	fn(&sc->reason);
+	fn(&sc->extra);
 }
 
 /* Empty buffers, no memory yet. */
 void
 endpoint_scratch_init(struct endpoint_scratch *sc)
 {
-	buf_init(&sc->path);
-	buf_init(&sc->query);
-	buf_init(&sc->body);
-	buf_init(&sc->reason);
-	buf_init(&sc->extra);
+	endpoint_scratch_each(sc, buf_init);
+}
+
+/* Give the buffers back; the scratch is empty and usable afterwards. */
+void
+endpoint_scratch_free(struct endpoint_scratch *sc)
+{
+	endpoint_scratch_each(sc, buf_free);
 }
 
 /*
@@ -657,11 +660,7 @@ endpoint_call_begin(struct endpoint_call *call, const struct http_request *req,
 	call->reason = &sc->reason;
 	call->extra = &sc->extra;
 	endpoint_query_init(&call->query, &sc->query);
-	buf_reset(&sc->path);
-	buf_reset(&sc->query);
-	buf_reset(&sc->body);
-	buf_reset(&sc->reason);
-	buf_reset(&sc->extra);
+	endpoint_scratch_each(sc, buf_reset);
 }
 
 /* Close the call's plan; a working buffer that ran out of memory fails it. */
