@@ -142,19 +142,11 @@ endpoint_name(enum endpoint_id id)
 	return (endpoint_names[id]);
 }
 
-/* Ready an empty set of pairs. */
+/* Ready an empty set of pairs whose text goes into store (the caller's). */
 void
-endpoint_query_init(struct endpoint_query *q)
+endpoint_query_init(struct endpoint_query *q, struct buf *store)
 {
-	buf_init(&q->store);
-	q->n = 0;
-}
-
-/* Give back the pairs' text. */
-void
-endpoint_query_free(struct endpoint_query *q)
-{
-	buf_free(&q->store);
+	q->store = store;
 	q->n = 0;
 }
 
@@ -170,12 +162,12 @@ endpoint_query_push(struct endpoint_query *q, const char *name, size_t nlen,
 		return (-1);
 	}
 	pr = &q->pairs[q->n++];
-	pr->name_off = q->store.len;
+	pr->name_off = q->store->len;
 	pr->name_len = nlen;
-	buf_append(&q->store, name, nlen);
-	pr->value_off = q->store.len;
+	buf_append(q->store, name, nlen);
+	pr->value_off = q->store->len;
 	pr->value_len = vlen;
-	buf_append(&q->store, value, vlen);
+	buf_append(q->store, value, vlen);
 	return (0);
 }
 
@@ -194,19 +186,19 @@ endpoint_query_add(struct endpoint_query *q, const char *s, size_t len, const ch
 	pr = &q->pairs[q->n];
 	eq = memchr(s, '=', len);
 	nlen = eq != NULL ? (size_t)(eq - s) : len;
-	pr->name_off = q->store.len;
-	if (http_percent_decode(&q->store, s, nlen, 1) == -1)
+	pr->name_off = q->store->len;
+	if (http_percent_decode(q->store, s, nlen, 1) == -1)
 		goto bad;
-	pr->name_len = q->store.len - pr->name_off;
-	pr->value_off = q->store.len;
+	pr->name_len = q->store->len - pr->name_off;
+	pr->value_off = q->store->len;
 	if (eq != NULL &&
-	    http_percent_decode(&q->store, eq + 1, len - nlen - 1, 1) == -1)
+	    http_percent_decode(q->store, eq + 1, len - nlen - 1, 1) == -1)
 		goto bad;
-	pr->value_len = q->store.len - pr->value_off;
+	pr->value_len = q->store->len - pr->value_off;
 	q->n++;
 	return (0);
 bad:
-	*why = q->store.oom ? "out of memory" : "bad percent-encoding in parameters";
+	*why = q->store->oom ? "out of memory" : "bad percent-encoding in parameters";
 	return (-1);
 }
 
@@ -218,7 +210,7 @@ endpoint_query_parse(struct endpoint_query *q, const char *s, size_t len, const 
 	size_t		 pos = 0, seg;
 
 	q->n = 0;
-	buf_reset(&q->store);
+	buf_reset(q->store);
 	while (pos < len) {
 		amp = memchr(s + pos, '&', len - pos);
 		seg = amp != NULL ? (size_t)(amp - (s + pos)) : len - pos;
@@ -234,7 +226,7 @@ const char *
 endpoint_query_name(const struct endpoint_query *q, unsigned int i, size_t *len)
 {
 	*len = q->pairs[i].name_len;
-	return (q->store.data != NULL ? q->store.data + q->pairs[i].name_off : "");
+	return (q->store->data != NULL ? q->store->data + q->pairs[i].name_off : "");
 }
 
 /* The decoded value of pair i. */
@@ -242,7 +234,7 @@ const char *
 endpoint_query_value(const struct endpoint_query *q, unsigned int i, size_t *len)
 {
 	*len = q->pairs[i].value_len;
-	return (q->store.data != NULL ? q->store.data + q->pairs[i].value_off : "");
+	return (q->store->data != NULL ? q->store->data + q->pairs[i].value_off : "");
 }
 
 /* The contract says the first of repeated parameters wins. */
@@ -313,8 +305,8 @@ void
 endpoint_reason_uint(struct endpoint_call *call, const char *name,
     unsigned long long min, unsigned long long max)
 {
-	buf_reset(&call->reason);
-	buf_appendf(&call->reason, "%s must be an integer %llu..%llu", name, min, max);
+	buf_reset(call->reason);
+	buf_appendf(call->reason, "%s must be an integer %llu..%llu", name, min, max);
 }
 
 /* Seconds ranges print as seconds: 10000 ms is "0..10", 2500 ms is "0..2.5". */
@@ -323,13 +315,13 @@ endpoint_reason_seconds(struct endpoint_call *call, const char *name, unsigned i
 {
 	unsigned int	 frac = max_ms % 1000;
 
-	buf_reset(&call->reason);
-	buf_appendf(&call->reason, "%s must be a number of seconds 0..%u", name,
+	buf_reset(call->reason);
+	buf_appendf(call->reason, "%s must be a number of seconds 0..%u", name,
 	    max_ms / 1000);
 	if (frac != 0) {
 		while (frac % 10 == 0)
 			frac /= 10;
-		buf_appendf(&call->reason, ".%0*u", max_ms % 100 == 0 ? 1 :
+		buf_appendf(call->reason, ".%0*u", max_ms % 100 == 0 ? 1 :
 		    max_ms % 10 == 0 ? 2 : 3, frac);
 	}
 }
@@ -438,11 +430,11 @@ endpoint_head(struct endpoint_call *call, int status, const char *ctype,
 	h.framing = framing;
 	h.content_length = length;
 	h.keep_alive = call->keep_alive;
-	buf_reset(&call->extra);
+	buf_reset(call->extra);
 	if (extra != NULL)
-		buf_append_str(&call->extra, extra);
-	endpoint_cors(call, &call->extra);
-	h.extra = buf_cstr(&call->extra);
+		buf_append_str(call->extra, extra);
+	endpoint_cors(call, call->extra);
+	h.extra = buf_cstr(call->extra);
 	plan_head(call->plan, &h, call->ctx->now);
 }
 
@@ -456,15 +448,15 @@ endpoint_respond(struct endpoint_call *call, int status, const char *ctype,
 		plan_write(call->plan, body, len);
 }
 
-/* Send what the endpoint built in call->body. */
+/* Send what the endpoint built in call->body-> */
 void
 endpoint_respond_body(struct endpoint_call *call, int status, const char *ctype)
 {
-	if (call->body.oom) {
+	if (call->body->oom) {
 		plan_fail(call->plan);
 		return;
 	}
-	endpoint_respond(call, status, ctype, NULL, call->body.data, call->body.len);
+	endpoint_respond(call, status, ctype, NULL, call->body->data, call->body->len);
 }
 
 /* {"error":"...","status":N}\n, the one error shape clients can rely on. */
@@ -480,10 +472,10 @@ endpoint_error_body(struct buf *out, int status, const char *reason)
 void
 endpoint_fail(struct endpoint_call *call, int status, const char *reason, const char *extra)
 {
-	buf_reset(&call->body);
-	endpoint_error_body(&call->body, status, reason);
-	endpoint_respond(call, status, ENDPOINT_JSON, extra, call->body.data, call->body.len);
-	if (call->body.oom)
+	buf_reset(call->body);
+	endpoint_error_body(call->body, status, reason);
+	endpoint_respond(call, status, ENDPOINT_JSON, extra, call->body->data, call->body->len);
+	if (call->body->oom)
 		plan_fail(call->plan);
 }
 
@@ -491,7 +483,7 @@ endpoint_fail(struct endpoint_call *call, int status, const char *reason, const 
 void
 endpoint_fail_reason(struct endpoint_call *call)
 {
-	endpoint_fail(call, 400, buf_cstr(&call->reason), NULL);
+	endpoint_fail(call, 400, buf_cstr(call->reason), NULL);
 }
 
 /* Errors outside any endpoint (parser refusals, timeouts, overload). */
@@ -527,8 +519,8 @@ endpoint_plan_error(struct plan *plan, int version, int status, const char *reas
 static int
 endpoint_route_match(const struct endpoint_route *r, struct endpoint_call *call)
 {
-	const char	*p = call->path.data;
-	size_t		 len = call->path.len, plen = strlen(r->path);
+	const char	*p = call->path->data;
+	size_t		 len = call->path->len, plen = strlen(r->path);
 
 	call->rest = NULL;
 	call->restlen = 0;
@@ -566,21 +558,21 @@ endpoint_route_find(struct endpoint_call *call)
 static void
 endpoint_not_found(struct endpoint_call *call)
 {
-	buf_reset(&call->reason);
-	buf_append_str(&call->reason, "no such endpoint: ");
-	buf_append(&call->reason, call->req->path.p, call->req->path.len);
+	buf_reset(call->reason);
+	buf_append_str(call->reason, "no such endpoint: ");
+	buf_append(call->reason, call->req->path.p, call->req->path.len);
 	plan_set_endpoint(call->plan, EP_NOT_FOUND);
-	endpoint_fail(call, 404, buf_cstr(&call->reason), NULL);
+	endpoint_fail(call, 404, buf_cstr(call->reason), NULL);
 }
 
 /* 405 names the method; Allow says what would work. */
 static void
 endpoint_not_allowed(struct endpoint_call *call)
 {
-	buf_reset(&call->reason);
-	buf_append_str(&call->reason, "method not allowed: ");
-	buf_append(&call->reason, call->req->method_name.p, call->req->method_name.len);
-	endpoint_fail(call, 405, buf_cstr(&call->reason), "Allow: GET, HEAD\r\n");
+	buf_reset(call->reason);
+	buf_append_str(call->reason, "method not allowed: ");
+	buf_append(call->reason, call->req->method_name.p, call->req->method_name.len);
+	endpoint_fail(call, 405, buf_cstr(call->reason), "Allow: GET, HEAD\r\n");
 }
 
 /* Route, check the method, decode the query, then let the endpoint fill the plan. */
@@ -591,7 +583,7 @@ endpoint_dispatch(struct endpoint_call *call)
 	const struct http_request	*req = call->req;
 	const char			*why = NULL;
 
-	if (http_percent_decode(&call->path, req->path.p, req->path.len, 0) == -1) {
+	if (http_percent_decode(call->path, req->path.p, req->path.len, 0) == -1) {
 		plan_set_endpoint(call->plan, EP_BAD_REQUEST);
 		endpoint_fail(call, 400, "bad percent-encoding in path", NULL);
 		return;
@@ -618,6 +610,69 @@ endpoint_dispatch(struct endpoint_call *call)
 	r->run(call);
 }
 
+/* Do the same to each of the scratch buffers. */
+static void
+endpoint_scratch_each(struct endpoint_scratch *sc, void (*fn)(struct buf *))
+{
+	fn(&sc->path);
+	fn(&sc->query);
+	fn(&sc->body);
+	fn(&sc->reason);
+	fn(&sc->extra);
+}
+
+/* Empty buffers, no memory yet. */
+void
+endpoint_scratch_init(struct endpoint_scratch *sc)
+{
+	endpoint_scratch_each(sc, buf_init);
+}
+
+/* Give the buffers back; the scratch is empty and usable afterwards. */
+void
+endpoint_scratch_free(struct endpoint_scratch *sc)
+{
+	endpoint_scratch_each(sc, buf_free);
+}
+
+/*
+ * Ready a call on an emptied plan, its working buffers borrowed from the
+ * plan's scratch. Field by field: a memset of the call (its query pairs)
+ * and mallocs per request were the hot path's busywork.
+ */
+void
+endpoint_call_begin(struct endpoint_call *call, const struct http_request *req,
+    const struct endpoint_ctx *ctx, struct plan *plan)
+{
+	struct endpoint_scratch	*sc = &plan->scratch;
+
+	plan_reset(plan);
+	call->req = req;
+	call->ctx = ctx;
+	call->plan = plan;
+	call->id = EP_NOT_FOUND;
+	call->rest = NULL;
+	call->restlen = 0;
+	call->head_only = req->method == HTTP_HEAD;
+	call->keep_alive = req->keep_alive && !ctx->draining;
+	call->path = &sc->path;
+	call->body = &sc->body;
+	call->reason = &sc->reason;
+	call->extra = &sc->extra;
+	endpoint_query_init(&call->query, &sc->query);
+	endpoint_scratch_each(sc, buf_reset);
+}
+
+/* Close the call's plan; a working buffer that ran out of memory fails it. */
+void
+endpoint_call_end(struct endpoint_call *call)
+{
+	plan_finish(call->plan, call->keep_alive);
+	if (call->path->oom || call->query.store->oom || call->reason->oom ||
+	    call->extra->oom)
+		plan_fail(call->plan);
+}
+
 /* Every request, good or bad, leaves here as a plan. */
 void
 endpoint_plan(const struct http_request *req, const struct endpoint_ctx *ctx,
@@ -625,41 +680,7 @@ endpoint_plan(const struct http_request *req, const struct endpoint_ctx *ctx,
 {
 	struct endpoint_call	 call;
 
-	plan_reset(plan);
-	/*
-	 * Field by field, and the working buffers borrowed from the plan: a
-	 * memset of the call (its query pairs) and four mallocs per request
-	 * were the hot path's busywork.
-	 */
-	call.req = req;
-	call.ctx = ctx;
-	call.plan = plan;
-	call.id = EP_NOT_FOUND;
-	call.rest = NULL;
-	call.restlen = 0;
-	call.head_only = req->method == HTTP_HEAD;
-	call.keep_alive = req->keep_alive && !ctx->draining;
-	call.path = plan->scratch[0];
-	call.body = plan->scratch[1];
-	call.reason = plan->scratch[2];
-	call.query.store = plan->scratch[3];
-	call.extra = plan->scratch[4];
-	call.query.n = 0;
-	buf_reset(&call.path);
-	buf_reset(&call.body);
-	buf_reset(&call.reason);
-	buf_reset(&call.query.store);
-	buf_reset(&call.extra);
-
+	endpoint_call_begin(&call, req, ctx, plan);
 	endpoint_dispatch(&call);
-
-	plan_finish(plan, call.keep_alive);
-	if (call.path.oom || call.query.store.oom || call.reason.oom ||
-	    call.extra.oom)
-		plan_fail(plan);
-	plan->scratch[0] = call.path;
-	plan->scratch[1] = call.body;
-	plan->scratch[2] = call.reason;
-	plan->scratch[3] = call.query.store;
-	plan->scratch[4] = call.extra;
+	endpoint_call_end(&call);
 }

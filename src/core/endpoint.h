@@ -4,6 +4,8 @@
 
 #include <time.h>
 
+#include "util/buf.h"
+
 struct config;
 struct fetch_policy;
 struct http_request;
@@ -67,6 +69,21 @@ struct endpoint_ctx {
 	void		*stats_arg;
 	int		 events_inline;	/* 1: this executor streams /events itself */
 };
+
+/*
+ * The buffers endpoint_plan works in. The plan owns them so that their
+ * memory serves every request on a connection; a call borrows them.
+ */
+struct endpoint_scratch {
+	struct buf	 path;		/* percent-decoded path */
+	struct buf	 query;		/* decoded query pairs */
+	struct buf	 body;		/* the response body being built */
+	struct buf	 reason;	/* a 400 reason */
+	struct buf	 extra;		/* the head's extra lines and CORS */
+};
+
+void	endpoint_scratch_init(struct endpoint_scratch *);
+void	endpoint_scratch_free(struct endpoint_scratch *);
 
 const char *endpoint_name(enum endpoint_id);
 /* Route the request and fill the plan (status, steps, keep_alive). Never fails: errors are plans too. */

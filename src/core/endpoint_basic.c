@@ -139,26 +139,16 @@ endpoint_canonical_name(struct buf *out, struct http_slice name)
 	}
 }
 
-/* 1 if two header names are the same, ignoring ASCII case. */
-static int
-endpoint_name_caseeq(struct http_slice a, struct http_slice b)
+/* The "args", "headers" and "origin" members, in httpbin's (sorted) order. */
+void
+endpoint_json_seen(struct json *j, const struct endpoint_call *call)
 {
-	size_t	 i;
-	char	 x, y;
-
-	if (a.len != b.len)
-		return (0);
-	for (i = 0; i < a.len; i++) {
-		x = a.p[i];
-		y = b.p[i];
-		if (x >= 'A' && x <= 'Z')
-			x = (char)(x - 'A' + 'a');
-		if (y >= 'A' && y <= 'Z')
-			y = (char)(y - 'A' + 'a');
-		if (x != y)
-			return (0);
-	}
-	return (1);
+	json_key(j, "args");
+	endpoint_json_args(j, &call->query);
+	json_key(j, "headers");
+	endpoint_json_headers(j, call->req);
+	json_key(j, "origin");
+	endpoint_json_origin(j, call);
 }
 
 /* Headers in the order sent, canonical names, repeats joined with ", ". */
@@ -173,13 +163,13 @@ endpoint_json_headers(struct json *j, const struct http_request *req)
 	json_object_begin(j);
 	for (i = 0; i < req->nheaders; i++) {
 		for (k = 0; k < i; k++)
-			if (endpoint_name_caseeq(req->headers[k].name, req->headers[i].name))
+			if (http_slices_caseeq(req->headers[k].name, req->headers[i].name))
 				break;
 		if (k < i)
 			continue;	/* joined into its first occurrence */
 		buf_reset(&value);
 		for (k = i; k < req->nheaders; k++) {
-			if (!endpoint_name_caseeq(req->headers[k].name, req->headers[i].name))
+			if (!http_slices_caseeq(req->headers[k].name, req->headers[i].name))
 				continue;
 			if (k != i)
 				buf_append(&value, ", ", 2);
@@ -227,7 +217,7 @@ endpoint_json_origin(struct json *j, const struct endpoint_call *call)
 void
 endpoint_json_done(struct endpoint_call *call)
 {
-	buf_append_char(&call->body, '\n');
+	buf_append_char(call->body, '\n');
 	endpoint_respond_body(call, 200, ENDPOINT_JSON);
 }
 
@@ -247,12 +237,12 @@ endpoint_root(struct endpoint_call *call)
 	}
 	if (fmt == NULL || memcmp(fmt, "text", 4) == 0) {
 		for (i = 0; i < n; i++)
-			buf_appendf(&call->body, "%s  %s  %s\n", endpoint_index[i].method,
+			buf_appendf(call->body, "%s  %s  %s\n", endpoint_index[i].method,
 			    endpoint_index[i].path, endpoint_index[i].about);
 		endpoint_respond_body(call, 200, "text/plain; charset=utf-8");
 		return;
 	}
-	json_init(&j, &call->body, 1);
+	json_init(&j, call->body, 1);
 	json_object_begin(&j);
 	json_key(&j, "endpoints");
 	json_array_begin(&j);
@@ -278,12 +268,12 @@ endpoint_echo(struct endpoint_call *call)
 	const struct http_header	*ct;
 	const struct http_request	*req = call->req;
 
-	buf_reset(&call->reason);
+	buf_reset(call->reason);
 	if ((ct = http_header_find(req, "Content-Type")) != NULL && ct->value.len > 0)
-		buf_append(&call->reason, ct->value.p, ct->value.len);
+		buf_append(call->reason, ct->value.p, ct->value.len);
 	else
-		buf_append_str(&call->reason, ENDPOINT_OCTETS);
-	endpoint_respond(call, 200, buf_cstr(&call->reason), NULL, req->body.data,
+		buf_append_str(call->reason, ENDPOINT_OCTETS);
+	endpoint_respond(call, 200, buf_cstr(call->reason), NULL, req->body.data,
 	    req->body.len);
 }
 
@@ -293,7 +283,7 @@ endpoint_headers(struct endpoint_call *call)
 {
 	struct json	 j;
 
-	json_init(&j, &call->body, 1);
+	json_init(&j, call->body, 1);
 	json_object_begin(&j);
 	json_key(&j, "headers");
 	endpoint_json_headers(&j, call->req);
@@ -307,7 +297,7 @@ endpoint_ip(struct endpoint_call *call)
 {
 	struct json	 j;
 
-	json_init(&j, &call->body, 1);
+	json_init(&j, call->body, 1);
 	json_object_begin(&j);
 	json_key(&j, "origin");
 	endpoint_json_origin(&j, call);
@@ -322,7 +312,7 @@ endpoint_user_agent(struct endpoint_call *call)
 	const struct http_header	*ua;
 	struct json			 j;
 
-	json_init(&j, &call->body, 1);
+	json_init(&j, call->body, 1);
 	json_object_begin(&j);
 	json_key(&j, "user-agent");
 	if ((ua = http_header_find(call->req, "User-Agent")) != NULL)
@@ -385,10 +375,10 @@ endpoint_stats_respond(struct endpoint_call *call,
 
 	if ((st = endpoint_stats_snapshot(call, &info)) == NULL)
 		return;
-	render(st, &info, &call->body);
+	render(st, &info, call->body);
 	free(st);
-	if (call->body.len == 0 || call->body.data[call->body.len - 1] != '\n')
-		buf_append_char(&call->body, '\n');
+	if (call->body->len == 0 || call->body->data[call->body->len - 1] != '\n')
+		buf_append_char(call->body, '\n');
 	endpoint_respond_body(call, 200, ctype);
 }
 

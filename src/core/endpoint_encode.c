@@ -63,7 +63,7 @@ endpoint_encode_respond(struct endpoint_call *call, enum endpoint_coding coding,
 {
 	struct buf	 z, extra;
 
-	if (call->body.oom) {
+	if (call->body->oom) {
 		plan_fail(call->plan);
 		return;
 	}
@@ -76,7 +76,7 @@ endpoint_encode_respond(struct endpoint_call *call, enum endpoint_coding coding,
 	if (coding != ENDPOINT_IDENTITY) {
 		buf_append_str(&extra, coding == ENDPOINT_GZIP ?
 		    "Content-Encoding: gzip\r\n" : "Content-Encoding: deflate\r\n");
-		if (endpoint_encode_zlib(call->body.data, call->body.len, coding, &z) == -1)
+		if (endpoint_encode_zlib(call->body->data, call->body->len, coding, &z) == -1)
 			z.oom = 1;
 	}
 	if (z.oom || extra.oom)
@@ -85,7 +85,7 @@ endpoint_encode_respond(struct endpoint_call *call, enum endpoint_coding coding,
 		endpoint_respond(call, 200, ENDPOINT_JSON, buf_cstr(&extra), z.data, z.len);
 	else
 		endpoint_respond(call, 200, ENDPOINT_JSON,
-		    extra.len > 0 ? buf_cstr(&extra) : NULL, call->body.data, call->body.len);
+		    extra.len > 0 ? buf_cstr(&extra) : NULL, call->body->data, call->body->len);
 	buf_free(&z);
 	buf_free(&extra);
 }
@@ -94,10 +94,10 @@ endpoint_encode_respond(struct endpoint_call *call, enum endpoint_coding coding,
 void
 endpoint_gzip(struct endpoint_call *call)
 {
-	int		 gz = call->path.data[1] == 'g';
+	int		 gz = call->path->data[1] == 'g';
 	struct json	 j;
 
-	json_init(&j, &call->body, 1);
+	json_init(&j, call->body, 1);
 	json_object_begin(&j);
 	json_key(&j, gz ? "gzipped" : "deflated");
 	json_bool(&j, 1);
@@ -108,7 +108,7 @@ endpoint_gzip(struct endpoint_call *call)
 	json_key(&j, "origin");
 	endpoint_json_origin(&j, call);
 	json_object_end(&j);
-	buf_append_char(&call->body, '\n');
+	buf_append_char(call->body, '\n');
 	endpoint_encode_respond(call, gz ? ENDPOINT_GZIP : ENDPOINT_DEFLATE, 0, NULL);
 }
 
@@ -126,19 +126,14 @@ endpoint_encode_get(struct endpoint_call *call, const char *more)
 	ae = http_header_find(call->req, "Accept-Encoding");
 	if (ae != NULL && endpoint_parse_accepts_gzip(ae->value.p, ae->value.len))
 		coding = ENDPOINT_GZIP;
-	buf_reset(&call->body);
-	json_init(&j, &call->body, 1);
+	buf_reset(call->body);
+	json_init(&j, call->body, 1);
 	json_object_begin(&j);
-	json_key(&j, "args");
-	endpoint_json_args(&j, &call->query);
-	json_key(&j, "headers");
-	endpoint_json_headers(&j, call->req);
-	json_key(&j, "origin");
-	endpoint_json_origin(&j, call);
+	endpoint_json_seen(&j, call);
 	json_key(&j, "url");
 	endpoint_json_url(&j, call);
 	json_object_end(&j);
-	buf_append_char(&call->body, '\n');
+	buf_append_char(call->body, '\n');
 	endpoint_encode_respond(call, coding, 1, more);
 }
 
@@ -167,9 +162,9 @@ endpoint_cache(struct endpoint_call *call)
 	if (call->rest != NULL) {
 		if (endpoint_rest_uint(call, "n", 0, ENDPOINT_MAXAGE_MAX, &n) == -1)
 			return;
-		buf_reset(&call->reason);
-		buf_appendf(&call->reason, "Cache-Control: public, max-age=%llu\r\n", n);
-		endpoint_encode_get(call, buf_cstr(&call->reason));
+		buf_reset(call->reason);
+		buf_appendf(call->reason, "Cache-Control: public, max-age=%llu\r\n", n);
+		endpoint_encode_get(call, buf_cstr(call->reason));
 		return;
 	}
 	if (http_header_find(call->req, "If-Modified-Since") != NULL ||
@@ -177,12 +172,12 @@ endpoint_cache(struct endpoint_call *call)
 		endpoint_respond(call, 304, NULL, NULL, NULL, 0);
 		return;
 	}
-	buf_reset(&call->reason);
-	buf_appendf(&call->reason, "Last-Modified: %s\r\nETag: ",
+	buf_reset(call->reason);
+	buf_appendf(call->reason, "Last-Modified: %s\r\nETag: ",
 	    response_date(call->ctx->now));
-	endpoint_encode_tag(call, &call->reason);
-	buf_append_str(&call->reason, "\r\n");
-	endpoint_encode_get(call, buf_cstr(&call->reason));
+	endpoint_encode_tag(call, call->reason);
+	buf_append_str(call->reason, "\r\n");
+	endpoint_encode_get(call, buf_cstr(call->reason));
 }
 
 /* /etag/tag: If-None-Match naming it is 304, If-Match not naming it is 412. */
@@ -196,16 +191,16 @@ endpoint_etag(struct endpoint_call *call)
 		    NULL);
 		return;
 	}
-	buf_reset(&call->reason);
-	buf_append_str(&call->reason, "ETag: ");
-	buf_append(&call->reason, call->rest, call->restlen);
-	buf_append_str(&call->reason, "\r\n");
+	buf_reset(call->reason);
+	buf_append_str(call->reason, "ETag: ");
+	buf_append(call->reason, call->rest, call->restlen);
+	buf_append_str(call->reason, "\r\n");
 	inm = http_header_find(call->req, "If-None-Match");
 	im = http_header_find(call->req, "If-Match");
 	if (inm != NULL && inm->value.len > 0) {
 		if (endpoint_parse_etag_match(inm->value.p, inm->value.len, call->rest,
 		    call->restlen)) {
-			endpoint_respond(call, 304, NULL, buf_cstr(&call->reason), NULL, 0);
+			endpoint_respond(call, 304, NULL, buf_cstr(call->reason), NULL, 0);
 			return;
 		}
 	} else if (im != NULL && im->value.len > 0 &&
@@ -214,7 +209,7 @@ endpoint_etag(struct endpoint_call *call)
 		endpoint_fail(call, 412, "If-Match does not name this etag", NULL);
 		return;
 	}
-	endpoint_encode_get(call, buf_cstr(&call->reason));
+	endpoint_encode_get(call, buf_cstr(call->reason));
 }
 
 /* /range/n: "abc..." n bytes that never change, one Range honoured (206), 416 beyond. */
@@ -230,30 +225,30 @@ endpoint_range(struct endpoint_call *call)
 		max = ENDPOINT_RANGE_MAX;
 	if (endpoint_rest_uint(call, "n", 1, max, &n) == -1)
 		return;
-	buf_reset(&call->reason);
-	buf_appendf(&call->reason, "ETag: range%llu\r\nAccept-Ranges: bytes\r\n", n);
+	buf_reset(call->reason);
+	buf_appendf(call->reason, "ETag: range%llu\r\nAccept-Ranges: bytes\r\n", n);
 	r.first = 0;
 	r.last = n - 1;
 	if ((rh = http_header_find(call->req, "Range")) != NULL)
 		got = endpoint_parse_range(rh->value.p, rh->value.len, n, &r);
 	if (got == -1) {
-		buf_appendf(&call->reason, "Content-Range: bytes */%llu\r\n", n);
+		buf_appendf(call->reason, "Content-Range: bytes */%llu\r\n", n);
 		endpoint_fail(call, 416, "Range is outside the body (see Content-Range)",
-		    buf_cstr(&call->reason));
+		    buf_cstr(call->reason));
 		return;
 	}
-	buf_appendf(&call->reason, "Content-Range: bytes %llu-%llu/%llu\r\n", r.first,
+	buf_appendf(call->reason, "Content-Range: bytes %llu-%llu/%llu\r\n", r.first,
 	    r.last, n);
-	buf_reset(&call->body);
-	if (buf_reserve(&call->body, (size_t)(r.last - r.first + 1)) == 0)
+	buf_reset(call->body);
+	if (buf_reserve(call->body, (size_t)(r.last - r.first + 1)) == 0)
 		for (i = r.first; i <= r.last; i++)
-			call->body.data[call->body.len++] = (char)('a' + i % 26);
-	if (call->body.oom || call->reason.oom) {
+			call->body->data[call->body->len++] = (char)('a' + i % 26);
+	if (call->body->oom || call->reason->oom) {
 		plan_fail(call->plan);
 		return;
 	}
 	endpoint_respond(call, r.first == 0 && r.last == n - 1 ? 200 : 206, ENDPOINT_OCTETS,
-	    buf_cstr(&call->reason), call->body.data, call->body.len);
+	    buf_cstr(call->reason), call->body->data, call->body->len);
 }
 
 /* A header a client may not set here: it would break the framing. */
@@ -275,17 +270,17 @@ static void
 endpoint_encode_headers_json(struct endpoint_call *call, int own_type,
     unsigned long long clen, struct buf *args)
 {
-	buf_reset(&call->body);
-	buf_appendf(&call->body, "{\"Content-Length\":\"%llu\"", clen);
+	buf_reset(call->body);
+	buf_appendf(call->body, "{\"Content-Length\":\"%llu\"", clen);
 	if (own_type)
-		buf_append_str(&call->body, ",\"Content-Type\":\"" ENDPOINT_JSON "\"");
+		buf_append_str(call->body, ",\"Content-Type\":\"" ENDPOINT_JSON "\"");
 	/* the query's pairs, repeats as arrays, after the two the server sets */
 	if (args->len > 2) {
-		buf_append_char(&call->body, ',');
-		buf_append(&call->body, args->data + 1, args->len - 1);
+		buf_append_char(call->body, ',');
+		buf_append(call->body, args->data + 1, args->len - 1);
 	} else
-		buf_append_char(&call->body, '}');
-	buf_append_char(&call->body, '\n');
+		buf_append_char(call->body, '}');
+	buf_append_char(call->body, '\n');
 }
 
 /* The query's pairs as header lines; -1 (reason set) for a name or value not allowed. */
@@ -308,8 +303,8 @@ endpoint_encode_header_lines(struct endpoint_call *call, struct buf *out,
 		if (nlen == 0 || i < nlen || !endpoint_parse_header_safe(v, vlen) ||
 		    endpoint_encode_framing(n, nlen) ||
 		    (*ctype != NULL && nlen == 12 && strncasecmp(n, "Content-Type", 12) == 0)) {
-			buf_reset(&call->reason);
-			buf_append_str(&call->reason, "header names must be tokens, values "
+			buf_reset(call->reason);
+			buf_append_str(call->reason, "header names must be tokens, values "
 			    "without control characters, one Content-Type, and none of "
 			    "Content-Length, Transfer-Encoding, Connection, Date, Server");
 			return (-1);
@@ -355,15 +350,15 @@ endpoint_response_headers(struct endpoint_call *call)
 	/* the length is in the body it measures: a few rounds reach a fixed point */
 	for (i = 0; i < 4; i++) {
 		endpoint_encode_headers_json(call, ctype == NULL, clen, &args);
-		if (call->body.len == clen)
+		if (call->body->len == clen)
 			break;
-		clen = call->body.len;
+		clen = call->body->len;
 	}
-	if (lines.oom || args.oom || type.oom || call->body.oom)
+	if (lines.oom || args.oom || type.oom || call->body->oom)
 		plan_fail(call->plan);
 	else
 		endpoint_respond(call, 200, buf_cstr(&type), lines.len > 0 ?
-		    buf_cstr(&lines) : NULL, call->body.data, call->body.len);
+		    buf_cstr(&lines) : NULL, call->body->data, call->body->len);
 out:
 	buf_free(&lines);
 	buf_free(&args);

@@ -59,12 +59,12 @@ endpoint_fetch_count(struct endpoint_call *call, enum plan_fetch_mode mode,
 		return (-1);
 	}
 	if (n > max) {
-		buf_reset(&call->reason);
+		buf_reset(call->reason);
 		if (mode == PLAN_FETCH_ONE)
-			buf_append_str(&call->reason, "fetch takes one url "
+			buf_append_str(call->reason, "fetch takes one url "
 			    "(use /gather or /chain for more)");
 		else
-			buf_appendf(&call->reason, "at most %u url parameters", max);
+			buf_appendf(call->reason, "at most %u url parameters", max);
 		endpoint_fail_reason(call);
 		return (-1);
 	}
@@ -150,11 +150,11 @@ endpoint_fetch_loop(struct endpoint_call *call, unsigned int hops)
 		max = call->ctx->cfg->fetch_max_hops;
 	if (hops <= max)
 		return (0);
-	buf_reset(&call->reason);
-	buf_appendf(&call->reason, "fetch loop: the request came through %u "
+	buf_reset(call->reason);
+	buf_appendf(call->reason, "fetch loop: the request came through %u "
 	    "fetches (Via), fetch_max_hops is %u; do not point fetch URLs "
 	    "back at this server", hops, max);
-	endpoint_fail(call, 508, buf_cstr(&call->reason), NULL);
+	endpoint_fail(call, 508, buf_cstr(call->reason), NULL);
 	return (-1);
 }
 

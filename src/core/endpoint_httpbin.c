@@ -25,6 +25,8 @@
 struct endpoint_form {
 	struct endpoint_query	 fields;
 	struct endpoint_query	 files;
+	struct buf		 fields_text;
+	struct buf		 files_text;
 	int			 is_form;	/* a form body: data and json stay empty */
 };
 
@@ -177,8 +179,8 @@ endpoint_form_parse(struct endpoint_call *call, struct endpoint_form *f)
 		rc = endpoint_form_multipart(f, body, req->body.len, boundary, &why);
 	f->is_form = kind != HTTP_FORM_NONE;
 	if (rc == -1) {
-		buf_reset(&call->reason);
-		buf_appendf(&call->reason, "form body: %s", why);
+		buf_reset(call->reason);
+		buf_appendf(call->reason, "form body: %s", why);
 	}
 	return (rc);
 }
@@ -231,14 +233,16 @@ endpoint_describe(struct endpoint_call *call, int what)
 	struct endpoint_form	 f;
 	struct json		 j;
 
-	endpoint_query_init(&f.fields);
-	endpoint_query_init(&f.files);
+	buf_init(&f.fields_text);
+	buf_init(&f.files_text);
+	endpoint_query_init(&f.fields, &f.fields_text);
+	endpoint_query_init(&f.files, &f.files_text);
 	f.is_form = 0;
 	if ((what & ENDPOINT_DESCRIBE_BODY) && endpoint_form_parse(call, &f) == -1) {
 		endpoint_fail_reason(call);
 		goto out;
 	}
-	json_init(&j, &call->body, 1);
+	json_init(&j, call->body, 1);
 	json_object_begin(&j);
 	json_key(&j, "args");
 	endpoint_json_args(&j, &call->query);
@@ -260,12 +264,12 @@ endpoint_describe(struct endpoint_call *call, int what)
 	json_key(&j, "url");
 	endpoint_json_url(&j, call);
 	json_object_end(&j);
-	if (f.fields.store.oom || f.files.store.oom)
-		call->body.oom = 1;
+	if (f.fields.store->oom || f.files.store->oom)
+		call->body->oom = 1;
 	endpoint_json_done(call);
 out:
-	endpoint_query_free(&f.fields);
-	endpoint_query_free(&f.files);
+	buf_free(&f.fields_text);
+	buf_free(&f.files_text);
 }
 
 /* The request, described: httpbin's /anything, any method. */
@@ -294,14 +298,14 @@ endpoint_methods(struct endpoint_call *call)
 	size_t				 i;
 
 	for (i = 0; i < sizeof(m) / sizeof(m[0]) - 1; i++)
-		if (strcmp(buf_cstr(&call->path), m[i].path) == 0)
+		if (strcmp(buf_cstr(call->path), m[i].path) == 0)
 			break;
 	if (req->method != m[i].method &&
 	    !(m[i].method == HTTP_GET && req->method == HTTP_HEAD)) {
-		buf_reset(&call->reason);
-		buf_append_str(&call->reason, "method not allowed: ");
-		buf_append(&call->reason, req->method_name.p, req->method_name.len);
-		endpoint_fail(call, 405, buf_cstr(&call->reason), m[i].allow);
+		buf_reset(call->reason);
+		buf_append_str(call->reason, "method not allowed: ");
+		buf_append(call->reason, req->method_name.p, req->method_name.len);
+		endpoint_fail(call, 405, buf_cstr(call->reason), m[i].allow);
 		return;
 	}
 	endpoint_describe(call, m[i].method == HTTP_GET ? 0 : ENDPOINT_DESCRIBE_BODY);
@@ -336,7 +340,7 @@ endpoint_uuid(struct endpoint_call *call)
 		text[o++] = "0123456789abcdef"[u[i] >> 4];
 		text[o++] = "0123456789abcdef"[u[i] & 15];
 	}
-	json_init(&j, &call->body, 1);
+	json_init(&j, call->body, 1);
 	json_object_begin(&j);
 	json_key(&j, "uuid");
 	json_string(&j, text, o);
@@ -348,7 +352,7 @@ endpoint_uuid(struct endpoint_call *call)
 void
 endpoint_base64(struct endpoint_call *call)
 {
-	if (base64_decode(&call->body, call->rest, call->restlen) == -1) {
+	if (base64_decode(call->body, call->rest, call->restlen) == -1) {
 		endpoint_fail(call, 400, "value must be base64 (RFC 4648, either alphabet); "
 		    "Incorrect Base64 data try: SFRUUEJJTiBpcyBhd2Vzb21l", NULL);
 		return;
@@ -363,7 +367,7 @@ endpoint_document(struct endpoint_call *call)
 	size_t	 i, n = sizeof(endpoint_documents) / sizeof(endpoint_documents[0]);
 
 	for (i = 0; i < n - 1; i++)
-		if (strcmp(buf_cstr(&call->path), endpoint_documents[i].path) == 0)
+		if (strcmp(buf_cstr(call->path), endpoint_documents[i].path) == 0)
 			break;
 	endpoint_respond(call, 200, endpoint_documents[i].ctype, NULL,
 	    endpoint_documents[i].text, strlen(endpoint_documents[i].text));
@@ -415,8 +419,8 @@ endpoint_status_pick(struct endpoint_call *call, unsigned long long *code)
 	*code = codes[i];
 	return (0);
 bad:
-	buf_reset(&call->reason);
-	buf_append_str(&call->reason, "codes must be 1..100 comma-separated code[:weight], "
+	buf_reset(call->reason);
+	buf_append_str(call->reason, "codes must be 1..100 comma-separated code[:weight], "
 	    "code an integer 200..599, weight a number 0..1000 (not all 0)");
 	endpoint_fail_reason(call);
 	return (-1);

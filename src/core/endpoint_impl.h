@@ -24,31 +24,38 @@ struct endpoint_pair {
 };
 
 struct endpoint_query {
-	struct buf	 store;
+	struct buf	*store;		/* the pairs' text, the caller's */
 	struct endpoint_pair pairs[ENDPOINT_QUERY_MAX];
 	unsigned int	 n;
 };
 
-/* One request on its way to a plan. */
+/* One request on its way to a plan; the buffers are the plan's scratch. */
 struct endpoint_call {
 	const struct http_request *req;
 	const struct endpoint_ctx *ctx;
 	struct plan	*plan;
 	enum endpoint_id id;
-	struct buf	 path;		/* percent-decoded path */
+	struct buf	*path;		/* percent-decoded path */
 	const char	*rest;		/* decoded path after the route's prefix ("/status/" ...) */
 	size_t		 restlen;
 	struct endpoint_query query;
-	struct buf	 body;		/* scratch for the response body */
-	struct buf	 reason;	/* scratch for a 400 reason */
-	struct buf	 extra;		/* the head's extra lines and CORS */
+	struct buf	*body;		/* the response body being built */
+	struct buf	*reason;	/* a 400 reason */
+	struct buf	*extra;		/* the head's extra lines and CORS */
 	int		 head_only;	/* HEAD: everything GET does but the body */
 	int		 keep_alive;
 };
 
+/*
+ * endpoint.c: a call on the plan's scratch, as endpoint_plan makes one (tests
+ * use these to run a single endpoint); end finishes the plan.
+ */
+void	endpoint_call_begin(struct endpoint_call *, const struct http_request *,
+	    const struct endpoint_ctx *, struct plan *);
+void	endpoint_call_end(struct endpoint_call *);
+
 /* endpoint.c: queries and parameters */
-void	endpoint_query_init(struct endpoint_query *);
-void	endpoint_query_free(struct endpoint_query *);
+void	endpoint_query_init(struct endpoint_query *, struct buf *store);
 /* Split "a=1&b=2" (form decoding). -1 with why on bad %XX or too many pairs. */
 int	endpoint_query_parse(struct endpoint_query *, const char *, size_t, const char **why);
 /* Add a pair as it is (no decoding); -1 with why when full. */
@@ -108,6 +115,8 @@ void	endpoint_json_args(struct json *, const struct endpoint_query *);
 void	endpoint_json_headers(struct json *, const struct http_request *);
 void	endpoint_json_url(struct json *, const struct endpoint_call *);
 void	endpoint_json_origin(struct json *, const struct endpoint_call *);
+/* "args", "headers", "origin": the three above as members, in that order. */
+void	endpoint_json_seen(struct json *, const struct endpoint_call *);
 /* call->body plus a newline, sent as a 200 JSON answer. */
 void	endpoint_json_done(struct endpoint_call *);
 

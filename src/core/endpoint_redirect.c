@@ -35,13 +35,13 @@ static void
 endpoint_redirect_send(struct endpoint_call *call, int status, const char *where,
     size_t len, const char *more)
 {
-	buf_reset(&call->reason);
-	buf_append_str(&call->reason, "Location: ");
-	buf_append(&call->reason, where, len);
-	buf_append_str(&call->reason, "\r\n");
+	buf_reset(call->reason);
+	buf_append_str(call->reason, "Location: ");
+	buf_append(call->reason, where, len);
+	buf_append_str(call->reason, "\r\n");
 	if (more != NULL)
-		buf_append_str(&call->reason, more);
-	endpoint_respond(call, status, ENDPOINT_HTML, buf_cstr(&call->reason), NULL, 0);
+		buf_append_str(call->reason, more);
+	endpoint_respond(call, status, ENDPOINT_HTML, buf_cstr(call->reason), NULL, 0);
 }
 
 /*
@@ -51,8 +51,8 @@ endpoint_redirect_send(struct endpoint_call *call, int status, const char *where
 void
 endpoint_redirect(struct endpoint_call *call)
 {
-	struct buf		*loc = &call->body;
-	const char		*abs, *p = call->path.data;
+	struct buf		*loc = call->body;
+	const char		*abs, *p = call->path->data;
 	unsigned long long	 n;
 	size_t			 len;
 	int			 absolute;
@@ -99,9 +99,9 @@ endpoint_redirect_to(struct endpoint_call *call)
 		endpoint_fail_reason(call);
 		return;
 	}
-	buf_reset(&call->body);
-	buf_append(&call->body, url, len);
-	endpoint_redirect_send(call, (int)code, call->body.data, call->body.len, NULL);
+	buf_reset(call->body);
+	buf_append(call->body, url, len);
+	endpoint_redirect_send(call, (int)code, call->body->data, call->body->len, NULL);
 }
 
 /* A cookie name is a token; a value is cookie-octets (RFC 6265 4.1.1). */
@@ -133,7 +133,7 @@ endpoint_cookies_show(struct endpoint_call *call)
 	unsigned int			 i, k, nseen = 0;
 	struct json			 j;
 
-	json_init(&j, &call->body, 1);
+	json_init(&j, call->body, 1);
 	json_object_begin(&j);
 	json_key(&j, "cookies");
 	json_object_begin(&j);
@@ -160,7 +160,7 @@ endpoint_cookies_show(struct endpoint_call *call)
 	}
 	json_object_end(&j);
 	json_object_end(&j);
-	buf_append_char(&call->body, '\n');
+	buf_append_char(call->body, '\n');
 	endpoint_respond_body(call, 200, ENDPOINT_JSON);
 }
 
@@ -171,8 +171,8 @@ endpoint_cookie_line(struct endpoint_call *call, struct buf *out, const char *n,
 {
 	if (!endpoint_cookie_ok(n, nlen, 1) ||
 	    (v != NULL && !endpoint_cookie_ok(v, vlen, 0))) {
-		buf_reset(&call->reason);
-		buf_append_str(&call->reason, "cookie names must be tokens and values "
+		buf_reset(call->reason);
+		buf_append_str(call->reason, "cookie names must be tokens and values "
 		    "cookie-octets (no space, quote, comma, semicolon or backslash)");
 		return (-1);
 	}
@@ -194,8 +194,8 @@ endpoint_cookie_line(struct endpoint_call *call, struct buf *out, const char *n,
 void
 endpoint_cookies(struct endpoint_call *call)
 {
-	const char	*p = call->path.data, *n, *v, *slash;
-	size_t		 len = call->path.len, nlen, vlen;
+	const char	*p = call->path->data, *n, *v, *slash;
+	size_t		 len = call->path->len, nlen, vlen;
 	unsigned int	 i;
 	int		 del = 0, bad = 0;
 
@@ -203,7 +203,7 @@ endpoint_cookies(struct endpoint_call *call)
 		endpoint_cookies_show(call);
 		return;
 	}
-	buf_reset(&call->body);
+	buf_reset(call->body);
 	if (len == 12 && memcmp(p, "/cookies/set", 12) == 0)
 		;
 	else if (len == 15 && memcmp(p, "/cookies/delete", 15) == 0)
@@ -211,31 +211,31 @@ endpoint_cookies(struct endpoint_call *call)
 	else if (len > 13 && memcmp(p, "/cookies/set/", 13) == 0 &&
 	    (slash = memchr(p + 13, '/', len - 13)) != NULL &&
 	    memchr(slash + 1, '/', (size_t)(p + len - slash - 1)) == NULL) {
-		bad = endpoint_cookie_line(call, &call->body, p + 13,
+		bad = endpoint_cookie_line(call, call->body, p + 13,
 		    (size_t)(slash - p - 13), slash + 1, (size_t)(p + len - slash - 1));
 		goto done;
 	} else {
-		buf_reset(&call->reason);
-		buf_append_str(&call->reason, "no such endpoint: ");
-		buf_append(&call->reason, call->req->path.p, call->req->path.len);
-		endpoint_fail(call, 404, buf_cstr(&call->reason), NULL);
+		buf_reset(call->reason);
+		buf_append_str(call->reason, "no such endpoint: ");
+		buf_append(call->reason, call->req->path.p, call->req->path.len);
+		endpoint_fail(call, 404, buf_cstr(call->reason), NULL);
 		return;
 	}
 	for (i = 0; i < call->query.n && !bad; i++) {
 		n = endpoint_query_name(&call->query, i, &nlen);
 		v = endpoint_query_value(&call->query, i, &vlen);
-		bad = endpoint_cookie_line(call, &call->body, n, nlen, del ? NULL : v, vlen);
+		bad = endpoint_cookie_line(call, call->body, n, nlen, del ? NULL : v, vlen);
 	}
 done:
 	if (bad) {
 		endpoint_fail_reason(call);
 		return;
 	}
-	if (call->body.oom) {
+	if (call->body->oom) {
 		plan_fail(call->plan);
 		return;
 	}
-	endpoint_redirect_send(call, 302, "/cookies", 8, buf_cstr(&call->body));
+	endpoint_redirect_send(call, 302, "/cookies", 8, buf_cstr(call->body));
 }
 
 /* {"authenticated":true,key:value}: who the credentials said the client is. */
@@ -245,14 +245,14 @@ endpoint_redirect_authenticated(struct endpoint_call *call, const char *key,
 {
 	struct json	 j;
 
-	json_init(&j, &call->body, 1);
+	json_init(&j, call->body, 1);
 	json_object_begin(&j);
 	json_key(&j, "authenticated");
 	json_bool(&j, 1);
 	json_key(&j, key);
 	json_string(&j, v, len);
 	json_object_end(&j);
-	buf_append_char(&call->body, '\n');
+	buf_append_char(call->body, '\n');
 	endpoint_respond_body(call, 200, ENDPOINT_JSON);
 }
 
@@ -280,8 +280,8 @@ endpoint_basic_ok(struct endpoint_call *call, const char *user, size_t ulen,
 void
 endpoint_basic_auth(struct endpoint_call *call)
 {
-	const char	*p = call->path.data, *u, *slash;
-	size_t		 len = call->path.len, ulen, plen;
+	const char	*p = call->path->data, *u, *slash;
+	size_t		 len = call->path->len, ulen, plen;
 	int		 hidden = p[1] == 'h';
 
 	u = memchr(p + 1, '/', len - 1);
@@ -324,14 +324,14 @@ endpoint_bearer(struct endpoint_call *call)
 void
 endpoint_links(struct endpoint_call *call)
 {
-	const char		*p = call->path.data + 7, *slash;
-	size_t			 len = call->path.len - 7, nlen;
+	const char		*p = call->path->data + 7, *slash;
+	size_t			 len = call->path->len - 7, nlen;
 	unsigned long long	 n, off, i;
 	char			 where[48];
 
-	slash = call->path.len > 7 ? memchr(p, '/', len) : NULL;
+	slash = call->path->len > 7 ? memchr(p, '/', len) : NULL;
 	nlen = slash != NULL ? (size_t)(slash - p) : len;
-	if (call->path.len <= 7 || p[-1] != '/' ||
+	if (call->path->len <= 7 || p[-1] != '/' ||
 	    endpoint_parse_uint(p, nlen, 1, ENDPOINT_LINKS_MAX, &n) == -1) {
 		endpoint_reason_uint(call, "n", 1, ENDPOINT_LINKS_MAX);
 		endpoint_fail_reason(call);
@@ -347,14 +347,14 @@ endpoint_links(struct endpoint_call *call)
 		endpoint_fail_reason(call);
 		return;
 	}
-	buf_reset(&call->body);
-	buf_append_str(&call->body, "<html><head><title>Links</title></head><body>");
+	buf_reset(call->body);
+	buf_append_str(call->body, "<html><head><title>Links</title></head><body>");
 	for (i = 0; i < n; i++) {
 		if (i == off)
-			buf_appendf(&call->body, "%llu ", i);
+			buf_appendf(call->body, "%llu ", i);
 		else
-			buf_appendf(&call->body, "<a href='/links/%llu/%llu'>%llu</a> ", n, i, i);
+			buf_appendf(call->body, "<a href='/links/%llu/%llu'>%llu</a> ", n, i, i);
 	}
-	buf_append_str(&call->body, "</body></html>");
+	buf_append_str(call->body, "</body></html>");
 	endpoint_respond_body(call, 200, ENDPOINT_HTML);
 }

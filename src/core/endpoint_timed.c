@@ -35,7 +35,7 @@ endpoint_delay(struct endpoint_call *call)
 		}
 		ms = (unsigned int)v;
 	}
-	json_init(&j, &call->body, 1);
+	json_init(&j, call->body, 1);
 	json_object_begin(&j);
 	json_key(&j, "args");
 	endpoint_json_args(&j, &call->query);
@@ -50,7 +50,7 @@ endpoint_delay(struct endpoint_call *call)
 	json_key(&j, "url");
 	endpoint_json_url(&j, call);
 	json_object_end(&j);
-	buf_append_char(&call->body, '\n');
+	buf_append_char(call->body, '\n');
 	plan_wait(call->plan, ms);
 	endpoint_respond_body(call, 200, ENDPOINT_JSON);
 }
@@ -93,12 +93,7 @@ endpoint_stream_line(struct endpoint_call *call, struct buf *line)
 	json_raw(&j, "@ID@", 4);
 	json_key(&j, "url");
 	endpoint_json_url(&j, call);
-	json_key(&j, "args");
-	endpoint_json_args(&j, &call->query);
-	json_key(&j, "headers");
-	endpoint_json_headers(&j, call->req);
-	json_key(&j, "origin");
-	endpoint_json_origin(&j, call);
+	endpoint_json_seen(&j, call);
 	json_object_end(&j);
 	buf_append_char(line, '\n');
 }
@@ -120,13 +115,13 @@ endpoint_stream_lines(struct endpoint_call *call)
 	chunked = endpoint_head_stream(call, ENDPOINT_JSON, NULL);
 	if (call->head_only)
 		return;
-	buf_reset(&call->body);
-	endpoint_stream_line(call, &call->body);
-	if (call->body.oom) {
+	buf_reset(call->body);
+	endpoint_stream_line(call, call->body);
+	if (call->body->oom) {
 		plan_fail(call->plan);
 		return;
 	}
-	plan_stream_lines(call->plan, call->body.data, call->body.len, (unsigned int)n,
+	plan_stream_lines(call->plan, call->body->data, call->body->len, (unsigned int)n,
 	    (unsigned int)interval, chunked);
 }
 
@@ -162,12 +157,12 @@ endpoint_cpu(struct endpoint_call *call)
 		endpoint_fail_reason(call);
 		return;
 	}
-	json_init(&j, &call->body, 1);
+	json_init(&j, call->body, 1);
 	json_object_begin(&j);
 	json_key(&j, "burned_ms");
 	json_uint(&j, ms);
 	json_object_end(&j);
-	buf_append_char(&call->body, '\n');
+	buf_append_char(call->body, '\n');
 	plan_burn(call->plan, (unsigned int)ms);
 	endpoint_respond_body(call, 200, ENDPOINT_JSON);
 }

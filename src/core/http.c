@@ -714,17 +714,28 @@ http_slice_eq(struct http_slice s, const char *str)
 
 /* For names and tokens, which compare without regard to ASCII case. */
 int
-http_slice_caseeq(struct http_slice s, const char *str)
+http_slices_caseeq(struct http_slice a, struct http_slice b)
 {
-	size_t	 i, n = strlen(str);
+	size_t	 i;
 
-	if (s.len != n)
+	if (a.len != b.len)
 		return (0);
-	for (i = 0; i < n; i++)
-		if (http_lower((unsigned char)s.p[i]) !=
-		    http_lower((unsigned char)str[i]))
+	for (i = 0; i < a.len; i++)
+		if (http_lower((unsigned char)a.p[i]) !=
+		    http_lower((unsigned char)b.p[i]))
 			return (0);
 	return (1);
+}
+
+/* The same against a C string. */
+int
+http_slice_caseeq(struct http_slice s, const char *str)
+{
+	struct http_slice	 t;
+
+	t.p = str;
+	t.len = strlen(str);
+	return (http_slices_caseeq(s, t));
 }
 
 /* For logs and responses; unknown tokens are in req.method_name. */

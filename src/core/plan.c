@@ -20,6 +20,7 @@ plan_init(struct plan *p)
 	memset(p, 0, sizeof(*p));
 	buf_init(&p->data);
 	buf_init(&p->stream.line);
+	endpoint_scratch_init(&p->scratch);
 	p->stream.piece_bytes = PLAN_PIECE_BYTES;
 }
 
@@ -60,13 +61,10 @@ plan_reset(struct plan *p)
 void
 plan_free(struct plan *p)
 {
-	size_t	 i;
-
 	buf_free(&p->data);
 	buf_free(&p->stream.line);
 	plan_stream_release(p);
-	for (i = 0; i < sizeof(p->scratch) / sizeof(p->scratch[0]); i++)
-		buf_free(&p->scratch[i]);
+	endpoint_scratch_free(&p->scratch);
 	plan_init(p);
 }
 

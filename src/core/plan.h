@@ -7,6 +7,7 @@
 #include <time.h>
 
 #include "util/buf.h"
+#include "core/endpoint.h"
 #include "core/response.h"
 
 #define PLAN_MAX_STEPS	8
@@ -125,7 +126,7 @@ struct plan {
 	unsigned long long body_bytes;	/* body bytes the plan will send */
 	int		 failed;	/* too many steps */
 	struct plan_fetch fetch;	/* FETCH */
-	struct buf	 scratch[5];	/* endpoint_plan's working buffers, kept between requests */
+	struct endpoint_scratch scratch;	/* endpoint_plan's, kept between requests */
 };
 
 /*

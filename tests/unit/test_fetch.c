@@ -577,7 +577,7 @@ test_pause_resume(void **state)
 	buf_free(&k.body);
 }
 
-/* Fill an endpoint call as endpoint_plan does and run one fetch endpoint. */
+/* Run one fetch endpoint on a call made as endpoint_plan makes it. */
 static void
 plan_endpoint(const char *raw, void (*run)(struct endpoint_call *),
     const struct config *cfg, struct plan *p)
@@ -601,29 +601,11 @@ plan_endpoint(const char *raw, void (*run)(struct endpoint_call *),
 	ctx.now = T_NOW;
 	assert_int_equal(fetch_policy_parse(&pol, cfg->fetch_allow, why_pol,
 	    sizeof(why_pol)), 0);
-	plan_reset(p);
-	memset(&call, 0, sizeof(call));
-	call.req = &hp.req;
-	call.ctx = &ctx;
-	call.plan = p;
-	call.head_only = hp.req.method == HTTP_HEAD;
-	call.keep_alive = hp.req.keep_alive;
-	buf_init(&call.path);
-	buf_init(&call.body);
-	buf_init(&call.reason);
-	buf_init(&call.extra);
-	endpoint_query_init(&call.query);
+	endpoint_call_begin(&call, &hp.req, &ctx, p);
 	assert_int_equal(endpoint_query_parse(&call.query, hp.req.query.p,
 	    hp.req.query.len, &why), 0);
 	run(&call);
-	p->keep_alive = call.keep_alive;
-	if (!call.keep_alive)
-		plan_close(p);
-	buf_free(&call.path);
-	buf_free(&call.body);
-	buf_free(&call.reason);
-	buf_free(&call.extra);
-	endpoint_query_free(&call.query);
+	endpoint_call_end(&call);
 	http_parser_free(&hp);
 }
 
