@@ -91,17 +91,12 @@ demo_build() {
 	(cd "$build" && make -j"$(nproc)" >/dev/null)
 }
 
-# Stop what this script started (loads first, then servers), and remove
-# its scratch directory.
+# Stop what this script started (the waves stop their own loads), and
+# remove its scratch directory.
 demo_cleanup() {
 	for pid in $pids; do
 		kill "$pid" 2>/dev/null || true
 	done
-	if [ -n "$work" ]; then
-		for f in "$work"/*.loadpid; do
-			[ -f "$f" ] && kill "$(cat "$f")" 2>/dev/null || true
-		done
-	fi
 	for pid in $pids; do
 		wait "$pid" 2>/dev/null || true
 	done
@@ -207,22 +202,29 @@ demo_admin_port() {
 
 # demo_waves NAME PORT: every PERIOD s (or when the last one is done, if it
 # took longer), CLIENTS requests at once of /delay?ms=MS; its status file
-# holds "waves-done last-wall-s started-epoch busy|idle".
+# holds "waves-done last-wall-s started-epoch busy|idle". Its load and its
+# pause run in the background so that a TERM stops both at once.
 demo_waves() {
 	k=0
 	last=-
+	child=""
+	trap '[ -n "$child" ] && kill "$child" 2>/dev/null && wait "$child"; exit 0' TERM
 	while :; do
 		t=$(date +%s)
 		echo "$k $last $t busy" >"$work/$1.status"
 		"$build/echofetch-load" -q --json -c "$clients" -n "$clients" --timeout 600 \
 		    "http://127.0.0.1:$2/delay?ms=$ms" >"$work/$1.json" 2>/dev/null &
-		echo $! >"$work/$1.loadpid"
-		wait $! || true
+		child=$!
+		wait "$child" || true
 		k=$((k + 1))
 		last=$(demo_json "$work/$1.json" wall_s)
 		echo "$k ${last:--} $t idle" >"$work/$1.status"
 		left=$((t + period - $(date +%s)))
-		[ "$left" -gt 0 ] && sleep "$left"
+		if [ "$left" -gt 0 ]; then
+			sleep "$left" &
+			child=$!
+			wait "$child" || true
+		fi
 	done
 }
 
