@@ -97,7 +97,7 @@ demo_live_end() {
 	rc=$?
 	expect_eq "exit status" "$rc" "$want" || { lib_note_file "$T/live.err"; return 1; }
 	if ! wait_until 2000 demo_none_left; then
-		note "left running: $(ps -o pid=,args= -p "$(demo_marked | tr ' ' ',')0" 2>&1)"
+		note "left running: $(ps -o pid=,args= -p "$(demo_marked | sed 's/ $//; s/ /,/g')" 2>&1)"
 		demo_reap
 		return 1
 	fi
