@@ -105,25 +105,38 @@ demo_cleanup() {
 	work=""
 }
 
-# demo_start NAME BINARY ARGS...: a server on free ports; sets PORT (http).
-demo_start() {
+# demo_launch NAME BINARY ARGS...: start a server on free ports, not
+# waiting for it; its pid is in pid_NAME.
+demo_launch() {
 	name=$1
 	shift
 	"$@" -l 127.0.0.1:0 -e 127.0.0.1:0 -p "$work/$name.ports" \
 	    --access-log off >/dev/null 2>"$work/$name.err" &
-	SERVER_PID=$!
+	eval "pid_$name=$!"
 	pids="$pids $!"
+}
+
+# demo_ready NAME: wait for server NAME's port file; sets PORT (http) and
+# SERVER_PID.
+demo_ready() {
 	i=0
-	while ! grep -q '^http=' "$work/$name.ports" 2>/dev/null; do
+	while ! grep -q '^http=' "$work/$1.ports" 2>/dev/null; do
 		i=$((i + 1))
 		if [ $i -gt 250 ]; then
-			echo "demo: $name did not start:" >&2
-			cat "$work/$name.err" >&2
+			echo "demo: $1 did not start:" >&2
+			cat "$work/$1.err" >&2
 			exit 1
 		fi
 		sleep 0.02
 	done
-	PORT=$(sed -n 's/^http=//p' "$work/$name.ports")
+	PORT=$(sed -n 's/^http=//p' "$work/$1.ports")
+	eval "SERVER_PID=\$pid_$1"
+}
+
+# demo_start NAME BINARY ARGS...: a server on free ports; sets PORT (http).
+demo_start() {
+	demo_launch "$@"
+	demo_ready "$1"
 }
 
 # A value of the echofetch-load JSON in FILE (a top-level number).
@@ -152,17 +165,26 @@ demo_wait() {
 demo_lesson() {
 	n=1000
 	echo "1,000 clients each wait 1 s (GET /delay?ms=1000), all at once:"
-	demo_start event "$build/echofetchd" --backlog 4096
+	demo_launch event "$build/echofetchd" --backlog 4096
+	demo_launch thread "$build/echofetchd-blocking" --model thread \
+	    --max-threads $((n + 100)) --backlog 4096
+	demo_launch seq "$build/echofetchd-blocking" --model sequential
+	# Two clients of the sequential model only wait: they run meanwhile.
+	demo_ready seq
+	"$build/echofetch-load" -q --json -c 2 -n 2 --timeout 60 \
+	    "http://127.0.0.1:$PORT/delay?ms=1000" >"$work/seq.json" &
+	seq_load=$!
+	pids="$pids $seq_load"
+	demo_ready event
 	demo_wait event $n 1000
 	ev_wall=$WALL ev_mem=$MEM
 	printf '  %-34s %6s s   peak RSS %s\n' "event loop (echofetchd, 1 thread)" "$WALL" "$MEM"
-	demo_start thread "$build/echofetchd-blocking" --model thread \
-	    --max-threads $((n + 100)) --backlog 4096
+	demo_ready thread
 	demo_wait thread $n 1000
 	th_wall=$WALL th_mem=$MEM
 	printf '  %-34s %6s s   peak RSS %s\n' "a thread per client (blocking)" "$WALL" "$MEM"
-	demo_start seq "$build/echofetchd-blocking" --model sequential
-	demo_wait seq 2 1000
+	wait "$seq_load" || true
+	WALL=$(printf '%.2f' "$(demo_json "$work/seq.json" wall_s)")
 	seq_all=$(awk -v w="$WALL" -v n=$n 'BEGIN { printf "%.0f", w / 2 * n }')
 	printf '  %-34s %6s s   for just 2 of them: all 1,000 would need %s s\n' \
 	    "one at a time (sequential)" "$WALL" "$seq_all"
@@ -260,13 +282,13 @@ demo_live() {
 		clients=20 ms=1000 period=3
 	fi
 	watch=""
+	demo_launch event "$build/echofetchd" --admin-listen 127.0.0.1:0
+	for model in thread sequential; do
+		demo_launch $model "$build/echofetchd-blocking" --model $model \
+		    --admin-listen 127.0.0.1:0
+	done
 	for model in event thread sequential; do
-		if [ $model = event ]; then
-			demo_start $model "$build/echofetchd" --admin-listen 127.0.0.1:0
-		else
-			demo_start $model "$build/echofetchd-blocking" --model $model \
-			    --admin-listen 127.0.0.1:0
-		fi
+		demo_ready $model
 		case $model in
 		event) http_event=$PORT ;;
 		thread) http_thread=$PORT ;;
