@@ -428,18 +428,16 @@ scenario_cpu_io() {
 }
 
 # Sum a /proc field (kB) over the server and its children: "rss pss procs".
+# One cat and one awk for them all: two awks per process took 20 s for the
+# fork model's hundred children on a busy machine.
 mem_of() {
-	local pid=$1 procs rss=0 pss=0 k=0 p r s
-	procs="$pid $(pgrep -P "$pid" 2>/dev/null | tr '\n' ' ' || true)"
-	for p in $procs; do
-		r=$(awk '/^VmRSS:/ { print $2 }' "/proc/$p/status" 2>/dev/null || true)
-		s=$(awk '/^Pss:/ { print $2 }' "/proc/$p/smaps_rollup" 2>/dev/null || true)
-		[ -n "$r" ] || continue
-		rss=$((rss + r))
-		pss=$((pss + ${s:-0}))
-		k=$((k + 1))
+	local pid=$1 p files=""
+	for p in $pid $(pgrep -P "$pid" 2>/dev/null || true); do
+		files="$files /proc/$p/status /proc/$p/smaps_rollup"
 	done
-	echo "$rss $pss $k"
+	# shellcheck disable=SC2086
+	cat $files 2>/dev/null | awk '/^VmRSS:/ { rss += $2; k++ } /^Pss:/ { pss += $2 }
+	    END { printf "%d %d %d\n", rss, pss, k }'
 }
 
 # One row of the memory table; RSS and PSS come in kB.

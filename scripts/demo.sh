@@ -21,7 +21,7 @@ pids=""
 live=0
 slow=0
 duration=0
-expected="about 1.5 minutes"
+expected="about 1 minute"
 
 # Print the usage.
 demo_usage() {
@@ -205,7 +205,7 @@ demo_lesson() {
 # The lesson, then the full quick comparison with its findings and summary.
 demo_story() {
 	t0=$(date +%s)
-	echo "echofetch demo: $expected on an idle 2-core machine, more on a busy one (and the build, the first time)."
+	echo "echofetch demo: $expected on an idle 2-core machine, about 2 on a busy one (and the build, the first time)."
 	"$top/scripts/deps.sh"
 	demo_build
 	work=$(mktemp -d)

@@ -105,7 +105,7 @@ demo_live_end() {
 
 # --live --duration 2 stops by itself, exit 0, nothing left.
 check_live_duration() {
-	demo_live_start --duration 2 || return 1
+	demo_live_start --duration 2 || { demo_reap; return 1; }
 	demo_live_end 0 15000
 }
 
