@@ -21,7 +21,7 @@ pids=""
 live=0
 slow=0
 duration=0
-expected="about 1.5 minutes"
+expected="about 1 minute"
 
 # Print the usage.
 demo_usage() {
@@ -91,17 +91,12 @@ demo_build() {
 	(cd "$build" && make -j"$(nproc)" >/dev/null)
 }
 
-# Stop what this script started (loads first, then servers), and remove
-# its scratch directory.
+# Stop what this script started (the waves stop their own loads), and
+# remove its scratch directory.
 demo_cleanup() {
 	for pid in $pids; do
 		kill "$pid" 2>/dev/null || true
 	done
-	if [ -n "$work" ]; then
-		for f in "$work"/*.loadpid; do
-			[ -f "$f" ] && kill "$(cat "$f")" 2>/dev/null || true
-		done
-	fi
 	for pid in $pids; do
 		wait "$pid" 2>/dev/null || true
 	done
@@ -110,25 +105,38 @@ demo_cleanup() {
 	work=""
 }
 
-# demo_start NAME BINARY ARGS...: a server on free ports; sets PORT (http).
-demo_start() {
+# demo_launch NAME BINARY ARGS...: start a server on free ports, not
+# waiting for it; its pid is in pid_NAME.
+demo_launch() {
 	name=$1
 	shift
 	"$@" -l 127.0.0.1:0 -e 127.0.0.1:0 -p "$work/$name.ports" \
 	    --access-log off >/dev/null 2>"$work/$name.err" &
-	SERVER_PID=$!
+	eval "pid_$name=$!"
 	pids="$pids $!"
+}
+
+# demo_ready NAME: wait for server NAME's port file; sets PORT (http) and
+# SERVER_PID.
+demo_ready() {
 	i=0
-	while ! grep -q '^http=' "$work/$name.ports" 2>/dev/null; do
+	while ! grep -q '^http=' "$work/$1.ports" 2>/dev/null; do
 		i=$((i + 1))
 		if [ $i -gt 250 ]; then
-			echo "demo: $name did not start:" >&2
-			cat "$work/$name.err" >&2
+			echo "demo: $1 did not start:" >&2
+			cat "$work/$1.err" >&2
 			exit 1
 		fi
 		sleep 0.02
 	done
-	PORT=$(sed -n 's/^http=//p' "$work/$name.ports")
+	PORT=$(sed -n 's/^http=//p' "$work/$1.ports")
+	eval "SERVER_PID=\$pid_$1"
+}
+
+# demo_start NAME BINARY ARGS...: a server on free ports; sets PORT (http).
+demo_start() {
+	demo_launch "$@"
+	demo_ready "$1"
 }
 
 # A value of the echofetch-load JSON in FILE (a top-level number).
@@ -157,17 +165,26 @@ demo_wait() {
 demo_lesson() {
 	n=1000
 	echo "1,000 clients each wait 1 s (GET /delay?ms=1000), all at once:"
-	demo_start event "$build/echofetchd" --backlog 4096
+	demo_launch event "$build/echofetchd" --backlog 4096
+	demo_launch thread "$build/echofetchd-blocking" --model thread \
+	    --max-threads $((n + 100)) --backlog 4096
+	demo_launch seq "$build/echofetchd-blocking" --model sequential
+	# Two clients of the sequential model only wait: they run meanwhile.
+	demo_ready seq
+	"$build/echofetch-load" -q --json -c 2 -n 2 --timeout 60 \
+	    "http://127.0.0.1:$PORT/delay?ms=1000" >"$work/seq.json" &
+	seq_load=$!
+	pids="$pids $seq_load"
+	demo_ready event
 	demo_wait event $n 1000
 	ev_wall=$WALL ev_mem=$MEM
 	printf '  %-34s %6s s   peak RSS %s\n' "event loop (echofetchd, 1 thread)" "$WALL" "$MEM"
-	demo_start thread "$build/echofetchd-blocking" --model thread \
-	    --max-threads $((n + 100)) --backlog 4096
+	demo_ready thread
 	demo_wait thread $n 1000
 	th_wall=$WALL th_mem=$MEM
 	printf '  %-34s %6s s   peak RSS %s\n' "a thread per client (blocking)" "$WALL" "$MEM"
-	demo_start seq "$build/echofetchd-blocking" --model sequential
-	demo_wait seq 2 1000
+	wait "$seq_load" || true
+	WALL=$(printf '%.2f' "$(demo_json "$work/seq.json" wall_s)")
 	seq_all=$(awk -v w="$WALL" -v n=$n 'BEGIN { printf "%.0f", w / 2 * n }')
 	printf '  %-34s %6s s   for just 2 of them: all 1,000 would need %s s\n' \
 	    "one at a time (sequential)" "$WALL" "$seq_all"
@@ -188,7 +205,7 @@ demo_lesson() {
 # The lesson, then the full quick comparison with its findings and summary.
 demo_story() {
 	t0=$(date +%s)
-	echo "echofetch demo: $expected on an idle 2-core machine, more on a busy one (and the build, the first time)."
+	echo "echofetch demo: $expected on an idle 2-core machine, about 2 on a busy one (and the build, the first time)."
 	"$top/scripts/deps.sh"
 	demo_build
 	work=$(mktemp -d)
@@ -207,22 +224,29 @@ demo_admin_port() {
 
 # demo_waves NAME PORT: every PERIOD s (or when the last one is done, if it
 # took longer), CLIENTS requests at once of /delay?ms=MS; its status file
-# holds "waves-done last-wall-s started-epoch busy|idle".
+# holds "waves-done last-wall-s started-epoch busy|idle". Its load and its
+# pause run in the background so that a TERM stops both at once.
 demo_waves() {
 	k=0
 	last=-
+	child=""
+	trap '[ -n "$child" ] && kill "$child" 2>/dev/null && wait "$child"; exit 0' TERM
 	while :; do
 		t=$(date +%s)
 		echo "$k $last $t busy" >"$work/$1.status"
 		"$build/echofetch-load" -q --json -c "$clients" -n "$clients" --timeout 600 \
 		    "http://127.0.0.1:$2/delay?ms=$ms" >"$work/$1.json" 2>/dev/null &
-		echo $! >"$work/$1.loadpid"
-		wait $! || true
+		child=$!
+		wait "$child" || true
 		k=$((k + 1))
 		last=$(demo_json "$work/$1.json" wall_s)
 		echo "$k ${last:--} $t idle" >"$work/$1.status"
 		left=$((t + period - $(date +%s)))
-		[ "$left" -gt 0 ] && sleep "$left"
+		if [ "$left" -gt 0 ]; then
+			sleep "$left" &
+			child=$!
+			wait "$child" || true
+		fi
 	done
 }
 
@@ -258,13 +282,13 @@ demo_live() {
 		clients=20 ms=1000 period=3
 	fi
 	watch=""
+	demo_launch event "$build/echofetchd" --admin-listen 127.0.0.1:0
+	for model in thread sequential; do
+		demo_launch $model "$build/echofetchd-blocking" --model $model \
+		    --admin-listen 127.0.0.1:0
+	done
 	for model in event thread sequential; do
-		if [ $model = event ]; then
-			demo_start $model "$build/echofetchd" --admin-listen 127.0.0.1:0
-		else
-			demo_start $model "$build/echofetchd-blocking" --model $model \
-			    --admin-listen 127.0.0.1:0
-		fi
+		demo_ready $model
 		case $model in
 		event) http_event=$PORT ;;
 		thread) http_thread=$PORT ;;

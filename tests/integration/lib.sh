@@ -71,6 +71,12 @@ tap_diag() {
 	printf '# %s\n' "$*"
 }
 
+# A check that could not run here: "ok N - desc # SKIP why".
+tap_skip() {
+	TAP_N=$((TAP_N + 1))
+	echo "ok $TAP_N - $1 # SKIP $2"
+}
+
 # Give up on the whole suite (the server cannot start): tap-driver errors.
 tap_bail() {
 	echo "Bail out! $*"
