@@ -2,7 +2,8 @@
 # install: `make install DESTDIR=...` as a packager runs it: the three
 # programs, their man pages, the configuration file and the systemd unit,
 # all under DESTDIR and nothing outside it; the unit names paths that were
-# installed; `make uninstall` takes it all back. TAP.
+# installed; an edited config survives a second install; `make uninstall`
+# takes it all back. TAP.
 
 . "$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)/lib.sh"
 
@@ -90,10 +91,20 @@ check_unit_paths() {
 
 check_no_placeholders() {
 	local hits
-	hits=$(cd "$D" && grep -rlE '@[a-z_]+@' --exclude-dir="${BINDIR#/}" . 2>/dev/null)
+	hits=$(grep -rlE '@[a-z_]+@' "$D$MANDIR" "$D$SYSCONFDIR" \
+	    "$D$UNITDIR" 2>/dev/null | sed "s|^$D||")
 	[ -z "$hits" ] && return 0
 	note "left @placeholders@ in: $hits"
 	return 1
+}
+
+check_config_kept() {
+	local c=$D$SYSCONFDIR/echofetchd.conf
+	echo "# edited here" >>"$c"
+	inst_make install DESTDIR="$D" >"$T/install2.out" 2>&1 ||
+	    { note "a second make install failed"; lib_note_file "$T/install2.out"; return 1; }
+	expect_contains "$c" "# edited here" || return 1
+	expect_same_file "$c.new" "$top_srcdir/conf/echofetchd.conf"
 }
 
 check_uninstall() {
@@ -126,5 +137,6 @@ if [ "$UNITDIR" != no ]; then
 	tap_run "the unit's ExecStart names the installed program and config" check_unit_paths
 fi
 tap_run "no @placeholders@ left in the installed files" check_no_placeholders
+tap_run "a second make install keeps the edited config, adds .new" check_config_kept
 tap_run "make uninstall DESTDIR= removes every file" check_uninstall
 tap_end
