@@ -1,10 +1,12 @@
 #!/usr/bin/env python3
 # manpages: every option and setting --help lists has an entry in the
 # program's man page, each default --help states is the page's, and the
-# page renders without mdoc warnings or flag-macro leaks. TAP on stdout.
+# page renders without mdoc warnings or flag-macro leaks, names the license
+# and, once made from its .in, the configured paths. TAP on stdout.
 #
 # usage: manpages.py BUILDDIR SRCDIR
 
+import os
 import re
 import subprocess
 import sys
@@ -95,15 +97,45 @@ def check_render(page_path):
     return warnings, leaks
 
 
+# The page as installed: made by make in the build tree from PAGE.in, or
+# shipped as it is in the source tree.
+def locate(build, src, page):
+    made = os.path.join(build, page)
+    if os.path.exists(src + "/" + page + ".in"):
+        return made
+    return os.path.join(src, page)
+
+
+# Left-over @var@ placeholders, the configuration file --help names as the
+# default when the page does not, and a page that names no license.
+def check_paths(binary, page_path, license_name):
+    text = open(page_path).read()
+    bad = ["placeholder " + p for p in sorted(set(re.findall(r"@\w+@", text)))]
+    out = subprocess.run([binary, "--help"], capture_output=True, text=True,
+                         timeout=10).stdout
+    m = re.search(r"--config FILE.*\(default (\S+),", out)
+    if m and not re.search(r"^\.(It )?Pa %s\s*$" % re.escape(m.group(1)),
+                           text, re.M):
+        bad.append("no .Pa " + m.group(1))
+    if license_name not in text:
+        bad.append("no \"%s\"" % license_name)
+    return bad
+
+
 def main(build, src):
     n, failed = 0, 0
+    license_name = open(src + "/LICENSE").readline().split()[0] + " license"
     for prog, page in PAGES:
-        missing, wrong = check_page("%s/%s" % (build, prog), "%s/%s" % (src, page))
-        warnings, leaks = check_render("%s/%s" % (src, page))
+        binary = "%s/%s" % (build, prog)
+        path = locate(build, src, page)
+        missing, wrong = check_page(binary, path)
+        warnings, leaks = check_render(path)
+        paths = check_paths(binary, path, license_name)
         for desc, bad in [("every --help option has an entry", missing),
                           ("the defaults agree with --help", wrong),
                           ("renders without groff warnings", warnings),
-                          ("no flag-macro leaks when rendered", leaks)]:
+                          ("no flag-macro leaks when rendered", leaks),
+                          ("configured paths and the license", paths)]:
             n += 1
             print("%s %d - %s(%s): %s" % ("not ok" if bad else "ok", n, prog,
                                           page[-1], desc))
