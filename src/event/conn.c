@@ -48,7 +48,7 @@ static void	conn_refuse(struct conn *);
 static void	conn_quiet_reads(struct conn *);
 static void	conn_loud_reads(struct conn *);
 static void	conn_flushed(struct conn *);
-static void	conn_park(struct conn *);
+static int	conn_park(struct conn *, unsigned int);
 static void	conn_unpark_cb(evutil_socket_t, short, void *);
 
 /* What running a plan left us with. */
@@ -63,6 +63,7 @@ conn_set_timeouts(struct conn *c, unsigned int read_ms)
 	struct timeval	 rtv, wtv;
 	unsigned int	 write_ms = c->conn_srv->srv_cfg->write_timeout_ms;
 
+	c->conn_park_armed = 0;
 	/* Re-setting them re-adds events; keep-alive traffic would do it twice a request. */
 	if (c->conn_timeouts_set && c->conn_read_ms == read_ms && c->conn_write_ms == write_ms)
 		return;
@@ -362,6 +363,9 @@ conn_arm_request_timers(struct conn *c)
 	if (!c->conn_deadline_armed && !http_parser_head_done(p)) {
 		c->conn_deadline_armed = 1;
 		conn_timer_arm(c, c->conn_srv->srv_cfg->header_timeout_ms);
+		/* A head in pieces may pause longer than the park delay. */
+		if (c->conn_park_armed)
+			conn_set_timeouts(c, c->conn_srv->srv_cfg->keepalive_timeout_ms);
 	}
 	if (http_parser_head_done(p)) {
 		conn_timer_stop(c);
@@ -425,10 +429,8 @@ conn_read_requests(struct conn *c)
 		conn_arm_request_timers(c);
 	else
 		conn_exchange_put(c);	/* idle: hold no request state */
-	if (!c->conn_read_eof) {
-		conn_park(c);
+	if (!c->conn_read_eof)
 		return;
-	}
 	if (evbuffer_get_length(bufferevent_get_output(c->conn_bev)) > 0) {
 		/* Answers already made still go out (a slow reader's); then close. */
 		conn_timer_stop(c);
@@ -474,15 +476,33 @@ conn_quiet_reads(struct conn *c)
 	bufferevent_setwatermark(c->conn_bev, EV_READ, 0, CONN_PIPELINE_MAX);
 }
 
+/*
+ * How long an idle connection waits awake for its next request: a plain one
+ * parks after CONN_PARK_AFTER_MS (busy keep-alive clients never pay for it),
+ * a TLS one waits out the whole keep-alive timeout.
+ */
+static unsigned int
+conn_idle_read_ms(const struct conn *c)
+{
+	unsigned int	 ms = c->conn_srv->srv_cfg->keepalive_timeout_ms;
+
+	if (c->conn_ctx.tls || (ms != 0 && ms <= CONN_PARK_AFTER_MS))
+		return (ms);
+	return (CONN_PARK_AFTER_MS);
+}
+
 /* Between requests again: read without a bound, idle up to the keep-alive timeout. */
 static void
 conn_loud_reads(struct conn *c)
 {
+	unsigned int	 ms = conn_idle_read_ms(c);
+
 	if (c->conn_quiet) {
 		c->conn_quiet = 0;
 		bufferevent_setwatermark(c->conn_bev, EV_READ, 0, 0);
 	}
-	conn_set_timeouts(c, c->conn_srv->srv_cfg->keepalive_timeout_ms);
+	conn_set_timeouts(c, ms);
+	c->conn_park_armed = ms != c->conn_srv->srv_cfg->keepalive_timeout_ms;
 }
 
 /*
@@ -688,8 +708,6 @@ conn_write_cb(struct bufferevent *bev, void *arg)
 	if (c->conn_state == CONN_READING) {
 		if (c->conn_output_wait)
 			conn_output_drained(c);
-		else
-			conn_park(c);	/* a long answer is out: idle now */
 		return;
 	}
 	if (c->conn_state == CONN_RUNNING && c->conn_job != NULL) {
@@ -749,15 +767,31 @@ conn_timer_cb(evutil_socket_t fd, short what, void *arg)
 		conn_refuse(c);
 }
 
-/* Read timeout: answer 408 mid-request, or close an idle keep-alive quietly. */
+/*
+ * Read timeout: answer 408 mid-request; an idle keep-alive connection that
+ * has waited its whole timeout closes quietly, one that has only waited
+ * the park delay parks for the rest (or, with bytes still queued, waits
+ * the rest awake).
+ */
 static void
 conn_read_timeout(struct conn *c)
 {
-	if (!conn_request_started(c)) {
+	unsigned int	 keepalive = c->conn_srv->srv_cfg->keepalive_timeout_ms;
+	unsigned int	 rest;
+
+	if (conn_request_started(c)) {
+		conn_refuse(c);
+		return;
+	}
+	if (!c->conn_park_armed) {
 		conn_close(c, EXCHANGE_KEEPALIVE_TIMEOUT);
 		return;
 	}
-	conn_refuse(c);
+	rest = keepalive != 0 ? keepalive - c->conn_read_ms : 0;
+	if (conn_park(c, rest) == 0)
+		return;
+	conn_set_timeouts(c, rest);
+	bufferevent_enable(c->conn_bev, EV_READ);
 }
 
 /* EOF, errors and timeouts from the bufferevent. */
@@ -797,12 +831,11 @@ conn_event_cb(struct bufferevent *bev, short what, void *arg)
  * the keep-alive timeout: an idle connection then costs its struct conn
  * and one event. TLS keeps its bufferevent (the SSL state lives there).
  */
-static void
-conn_park(struct conn *c)
+static int
+conn_park(struct conn *c, unsigned int ms)
 {
 	struct server	*srv = c->conn_srv;
 	struct timeval	 tv;
-	unsigned int	 ms = srv->srv_cfg->keepalive_timeout_ms;
 
 	if (c->conn_ctx.tls || c->conn_bev == NULL || c->conn_state != CONN_READING ||
 	    c->conn_read_eof || c->conn_quiet || c->conn_ex != NULL ||
@@ -810,7 +843,7 @@ conn_park(struct conn *c)
 	    evtimer_pending(c->conn_timer, NULL) ||
 	    evbuffer_get_length(bufferevent_get_input(c->conn_bev)) > 0 ||
 	    evbuffer_get_length(bufferevent_get_output(c->conn_bev)) > 0)
-		return;
+		return (-1);
 	/* Freed from its own callback, libevent keeps it until that returns. */
 	bufferevent_free(c->conn_bev);
 	c->conn_bev = NULL;
@@ -820,6 +853,7 @@ conn_park(struct conn *c)
 	if (event_assign(c->conn_timer, srv->srv_base, c->conn_fd, EV_READ,
 	    conn_unpark_cb, c) == -1 || event_add(c->conn_timer, ms ? &tv : NULL) == -1)
 		conn_close(c, EXCHANGE_OOM);
+	return (0);
 }
 
 /*

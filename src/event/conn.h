@@ -37,6 +37,8 @@ enum conn_state {
  * input sends a reset, which can destroy the answer in the client's buffer.
  */
 #define CONN_LINGER_MS		2000
+/* An idle plain keep-alive connection gives back its buffers after this long. */
+#define CONN_PARK_AFTER_MS	500
 
 /*
  * An idle plain connection is parked: its bufferevent (with its two
@@ -60,6 +62,7 @@ struct conn {
 	unsigned int		 conn_quiet:1;		/* reads quieted while a plan waits */
 	unsigned int		 conn_output_wait:1;	/* next request waits for the client to read */
 	unsigned int		 conn_timeouts_set:1;
+	unsigned int		 conn_park_armed:1;	/* the read timeout is the park delay */
 	unsigned int		 conn_read_ms;		/* the timeouts last given to the bufferevent */
 	unsigned int		 conn_write_ms;
 	struct fetch_job	*conn_job;	/* a PLAN_FETCH step in progress */
