@@ -5,6 +5,7 @@
 #include <sys/ioctl.h>
 #include <sys/socket.h>
 
+#include <errno.h>
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
@@ -47,6 +48,8 @@ static void	conn_refuse(struct conn *);
 static void	conn_quiet_reads(struct conn *);
 static void	conn_loud_reads(struct conn *);
 static void	conn_flushed(struct conn *);
+static int	conn_park(struct conn *, unsigned int);
+static void	conn_unpark_cb(evutil_socket_t, short, void *);
 
 /* What running a plan left us with. */
 #define CONN_PLAN_WAITING	0	/* a timer or the write callback resumes it */
@@ -60,6 +63,7 @@ conn_set_timeouts(struct conn *c, unsigned int read_ms)
 	struct timeval	 rtv, wtv;
 	unsigned int	 write_ms = c->conn_srv->srv_cfg->write_timeout_ms;
 
+	c->conn_park_armed = 0;
 	/* Re-setting them re-adds events; keep-alive traffic would do it twice a request. */
 	if (c->conn_timeouts_set && c->conn_read_ms == read_ms && c->conn_write_ms == write_ms)
 		return;
@@ -212,6 +216,29 @@ conn_request_started(const struct conn *c)
 	    (c->conn_ex != NULL && exchange_started(c->conn_ex)));
 }
 
+/* Give the connection's (new) bufferevent our callbacks and a read timeout; enable `events`. */
+static void
+conn_bev_start(struct conn *c, unsigned int read_ms, short events)
+{
+	bufferevent_setcb(c->conn_bev, conn_read_cb, conn_write_cb, conn_event_cb, c);
+	c->conn_timeouts_set = 0;
+	conn_set_timeouts(c, read_ms);
+	bufferevent_enable(c->conn_bev, events);
+}
+
+/*
+ * Queue bytes on the bufferevent. One revived from parking reads only
+ * until it has something to write: enabling writes arms a write event,
+ * and on an empty output that costs a wakeup and two epoll_ctl calls.
+ */
+static void
+conn_queue(struct conn *c, const void *p, size_t len)
+{
+	bufferevent_write(c->conn_bev, p, len);
+	if (!(bufferevent_get_enabled(c->conn_bev) & EV_WRITE))
+		bufferevent_enable(c->conn_bev, EV_WRITE);
+}
+
 /* Take an accepted socket and start reading a request. */
 void
 conn_accept(struct server *srv, evutil_socket_t fd, const struct sockaddr *sa, int socklen,
@@ -226,7 +253,10 @@ conn_accept(struct server *srv, evutil_socket_t fd, const struct sockaddr *sa, i
 		goto fail;
 	}
 	c->conn_srv = srv;
-	c->conn_bev = conn_bufferevent(srv, fd, tls);
+	c->conn_fd = fd;
+	/* A plain socket is ours to close: parking frees the bufferevent, not the socket. */
+	c->conn_bev = tls != NULL ? conn_bufferevent(srv, fd, tls) :
+	    bufferevent_socket_new(srv->srv_base, fd, 0);
 	c->conn_timer = evtimer_new(srv->srv_base, conn_timer_cb, c);
 	if (c->conn_bev == NULL || c->conn_timer == NULL) {
 		log_warnx("conn_accept: cannot create events");
@@ -246,14 +276,12 @@ conn_accept(struct server *srv, evutil_socket_t fd, const struct sockaddr *sa, i
 	stats_add(&srv->srv_stats.conns_open, 1);
 	stats_add(&srv->srv_stats.conns_total, 1);
 
-	bufferevent_setcb(c->conn_bev, conn_read_cb, conn_write_cb, conn_event_cb, c);
-	conn_set_timeouts(c, cfg->header_timeout_ms);
+	conn_bev_start(c, cfg->header_timeout_ms, EV_READ | EV_WRITE);
 	if (tls != NULL) {
 		/* The read timeout is idle time; a trickled hello must not stretch the handshake. */
 		c->conn_deadline_armed = 1;
 		conn_timer_arm(c, cfg->header_timeout_ms);
 	}
-	bufferevent_enable(c->conn_bev, EV_READ | EV_WRITE);
 	return;
 fail:
 	if (c != NULL) {
@@ -261,7 +289,7 @@ fail:
 			event_free(c->conn_timer);
 		if (c->conn_bev != NULL)
 			bufferevent_free(c->conn_bev);
-		else
+		if (c->conn_bev == NULL || tls == NULL)
 			evutil_closesocket(fd);
 		free(c);
 	} else
@@ -284,7 +312,10 @@ conn_close(struct conn *c, enum exchange_end why)
 		exchange_finish(c->conn_ex, &srv->srv_stats, &c->conn_ctx, why);
 	TAILQ_REMOVE(&srv->srv_conns, c, conn_entry);
 	event_free(c->conn_timer);
-	bufferevent_free(c->conn_bev);
+	if (c->conn_bev != NULL)
+		bufferevent_free(c->conn_bev);
+	if (!c->conn_ctx.tls)
+		evutil_closesocket(c->conn_fd);
 	conn_exchange_put(c);
 	stats_sub(&srv->srv_stats.conns_open, 1);
 	server_conn_release(srv);
@@ -319,7 +350,7 @@ conn_feed(struct conn *c, struct evbuffer *in)
 	evbuffer_drain(in, used);
 	stats_add(&c->conn_srv->srv_stats.bytes_in, used);
 	if ((n = exchange_continue_bytes(c->conn_ex, r, &cont)) > 0)
-		bufferevent_write(c->conn_bev, cont, n);
+		conn_queue(c, cont, n);
 	return (r);
 }
 
@@ -332,6 +363,9 @@ conn_arm_request_timers(struct conn *c)
 	if (!c->conn_deadline_armed && !http_parser_head_done(p)) {
 		c->conn_deadline_armed = 1;
 		conn_timer_arm(c, c->conn_srv->srv_cfg->header_timeout_ms);
+		/* A head in pieces may pause longer than the park delay. */
+		if (c->conn_park_armed)
+			conn_set_timeouts(c, c->conn_srv->srv_cfg->keepalive_timeout_ms);
 	}
 	if (http_parser_head_done(p)) {
 		conn_timer_stop(c);
@@ -442,15 +476,33 @@ conn_quiet_reads(struct conn *c)
 	bufferevent_setwatermark(c->conn_bev, EV_READ, 0, CONN_PIPELINE_MAX);
 }
 
+/*
+ * How long an idle connection waits awake for its next request: a plain one
+ * parks after CONN_PARK_AFTER_MS (busy keep-alive clients never pay for it),
+ * a TLS one waits out the whole keep-alive timeout.
+ */
+static unsigned int
+conn_idle_read_ms(const struct conn *c)
+{
+	unsigned int	 ms = c->conn_srv->srv_cfg->keepalive_timeout_ms;
+
+	if (c->conn_ctx.tls || (ms != 0 && ms <= CONN_PARK_AFTER_MS))
+		return (ms);
+	return (CONN_PARK_AFTER_MS);
+}
+
 /* Between requests again: read without a bound, idle up to the keep-alive timeout. */
 static void
 conn_loud_reads(struct conn *c)
 {
+	unsigned int	 ms = conn_idle_read_ms(c);
+
 	if (c->conn_quiet) {
 		c->conn_quiet = 0;
 		bufferevent_setwatermark(c->conn_bev, EV_READ, 0, 0);
 	}
-	conn_set_timeouts(c, c->conn_srv->srv_cfg->keepalive_timeout_ms);
+	conn_set_timeouts(c, ms);
+	c->conn_park_armed = ms != c->conn_srv->srv_cfg->keepalive_timeout_ms;
 }
 
 /*
@@ -476,7 +528,7 @@ conn_write(struct conn *c, const void *p, size_t len)
 		if ((size_t)n == len)
 			return;
 	}
-	bufferevent_write(c->conn_bev, (const char *)p + n, len - (size_t)n);
+	conn_queue(c, (const char *)p + n, len - (size_t)n);
 }
 
 /*
@@ -653,8 +705,9 @@ conn_write_cb(struct bufferevent *bev, void *arg)
 			conn_flushed(c);
 		return;
 	}
-	if (c->conn_state == CONN_READING && c->conn_output_wait) {
-		conn_output_drained(c);
+	if (c->conn_state == CONN_READING) {
+		if (c->conn_output_wait)
+			conn_output_drained(c);
 		return;
 	}
 	if (c->conn_state == CONN_RUNNING && c->conn_job != NULL) {
@@ -714,15 +767,31 @@ conn_timer_cb(evutil_socket_t fd, short what, void *arg)
 		conn_refuse(c);
 }
 
-/* Read timeout: answer 408 mid-request, or close an idle keep-alive quietly. */
+/*
+ * Read timeout: answer 408 mid-request; an idle keep-alive connection that
+ * has waited its whole timeout closes quietly, one that has only waited
+ * the park delay parks for the rest (or, with bytes still queued, waits
+ * the rest awake).
+ */
 static void
 conn_read_timeout(struct conn *c)
 {
-	if (!conn_request_started(c)) {
+	unsigned int	 keepalive = c->conn_srv->srv_cfg->keepalive_timeout_ms;
+	unsigned int	 rest;
+
+	if (conn_request_started(c)) {
+		conn_refuse(c);
+		return;
+	}
+	if (!c->conn_park_armed) {
 		conn_close(c, EXCHANGE_KEEPALIVE_TIMEOUT);
 		return;
 	}
-	conn_refuse(c);
+	rest = keepalive != 0 ? keepalive - c->conn_read_ms : 0;
+	if (conn_park(c, rest) == 0)
+		return;
+	conn_set_timeouts(c, rest);
+	bufferevent_enable(c->conn_bev, EV_READ);
 }
 
 /* EOF, errors and timeouts from the bufferevent. */
@@ -754,4 +823,71 @@ conn_event_cb(struct bufferevent *bev, short what, void *arg)
 		else if (c->conn_state == CONN_RUNNING)
 			conn_close(c, EXCHANGE_CLIENT_GONE);	/* nginx's 499: the client left mid-plan */
 	}
+}
+
+/*
+ * Between requests, a plain connection with nothing buffered either way
+ * gives its bufferevent back and waits on conn_timer for readability or
+ * the keep-alive timeout: an idle connection then costs its struct conn
+ * and one event. TLS keeps its bufferevent (the SSL state lives there).
+ */
+static int
+conn_park(struct conn *c, unsigned int ms)
+{
+	struct server	*srv = c->conn_srv;
+	struct timeval	 tv;
+
+	if (c->conn_ctx.tls || c->conn_bev == NULL || c->conn_state != CONN_READING ||
+	    c->conn_read_eof || c->conn_quiet || c->conn_ex != NULL ||
+	    conn_request_started(c) || c->conn_job != NULL ||
+	    evtimer_pending(c->conn_timer, NULL) ||
+	    evbuffer_get_length(bufferevent_get_input(c->conn_bev)) > 0 ||
+	    evbuffer_get_length(bufferevent_get_output(c->conn_bev)) > 0)
+		return (-1);
+	/* Freed from its own callback, libevent keeps it until that returns. */
+	bufferevent_free(c->conn_bev);
+	c->conn_bev = NULL;
+	event_del(c->conn_timer);
+	c->conn_timer_due_us = 0;
+	tv = time_ms_to_timeval(ms);
+	if (event_assign(c->conn_timer, srv->srv_base, c->conn_fd, EV_READ,
+	    conn_unpark_cb, c) == -1 || event_add(c->conn_timer, ms ? &tv : NULL) == -1)
+		conn_close(c, EXCHANGE_OOM);
+	return (0);
+}
+
+/*
+ * A parked connection woke: on the keep-alive timeout close it; on bytes
+ * (or EOF) take a bufferevent again and read them now, as its read
+ * callback would have on the next loop pass.
+ */
+static void
+conn_unpark_cb(evutil_socket_t fd, short what, void *arg)
+{
+	struct conn	*c = arg;
+	struct server	*srv = c->conn_srv;
+	struct evbuffer	*in;
+	int		 n;
+
+	if (what & EV_TIMEOUT) {
+		conn_close(c, EXCHANGE_KEEPALIVE_TIMEOUT);
+		return;
+	}
+	if (evtimer_assign(c->conn_timer, srv->srv_base, conn_timer_cb, c) == -1 ||
+	    (c->conn_bev = bufferevent_socket_new(srv->srv_base, fd, 0)) == NULL) {
+		conn_close(c, EXCHANGE_OOM);
+		return;
+	}
+	conn_bev_start(c, srv->srv_cfg->keepalive_timeout_ms, EV_READ);
+	/* The input takes bytes only from its bufferevent unless unfrozen. */
+	in = bufferevent_get_input(c->conn_bev);
+	evbuffer_unfreeze(in, 0);
+	n = evbuffer_read(in, fd, -1);
+	evbuffer_freeze(in, 0);
+	if (n > 0)
+		conn_read_requests(c);
+	else if (n == 0)
+		conn_event_cb(c->conn_bev, BEV_EVENT_READING | BEV_EVENT_EOF, c);
+	else if (errno != EAGAIN && errno != EWOULDBLOCK && errno != EINTR)
+		conn_event_cb(c->conn_bev, BEV_EVENT_READING | BEV_EVENT_ERROR, c);
 }

@@ -37,11 +37,19 @@ enum conn_state {
  * input sends a reset, which can destroy the answer in the client's buffer.
  */
 #define CONN_LINGER_MS		2000
+/* An idle plain keep-alive connection gives back its buffers after this long. */
+#define CONN_PARK_AFTER_MS	500
 
+/*
+ * An idle plain connection is parked: its bufferevent (with its two
+ * evbuffers, most of what a connection costs) is freed, and conn_timer
+ * waits for the next request's bytes and the keep-alive timeout instead.
+ */
 struct conn {
 	struct server		*conn_srv;
-	struct bufferevent	*conn_bev;
-	struct event		*conn_timer;	/* header deadline, or a WAIT / stream tick */
+	struct bufferevent	*conn_bev;	/* NULL while parked */
+	struct event		*conn_timer;	/* header deadline, a WAIT / stream tick; parked: the wait */
+	evutil_socket_t		 conn_fd;
 	uint64_t		 conn_timer_due_us;	/* its due time, time_now_us(); 0 none */
 	enum conn_state		 conn_state;
 	struct exchange		*conn_ex;	/* NULL while idle between requests */
@@ -49,11 +57,12 @@ struct conn {
 	char			 conn_ip[SOCK_ADDRSTR_LEN];
 	unsigned int		 conn_step;	/* next plan step */
 	unsigned int		 conn_piece;	/* next stream piece */
-	int			 conn_read_eof;
-	int			 conn_deadline_armed;
-	int			 conn_quiet;		/* reads quieted while a plan waits */
-	int			 conn_output_wait;	/* next request waits for the client to read */
-	int			 conn_timeouts_set;
+	unsigned int		 conn_read_eof:1;
+	unsigned int		 conn_deadline_armed:1;
+	unsigned int		 conn_quiet:1;		/* reads quieted while a plan waits */
+	unsigned int		 conn_output_wait:1;	/* next request waits for the client to read */
+	unsigned int		 conn_timeouts_set:1;
+	unsigned int		 conn_park_armed:1;	/* the read timeout is the park delay */
 	unsigned int		 conn_read_ms;		/* the timeouts last given to the bufferevent */
 	unsigned int		 conn_write_ms;
 	struct fetch_job	*conn_job;	/* a PLAN_FETCH step in progress */

@@ -156,6 +156,19 @@ t_slow_body_trickle() {
 	    d["body"] == "0123456789ab" and d["ms_from_first"] >= 2000'
 }
 
+# A connection idle after its answer is closed keepalive_timeout_ms later, not before.
+t_keepalive_idle_close() {
+	local t0 ms
+	[ -n "${SRV_PID[slow]:-}" ] || slow_start || return 1
+	t0=$(now_ms)
+	python3 "$HC" trickle "${SRV_HTTP[slow]}" 0 \
+	    'GET /ip HTTP/1.1\r\nHost: x\r\n\r\n' 4 >"$T/kaidle.json" 2>&1
+	ms=$(($(now_ms) - t0))
+	expect_json "$T/kaidle.json" 'd["status"] == 200 and d["how"] == "eof"' &&
+	    expect_ge "ms until the idle connection closed" "$ms" 900 &&
+	    expect_lt "ms until the idle connection closed" "$ms" 2500
+}
+
 # A reader that never reads /bytes/10000000 is cut off by write_timeout_ms; RSS stays small.
 t_slow_reader() {
 	local pid rpid t0 open closed_ms= hwm
@@ -267,6 +280,7 @@ hard_main() {
 	tap_run "header_timeout_ms=1500: head trickled 1 B/200 ms -> 408 JSON at ~1.5 s" t_slow_header
 	tap_run "body_timeout_ms=1500: a stalled body -> 408 JSON ~1.5 s after its last byte" t_slow_body_stall
 	tap_run "body_timeout_ms=1500: a body with every pause < 1.5 s is accepted (pause limit)" t_slow_body_trickle
+	tap_run "keepalive_timeout_ms=1000: an idle answered connection is closed at ~1 s" t_keepalive_idle_close
 	tap_run "write_timeout_ms=1000: a reader that never reads /bytes/10000000 is closed; RSS < 64 MiB" t_slow_reader
 	srv_kill slow
 	tap_run "max_connections=50: of 150 idle connections 100 get 503 JSON and a close" t_cap_refuse
