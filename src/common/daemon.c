@@ -16,11 +16,13 @@
 #include <pwd.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <stdint.h>
 #include <string.h>
 #include <unistd.h>
 
 #include "common/daemon.h"
 #include "util/err.h"
+#include "util/num.h"
 
 static int	 daemon_ready_fd = -1;		/* write end the first parent waits on */
 static char	 daemon_pid_path[PATH_MAX];
@@ -95,16 +97,18 @@ daemon_ready(void)
 static long
 daemon_pidfile_owner(const char *path)
 {
-	char	 text[32];
-	FILE	*fp;
-	long	 pid = 0;
+	char		 text[32];
+	FILE		*fp;
+	uint64_t	 pid = 0;
 
 	if ((fp = fopen(path, "r")) == NULL)
 		return (0);
-	if (fgets(text, sizeof(text), fp) != NULL)
-		pid = strtol(text, NULL, 10);
+	/* A pid file we did not write (or half written) names no owner. */
+	if (fgets(text, sizeof(text), fp) == NULL ||
+	    num_parse_u64(text, strcspn(text, "\n"), INT32_MAX, &pid) == -1)
+		pid = 0;
 	fclose(fp);
-	return (pid);
+	return ((long)pid);
 }
 
 /* Refuse if a running instance holds the pid file's lock. */

@@ -20,20 +20,16 @@
 
 #include "common/sock.h"
 #include "util/err.h"
+#include "util/num.h"
 #include "util/time.h"
 
 /* Parse a port number 0..65535; -1 if it is not one. */
 static int
 sock_parse_port(const char *s)
 {
-	char	*end;
-	long	 v;
+	uint64_t	 v;
 
-	if (*s == '\0')
-		return (-1);
-	errno = 0;
-	v = strtol(s, &end, 10);
-	if (errno != 0 || *end != '\0' || v < 0 || v > 65535)
+	if (num_parse_u64(s, strlen(s), 65535, &v) == -1)
 		return (-1);
 	return ((int)v);
 }
