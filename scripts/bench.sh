@@ -10,7 +10,7 @@ TOP=$(cd "$(dirname "$0")/.." && pwd)
 BUILD=${BUILDDIR:-$TOP/build}
 . "$TOP/scripts/lib.sh"
 
-# Defaults for a full run (about 3 minutes); --quick and the flags change them.
+# Defaults for a full run (about 5 minutes); --quick and the flags change them.
 SECS=5			# length of one throughput run
 RUNS=3			# throughput runs per figure; the median is reported
 CONNS=10000		# connections of scenarios 3 and 4
@@ -42,7 +42,7 @@ Each throughput figure is the median of --runs runs; the two sides alternate.
 Each throughput row also shows each server's CPU time per request (user +
 system, from /proc/PID/stat over the run) and the ratio of the two.
 
-  --quick        about one minute: 1 s runs
+  --quick        about two minutes: 1 s runs
   --secs S       length of one throughput run (default $SECS)
   --runs N       runs per throughput figure (default $RUNS)
   --conns N      connections of scenarios 3 and 4 (default $CONNS)
