@@ -1,5 +1,5 @@
 #!/bin/bash
-# bench: echofetchd against nginx (and h2o) on 127.0.0.1, eight scenarios side by
+# bench: echofetchd against nginx (and h2o) on 127.0.0.1, the scenarios side by
 # side in one run; prints each figure, the reference, the ratio and PASS/MISS against
 # the target ratio in each row. A MISS is information: the script exits 0 whenever
 # it ran. Stops everything it started, also on Ctrl-C.
@@ -10,7 +10,7 @@ TOP=$(cd "$(dirname "$0")/.." && pwd)
 BUILD=${BUILDDIR:-$TOP/build}
 . "$TOP/scripts/lib.sh"
 
-# Defaults for a full run (about 3 minutes); --quick and the flags change them.
+# Defaults for a full run (about 5 minutes); --quick and the flags change them.
 SECS=5			# length of one throughput run
 RUNS=3			# throughput runs per figure; the median is reported
 CONNS=10000		# connections of scenarios 3 and 4
@@ -32,21 +32,24 @@ Runs echofetchd and nginx side by side on free ports of 127.0.0.1:
   3 N concurrent /delay?ms=1000: wall time, errors, peak RSS
   4 RSS per idle keep-alive connection with N held open, vs nginx's worker
   5 /fetch of 1 KiB from a loopback echofetchd vs nginx proxy_pass (keepalive)
+ 5b the same with 1 MiB bodies
+ 5c /gather of 16 URLs vs /fetch: CPU per upstream transfer (echofetchd alone)
   6 HTTPS keep-alive req/s vs nginx TLS, same certificate
   7 /cpu?ms=20 with 8 clients: --workers 2 vs --workers 1
   8 keep-alive GET vs h2o (one thread, the same 2-byte body), pinned like 1a
+  9 echofetch-load vs wrk (-c50, one thread on CPU 1) against nginx pinned like 1a
 Each throughput figure is the median of --runs runs; the two sides alternate.
 Each throughput row also shows each server's CPU time per request (user +
 system, from /proc/PID/stat over the run) and the ratio of the two.
 
-  --quick        about one minute: 1 s runs
+  --quick        about two minutes: 1 s runs
   --secs S       length of one throughput run (default $SECS)
   --runs N       runs per throughput figure (default $RUNS)
   --conns N      connections of scenarios 3 and 4 (default $CONNS)
   --out FILE     also write the table as Markdown to FILE
   --keep         keep the work directory (configs, logs, raw output)
   --build DIR    where the binaries are (default \$BUILDDIR or ./build)
-  --only LIST    run only these scenarios, e.g. --only 1a,8 (1a 1b 2-8)
+  --only LIST    run only these scenarios, e.g. --only 1a,8 (1a 1b 2-5 5b 5c 6-9)
   -h, --help     this text
 EOF
 }
@@ -333,10 +336,12 @@ row() {
 	echo "$1" >>"$WORK/rows.md"
 }
 
-# Add a throughput row for TAG (see alternate) with target >= LIMIT x.
+# Add a throughput row for TAG (see alternate) with target >= LIMIT x and,
+# given CPU_LIMIT, CPU per request <= CPU_LIMIT x the reference's.
 rate_row() {
-	local tag=$1 label=$2 unit=$3 limit=$4 ref=$5
-	row "$(bt rate-row "$WORK/$tag.a" "$WORK/$tag.b" "$label" "$unit" "$limit" "$ref" "$RUNS")"
+	local tag=$1 label=$2 unit=$3 limit=$4 ref=$5 cpu=${6:-}
+	row "$(bt rate-row "$WORK/$tag.a" "$WORK/$tag.b" "$label" "$unit" "$limit" "$ref" \
+	    "$RUNS" ${cpu:+"$cpu"})"
 }
 
 # Scenario 1a: one worker each, server on CPU 0, wrk -t1 on CPU 1.
@@ -458,28 +463,62 @@ scenario_idle() {
 	row "$(bt idle-row "$CONNS" "$WORK/idle-ef.json" $ef "$WORK/idle-nginx.json" $ng)"
 }
 
-# Scenario 5: /fetch of 1 KiB from a loopback echofetchd vs nginx proxy_pass.
-scenario_fetch() {
-	say "5 /fetch vs proxy_pass, upstream /bytes/1024?seed=1: wrk -t1 -c50 -d${SECS}s x $RUNS"
-	local up upp ef efp ng u a b
+# Start the upstream echofetchd and one that may fetch from it; sets UP_PID,
+# UP_HTTP, FE_PID, FE_HTTP.
+fetch_servers() {
 	ef_start "" upstream --workers 1
-	up=$EF_PID upp=$EF_HTTP
+	UP_PID=$EF_PID UP_HTTP=$EF_HTTP
 	ef_start "" fetch --workers 1 -o fetch_allow=127.0.0.0/8
-	ef=$EF_PID efp=$EF_HTTP
-	nginx_start "" proxy 1 proxy "$upp"
+	FE_PID=$EF_PID FE_HTTP=$EF_HTTP
+}
+
+# The upstream's /bytes/SIZE?seed=SEED, percent-encoded for a url= parameter.
+bytes_url() {
+	echo "http%3A%2F%2F127.0.0.1%3A$UP_HTTP%2Fbytes%2F$1%3Fseed%3D$2"
+}
+
+# Scenarios 5 and 5b: /fetch of SIZE bytes from a loopback echofetchd vs nginx
+# proxy_pass. TAG, the row's number, SIZE, then SIZE for people (1 KiB).
+scenario_fetch() {
+	local tag=$1 num=$2 size=$3 human=$4 ng u a b
+	say "$num /fetch vs proxy_pass, upstream /bytes/$size?seed=1: wrk -t1 -c50 -d${SECS}s x $RUNS"
+	fetch_servers
+	nginx_start "" "$tag" 1 proxy "$UP_HTTP"
 	ng=$NG_PID
-	u="http%3A%2F%2F127.0.0.1%3A$upp%2Fbytes%2F1024%3Fseed%3D1"
-	a=$(curl -s "http://127.0.0.1:$efp/fetch?url=$u" | cksum)
-	b=$(curl -s "http://127.0.0.1:$NG_PORT/bytes/1024?seed=1" | cksum)
+	u=$(bytes_url "$size" 1)
+	a=$(curl -s "http://127.0.0.1:$FE_HTTP/fetch?url=$u" | cksum)
+	b=$(curl -s "http://127.0.0.1:$NG_PORT/bytes/$size?seed=1" | cksum)
 	[ "$a" = "$b" ] || say "  warning: /fetch and proxy_pass bodies differ ($a / $b)"
-	cpu_of fetch "$ef" "$(nginx_workers "$ng")"
-	alternate fetch wrk_run "" 1 "http://127.0.0.1:$efp/fetch?url=$u" -- \
-	    wrk_run "" 1 "http://127.0.0.1:$NG_PORT/bytes/1024?seed=1"
-	rate_row fetch "5 /fetch 1 KiB from loopback upstream, 1 worker, unpinned" req/s 1.0 \
-	    "nginx proxy_pass, keepalive upstream:"
+	cpu_of "$tag" "$FE_PID" "$(nginx_workers "$ng")"
+	alternate "$tag" wrk_run "" 1 "http://127.0.0.1:$FE_HTTP/fetch?url=$u" -- \
+	    wrk_run "" 1 "http://127.0.0.1:$NG_PORT/bytes/$size?seed=1"
+	rate_row "$tag" "$num /fetch $human from loopback upstream, 1 worker, unpinned" req/s 1.0 \
+	    "nginx proxy_pass, keepalive upstream:" 1.0
 	stop_pid "$ng"
-	stop_pid "$ef"
-	stop_pid "$up"
+	stop_pid "$FE_PID"
+	stop_pid "$UP_PID"
+}
+
+# Scenario 5c: /gather of 16 URLs vs /fetch on one echofetchd, CPU per transfer.
+# 4 clients of /gather and 64 of /fetch keep 64 transfers in flight on each side.
+scenario_gather() {
+	say "5c /gather of 16 x /bytes/1024 (-c 4) vs /fetch (-c 64): -d $SECS x $RUNS"
+	local q="" i n
+	fetch_servers
+	for i in $(seq 16); do
+		q="$q&url=$(bytes_url 1024 "$i")"
+	done
+	q=${q#&}
+	n=$(curl -s "http://127.0.0.1:$FE_HTTP/gather?$q" | grep -o '"status": *200' | wc -l)
+	[ "$n" = 16 ] || say "  warning: /gather answered $n of 16 URLs with 200"
+	cpu_of gather "$FE_PID" "$FE_PID"
+	alternate gather load_run "" -c 4 "http://127.0.0.1:$FE_HTTP/gather?$q" -- \
+	    load_run "" -c 64 "http://127.0.0.1:$FE_HTTP/fetch?url=$(bytes_url 1024 1)"
+	row "$(bt per-row "$WORK/gather.a" "$WORK/gather.b" 16 \
+	    "5c /gather of 16 URLs (1 KiB each) vs /fetch, 1 worker; CPU per upstream transfer" \
+	    "no nginx reference (echofetchd alone); /fetch:" "$RUNS" 1.0)"
+	stop_pid "$FE_PID"
+	stop_pid "$UP_PID"
 }
 
 # A self-signed P-256 certificate for both servers.
@@ -581,6 +620,20 @@ scenario_h2o() {
 	stop_pid "$ef"
 }
 
+# Scenario 9: echofetch-load vs wrk, both on CPU 1, against one nginx worker on CPU 0.
+scenario_load() {
+	say "9 echofetch-load vs wrk, -c50, 1 thread on CPU 1, nginx on CPU 0: -d $SECS x $RUNS"
+	local ng
+	nginx_start "$PIN_SERVER" load 1 plain
+	ng=$NG_PID
+	cpu_of load "$(nginx_workers "$ng")" "$(nginx_workers "$ng")"
+	alternate load load_run "$PIN_CLIENT" --threads 1 -c 50 "http://127.0.0.1:$NG_PORT/" -- \
+	    wrk_run "$PIN_CLIENT" 1 "http://127.0.0.1:$NG_PORT/"
+	rate_row load "9 echofetch-load vs wrk -t1, 50 conns, nginx 1 worker, pinned (CPU: nginx's)" \
+	    req/s 1.0 "wrk:"
+	stop_pid "$ng"
+}
+
 # The 1-minute load average now.
 load1() {
 	cut -d' ' -f1 /proc/loadavg
@@ -624,10 +677,13 @@ main() {
 	wanted 2 && scenario_echo
 	wanted 3 && scenario_delay
 	wanted 4 && scenario_idle
-	wanted 5 && scenario_fetch
+	wanted 5 && scenario_fetch fetch 5 1024 "1 KiB"
+	wanted 5b && scenario_fetch fetch1m 5b 1048576 "1 MiB"
+	wanted 5c && scenario_gather
 	wanted 6 && scenario_tls
 	wanted 7 && scenario_cpu
 	wanted 8 && scenario_h2o
+	wanted 9 && scenario_load
 	report >"$WORK/table.md"
 	[ -n "$OUT" ] && cp "$WORK/table.md" "$OUT"
 	cat "$WORK/table.md"

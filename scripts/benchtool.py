@@ -11,10 +11,15 @@ usage: benchtool.py COMMAND ARGS...
   run FILE [TICKS HZ]        "rps errors" of one wrk output or load JSON; with
                              the server's CPU ticks over the run, "rps errors
                              cpu_us" (CPU microseconds per request)
-  rate-row A B LABEL UNIT LIMIT REF RUNS
+  rate-row A B LABEL UNIT LIMIT REF RUNS [CPU_LIMIT]
                              a throughput table row from the "rps errors
                              [cpu_us]" lines in files A and B (ratio A/B >=
                              LIMIT), the median CPU per request of each
+                             (with CPU_LIMIT, A's / B's must be <= it too)
+  per-row A B N LABEL REF RUNS LIMIT
+                             a row of CPU per transfer: each request of A
+                             makes N upstream transfers, each of B one; A's
+                             CPU per transfer / B's must be <= LIMIT
   fig FILE UNIT RUNS         a throughput figure from the lines in FILE
   delay-row CONNS JSON HWM_KB REF
                              scenario 3's row (echofetch-load JSON, peak RSS)
@@ -167,7 +172,14 @@ def row(*cells):
     return "| " + " | ".join(cells) + " |"
 
 
-def cmd_rate_row(a_file, b_file, label, unit, limit, ref, runs):
+def cpu_ok(ca, cb, limit):
+    """Whether the median CPU per request of A over B's is at most LIMIT."""
+    if not ca or not cb:
+        return False
+    return float(ratio(statistics.median(ca), statistics.median(cb))) <= float(limit)
+
+
+def cmd_rate_row(a_file, b_file, label, unit, limit, ref, runs, cpu_limit=None):
     """A throughput row; its one-line summary goes to stderr."""
     ca, cb = [], []
     ra, ea = read_runs(a_file, ca)
@@ -176,9 +188,28 @@ def cmd_rate_row(a_file, b_file, label, unit, limit, ref, runs):
     r = ratio(ma, mb)
     runs = int(runs)
     cpu = cpu_cell(ca, cb)
+    target, ok = "≥ %s×" % limit, float(r) >= float(limit)
+    if cpu_limit is not None:
+        target += ", CPU ≤ %s×" % cpu_limit
+        ok = ok and cpu_ok(ca, cb, cpu_limit)
     print(row(label, figure(ra, ea, unit, runs), "%s %s" % (ref, figure(rb, eb, unit, runs)),
-              r + "×", "≥ %s×" % limit, verdict(float(r) >= float(limit)), cpu))
+              r + "×", target, verdict(ok), cpu))
     sys.stderr.write("bench:   -> %g vs %g %s: %s×; CPU µs/req %s\n" % (ma, mb, unit, r, cpu))
+
+
+def cmd_per_row(a_file, b_file, n, label, ref, runs, limit):
+    """CPU per upstream transfer: requests of A make N transfers each, of B one."""
+    ca, cb = [], []
+    n, runs = int(n), int(runs)
+    ra, ea = read_runs(a_file, ca)
+    rb, eb = read_runs(b_file, cb)
+    ta = [v / n for v in ca]
+    r = ratio(median(ta), median(cb)) if ta and cb else "0"
+    cpu = cpu_cell(ta, cb)
+    print(row(label, figure([v * n for v in ra], ea, "transfers/s", runs),
+              "%s %s" % (ref, figure(rb, eb, "transfers/s", runs)), r + "×",
+              "CPU/transfer ≤ %s×" % limit, verdict(cpu_ok(ta, cb, limit)), cpu))
+    sys.stderr.write("bench:   -> CPU µs per transfer %s\n" % cpu)
 
 
 def cmd_delay_row(conns, path, hwm_kb, ref):
@@ -466,6 +497,8 @@ def main(argv):
         cmd_run(*args)
     elif cmd == "rate-row":
         cmd_rate_row(*args)
+    elif cmd == "per-row":
+        cmd_per_row(*args)
     elif cmd == "fig":
         cpu = []
         rates, errors = read_runs(args[0], cpu)
