@@ -243,6 +243,21 @@ hwm_of() {
 	awk '/^VmHWM:/ { print $2; f = 1 } END { if (!f) print 0 }' "/proc/$1/status" 2>/dev/null || echo 0
 }
 
+# A scenario's heading and table head: the fixed columns (COLS, split at
+# "|"), then a column "N=n SUFFIX" for each of the client COUNTS.
+md_head() {
+	local title=$1 cols=$2 suffix=$3 counts=$4 c n
+	echo "### $title"
+	echo
+	printf '|'
+	for c in ${cols//|/ }; do printf ' %s |' "$c"; done
+	for n in $counts; do printf ' N=%s%s |' "$n" "$suffix"; done
+	echo
+	printf '|'
+	for c in ${cols//|/ } $counts; do printf -- '---|'; done
+	echo
+}
+
 # Scenario 1, one model at one N: prints a table cell, adds a line for the plot.
 s1_one() {
 	local model=$1 n=$2 pred reason f wall ok errs interrupted busy
@@ -282,16 +297,8 @@ scenario_slow_responses() {
 	local md n model row cell
 	progress "1/5 slow responses: N clients x /delay?ms=$DELAY_MS, budget $BUDGET s"
 	md=$RUN/s1.md
-	{
-		echo "### 1. Slow responses: N clients each GET /delay?ms=$DELAY_MS (wall time)"
-		echo
-		printf '| model | predicted |'
-		for n in $COUNTS; do printf ' N=%s |' "$n"; done
-		echo
-		printf '|---|---|'
-		for n in $COUNTS; do printf -- '---|'; done
-		echo
-	} >"$md"
+	md_head "1. Slow responses: N clients each GET /delay?ms=$DELAY_MS (wall time)" \
+	    "model|predicted" '' "$COUNTS" >"$md"
 	for model in $MODELS; do
 		: >"$RUN/data/s1-$model.dat"
 		server_start "$model"
@@ -341,17 +348,9 @@ scenario_slow_senders() {
 	local md n model row cell
 	progress "2/5 slow senders at $SLOW_RATE B/s, one fast client for $S2_FAST s"
 	md=$RUN/s2.md
-	{
-		echo "### 2. Slow senders: N clients trickle their requests at $SLOW_RATE bytes/s;" \
-		    "one fast client sends GET / for $S2_FAST s (its latency)"
-		echo
-		printf '| model |'
-		for n in $S2_COUNTS; do printf ' N=%s slow |' "$n"; done
-		echo
-		printf '|---|'
-		for n in $S2_COUNTS; do printf -- '---|'; done
-		echo
-	} >"$md"
+	md_head "2. Slow senders: N clients trickle their requests at $SLOW_RATE bytes/s;$(:
+	    ) one fast client sends GET / for $S2_FAST s (its latency)" \
+	    model ' slow' "$S2_COUNTS" >"$md"
 	for model in $MODELS; do
 		: >"$RUN/data/s2-$model.dat"
 		row="| $model |"

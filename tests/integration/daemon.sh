@@ -12,35 +12,25 @@
 HC=$LIB_DIR/hard_client.py
 LC=$LIB_DIR/limits_client.py
 
-# ---------------------------------------------------------------- helpers
-
-# Run echofetchd with a 10 s cap; RC, and output in $T/NAME.{out,err}.
-dm_cli() {
-	local name=$1
-	shift
-	timeout 10 "$BIN" "${MODEL_ARGS[@]}" "$@" >"$T/$name.out" 2>"$T/$name.err" </dev/null
-	RC=$?
-}
-
 # ---------------------------------------------------------------- -t
 
 # A good file: named as tested, and exit 0.
 t_test_ok() {
 	printf '# good\ndelay_max_ms = 2000\nmax_connections = 100\n' >"$T/good.conf"
-	dm_cli t1 -t -c "$T/good.conf"
+	bin_run t1 -t -c "$T/good.conf"
 	expect_eq "exit status" "$RC" 0 && expect_contains "$T/t1.out" "configuration file $T/good.conf test is successful"
 }
 
 # An unknown key: exit 2, and the message names file:line.
 t_test_bad_key() {
 	printf '# bad\ndelay_max_ms = 2000\nno_such_key = 1\n' >"$T/badkey.conf"
-	dm_cli t2 -t -c "$T/badkey.conf"
+	bin_run t2 -t -c "$T/badkey.conf"
 	expect_eq "exit status" "$RC" 2 && expect_contains "$T/t2.err" "badkey.conf:3"
 }
 
 # A TLS listener whose certificate file is missing: exit 1, naming the file.
 t_test_no_cert() {
-	dm_cli t3 -t -o tls_listen=127.0.0.1:0 -o tls_cert="$T/missing-cert.pem" \
+	bin_run t3 -t -o tls_listen=127.0.0.1:0 -o tls_cert="$T/missing-cert.pem" \
 	    -o tls_key="$T/missing-key.pem"
 	expect_eq "exit status" "$RC" 1 && expect_contains "$T/t3.err" "missing-cert.pem"
 }
@@ -51,7 +41,7 @@ t_test_no_cert() {
 t_daemon_start() {
 	local http
 	DM_PID=
-	dm_cli d1 -d --pidfile "$T/d.pid" --listen 127.0.0.1:0 --echo-listen 127.0.0.1:0 \
+	bin_run d1 -d --pidfile "$T/d.pid" --listen 127.0.0.1:0 --echo-listen 127.0.0.1:0 \
 	    --port-file "$T/d.ports" --access-log "$T/d.access"
 	if [ -s "$T/d.pid" ]; then
 		DM_PID=$(head -1 "$T/d.pid")
@@ -78,7 +68,7 @@ t_daemon_pidfile() {
 # A second -d with the same pid file refuses, naming the running one.
 t_daemon_second() {
 	[ -n "${DM_PID:-}" ] || { note "no daemon"; return 1; }
-	dm_cli d2 -d --pidfile "$T/d.pid" --listen 127.0.0.1:0 --echo-listen 127.0.0.1:0 \
+	bin_run d2 -d --pidfile "$T/d.pid" --listen 127.0.0.1:0 --echo-listen 127.0.0.1:0 \
 	    --access-log off
 	[ "$RC" -ne 0 ] && [ "$RC" -ne 124 ] || { note "exit status $RC, want a failure"; return 1; }
 	expect_contains "$T/d2.err" "another instance is running" &&
@@ -292,13 +282,6 @@ daemon_main() {
 }
 
 lib_setup
-MODEL_ARGS=()
-if [ "${1:-event}" = blocking ]; then
-	BIN=$top_builddir/echofetchd-blocking
-	MODEL_ARGS=(--model "${2:-sequential}")
-else
-	BIN=$top_builddir/echofetchd
-fi
-[ -x "$BIN" ] || tap_bail "no binary $BIN (build first)"
+lib_pick_build "$@"
 daemon_main
 tap_end

@@ -220,12 +220,6 @@ tap_run "admin listener: only watches, /delay is a 404" t_admin_only_watches
 tap_run "admin listener: /stats" t_admin_stats
 tap_run "/dashboard: one page, nothing fetched from elsewhere" t_dashboard_page
 
-CHROMIUM=$(command -v chromium || true)
-if [ -z "$CHROMIUM" ]; then
-	tap_skip "chromium: /dashboard shows both servers' events and requests" \
-	    "chromium is not installed"
-else
-	tap_run "chromium: /dashboard shows both servers' events and requests" t_browser
-fi
+tap_run_chromium "chromium: /dashboard shows both servers' events and requests" t_browser
 tap_run "echofetchd: SIGTERM with an /events watcher open stops within 2 s" t_drain_watcher
 tap_end

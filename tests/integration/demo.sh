@@ -145,12 +145,6 @@ if ! "$top_builddir/echofetchd" --help 2>&1 | grep -q -- --admin-listen; then
 else
 	tap_run "--live --duration 2 stops by itself and leaves nothing" check_live_duration
 fi
-CHROMIUM=$(command -v chromium || true)
-if [ -z "$CHROMIUM" ]; then
-	tap_skip "--live in chromium: three servers with events and requests in flight" \
-	    "chromium is not installed"
-else
-	tap_run "--live in chromium: three servers with events and requests in flight" \
-	    check_live_browser
-fi
+tap_run_chromium "--live in chromium: three servers with events and requests in flight" \
+    check_live_browser
 tap_end

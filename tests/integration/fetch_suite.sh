@@ -18,23 +18,8 @@ FIXTURE=$LIB_DIR/fetch_upstream.py
 
 # Pick the front binary and model from the arguments; the upstream is always event.
 fsuite_args() {
-	case "$1" in
-	event)
-		BIN=$top_builddir/echofetchd
-		MODEL=event
-		MODEL_ARGS=()
-		;;
-	blocking)
-		BIN=$top_builddir/echofetchd-blocking
-		MODEL=${2:-sequential}
-		MODEL_ARGS=(--model "$MODEL")
-		;;
-	*)
-		tap_bail "usage: fetch_suite.sh event | blocking MODEL"
-		;;
-	esac
+	lib_pick_build "$@"
 	UP_BIN=$top_builddir/echofetchd
-	[ -x "$BIN" ] || tap_bail "no binary $BIN (build first)"
 	[ -x "$UP_BIN" ] || tap_bail "no binary $UP_BIN (build first)"
 	command -v openssl >/dev/null || tap_bail "no openssl command"
 }
@@ -394,9 +379,14 @@ t_stream_big() {
 
 # ---------------------------------------------------------------- queue
 
-# Three /fetch of a 500 ms delay at once; QCODES = sorted statuses.
+# A front with one fetch slot and one queue place, then three /fetch of a
+# 500 ms delay at once; QCODES = sorted statuses, QMS = wall ms.
 queue_three() {
-	local i pids=() base=$1
+	local i t0 pids=() base
+	front_start queue -o fetch_allow=127.0.0.0/8 -o fetch_concurrency=1 \
+	    -o fetch_queue=1 || return 1
+	base=http://127.0.0.1:${SRV_HTTP[queue]}
+	t0=$(now_ms)
 	for i in 1 2 3; do
 		curl -sS --max-time 4 -o "$T/q$i.body" -w '%{http_code}\n' -G \
 		    --data-urlencode "url=$UPU/delay?ms=500&q=$i" "$base/fetch" \
@@ -404,33 +394,24 @@ queue_three() {
 		pids+=($!)
 	done
 	wait "${pids[@]}"
+	QMS=$(($(now_ms) - t0))
 	QCODES=$(cat "$T"/q[123].code | sort | tr '\n' ' ')
 }
 
 # concurrency 1, queue 1: one runs, one waits, the third gets 503.
 t_queue_full() {
-	local t0 ms
-	front_start queue -o fetch_allow=127.0.0.0/8 -o fetch_concurrency=1 \
-	    -o fetch_queue=1 || return 1
-	t0=$(now_ms)
-	queue_three "http://127.0.0.1:${SRV_HTTP[queue]}"
-	ms=$(($(now_ms) - t0))
+	queue_three || return 1
 	expect_eq statuses "$QCODES" "200 200 503 " &&
 	    { grep -l '"fetch queue full (fetch_concurrency, fetch_queue)"' "$T"/q[123].body >/dev/null ||
 	    { note "no body says \"fetch queue full\""; lib_note_file "$T/q3.body"; false; }; } &&
-	    expect_ge "wall ms (the queued one waits)" "$ms" 950
+	    expect_ge "wall ms (the queued one waits)" "$QMS" 950
 }
 
 # A sequential server takes one client at a time: the queue never fills.
 t_queue_sequential() {
-	local t0 ms
-	front_start queue -o fetch_allow=127.0.0.0/8 -o fetch_concurrency=1 \
-	    -o fetch_queue=1 || return 1
-	t0=$(now_ms)
-	queue_three "http://127.0.0.1:${SRV_HTTP[queue]}"
-	ms=$(($(now_ms) - t0))
+	queue_three || return 1
 	expect_eq statuses "$QCODES" "200 200 200 " &&
-	    expect_ge "wall ms (one after another)" "$ms" 1450
+	    expect_ge "wall ms (one after another)" "$QMS" 1450
 }
 
 # /stats and /metrics count what the queue did (REJ = rejected expected).
@@ -824,19 +805,15 @@ t_tls_echo() {
 
 # A missing certificate or key file stops the start, naming the file.
 t_tls_bad_file() {
-	local which=$1 rc args
+	local which=$1 args
 	if [ "$which" = cert ]; then
 		args=(-o tls_cert="$T/no-such-cert.pem" -o tls_key="$KEY")
 	else
 		args=(-o tls_cert="$CERT" -o tls_key="$T/no-such-key.pem")
 	fi
-	timeout 5 "$BIN" "${MODEL_ARGS[@]}" --listen 127.0.0.1:0 \
-	    --echo-listen 127.0.0.1:0 -o tls_listen=127.0.0.1:0 "${args[@]}" \
-	    >"$T/tlsbad.out" 2>"$T/tlsbad.err" </dev/null
-	rc=$?
-	{ [ "$rc" -ne 0 ] && [ "$rc" -ne 124 ]; } ||
-	    { note "exit status $rc, want a failure"; return 1; }
-	expect_contains "$T/tlsbad.err" "$T/no-such-$which.pem"
+	bin_run tlsbad --listen 127.0.0.1:0 --echo-listen 127.0.0.1:0 \
+	    -o tls_listen=127.0.0.1:0 "${args[@]}"
+	expect_start_failed tlsbad "$T/no-such-$which.pem"
 }
 
 # HTTPS and TLS echo on the main front.

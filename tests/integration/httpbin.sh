@@ -11,12 +11,7 @@
 lib_setup
 python3 -c 'import httpbin.core' 2>/dev/null ||
     tap_bail "python3-httpbin is not installed (scripts/deps.sh)"
-for b in echofetchd echofetchd-blocking; do
-	[ -x "$top_builddir/$b" ] || tap_bail "no binary $top_builddir/$b (build first)"
-done
-srv_start event "$top_builddir/echofetchd" || { srv_explain event; tap_bail "echofetchd did not start"; }
-srv_start thread "$top_builddir/echofetchd-blocking" --model thread ||
-    { srv_explain thread; tap_bail "echofetchd-blocking did not start"; }
+srv_start_both
 python3 "$LIB_DIR/httpbin_compare.py" --target "event=${SRV_HTTP[event]}" \
     --target "thread=${SRV_HTTP[thread]}"
 exit 0

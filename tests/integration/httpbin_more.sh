@@ -123,12 +123,7 @@ check_auth_cookies() {
 }
 
 lib_setup
-for b in echofetchd echofetchd-blocking; do
-	[ -x "$top_builddir/$b" ] || tap_bail "no binary $top_builddir/$b (build first)"
-done
-srv_start event "$top_builddir/echofetchd" || { srv_explain event; tap_bail "echofetchd did not start"; }
-srv_start thread "$top_builddir/echofetchd-blocking" --model thread ||
-    { srv_explain thread; tap_bail "echofetchd-blocking did not start"; }
+srv_start_both
 for s in event thread; do
 	tap_run "$s: /gzip decodes to the request as JSON" check_gzip "$s"
 	tap_run "$s: /deflate decodes to the request as JSON" check_deflate "$s"

@@ -83,6 +83,17 @@ tap_bail() {
 	exit 1
 }
 
+# A check that drives chromium ($CHROMIUM), skipped where it is not installed.
+# tap_run_chromium DESC FUNCTION [args...]
+tap_run_chromium() {
+	CHROMIUM=$(command -v chromium || true)
+	if [ -z "$CHROMIUM" ]; then
+		tap_skip "$1" "chromium is not installed"
+		return 0
+	fi
+	tap_run "$@"
+}
+
 # The plan goes last, once we know how many checks ran.
 tap_end() {
 	echo "1..$TAP_N"
@@ -115,9 +126,20 @@ expect_lt() {
 
 # A file holds a fixed string.
 expect_contains() {
-	grep -qF -- "$2" "$1" 2>/dev/null && return 0
-	note "$(basename "$1") does not contain '$2'"
-	lib_note_file "$1"
+	lib_expect_grep -F "does not contain" "$@"
+}
+
+# A file has a line matching an extended regex.
+expect_match() {
+	lib_expect_grep -E "has no line matching" "$@"
+}
+
+# grep -q with FLAG for PATTERN in FILE, else a note saying WHY and the file.
+# lib_expect_grep FLAG WHY FILE PATTERN
+lib_expect_grep() {
+	grep -q "$1" -- "$4" "$3" 2>/dev/null && return 0
+	note "$(basename "$3") $2 '$4'"
+	lib_note_file "$3"
 	return 1
 }
 
@@ -271,6 +293,49 @@ srv_kill() {
 	kill -KILL "$pid" 2>/dev/null
 	wait "$pid" 2>/dev/null
 	unset "SRV_PID[$1]"
+}
+
+# The server a suite tests, from its arguments: event (the default) or
+# blocking MODEL. Sets BIN, SERVER, MODEL and MODEL_ARGS; bails out on
+# other arguments or without the binary.
+lib_pick_build() {
+	case "${1:-event}" in
+	event)
+		BIN=$top_builddir/echofetchd
+		MODEL=event
+		MODEL_ARGS=()
+		;;
+	blocking)
+		BIN=$top_builddir/echofetchd-blocking
+		MODEL=${2:-sequential}
+		MODEL_ARGS=(--model "$MODEL")
+		;;
+	*)
+		tap_bail "usage: $(basename "$0") [event | blocking MODEL]"
+		;;
+	esac
+	SERVER=$(basename "$BIN")
+	[ -x "$BIN" ] || tap_bail "no binary $BIN (build first)"
+}
+
+# Servers "event" (echofetchd) and "thread" (echofetchd-blocking --model
+# thread), for suites that compare the builds; bails out if either fails.
+srv_start_both() {
+	local b
+	for b in echofetchd echofetchd-blocking; do
+		[ -x "$top_builddir/$b" ] || tap_bail "no binary $top_builddir/$b (build first)"
+	done
+	srv_start event "$top_builddir/echofetchd" ||
+	    { srv_explain event; tap_bail "echofetchd did not start"; }
+	srv_start thread "$top_builddir/echofetchd-blocking" --model thread ||
+	    { srv_explain thread; tap_bail "echofetchd-blocking did not start"; }
+}
+
+# Kill server NAME, keeping the status of the check before it.
+srv_kill_keep() {
+	local rc=$?
+	srv_kill "$1"
+	return "$rc"
 }
 
 # Start a server as srv_start does; on failure a note says why and it is killed.
@@ -443,6 +508,23 @@ proc_vm_kib() {
 srv_note_err() {
 	note "  --- $1 stderr:"
 	note "$(tail -n "${2:-8}" "$T/$1.err" 2>/dev/null | sed 's/^/  | /')"
+}
+
+# Run the server's command line once (-t, -s, -d, a start that must fail)
+# with a 10 s cap: RC, and its output in $T/NAME.{out,err}.
+# bin_run NAME [args...]
+bin_run() {
+	local name=$1
+	shift
+	timeout 10 "$BIN" "${MODEL_ARGS[@]}" "$@" >"$T/$name.out" 2>"$T/$name.err" </dev/null
+	RC=$?
+}
+
+# bin_run NAME failed by itself (not stopped by the cap), its stderr naming TEXT.
+expect_start_failed() {
+	{ [ "$RC" -ne 0 ] && [ "$RC" -ne 124 ]; } ||
+	    { note "exit status $RC, want a failure"; return 1; }
+	expect_contains "$T/$1.err" "$2"
 }
 
 # ---------------------------------------------------------------- HTTP

@@ -10,52 +10,27 @@
 
 . "$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)/lib.sh"
 
-# ---------------------------------------------------------------- helpers
-
-# Run the server's command line with a 10 s cap; RC, output in $T/NAME.{out,err}.
-ops_cli() {
-	local name=$1
-	shift
-	timeout 10 "$BIN" "${MODEL_ARGS[@]}" "$@" >"$T/$name.out" 2>"$T/$name.err" </dev/null
-	RC=$?
-}
-
-# Kill server NAME, keeping the status of the check before it.
-srv_kill_keep() {
-	local rc=$?
-	srv_kill "$1"
-	return "$rc"
-}
-
-# A file's text held a line matching an extended regex.
-expect_match() {
-	grep -qE -- "$2" "$1" 2>/dev/null && return 0
-	note "$(basename "$1") has no line matching '$2'"
-	lib_note_file "$1"
-	return 1
-}
-
 # ---------------------------------------------------------------- configuration
 
 # -t names the file it read; with none, says so.
 t_test_names_file() {
 	printf '# ops\ndelay_max_ms = 1234\n' >"$T/ops.conf"
-	ECHOFETCHD_CONFIG=$T/ops.conf ops_cli t1 -t
+	ECHOFETCHD_CONFIG=$T/ops.conf bin_run t1 -t
 	expect_eq "exit" "$RC" 0 &&
 	    expect_contains "$T/t1.out" "configuration file $T/ops.conf test is successful" &&
-	    ops_cli t2 -t && expect_eq "exit" "$RC" 0 &&
+	    bin_run t2 -t && expect_eq "exit" "$RC" 0 &&
 	    expect_contains "$T/t2.out" "no configuration file, defaults: test is successful"
 }
 
 # --help names the built-in default file and the variable that replaces it.
 t_help_default_file() {
-	ops_cli h --help
+	bin_run h --help
 	expect_match "$T/h.out" "default /[^ ]*/echofetchd.conf, if it exists; or [$]ECHOFETCHD_CONFIG"
 }
 
 # A named file that does not exist is an error, not silently nothing.
 t_missing_file() {
-	ECHOFETCHD_CONFIG=$T/nowhere.conf ops_cli m -t
+	ECHOFETCHD_CONFIG=$T/nowhere.conf bin_run m -t
 	expect_eq "exit" "$RC" 2 && expect_contains "$T/m.err" "$T/nowhere.conf: No such file"
 }
 
@@ -63,7 +38,7 @@ t_missing_file() {
 t_dump_origins() {
 	printf '# ops\ndelay_max_ms = 1234\ncpu_max_ms = 99\n' >"$T/ops.conf"
 	ECHOFETCHD_CONFIG=$T/ops.conf ECHOFETCHD_CPU_MAX_MS=77 ECHOFETCHD_STREAM_MAX=9 \
-	    ops_cli d -T --stream-max 8
+	    bin_run d -T --stream-max 8
 	expect_eq "exit" "$RC" 0 &&
 	    expect_contains "$T/d.out" "delay_max_ms = 1234	# $T/ops.conf:2" &&
 	    expect_contains "$T/d.out" "cpu_max_ms = 77	# env ECHOFETCHD_CPU_MAX_MS" &&
@@ -84,9 +59,9 @@ t_env_serves() {
 
 # A bad value or an unknown ECHOFETCHD_ variable stops the start, named.
 t_env_bad() {
-	ECHOFETCHD_BODY_MAX=lots ops_cli e1 -t
+	ECHOFETCHD_BODY_MAX=lots bin_run e1 -t
 	expect_eq "exit" "$RC" 2 && expect_contains "$T/e1.err" "ECHOFETCHD_BODY_MAX" &&
-	    ECHOFETCHD_BODYMAX=1 ops_cli e2 -t && expect_eq "exit" "$RC" 2 &&
+	    ECHOFETCHD_BODYMAX=1 bin_run e2 -t && expect_eq "exit" "$RC" 2 &&
 	    expect_contains "$T/e2.err" "environment ECHOFETCHD_BODYMAX: no such setting"
 }
 
@@ -94,26 +69,26 @@ t_env_bad() {
 
 # Without a pid file, a missing one, a stale one: exit 1, and why.
 t_signal_errors() {
-	ops_cli s1 -s reload
+	bin_run s1 -s reload
 	expect_eq "exit" "$RC" 1 && expect_contains "$T/s1.err" "no pidfile is set" &&
-	    ops_cli s2 -s reload --pidfile "$T/none.pid" && expect_eq "exit" "$RC" 1 &&
+	    bin_run s2 -s reload --pidfile "$T/none.pid" && expect_eq "exit" "$RC" 1 &&
 	    expect_contains "$T/s2.err" "no pid file" &&
-	    echo 999999 >"$T/stale.pid" && ops_cli s3 -s stop --pidfile "$T/stale.pid" &&
+	    echo 999999 >"$T/stale.pid" && bin_run s3 -s stop --pidfile "$T/stale.pid" &&
 	    expect_eq "exit" "$RC" 1 && expect_contains "$T/s3.err" "stale pid file" &&
-	    ops_cli s4 -s restart && expect_eq "exit" "$RC" 2 &&
+	    bin_run s4 -s restart && expect_eq "exit" "$RC" 2 &&
 	    expect_contains "$T/s4.err" "want reload, stop, quit or reopen"
 }
 
 # reopen, reload and quit reach the instance named in the pid file.
 t_signal_live() {
 	srv_start_noted sig "$BIN" "${MODEL_ARGS[@]}" --pidfile "$T/sig.pid" || return 1
-	ops_cli s5 -s reopen --pidfile "$T/sig.pid"
+	bin_run s5 -s reopen --pidfile "$T/sig.pid"
 	expect_eq "exit" "$RC" 0 && expect_contains "$T/s5.out" "reopen: signal 10 sent to pid" &&
 	    wait_text "$T/sig.err" "access log $T/sig.access reopened" 3000 &&
-	    ECHOFETCHD_PIDFILE=$T/sig.pid ops_cli s6 -s reload &&
+	    ECHOFETCHD_PIDFILE=$T/sig.pid bin_run s6 -s reload &&
 	    expect_eq "exit" "$RC" 0 &&
 	    wait_text "$T/sig.err" "reload: configuration read" 3000 &&
-	    ops_cli s7 -s quit --pidfile "$T/sig.pid" && expect_eq "exit" "$RC" 0 &&
+	    bin_run s7 -s quit --pidfile "$T/sig.pid" && expect_eq "exit" "$RC" 0 &&
 	    wait_gone "${SRV_PID[sig]}" 3000 || { srv_note_err sig; srv_kill sig; return 1; }
 	srv_kill sig
 }
@@ -122,7 +97,7 @@ t_signal_live() {
 
 # -d with the default stderr access log: said before detaching that syslog gets it.
 t_daemon_access_syslog() {
-	ops_cli dd -d --pidfile "$T/dd.pid" -l 127.0.0.1:0 -e off -p "$T/dd.ports"
+	bin_run dd -d --pidfile "$T/dd.pid" -l 127.0.0.1:0 -e off -p "$T/dd.ports"
 	local pid
 	pid=$(cat "$T/dd.pid" 2>/dev/null)
 	[ -n "$pid" ] && kill -TERM "$pid" 2>/dev/null && wait_gone "$pid" 3000
@@ -156,7 +131,7 @@ EOF
 
 # A bad access_log_format is refused with the words it takes.
 t_access_format_bad() {
-	ops_cli af -t --access-log-format apache
+	bin_run af -t --access-log-format apache
 	expect_eq "exit" "$RC" 2 && expect_contains "$T/af.err" "want default, combined or json"
 }
 
@@ -231,7 +206,7 @@ t_errors_name_settings() {
 
 # The configuration checks exercise code both builds share: once, in the event build.
 ops_main() {
-	if [ "$BUILD" = event ]; then
+	if [ "$MODEL" = event ]; then
 		tap_run "-t names the file it tested, or says there was none" t_test_names_file
 		tap_run "--help names the default file and ECHOFETCHD_CONFIG" t_help_default_file
 		tap_run "a named config file that is missing: exit 2, named" t_missing_file
@@ -251,14 +226,6 @@ ops_main() {
 }
 
 lib_setup
-MODEL_ARGS=()
-BUILD=${1:-event}
-if [ "$BUILD" = blocking ]; then
-	BIN=$top_builddir/echofetchd-blocking
-	MODEL_ARGS=(--model "${2:-sequential}")
-else
-	BIN=$top_builddir/echofetchd
-fi
-[ -x "$BIN" ] || tap_bail "no binary $BIN (build first)"
+lib_pick_build "$@"
 ops_main
 tap_end

@@ -75,6 +75,16 @@ def frame(op, payload=b"", fin=True, masked=True, rsv=0, length=None):
     return head + key + bytes(c ^ key[i % 4] for i, c in enumerate(payload))
 
 
+def read_until(s, buf, mark):
+    """Add what S sends to BUF until MARK is in it or S closes; BUF."""
+    while mark not in buf:
+        chunk = s.recv(65536)
+        if not chunk:
+            break
+        buf += chunk
+    return buf
+
+
 def handshake(extra=b"", key=None, version=b"13"):
     """Send an upgrade request; (socket, status line, head, rest of bytes)."""
     s = connect()
@@ -83,11 +93,8 @@ def handshake(extra=b"", key=None, version=b"13"):
               b"Upgrade: websocket\r\nConnection: Upgrade\r\n"
               b"Sec-WebSocket-Key: " + key + b"\r\n"
               b"Sec-WebSocket-Version: " + version + b"\r\n" + extra + b"\r\n")
-    buf = b""
-    while b"\r\n\r\n" not in buf:
-        chunk = s.recv(65536)
-        expect(chunk, "connection closed before the response head")
-        buf += chunk
+    buf = read_until(s, b"", b"\r\n\r\n")
+    expect(b"\r\n\r\n" in buf, "connection closed before the response head")
     head, rest = buf.split(b"\r\n\r\n", 1)
     return s, head.split(b"\r\n")[0], head, rest, key
 
@@ -238,12 +245,7 @@ def check_bad_upgrade():
     for req, status, word in cases:
         s = socket.create_connection(("127.0.0.1", PORT), timeout=TIMEOUT)
         s.sendall(req)
-        got = b""
-        while b"}\n" not in got:
-            chunk = s.recv(65536)
-            if not chunk:
-                break
-            got += chunk
+        got = read_until(s, b"", b"}\n")
         s.close()
         head, _, body = got.partition(b"\r\n\r\n")
         expect(head.startswith(b"HTTP/1.1 " + status), "got %r" % head[:40])
@@ -252,11 +254,7 @@ def check_bad_upgrade():
     for kw, status, word in ((dict(version=b"8"), b"426", "13"),
                              (dict(key=b"c2hvcnQ="), b"400", "Sec-WebSocket-Key")):
         s, line, head, rest, _ = handshake(**kw)
-        while b"}\n" not in rest:
-            chunk = s.recv(65536)
-            if not chunk:
-                break
-            rest += chunk
+        rest = read_until(s, rest, b"}\n")
         s.close()
         expect(line.startswith(b"HTTP/1.1 " + status), "got %r, want %r" % (line, status))
         err = json.loads(rest)

@@ -105,6 +105,25 @@ test_http_all_splits(const char *s, size_t len, const char *expect,
 	free(whole);
 }
 
+/*
+ * Feed S in one piece to a new parser P, which must refuse it with STATUS
+ * and REASON (0 and NULL: any); the bytes taken. The caller frees P.
+ */
+static size_t
+test_http_refuse(struct http_parser *p, const char *s, size_t len, int status,
+    const char *reason, const struct http_limits *lim)
+{
+	size_t	 used;
+
+	http_parser_init(p, lim);
+	assert_int_equal(http_parser_feed(p, s, len, &used), HTTP_PARSE_ERROR);
+	if (status != 0)
+		assert_int_equal(p->error_status, status);
+	if (reason != NULL)
+		assert_string_equal(p->error_reason, reason);
+	return (used);
+}
+
 /* A rejection must be the same status at every split, with this reason. */
 static void
 test_http_reject_lim(const char *s, size_t len, int status, const char *reason,
@@ -114,11 +133,7 @@ test_http_reject_lim(const char *s, size_t len, int status, const char *reason,
 	size_t			 used;
 
 	test_http_all_splits(s, len, NULL, lim);
-	http_parser_init(&p, lim);
-	assert_int_equal(http_parser_feed(&p, s, len, &used), HTTP_PARSE_ERROR);
-	assert_int_equal(p.error_status, status);
-	if (reason != NULL)
-		assert_string_equal(p.error_reason, reason);
+	(void)test_http_refuse(&p, s, len, status, reason, lim);
 	/* Sticky: nothing more is taken. */
 	assert_int_equal(http_parser_feed(&p, "GET", 3, &used),
 	    HTTP_PARSE_ERROR);
@@ -854,11 +869,8 @@ test_chunk_overhead_default(void **state)
 	buf_init(&req);
 	test_http_chunks(&req, 2000, 1, 4000);
 	assert_false(req.oom);
-	http_parser_init(&p, NULL);
-	assert_int_equal(http_parser_feed(&p, req.data, req.len, &used),
-	    HTTP_PARSE_ERROR);
-	assert_int_equal(p.error_status, 400);
-	assert_string_equal(p.error_reason, TEST_HTTP_OVERHEAD_REASON);
+	used = test_http_refuse(&p, req.data, req.len, 400,
+	    TEST_HTTP_OVERHEAD_REASON, NULL);
 	assert_true(used < 16384 + 5 * 4010);
 	http_parser_free(&p);
 
@@ -874,10 +886,8 @@ test_chunk_overhead_default(void **state)
 	/* 1-byte chunks without extensions: 5 bytes of framing per byte, bounded too. */
 	buf_reset(&req);
 	test_http_chunks(&req, 8000, 1, 0);
-	http_parser_init(&p, NULL);
-	assert_int_equal(http_parser_feed(&p, req.data, req.len, &used),
-	    HTTP_PARSE_ERROR);
-	assert_string_equal(p.error_reason, TEST_HTTP_OVERHEAD_REASON);
+	(void)test_http_refuse(&p, req.data, req.len, 0,
+	    TEST_HTTP_OVERHEAD_REASON, NULL);
 	http_parser_free(&p);
 	buf_free(&req);
 }
@@ -915,18 +925,14 @@ test_reject_414(void **state)
 {
 	struct http_parser	 p;
 	struct buf		 line;
-	size_t			 used;
 
 	buf_init(&line);
 	buf_append_str(&line, "GET /");
 	while (line.len < 8193)
 		buf_append_char(&line, 'a');
 	/* No CRLF yet, and already too long: refused at once. */
-	http_parser_init(&p, NULL);
-	assert_int_equal(http_parser_feed(&p, line.data, line.len, &used),
-	    HTTP_PARSE_ERROR);
-	assert_int_equal(p.error_status, 414);
-	assert_string_equal(p.error_reason, "request line too long (request_line_max)");
+	(void)test_http_refuse(&p, line.data, line.len, 414,
+	    "request line too long (request_line_max)", NULL);
 	http_parser_free(&p);
 	buf_append_str(&line, " HTTP/1.1\r\nHost: h\r\n\r\n");
 	test_http_reject_lim(line.data, line.len, 414,
@@ -962,18 +968,14 @@ test_reject_431_size(void **state)
 {
 	struct http_parser	 p;
 	struct buf		 req;
-	size_t			 used;
 
 	buf_init(&req);
 	buf_append_str(&req, "GET / HTTP/1.1\r\nHost: h\r\nX-Big: ");
 	while (req.len < 16385)
 		buf_append_char(&req, 'b');
 	/* Refused without waiting for the end of the head. */
-	http_parser_init(&p, NULL);
-	assert_int_equal(http_parser_feed(&p, req.data, req.len, &used),
-	    HTTP_PARSE_ERROR);
-	assert_int_equal(p.error_status, 431);
-	assert_string_equal(p.error_reason, "header block too large (header_block_max)");
+	(void)test_http_refuse(&p, req.data, req.len, 431,
+	    "header block too large (header_block_max)", NULL);
 	http_parser_free(&p);
 	buf_append_str(&req, "\r\n\r\n");
 	test_http_reject_lim(req.data, req.len, 431, "header block too large (header_block_max)",
@@ -1056,11 +1058,8 @@ test_reject_413_length(void **state)
 	size_t			 used;
 
 	/* Decided from the header, before a byte of the body arrives. */
-	http_parser_init(&p, NULL);
-	assert_int_equal(http_parser_feed(&p, head, sizeof(head) - 1, &used),
-	    HTTP_PARSE_ERROR);
-	assert_int_equal(p.error_status, 413);
-	assert_string_equal(p.error_reason, "body too large (body_max)");
+	(void)test_http_refuse(&p, head, sizeof(head) - 1, 413,
+	    "body too large (body_max)", NULL);
 	http_parser_free(&p);
 	/* Exactly the limit is fine. */
 	http_parser_init(&p, NULL);
@@ -1161,12 +1160,8 @@ test_expect_continue_413(void **state)
 	struct http_parser	 p;
 	static const char	 head[] = "PUT /u HTTP/1.1\r\nHost: h\r\n"
 	    "Expect: 100-continue\r\nContent-Length: 2000000\r\n\r\n";
-	size_t			 used;
 
-	http_parser_init(&p, NULL);
-	assert_int_equal(http_parser_feed(&p, head, sizeof(head) - 1, &used),
-	    HTTP_PARSE_ERROR);
-	assert_int_equal(p.error_status, 413);
+	(void)test_http_refuse(&p, head, sizeof(head) - 1, 413, NULL, NULL);
 	assert_int_equal(p.want_continue, 0);
 	http_parser_free(&p);
 }

@@ -182,6 +182,25 @@ test_json_compact(void **state)
 	buf_free(&b);
 }
 
+/* [[], [0], {}] into B, indented or not. */
+static void
+test_json_nested(struct buf *b, int pretty)
+{
+	struct json	 j;
+
+	buf_reset(b);
+	json_init(&j, b, pretty);
+	json_array_begin(&j);
+	json_array_begin(&j);
+	json_array_end(&j);
+	json_array_begin(&j);
+	json_int(&j, 0);
+	json_array_end(&j);
+	json_object_begin(&j);
+	json_object_end(&j);
+	json_array_end(&j);
+}
+
 /* Top-level empties and arrays of arrays place commas and indents right. */
 static void
 test_json_nesting(void **state)
@@ -194,29 +213,11 @@ test_json_nesting(void **state)
 	json_object_begin(&j);
 	json_object_end(&j);
 	assert_string_equal(buf_cstr(&b), "{}");
-	buf_reset(&b);
-	json_init(&j, &b, 1);
-	json_array_begin(&j);
-	json_array_begin(&j);
-	json_array_end(&j);
-	json_array_begin(&j);
-	json_int(&j, 0);
-	json_array_end(&j);
-	json_object_begin(&j);
-	json_object_end(&j);
-	json_array_end(&j);
+	test_json_nested(&b, 1);
 	assert_string_equal(buf_cstr(&b),
 	    "[\n  [],\n  [\n    0\n  ],\n  {}\n]");
-	buf_reset(&b);
-	json_init(&j, &b, 0);
-	json_array_begin(&j);
-	json_array_begin(&j);
-	json_array_end(&j);
-	json_array_begin(&j);
-	json_int(&j, 0);
-	json_array_end(&j);
-	json_array_end(&j);
-	assert_string_equal(buf_cstr(&b), "[[],[0]]");
+	test_json_nested(&b, 0);
+	assert_string_equal(buf_cstr(&b), "[[],[0],{}]");
 	buf_free(&b);
 }
 
