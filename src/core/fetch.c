@@ -415,45 +415,6 @@ fetch_via_header(unsigned int hops)
 	return (l);
 }
 
-/* A reset handle from the pool, else a new one; NULL: out of memory. */
-static CURL *
-fetch_pool_get(struct fetch_pool *pool)
-{
-	CURL	*e;
-
-	if (pool == NULL || pool->n == 0)
-		return (curl_easy_init());
-	e = pool->easy[--pool->n];
-	curl_easy_reset(e);
-	return (e);
-}
-
-/*
- * Keep a handle whose transfer ended for the next one, if there is room;
- * one cancelled or paused mid-way is freed instead, so no state of a cut
- * transfer can reach the next.
- */
-static void
-fetch_pool_put(struct fetch_transfer *t)
-{
-	struct fetch_pool	*pool = t->pool;
-
-	if (pool != NULL && pool->n < FETCH_POOL_MAX && t->state == FETCH_T_DONE &&
-	    !t->paused)
-		pool->easy[pool->n++] = t->easy;
-	else
-		curl_easy_cleanup(t->easy);
-	t->easy = NULL;
-}
-
-/* Free the idle handles of a pool. */
-void
-fetch_pool_free(struct fetch_pool *pool)
-{
-	while (pool->n > 0)
-		curl_easy_cleanup(pool->easy[--pool->n]);
-}
-
 /* Check the URL with curl's parser, then build the handle that fetches that very parse. */
 int
 fetch_transfer_setup(struct fetch_transfer *t, const struct fetch_settings *s,
@@ -688,7 +649,9 @@ static void
 fetch_transfer_drop_curl(struct fetch_transfer *t)
 {
 	if (t->easy != NULL)
-		fetch_pool_put(t);
+		fetch_pool_put(t->pool, t->easy,
+		    t->state == FETCH_T_DONE && !t->paused);
+	t->easy = NULL;
 	if (t->cu != NULL)
 		curl_url_cleanup(t->cu);
 	t->cu = NULL;

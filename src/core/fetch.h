@@ -11,6 +11,7 @@
 #include "util/buf.h"
 #include "core/config.h"
 #include "core/fetch_policy.h"
+#include "core/fetch_pool.h"
 #include "core/fetch_queue.h"
 #include "core/plan.h"
 #include "core/response.h"
@@ -30,17 +31,6 @@ struct endpoint_call;
 #define FETCH_VIA		"1.1 echofetchd"	/* one Via member per fetch */
 
 #define FETCH_READ_SIZE		65536L		/* curl's receive buffer */
-#define FETCH_POOL_MAX		8		/* idle easy handles a pool keeps */
-
-/*
- * Easy handles of finished transfers, reset and handed to the next one:
- * one thread's only (an event worker's). The multi handle keeps the
- * upstream connections; this keeps curl's per-transfer allocations.
- */
-struct fetch_pool {
-	CURL		*easy[FETCH_POOL_MAX];
-	unsigned int	 n;
-};
 
 /* Everything a transfer needs from the config, parsed once; read-only, shareable. */
 struct fetch_settings {
@@ -127,9 +117,6 @@ struct fetch_job {
 	int		 held;		/* piece is a head not written yet (ops->gather) */
 	struct fetch_transfer *t;	/* n of them */
 };
-
-/* Free the idle handles of a pool. */
-void	fetch_pool_free(struct fetch_pool *);
 
 /* Copy the fetch_* settings (cfg NULL: the defaults). -1 with why on a bad fetch_allow. */
 int	fetch_settings_init(struct fetch_settings *, const struct config *, char *why, size_t);
