@@ -41,6 +41,7 @@ struct fetch_settings {
 	unsigned long long body_max;
 	unsigned int	 header_max;
 	char		 ca_file[CONFIG_PATH_MAX];	/* "" = system store */
+	unsigned long	 gen;		/* new for each fetch_settings_init, never 0 */
 };
 
 enum fetch_transfer_state {
@@ -64,7 +65,10 @@ struct fetch_transfer {
 	enum fetch_transfer_state state;
 	int		 head_only;	/* upstream HEAD */
 	unsigned int	 hops;		/* Via members the request came with (queue level) */
-	struct curl_slist *via;		/* RUNNING only: our Via, one member more */
+	struct curl_slist *via;		/* RUNNING only: &via_node, or NULL */
+	struct curl_slist via_node;	/* our Via, one member more, in via_text */
+	char		 via_text[16 + (PLAN_FETCH_HOPS_MAX + 2) * sizeof(FETCH_VIA ", ")];
+	unsigned long	 easy_gen;	/* settings easy's options are set for; 0: not all */
 	char		*location;	/* the latest head's first Location, or NULL */
 	unsigned int	 redirected;	/* redirects followed so far */
 	int		 redirecting;	/* stopped at a redirect head, to follow it */
@@ -134,6 +138,12 @@ int	fetch_transfer_setup(struct fetch_transfer *, const struct fetch_settings *,
  * again. 0: status and reason are final (DONE).
  */
 int	fetch_transfer_finish(struct fetch_transfer *, CURLcode);
+/*
+ * The status (502, or 504 for a timeout) and why for a curl result that
+ * is the upstream's fault; curl_error is CURLOPT_ERRORBUFFER's text or "".
+ */
+int	fetch_error_map(CURLcode, CURL *, const struct fetch_settings *,
+	    const char *curl_error, char *why, size_t);
 /* Let curl continue after FETCH_SINK_PAUSE; no-op when not paused. */
 void	fetch_transfer_resume(struct fetch_transfer *);
 /* Free the easy handle and URL; the results stay readable. */

@@ -5,16 +5,23 @@
 
 #include "core/fetch_pool.h"
 
-/* A reset handle from the pool, else a new one; NULL: out of memory. */
+/*
+ * The newest handle first, else a new one. One set up for other settings
+ * (a reload) is reset rather than patched, so no old option survives.
+ */
 CURL *
-fetch_pool_get(struct fetch_pool *pool)
+fetch_pool_get(struct fetch_pool *pool, unsigned long gen, int *ready)
 {
 	CURL	*e;
 
+	*ready = 0;
 	if (pool == NULL || pool->n == 0)
 		return (curl_easy_init());
 	e = pool->easy[--pool->n];
-	curl_easy_reset(e);
+	if (gen != 0 && pool->gen[pool->n] == gen)
+		*ready = 1;
+	else
+		curl_easy_reset(e);
 	return (e);
 }
 
@@ -24,11 +31,12 @@ fetch_pool_get(struct fetch_pool *pool)
  * state of it can reach the next.
  */
 void
-fetch_pool_put(struct fetch_pool *pool, CURL *e, int reusable)
+fetch_pool_put(struct fetch_pool *pool, CURL *e, unsigned long gen, int reusable)
 {
-	if (pool != NULL && pool->n < FETCH_POOL_MAX && reusable)
+	if (pool != NULL && pool->n < FETCH_POOL_MAX && reusable) {
+		pool->gen[pool->n] = gen;
 		pool->easy[pool->n++] = e;
-	else
+	} else
 		curl_easy_cleanup(e);
 }
 
