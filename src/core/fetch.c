@@ -450,13 +450,15 @@ fetch_transfer_setup(struct fetch_transfer *t, const struct fetch_settings *s,
 		free(t->url);
 		t->url = strdup(url);
 	}
-	if (t->url == NULL || (t->cu = curl_url()) == NULL) {
+	if (t->url == NULL) {
 		fetch_fail(t, 502, "out of memory");
 		goto fail;
 	}
-	if ((uc = curl_url_set(t->cu, CURLUPART_URL, url,
-	    CURLU_NON_SUPPORT_SCHEME)) != CURLUE_OK) {
-		fetch_fail(t, 403, "bad URL: %s", curl_url_strerror(uc));
+	if ((t->cu = fetch_policy_take_parsed(url, &uc)) == NULL) {
+		if (uc == CURLUE_OUT_OF_MEMORY)
+			fetch_fail(t, 502, "out of memory");
+		else
+			fetch_fail(t, 403, "bad URL: %s", curl_url_strerror(uc));
 		goto fail;
 	}
 	if (fetch_policy_check_curlu(&s->policy, t->cu, t->reason,
