@@ -651,6 +651,11 @@ fetch_job_new(const struct fetch_settings *s, const struct plan *plan)
 		return (NULL);
 	}
 	buf_init(&job->piece);
+	/* one allocation for a head and a small body, not a realloc per doubling */
+	if (buf_reserve(&job->piece, FETCH_PIECE_FIRST) == -1) {
+		fetch_job_free(job);
+		return (NULL);
+	}
 	job->settings = s;
 	job->mode = pf->mode;
 	job->version = pf->version == 10 ? 10 : 11;

@@ -31,6 +31,7 @@ struct endpoint_call;
 #define FETCH_VIA		"1.1 echofetchd"	/* one Via member per fetch */
 
 #define FETCH_READ_SIZE		65536L		/* curl's receive buffer */
+#define FETCH_PIECE_FIRST	2048		/* a job's piece buffer to begin with */
 
 /* Everything a transfer needs from the config, parsed once; read-only, shareable. */
 struct fetch_settings {
