@@ -48,7 +48,10 @@ fetch_settings_init(struct fetch_settings *s, const struct config *cfg, char *wh
 		config_defaults(&def);
 		cfg = &def;
 	}
+	static unsigned long	 gens;
+
 	memset(s, 0, sizeof(*s));
+	s->gen = __atomic_add_fetch(&gens, 1, __ATOMIC_RELAXED);
 	s->redirects = cfg->fetch_redirects;
 	s->connect_timeout_ms = cfg->fetch_connect_timeout_ms;
 	s->timeout_ms = cfg->fetch_timeout_ms;
@@ -315,17 +318,15 @@ fetch_write_cb(char *data, size_t size, size_t n, void *arg)
 	return (len);
 }
 
-/* Every option in one place, so both builds fetch exactly alike. */
+/*
+ * The options that come from the settings, the same for every transfer
+ * under them: a pooled handle keeps them (fetch_pool_get's ready).
+ */
 static CURLcode
-fetch_transfer_options(struct fetch_transfer *t)
+fetch_easy_options(CURL *e, const struct fetch_settings *s)
 {
-	const struct fetch_settings	*s = t->settings;
-	CURL				*e = t->easy;
-	CURLcode			 rc = CURLE_OK;
+	CURLcode	 rc = CURLE_OK;
 
-	FETCH_SETOPT(rc, e, CURLOPT_CURLU, t->cu);
-	FETCH_SETOPT(rc, e, CURLOPT_PRIVATE, t);
-	FETCH_SETOPT(rc, e, CURLOPT_ERRORBUFFER, t->curl_error);
 	FETCH_SETOPT(rc, e, CURLOPT_NOSIGNAL, 1L);
 	FETCH_SETOPT(rc, e, CURLOPT_NOPROGRESS, 1L);
 	/* curl polls before each read: bigger reads of big bodies mean fewer of both */
@@ -337,15 +338,10 @@ fetch_transfer_options(struct fetch_transfer *t)
 #endif
 	/* Redirects are ours (fetch_transfer_follow): each hop is checked like a first URL. */
 	FETCH_SETOPT(rc, e, CURLOPT_FOLLOWLOCATION, 0L);
-	FETCH_SETOPT(rc, e, CURLOPT_HTTPHEADER, t->via);
 	FETCH_SETOPT(rc, e, CURLOPT_CONNECTTIMEOUT_MS, (long)s->connect_timeout_ms);
-	FETCH_SETOPT(rc, e, CURLOPT_TIMEOUT_MS, (long)s->timeout_ms);
 	FETCH_SETOPT(rc, e, CURLOPT_OPENSOCKETFUNCTION, fetch_open_socket);
-	FETCH_SETOPT(rc, e, CURLOPT_OPENSOCKETDATA, t);
 	FETCH_SETOPT(rc, e, CURLOPT_HEADERFUNCTION, fetch_header_cb);
-	FETCH_SETOPT(rc, e, CURLOPT_HEADERDATA, t);
 	FETCH_SETOPT(rc, e, CURLOPT_WRITEFUNCTION, fetch_write_cb);
-	FETCH_SETOPT(rc, e, CURLOPT_WRITEDATA, t);
 	if (s->body_max > 0)
 		FETCH_SETOPT(rc, e, CURLOPT_MAXFILESIZE_LARGE,
 		    (curl_off_t)s->body_max);
@@ -359,6 +355,29 @@ fetch_transfer_options(struct fetch_transfer *t)
 	FETCH_SETOPT(rc, e, CURLOPT_NETRC, (long)CURL_NETRC_IGNORED);
 	FETCH_SETOPT(rc, e, CURLOPT_ACCEPT_ENCODING, (const char *)NULL);
 	FETCH_SETOPT(rc, e, CURLOPT_HTTP_CONTENT_DECODING, 0L);
+	return (rc);
+}
+
+/*
+ * Every option in one place, so both builds fetch exactly alike: those
+ * of the settings unless the handle has them, then this transfer's own.
+ */
+static CURLcode
+fetch_transfer_options(struct fetch_transfer *t, int ready)
+{
+	CURL		*e = t->easy;
+	CURLcode	 rc = CURLE_OK;
+
+	if (!ready)
+		rc = fetch_easy_options(e, t->settings);
+	FETCH_SETOPT(rc, e, CURLOPT_CURLU, t->cu);
+	FETCH_SETOPT(rc, e, CURLOPT_PRIVATE, t);
+	FETCH_SETOPT(rc, e, CURLOPT_ERRORBUFFER, t->curl_error);
+	FETCH_SETOPT(rc, e, CURLOPT_HTTPHEADER, t->via);
+	FETCH_SETOPT(rc, e, CURLOPT_TIMEOUT_MS, (long)t->settings->timeout_ms);
+	FETCH_SETOPT(rc, e, CURLOPT_OPENSOCKETDATA, t);
+	FETCH_SETOPT(rc, e, CURLOPT_HEADERDATA, t);
+	FETCH_SETOPT(rc, e, CURLOPT_WRITEDATA, t);
 	if (t->head_only)
 		FETCH_SETOPT(rc, e, CURLOPT_NOBODY, 1L);
 	else
@@ -374,6 +393,7 @@ fetch_transfer_reset(struct fetch_transfer *t, const struct fetch_settings *s,
 	t->settings = s;
 	t->head_only = head_only;
 	t->easy = NULL;
+	t->easy_gen = 0;
 	t->cu = NULL;
 	t->start_ms = t->end_ms = time_now_ms();
 	t->head_ms = 0;
@@ -396,62 +416,23 @@ fetch_transfer_reset(struct fetch_transfer *t, const struct fetch_settings *s,
 /*
  * Via with one member per fetch the request came through, plus ours: the
  * next server counts them (fetch_max_hops). Only the count goes on, never
- * the client's own Via text.
+ * the client's own Via text. The list lives in the transfer: no allocation.
  */
 static struct curl_slist *
-fetch_via_header(unsigned int hops)
+fetch_via_header(struct fetch_transfer *t)
 {
-	struct curl_slist	*l;
-	char			 v[16 + (PLAN_FETCH_HOPS_MAX + 2) * sizeof(FETCH_VIA ", ")];
-	size_t			 n;
-	unsigned int		 i;
+	char		*v = t->via_text;
+	size_t		 n, len = sizeof(t->via_text);
+	unsigned int	 i, hops = t->hops;
 
 	if (hops > PLAN_FETCH_HOPS_MAX + 1)
 		hops = PLAN_FETCH_HOPS_MAX + 1;
-	n = (size_t)snprintf(v, sizeof(v), "Via: %s", FETCH_VIA);
-	for (i = 0; i < hops && n < sizeof(v); i++)
-		n += (size_t)snprintf(v + n, sizeof(v) - n, ", %s", FETCH_VIA);
-	l = curl_slist_append(NULL, v);
-	return (l);
-}
-
-/* A reset handle from the pool, else a new one; NULL: out of memory. */
-static CURL *
-fetch_pool_get(struct fetch_pool *pool)
-{
-	CURL	*e;
-
-	if (pool == NULL || pool->n == 0)
-		return (curl_easy_init());
-	e = pool->easy[--pool->n];
-	curl_easy_reset(e);
-	return (e);
-}
-
-/*
- * Keep a handle whose transfer ended for the next one, if there is room;
- * one cancelled or paused mid-way is freed instead, so no state of a cut
- * transfer can reach the next.
- */
-static void
-fetch_pool_put(struct fetch_transfer *t)
-{
-	struct fetch_pool	*pool = t->pool;
-
-	if (pool != NULL && pool->n < FETCH_POOL_MAX && t->state == FETCH_T_DONE &&
-	    !t->paused)
-		pool->easy[pool->n++] = t->easy;
-	else
-		curl_easy_cleanup(t->easy);
-	t->easy = NULL;
-}
-
-/* Free the idle handles of a pool. */
-void
-fetch_pool_free(struct fetch_pool *pool)
-{
-	while (pool->n > 0)
-		curl_easy_cleanup(pool->easy[--pool->n]);
+	n = (size_t)snprintf(v, len, "Via: %s", FETCH_VIA);
+	for (i = 0; i < hops && n < len; i++)
+		n += (size_t)snprintf(v + n, len - n, ", %s", FETCH_VIA);
+	t->via_node.data = v;
+	t->via_node.next = NULL;
+	return (&t->via_node);
 }
 
 /* Check the URL with curl's parser, then build the handle that fetches that very parse. */
@@ -461,6 +442,7 @@ fetch_transfer_setup(struct fetch_transfer *t, const struct fetch_settings *s,
 {
 	CURLUcode	 uc;
 	CURLcode	 rc;
+	int		 ready;
 
 	fetch_transfer_reset(t, s, head_only);
 	t->state = FETCH_T_DONE;
@@ -468,13 +450,15 @@ fetch_transfer_setup(struct fetch_transfer *t, const struct fetch_settings *s,
 		free(t->url);
 		t->url = strdup(url);
 	}
-	if (t->url == NULL || (t->cu = curl_url()) == NULL) {
+	if (t->url == NULL) {
 		fetch_fail(t, 502, "out of memory");
 		goto fail;
 	}
-	if ((uc = curl_url_set(t->cu, CURLUPART_URL, url,
-	    CURLU_NON_SUPPORT_SCHEME)) != CURLUE_OK) {
-		fetch_fail(t, 403, "bad URL: %s", curl_url_strerror(uc));
+	if ((t->cu = fetch_policy_take_parsed(url, &uc)) == NULL) {
+		if (uc == CURLUE_OUT_OF_MEMORY)
+			fetch_fail(t, 502, "out of memory");
+		else
+			fetch_fail(t, 403, "bad URL: %s", curl_url_strerror(uc));
 		goto fail;
 	}
 	if (fetch_policy_check_curlu(&s->policy, t->cu, t->reason,
@@ -483,15 +467,16 @@ fetch_transfer_setup(struct fetch_transfer *t, const struct fetch_settings *s,
 		fetch_fail(t, 403, "%s", t->reason);
 		goto fail;
 	}
-	if ((t->via = fetch_via_header(t->hops)) == NULL ||
-	    (t->easy = fetch_pool_get(t->pool)) == NULL) {
+	t->via = fetch_via_header(t);
+	if ((t->easy = fetch_pool_get(t->pool, s->gen, &ready)) == NULL) {
 		fetch_fail(t, 502, "out of memory");
 		goto fail;
 	}
-	if ((rc = fetch_transfer_options(t)) != CURLE_OK) {
+	if ((rc = fetch_transfer_options(t, ready)) != CURLE_OK) {
 		fetch_fail(t, 502, "curl setup failed: %s", curl_easy_strerror(rc));
 		goto fail;
 	}
+	t->easy_gen = s->gen;
 	t->state = FETCH_T_RUNNING;
 	return (0);
 fail:
@@ -499,73 +484,6 @@ fail:
 	t->end_ms = time_now_ms();
 	snprintf(why, len, "%s", t->reason);
 	return (-1);
-}
-
-/* 502 reasons for the curl results that are the upstream's fault. */
-static void
-fetch_map_error(struct fetch_transfer *t, CURLcode rc)
-{
-	const struct fetch_settings	*s = t->settings;
-	const char			*detail;
-	curl_off_t			 connected = 0;
-	long				 oserr = 0;
-
-	detail = t->curl_error[0] != '\0' ? t->curl_error : curl_easy_strerror(rc);
-	switch (rc) {
-	case CURLE_OPERATION_TIMEDOUT:
-		if (t->easy != NULL)
-			curl_easy_getinfo(t->easy, CURLINFO_CONNECT_TIME_T, &connected);
-		if (connected == 0)
-			fetch_fail(t, 504, "upstream connect timed out after %u ms",
-			    s->connect_timeout_ms);
-		else
-			fetch_fail(t, 504, "upstream timed out after %u ms",
-			    s->timeout_ms);
-		break;
-	case CURLE_COULDNT_CONNECT:
-		if (t->easy != NULL)
-			curl_easy_getinfo(t->easy, CURLINFO_OS_ERRNO, &oserr);
-		if (oserr == ECONNREFUSED)
-			fetch_fail(t, 502, "upstream refused the connection");
-		else
-			fetch_fail(t, 502, "could not connect to upstream: %s", detail);
-		break;
-	case CURLE_COULDNT_RESOLVE_HOST:
-		fetch_fail(t, 502, "could not resolve host: %s", detail);
-		break;
-	case CURLE_FILESIZE_EXCEEDED:
-		fetch_fail(t, 502, "upstream body larger than %llu bytes", s->body_max);
-		break;
-	case CURLE_UNSUPPORTED_PROTOCOL:
-	case CURLE_WEIRD_SERVER_REPLY:
-	case CURLE_BAD_CONTENT_ENCODING:
-	case CURLE_HTTP2:
-	case CURLE_HTTP2_STREAM:
-		fetch_fail(t, 502, "upstream sent a malformed response");
-		break;
-	case CURLE_GOT_NOTHING:
-		fetch_fail(t, 502, "upstream closed the connection without a response");
-		break;
-	case CURLE_PARTIAL_FILE:
-		fetch_fail(t, 502, "upstream closed the connection mid-body");
-		break;
-	case CURLE_SEND_ERROR:
-	case CURLE_RECV_ERROR:
-		fetch_fail(t, 502, "connection to upstream failed: %s", detail);
-		break;
-	case CURLE_PEER_FAILED_VERIFICATION:
-		fetch_fail(t, 502, "TLS verification failed: %s", detail);
-		break;
-	case CURLE_SSL_CONNECT_ERROR:
-	case CURLE_SSL_CACERT_BADFILE:
-	case CURLE_SSL_CERTPROBLEM:
-	case CURLE_SSL_CIPHER:
-		fetch_fail(t, 502, "TLS failed: %s", detail);
-		break;
-	default:
-		fetch_fail(t, 502, "upstream failed: %s", detail);
-		break;
-	}
 }
 
 /*
@@ -634,7 +552,9 @@ fetch_transfer_follow(struct fetch_transfer *t)
 int
 fetch_transfer_finish(struct fetch_transfer *t, CURLcode rc)
 {
+	char	 why[FETCH_REASON_MAX];
 	long	 code = 0;
+	int	 status;
 
 	if (t->redirecting && !t->sink_failed && fetch_transfer_follow(t) == 0)
 		return (1);
@@ -669,7 +589,9 @@ fetch_transfer_finish(struct fetch_transfer *t, CURLcode rc)
 		t->failed = 1;
 		return (0);
 	}
-	fetch_map_error(t, rc);
+	status = fetch_error_map(rc, t->easy, t->settings, t->curl_error, why,
+	    sizeof(why));
+	fetch_fail(t, status, "%s", why);
 	return (0);
 }
 
@@ -688,11 +610,13 @@ static void
 fetch_transfer_drop_curl(struct fetch_transfer *t)
 {
 	if (t->easy != NULL)
-		fetch_pool_put(t);
+		fetch_pool_put(t->pool, t->easy, t->easy_gen,
+		    t->state == FETCH_T_DONE && !t->paused);
+	t->easy = NULL;
+	t->easy_gen = 0;
 	if (t->cu != NULL)
 		curl_url_cleanup(t->cu);
 	t->cu = NULL;
-	curl_slist_free_all(t->via);
 	t->via = NULL;
 }
 
@@ -727,6 +651,11 @@ fetch_job_new(const struct fetch_settings *s, const struct plan *plan)
 		return (NULL);
 	}
 	buf_init(&job->piece);
+	/* one allocation for a head and a small body, not a realloc per doubling */
+	if (buf_reserve(&job->piece, FETCH_PIECE_FIRST) == -1) {
+		fetch_job_free(job);
+		return (NULL);
+	}
 	job->settings = s;
 	job->mode = pf->mode;
 	job->version = pf->version == 10 ? 10 : 11;

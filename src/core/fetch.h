@@ -11,6 +11,7 @@
 #include "util/buf.h"
 #include "core/config.h"
 #include "core/fetch_policy.h"
+#include "core/fetch_pool.h"
 #include "core/fetch_queue.h"
 #include "core/plan.h"
 #include "core/response.h"
@@ -30,17 +31,7 @@ struct endpoint_call;
 #define FETCH_VIA		"1.1 echofetchd"	/* one Via member per fetch */
 
 #define FETCH_READ_SIZE		65536L		/* curl's receive buffer */
-#define FETCH_POOL_MAX		8		/* idle easy handles a pool keeps */
-
-/*
- * Easy handles of finished transfers, reset and handed to the next one:
- * one thread's only (an event worker's). The multi handle keeps the
- * upstream connections; this keeps curl's per-transfer allocations.
- */
-struct fetch_pool {
-	CURL		*easy[FETCH_POOL_MAX];
-	unsigned int	 n;
-};
+#define FETCH_PIECE_FIRST	2048		/* a job's piece buffer to begin with */
 
 /* Everything a transfer needs from the config, parsed once; read-only, shareable. */
 struct fetch_settings {
@@ -51,6 +42,7 @@ struct fetch_settings {
 	unsigned long long body_max;
 	unsigned int	 header_max;
 	char		 ca_file[CONFIG_PATH_MAX];	/* "" = system store */
+	unsigned long	 gen;		/* new for each fetch_settings_init, never 0 */
 };
 
 enum fetch_transfer_state {
@@ -74,7 +66,10 @@ struct fetch_transfer {
 	enum fetch_transfer_state state;
 	int		 head_only;	/* upstream HEAD */
 	unsigned int	 hops;		/* Via members the request came with (queue level) */
-	struct curl_slist *via;		/* RUNNING only: our Via, one member more */
+	struct curl_slist *via;		/* RUNNING only: &via_node, or NULL */
+	struct curl_slist via_node;	/* our Via, one member more, in via_text */
+	char		 via_text[16 + (PLAN_FETCH_HOPS_MAX + 2) * sizeof(FETCH_VIA ", ")];
+	unsigned long	 easy_gen;	/* settings easy's options are set for; 0: not all */
 	char		*location;	/* the latest head's first Location, or NULL */
 	unsigned int	 redirected;	/* redirects followed so far */
 	int		 redirecting;	/* stopped at a redirect head, to follow it */
@@ -128,9 +123,6 @@ struct fetch_job {
 	struct fetch_transfer *t;	/* n of them */
 };
 
-/* Free the idle handles of a pool. */
-void	fetch_pool_free(struct fetch_pool *);
-
 /* Copy the fetch_* settings (cfg NULL: the defaults). -1 with why on a bad fetch_allow. */
 int	fetch_settings_init(struct fetch_settings *, const struct config *, char *why, size_t);
 
@@ -147,6 +139,12 @@ int	fetch_transfer_setup(struct fetch_transfer *, const struct fetch_settings *,
  * again. 0: status and reason are final (DONE).
  */
 int	fetch_transfer_finish(struct fetch_transfer *, CURLcode);
+/*
+ * The status (502, or 504 for a timeout) and why for a curl result that
+ * is the upstream's fault; curl_error is CURLOPT_ERRORBUFFER's text or "".
+ */
+int	fetch_error_map(CURLcode, CURL *, const struct fetch_settings *,
+	    const char *curl_error, char *why, size_t);
 /* Let curl continue after FETCH_SINK_PAUSE; no-op when not paused. */
 void	fetch_transfer_resume(struct fetch_transfer *);
 /* Free the easy handle and URL; the results stay readable. */

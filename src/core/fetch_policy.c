@@ -6,6 +6,7 @@
 #include <netinet/in.h>
 #include <arpa/inet.h>
 
+#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -351,6 +352,122 @@ done:
 	return (rv);
 }
 
+/*
+ * The last URL fetch_policy_check_url passed on a thread, kept parsed:
+ * /fetch checks its URL when it plans and again when its transfer
+ * starts, on the same thread and mostly in the same loop pass, and
+ * curl's parse is the dearest step of either.
+ */
+struct fetch_policy_parsed {
+	char		*url;
+	size_t		 size;		/* of url's buffer */
+	CURLU		*u;		/* NULL: nothing kept */
+};
+
+static pthread_key_t	 fetch_policy_parsed_key;
+static pthread_once_t	 fetch_policy_parsed_once = PTHREAD_ONCE_INIT;
+static int		 fetch_policy_parsed_ok;
+
+/* A thread ends: free what it kept. */
+static void
+fetch_policy_parsed_free(void *arg)
+{
+	struct fetch_policy_parsed	*p = arg;
+
+	curl_url_cleanup(p->u);
+	free(p->url);
+	free(p);
+}
+
+/* Make the key once per process. */
+static void
+fetch_policy_parsed_init(void)
+{
+	fetch_policy_parsed_ok = pthread_key_create(&fetch_policy_parsed_key,
+	    fetch_policy_parsed_free) == 0;
+}
+
+/* This thread's slot, made on first use; NULL if it cannot be. */
+static struct fetch_policy_parsed *
+fetch_policy_parsed_slot(void)
+{
+	struct fetch_policy_parsed	*p;
+
+	pthread_once(&fetch_policy_parsed_once, fetch_policy_parsed_init);
+	if (!fetch_policy_parsed_ok)
+		return (NULL);
+	if ((p = pthread_getspecific(fetch_policy_parsed_key)) != NULL)
+		return (p);
+	if ((p = calloc(1, sizeof(*p))) == NULL)
+		return (NULL);
+	if (pthread_setspecific(fetch_policy_parsed_key, p) != 0) {
+		free(p);
+		return (NULL);
+	}
+	return (p);
+}
+
+/* Keep u, the parse of url, for fetch_policy_take_parsed; else free it. */
+static void
+fetch_policy_keep_parsed(const char *url, CURLU *u)
+{
+	struct fetch_policy_parsed	*p;
+	size_t				 len = strlen(url) + 1;
+	char				*n;
+
+	if ((p = fetch_policy_parsed_slot()) == NULL) {
+		curl_url_cleanup(u);
+		return;
+	}
+	curl_url_cleanup(p->u);
+	p->u = NULL;
+	if (len > p->size) {
+		if ((n = realloc(p->url, len)) == NULL) {
+			curl_url_cleanup(u);
+			return;
+		}
+		p->url = n;
+		p->size = len;
+	}
+	memcpy(p->url, url, len);
+	p->u = u;
+}
+
+/* Parse a URL as a fetch does: the flags of every check and transfer. */
+static CURLU *
+fetch_policy_parse_url(const char *url, CURLUcode *rc)
+{
+	CURLU	*u;
+
+	if ((u = curl_url()) == NULL) {
+		*rc = CURLUE_OUT_OF_MEMORY;
+		return (NULL);
+	}
+	if ((*rc = curl_url_set(u, CURLUPART_URL, url, CURLU_NON_SUPPORT_SCHEME)) !=
+	    CURLUE_OK) {
+		curl_url_cleanup(u);
+		return (NULL);
+	}
+	return (u);
+}
+
+/* curl's parse of url: the one this thread's last check kept, or a new one. */
+CURLU *
+fetch_policy_take_parsed(const char *url, CURLUcode *rc)
+{
+	struct fetch_policy_parsed	*p;
+	CURLU				*u;
+
+	*rc = CURLUE_OK;
+	p = fetch_policy_parsed_ok ? pthread_getspecific(fetch_policy_parsed_key) : NULL;
+	if (p != NULL && p->u != NULL && strcmp(p->url, url) == 0) {
+		u = p->u;
+		p->u = NULL;
+		return (u);
+	}
+	return (fetch_policy_parse_url(url, rc));
+}
+
 /* Parse with curl's own URL parser so we judge exactly what curl will fetch. */
 int
 fetch_policy_check_url(const struct fetch_policy *pol, const char *url, char *why,
@@ -358,21 +475,20 @@ fetch_policy_check_url(const struct fetch_policy *pol, const char *url, char *wh
 {
 	CURLU		*u;
 	CURLUcode	 rc;
-	int		 rv;
 
-	if ((u = curl_url()) == NULL) {
-		snprintf(why, len, "out of memory");
+	if ((u = fetch_policy_parse_url(url, &rc)) == NULL) {
+		if (rc == CURLUE_OUT_OF_MEMORY)
+			snprintf(why, len, "out of memory");
+		else
+			snprintf(why, len, "bad URL: %s", curl_url_strerror(rc));
 		return (-1);
 	}
-	rc = curl_url_set(u, CURLUPART_URL, url, CURLU_NON_SUPPORT_SCHEME);
-	if (rc != CURLUE_OK) {
-		snprintf(why, len, "bad URL: %s", curl_url_strerror(rc));
+	if (fetch_policy_check_curlu(pol, u, why, len) == -1) {
 		curl_url_cleanup(u);
 		return (-1);
 	}
-	rv = fetch_policy_check_curlu(pol, u, why, len);
-	curl_url_cleanup(u);
-	return (rv);
+	fetch_policy_keep_parsed(url, u);
+	return (0);
 }
 
 /* A client told "address X is private" also learns which setting allows it. */

@@ -47,6 +47,12 @@ int	fetch_policy_parse(struct fetch_policy *, const char *list, char *why, size_
  */
 int	fetch_policy_check_url(const struct fetch_policy *, const char *url,
 	    char *why, size_t);
+/*
+ * curl's parse of url (the flags of fetch_policy_check_url), taken from
+ * this thread's last passed check of the same text or made anew; the
+ * caller frees it. NULL with rc set when url does not parse.
+ */
+CURLU	*fetch_policy_take_parsed(const char *url, CURLUcode *rc);
 /* The same for a URL already parsed by curl_url_set (the handle a transfer then uses). */
 int	fetch_policy_check_curlu(const struct fetch_policy *, CURLU *, char *why, size_t);
 /*

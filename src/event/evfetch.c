@@ -218,6 +218,7 @@ evfetch_init(struct evfetch *ef, struct server *srv, const struct fetch_settings
 	curl_multi_setopt(ef->ef_multi, CURLMOPT_SOCKETDATA, ef);
 	curl_multi_setopt(ef->ef_multi, CURLMOPT_TIMERFUNCTION, evfetch_timer_cb);
 	curl_multi_setopt(ef->ef_multi, CURLMOPT_TIMERDATA, ef);
+	evfetch_reload(ef, cfg);
 	return (0);
 }
 
@@ -226,6 +227,13 @@ void
 evfetch_reload(struct evfetch *ef, const struct config *cfg)
 {
 	fetch_driver_limits(&ef->ef_driver, cfg->fetch_concurrency, cfg->fetch_queue);
+	/*
+	 * curl caps its idle upstream connections at four per transfer it
+	 * holds at the moment, so it closed and reopened them as the load
+	 * swung: keep as many as may run at once.
+	 */
+	curl_multi_setopt(ef->ef_multi, CURLMOPT_MAXCONNECTS,
+	    (long)cfg->fetch_concurrency);
 }
 
 /* Free the multi handle (every connection, and so every job, is gone by now). */

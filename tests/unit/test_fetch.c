@@ -264,9 +264,10 @@ perform(struct fetch_transfer *t, const struct fetch_settings *s, const char *u,
 }
 
 /*
- * A pooled handle is reset and reused, every option set again (the policy
- * check on connect included); the head's Content-Length is kept, and a
- * chunked body has none.
+ * A pooled handle is reused: it keeps the options of the settings it was
+ * set up for, and is reset and set up again under new settings (the
+ * policy check on connect included); the head's Content-Length is kept,
+ * and a chunked body has none.
  */
 static void
 test_pool_and_length(void **state)
@@ -297,6 +298,17 @@ test_pool_and_length(void **state)
 	assert_int_equal(t.body_bytes, 2500);
 	assert_int_equal(t.content_length, -2);
 	fetch_transfer_cleanup(&t);
+	/* a handle kept under older settings takes the new ones: curl's own cap */
+	settings(&s, "127.0.0.0/8");
+	s.body_max = 1000;
+	url(u, sizeof(u), "127.0.0.1", "/big");
+	perform(&t, &s, u, 0);
+	assert_ptr_equal(t.easy, first);
+	assert_int_equal(t.status, 502);
+	assert_int_equal(t.capped, 0);
+	assert_int_equal(t.body_bytes, 0);
+	fetch_transfer_cleanup(&t);
+	assert_int_equal(pool.n, 1);
 	/* the reused handle still asks the policy at connect: now refused */
 	settings(&s, "");
 	url(u, sizeof(u), "localhost", "/big");

@@ -293,6 +293,61 @@ test_url_shape(void **state)
 	deny_url_unparsable(&pol, "http://exa mple.com/");
 }
 
+/* The URL part `part` of a parse, which must exist; freed by the caller. */
+static char *
+url_part(CURLU *u, CURLUPart part)
+{
+	char	*v = NULL;
+
+	assert_int_equal(curl_url_get(u, part, &v, 0), CURLUE_OK);
+	return (v);
+}
+
+/*
+ * The parse a passed check keeps is handed only to the same URL text;
+ * any other text, or one whose check failed, is parsed anew.
+ */
+static void
+test_take_parsed(void **state)
+{
+	struct fetch_policy	 pol;
+	char			 why[256];
+	CURLUcode		 rc;
+	CURLU			*u;
+	char			*v;
+
+	policy(&pol, "");
+	assert_int_equal(fetch_policy_check_url(&pol, "http://example.com/a", why,
+	    sizeof(why)), 0);
+	u = fetch_policy_take_parsed("http://example.org/b?c", &rc);
+	assert_non_null(u);
+	v = url_part(u, CURLUPART_HOST);
+	assert_string_equal(v, "example.org");
+	curl_free(v);
+	v = url_part(u, CURLUPART_QUERY);
+	assert_string_equal(v, "c");
+	curl_free(v);
+	curl_url_cleanup(u);
+	assert_int_equal(fetch_policy_check_url(&pol, "http://example.com/a", why,
+	    sizeof(why)), 0);
+	assert_int_equal(fetch_policy_check_url(&pol, "http://10.0.0.1/", why,
+	    sizeof(why)), -1);
+	u = fetch_policy_take_parsed("http://10.0.0.1/", &rc);
+	assert_non_null(u);
+	v = url_part(u, CURLUPART_HOST);
+	assert_string_equal(v, "10.0.0.1");
+	curl_free(v);
+	curl_url_cleanup(u);
+	u = fetch_policy_take_parsed("http://example.com/a", &rc);
+	assert_non_null(u);
+	v = url_part(u, CURLUPART_PATH);
+	assert_string_equal(v, "/a");
+	curl_free(v);
+	curl_url_cleanup(u);
+	assert_null(fetch_policy_take_parsed("http://exa mple.com/", &rc));
+	assert_int_not_equal(rc, CURLUE_OK);
+}
+
 /* What curl turns a numeric host into, read back through its own API. */
 static void
 curl_host_is(const char *url, const char *want)
@@ -355,6 +410,7 @@ main(void)
 		cmocka_unit_test(test_allow_overrides),
 		cmocka_unit_test(test_check_addr),
 		cmocka_unit_test(test_url_shape),
+		cmocka_unit_test(test_take_parsed),
 		cmocka_unit_test(test_url_numeric_hosts),
 	};
 
