@@ -1,6 +1,7 @@
 /* endpoint: the endpoints that answer at once: index, echo, anything, headers, status, stats. */
 #include "autoconfig.h"
 
+#include <pthread.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -221,28 +222,30 @@ endpoint_json_done(struct endpoint_call *call)
 	endpoint_respond_body(call, 200, ENDPOINT_JSON);
 }
 
-/* The index in text, or JSON with ?format=json. */
-void
-endpoint_root(struct endpoint_call *call)
+/* The index as text, one "METHOD  PATH  ABOUT" line per endpoint. */
+static void
+endpoint_index_text(struct buf *out)
+{
+	size_t	 i, n = sizeof(endpoint_index) / sizeof(endpoint_index[0]);
+
+	for (i = 0; i < n; i++) {
+		buf_append_str(out, endpoint_index[i].method);
+		buf_append(out, "  ", 2);
+		buf_append_str(out, endpoint_index[i].path);
+		buf_append(out, "  ", 2);
+		buf_append_str(out, endpoint_index[i].about);
+		buf_append_char(out, '\n');
+	}
+}
+
+/* The index as JSON, without the final newline. */
+static void
+endpoint_index_json(struct buf *out)
 {
 	struct json	 j;
-	const char	*fmt;
-	size_t		 len, i, n = sizeof(endpoint_index) / sizeof(endpoint_index[0]);
+	size_t		 i, n = sizeof(endpoint_index) / sizeof(endpoint_index[0]);
 
-	fmt = endpoint_query_find(&call->query, "format", &len);
-	if (fmt != NULL && !(len == 4 && memcmp(fmt, "json", 4) == 0) &&
-	    !(len == 4 && memcmp(fmt, "text", 4) == 0)) {
-		endpoint_fail(call, 400, "format must be text or json", NULL);
-		return;
-	}
-	if (fmt == NULL || memcmp(fmt, "text", 4) == 0) {
-		for (i = 0; i < n; i++)
-			buf_appendf(call->body, "%s  %s  %s\n", endpoint_index[i].method,
-			    endpoint_index[i].path, endpoint_index[i].about);
-		endpoint_respond_body(call, 200, "text/plain; charset=utf-8");
-		return;
-	}
-	json_init(&j, call->body, 1);
+	json_init(&j, out, 1);
 	json_object_begin(&j);
 	json_key(&j, "endpoints");
 	json_array_begin(&j);
@@ -258,6 +261,56 @@ endpoint_root(struct endpoint_call *call)
 	}
 	json_array_end(&j);
 	json_object_end(&j);
+}
+
+/* Both forms of the index never change: made once for every worker, then copied. */
+static struct buf	 endpoint_index_cache[2];
+static pthread_once_t	 endpoint_index_once = PTHREAD_ONCE_INIT;
+
+/* Fill the cache; a form that ran out of memory is made per request instead. */
+static void
+endpoint_index_build(void)
+{
+	buf_init(&endpoint_index_cache[0]);
+	buf_init(&endpoint_index_cache[1]);
+	endpoint_index_text(&endpoint_index_cache[0]);
+	endpoint_index_json(&endpoint_index_cache[1]);
+}
+
+/* Append the index in text (json 0) or JSON (json 1). */
+static void
+endpoint_index_put(struct buf *out, int json)
+{
+	const struct buf	*c = &endpoint_index_cache[json];
+
+	(void)pthread_once(&endpoint_index_once, endpoint_index_build);
+	if (!c->oom && c->len > 0)
+		buf_append(out, c->data, c->len);
+	else if (json)
+		endpoint_index_json(out);
+	else
+		endpoint_index_text(out);
+}
+
+/* The index in text, or JSON with ?format=json. */
+void
+endpoint_root(struct endpoint_call *call)
+{
+	const char	*fmt;
+	size_t		 len;
+
+	fmt = endpoint_query_find(&call->query, "format", &len);
+	if (fmt != NULL && !(len == 4 && memcmp(fmt, "json", 4) == 0) &&
+	    !(len == 4 && memcmp(fmt, "text", 4) == 0)) {
+		endpoint_fail(call, 400, "format must be text or json", NULL);
+		return;
+	}
+	if (fmt == NULL || memcmp(fmt, "text", 4) == 0) {
+		endpoint_index_put(call->body, 0);
+		endpoint_respond_body(call, 200, "text/plain; charset=utf-8");
+		return;
+	}
+	endpoint_index_put(call->body, 1);
 	endpoint_json_done(call);
 }
 
