@@ -154,14 +154,34 @@ http_fail(struct http_parser *p, int status, const char *reason)
 	return (-1);
 }
 
+#define HTTP_CT_TCHAR	0x01	/* RFC 9110 tchar: methods and field names */
+#define HTTP_CT_VALUE	0x02	/* may stand in a field value: HTAB, SP, VCHAR, obs-text */
+
+/* One lookup per byte instead of a chain of range tests and a strchr. */
+static const unsigned char http_ctype[256] = {
+	0, 0, 0, 0, 0, 0, 0, 0, 0, 2, 0, 0, 0, 0, 0, 0,
+	0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0,
+	2, 3, 2, 3, 3, 3, 3, 3, 2, 2, 3, 3, 2, 3, 3, 2,
+	3, 3, 3, 3, 3, 3, 3, 3, 3, 3, 2, 2, 2, 2, 2, 2,
+	2, 3, 3, 3, 3, 3, 3, 3, 3, 3, 3, 3, 3, 3, 3, 3,
+	3, 3, 3, 3, 3, 3, 3, 3, 3, 3, 3, 2, 2, 2, 3, 3,
+	3, 3, 3, 3, 3, 3, 3, 3, 3, 3, 3, 3, 3, 3, 3, 3,
+	3, 3, 3, 3, 3, 3, 3, 3, 3, 3, 3, 2, 3, 2, 3, 0,
+	2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2,
+	2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2,
+	2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2,
+	2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2,
+	2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2,
+	2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2,
+	2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2,
+	2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2,
+};
+
 /* RFC 9110 tchar: what a method or a field name may be made of. */
 static int
 http_is_tchar(unsigned char c)
 {
-	if ((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') ||
-	    (c >= '0' && c <= '9'))
-		return (1);
-	return (c != '\0' && strchr("!#$%&'*+-.^_`|~", c) != NULL);
+	return (http_ctype[c] & HTTP_CT_TCHAR);
 }
 
 /* Locale-free lower case, since header names are ASCII by definition. */
@@ -170,6 +190,9 @@ http_lower(unsigned char c)
 {
 	return (c >= 'A' && c <= 'Z' ? (unsigned char)(c + ('a' - 'A')) : c);
 }
+
+/* Against a literal, the length rules out most names before any byte is compared. */
+#define HTTP_IS(s, lit)	http_slice_caseeq_n((s), (lit), sizeof(lit) - 1)
 
 /* Optional whitespace around list elements (RFC 9110 5.6.1). */
 struct http_slice
@@ -216,11 +239,19 @@ static int
 http_scan_head(struct http_parser *p, size_t *end)
 {
 	const unsigned char	*d = (const unsigned char *)p->req.head.data;
-	size_t			 i, n = p->req.head.len, max;
+	size_t			 i, n = p->req.head.len, max, lim;
 	unsigned char		 c, prev;
 
 	max = p->limits.request_line_max;
 	for (i = p->scan; i < n; i++) {
+		/* A byte above CR, not after a CR, can only make the request line too long. */
+		if (i > 0 && d[i - 1] != '\r') {
+			lim = p->line_len == 0 && max < n ? max : n;
+			while (i < lim && d[i] > '\r')
+				i++;
+			if (i == n)
+				break;
+		}
 		p->scan = i + 1;
 		c = d[i];
 		prev = i > 0 ? d[i - 1] : 0;
@@ -246,6 +277,7 @@ http_scan_head(struct http_parser *p, size_t *end)
 		if (p->line_len == 0 && (c == '\r' ? i : i + 1) > max)
 			return (http_fail(p, 414, "request line too long (request_line_max)"));
 	}
+	p->scan = n;
 	return (0);
 }
 
@@ -450,7 +482,7 @@ http_parse_header_line(struct http_parser *p, const char *s, size_t len)
 		return (http_fail(p, 400, "empty header name"));
 	for (vs = i + 1; vs < len; vs++) {
 		c = (unsigned char)s[vs];
-		if ((c < 0x20 && c != '\t') || c == 0x7f)
+		if (!(http_ctype[c] & HTTP_CT_VALUE))
 			return (http_fail(p, 400,
 			    "control character in header value"));
 	}
@@ -483,9 +515,9 @@ http_connection_tokens(struct http_slice v, int *want_close, int *want_keep)
 		tok.p = v.p + i;
 		tok.len = e - i;
 		tok = http_trim_ows(tok);
-		if (http_slice_caseeq(tok, "close"))
+		if (HTTP_IS(tok, "close"))
 			*want_close = 1;
-		else if (http_slice_caseeq(tok, "keep-alive"))
+		else if (HTTP_IS(tok, "keep-alive"))
 			*want_keep = 1;
 		i = e + 1;
 	}
@@ -520,7 +552,7 @@ http_check_framing(struct http_parser *p, const struct http_header *cl,
 		return (http_fail(p, 400, "duplicate Content-Length"));
 	if (cl != NULL && http_parse_content_length(p, cl->value) == -1)
 		return (-1);
-	if (nte > 1 || (te != NULL && !http_slice_caseeq(te->value, "chunked")))
+	if (nte > 1 || (te != NULL && !HTTP_IS(te->value, "chunked")))
 		return (http_fail(p, 501, "unsupported transfer coding"));
 	r->chunked = nte == 1;
 	return (0);
@@ -539,19 +571,19 @@ http_check_headers(struct http_parser *p)
 
 	for (i = 0; i < r->nheaders; i++) {
 		h = &r->headers[i];
-		if (http_slice_caseeq(h->name, "Host"))
+		if (HTTP_IS(h->name, "Host"))
 			nhost++;
-		else if (http_slice_caseeq(h->name, "Content-Length")) {
+		else if (HTTP_IS(h->name, "Content-Length")) {
 			ncl++;
 			cl = h;
-		} else if (http_slice_caseeq(h->name, "Transfer-Encoding")) {
+		} else if (HTTP_IS(h->name, "Transfer-Encoding")) {
 			nte++;
 			te = h;
-		} else if (http_slice_caseeq(h->name, "Connection"))
+		} else if (HTTP_IS(h->name, "Connection"))
 			http_connection_tokens(h->value, &want_close,
 			    &want_keep);
-		else if (http_slice_caseeq(h->name, "Expect")) {
-			if (http_slice_caseeq(h->value, "100-continue"))
+		else if (HTTP_IS(h->name, "Expect")) {
+			if (HTTP_IS(h->value, "100-continue"))
 				r->expect_continue = r->version == 11;
 			else
 				bad_expect = 1;
@@ -695,10 +727,11 @@ http_parser_head_done(const struct http_parser *p)
 const struct http_header *
 http_header_find(const struct http_request *r, const char *name)
 {
+	size_t		 n = strlen(name);
 	unsigned int	 i;
 
 	for (i = 0; i < r->nheaders; i++)
-		if (http_slice_caseeq(r->headers[i].name, name))
+		if (http_slice_caseeq_n(r->headers[i].name, name, n))
 			return (&r->headers[i]);
 	return (NULL);
 }
@@ -731,10 +764,19 @@ http_slices_caseeq(struct http_slice a, struct http_slice b)
 int
 http_slice_caseeq(struct http_slice s, const char *str)
 {
+	return (http_slice_caseeq_n(s, str, strlen(str)));
+}
+
+/* The same against n bytes of str, when the caller knows n. */
+int
+http_slice_caseeq_n(struct http_slice s, const char *str, size_t n)
+{
 	struct http_slice	 t;
 
+	if (s.len != n)
+		return (0);
 	t.p = str;
-	t.len = strlen(str);
+	t.len = n;
 	return (http_slices_caseeq(s, t));
 }
 
