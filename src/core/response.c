@@ -2,6 +2,7 @@
 #include "autoconfig.h"
 
 #include <stdio.h>
+#include <string.h>
 #include <time.h>
 
 #include "util/buf.h"
@@ -131,49 +132,90 @@ response_has_no_body(int status)
 	return ((status >= 100 && status < 200) || status == 204 || status == 304);
 }
 
-/* A string literal without strlen: heads are made once per response. */
-#define RESPONSE_PUT(out, lit)	buf_append((out), (lit), sizeof(lit) - 1)
+/* Room for a head's fixed parts: every literal below and two numbers of 20 digits. */
+#define RESPONSE_HEAD_ROOM	(200 + sizeof(RESPONSE_SERVER))
 
-/* One place writes every head so both servers send the same bytes in the same order. */
+/* Copy n bytes to w, whose room is reserved, and return the end. */
+static char *
+response_put(char *w, const char *s, size_t n)
+{
+	memcpy(w, s, n);
+	return (w + n);
+}
+
+/* A string literal without strlen. */
+#define RESPONSE_PUT(w, lit)	response_put((w), (lit), sizeof(lit) - 1)
+
+/* An unsigned decimal number without printf. */
+static char *
+response_put_uint(char *w, unsigned long long v)
+{
+	char	 tmp[24];
+	size_t	 i = sizeof(tmp);
+
+	do {
+		tmp[--i] = (char)('0' + v % 10);
+		v /= 10;
+	} while (v != 0);
+	return (response_put(w, tmp + i, sizeof(tmp) - i));
+}
+
+/*
+ * One place writes every head so both servers send the same bytes in the
+ * same order. The room is reserved once and the bytes copied in place: a
+ * dozen appends, each checking for room, cost more than the head itself.
+ */
 void
 response_write_head(struct buf *out, const struct response_head *h, time_t now)
 {
-	/* No printf on the hot path: a small request spent a sixth of its time there. */
+	const char	*reason = response_status_text(h->status);
+	const char	*date = response_date(now);
+	size_t		 rlen = strlen(reason), dlen = strlen(date), tlen = 0, elen = 0;
+	char		*w;
+
+	if (h->content_type != NULL)
+		tlen = strlen(h->content_type);
+	if (h->extra != NULL)
+		elen = strlen(h->extra);
+	if (buf_reserve(out, RESPONSE_HEAD_ROOM + rlen + dlen + tlen + elen) == -1)
+		return;
+	w = out->data + out->len;
 	if (h->version == 10)
-		RESPONSE_PUT(out, "HTTP/1.0 ");
+		w = RESPONSE_PUT(w, "HTTP/1.0 ");
 	else
-		RESPONSE_PUT(out, "HTTP/1.1 ");
-	buf_append_uint(out, (unsigned long long)h->status);
-	buf_append_char(out, ' ');
-	buf_append_str(out, response_status_text(h->status));
-	RESPONSE_PUT(out, "\r\nServer: " RESPONSE_SERVER "\r\nDate: ");
-	buf_append_str(out, response_date(now));
-	RESPONSE_PUT(out, "\r\n");
+		w = RESPONSE_PUT(w, "HTTP/1.1 ");
+	w = response_put_uint(w, (unsigned long long)h->status);
+	*w++ = ' ';
+	w = response_put(w, reason, rlen);
+	w = RESPONSE_PUT(w, "\r\nServer: " RESPONSE_SERVER "\r\nDate: ");
+	w = response_put(w, date, dlen);
+	w = RESPONSE_PUT(w, "\r\n");
 	if (h->content_type != NULL) {
-		RESPONSE_PUT(out, "Content-Type: ");
-		buf_append_str(out, h->content_type);
-		RESPONSE_PUT(out, "\r\n");
+		w = RESPONSE_PUT(w, "Content-Type: ");
+		w = response_put(w, h->content_type, tlen);
+		w = RESPONSE_PUT(w, "\r\n");
 	}
 	/* RFC 9110 8.6: no length on 1xx and 204; a 304's would describe a body it never has. */
 	switch (response_has_no_body(h->status) ? RESPONSE_UNTIL_CLOSE : h->framing) {
 	case RESPONSE_LENGTH:
-		RESPONSE_PUT(out, "Content-Length: ");
-		buf_append_uint(out, h->content_length);
-		RESPONSE_PUT(out, "\r\n");
+		w = RESPONSE_PUT(w, "Content-Length: ");
+		w = response_put_uint(w, h->content_length);
+		w = RESPONSE_PUT(w, "\r\n");
 		break;
 	case RESPONSE_CHUNKED:
-		RESPONSE_PUT(out, "Transfer-Encoding: chunked\r\n");
+		w = RESPONSE_PUT(w, "Transfer-Encoding: chunked\r\n");
 		break;
 	case RESPONSE_UNTIL_CLOSE:
 		break;
 	}
 	if (h->status == 101)
-		RESPONSE_PUT(out, "Connection: Upgrade\r\n");	/* the only 1xx we send whole */
+		w = RESPONSE_PUT(w, "Connection: Upgrade\r\n");	/* the only 1xx we send whole */
 	else if (h->keep_alive && h->framing != RESPONSE_UNTIL_CLOSE)
-		RESPONSE_PUT(out, "Connection: keep-alive\r\n");
+		w = RESPONSE_PUT(w, "Connection: keep-alive\r\n");
 	else
-		RESPONSE_PUT(out, "Connection: close\r\n");
-	if (h->extra != NULL)
-		buf_append_str(out, h->extra);
-	RESPONSE_PUT(out, "\r\n");
+		w = RESPONSE_PUT(w, "Connection: close\r\n");
+	w = response_put(w, h->extra != NULL ? h->extra : "", elen);
+	w = RESPONSE_PUT(w, "\r\n");
+	out->len = (size_t)(w - out->data);
+	*w = '\0';
 }

@@ -65,11 +65,13 @@ fail:
 	return (-1);
 }
 
-/* Append `len` bytes. */
+/* Append `len` bytes; growing is the rare case, so room is checked inline first. */
 void
 buf_append(struct buf *b, const void *p, size_t len)
 {
-	if (len == 0 || buf_reserve(b, len) == -1)
+	if (len == 0 || b->oom)
+		return;
+	if (b->cap - b->len <= len && buf_reserve(b, len) == -1)
 		return;
 	memcpy(b->data + b->len, p, len);
 	b->len += len;
@@ -87,7 +89,12 @@ buf_append_str(struct buf *b, const char *s)
 void
 buf_append_char(struct buf *b, char c)
 {
-	buf_append(b, &c, 1);
+	if (b->oom)
+		return;
+	if (b->cap - b->len <= 1 && buf_reserve(b, 1) == -1)
+		return;
+	b->data[b->len++] = c;
+	b->data[b->len] = '\0';
 }
 
 /* Append an unsigned decimal number without going through printf. */
