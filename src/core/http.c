@@ -1,6 +1,7 @@
 /* http: a strict, incremental HTTP/1.1 request parser (RFC 9112). */
 #include "autoconfig.h"
 
+#include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -177,6 +178,25 @@ static const unsigned char http_ctype[256] = {
 	2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2,
 };
 
+#define HTTP_ONES	0x0101010101010101ULL
+
+/* Eight bytes at p, for looking at a head a word at a time. */
+static uint64_t
+http_word(const unsigned char *p)
+{
+	uint64_t	 w;
+
+	memcpy(&w, p, sizeof(w));
+	return (w);
+}
+
+/* Nonzero when a byte of w is below n (n <= 128): the bytes it flags need a closer look. */
+static uint64_t
+http_word_below(uint64_t w, unsigned int n)
+{
+	return ((w - HTTP_ONES * n) & ~w & (HTTP_ONES * 0x80));
+}
+
 /* RFC 9110 tchar: what a method or a field name may be made of. */
 static int
 http_is_tchar(unsigned char c)
@@ -247,6 +267,8 @@ http_scan_head(struct http_parser *p, size_t *end)
 		/* A byte above CR, not after a CR, can only make the request line too long. */
 		if (i > 0 && d[i - 1] != '\r') {
 			lim = p->line_len == 0 && max < n ? max : n;
+			while (i + 8 <= lim && !http_word_below(http_word(d + i), '\r' + 1))
+				i += 8;
 			while (i < lim && d[i] > '\r')
 				i++;
 			if (i == n)
@@ -464,6 +486,7 @@ http_parse_header_line(struct http_parser *p, const char *s, size_t len)
 	struct http_request	*r = &p->req;
 	struct http_header	*h;
 	size_t			 i = 0, vs;
+	uint64_t		 w;
 	unsigned int		 max;
 	unsigned char		 c;
 
@@ -480,7 +503,13 @@ http_parse_header_line(struct http_parser *p, const char *s, size_t len)
 	}
 	if (i == 0)
 		return (http_fail(p, 400, "empty header name"));
-	for (vs = i + 1; vs < len; vs++) {
+	/* Words of SP to '~' pass whole; a word with HTAB, a control or DEL goes by bytes. */
+	for (vs = i + 1; vs + 8 <= len; vs += 8) {
+		w = http_word((const unsigned char *)s + vs);
+		if (http_word_below(w, 0x20) || http_word_below(w ^ (HTTP_ONES * 0x7f), 1))
+			break;
+	}
+	for (; vs < len; vs++) {
 		c = (unsigned char)s[vs];
 		if (!(http_ctype[c] & HTTP_CT_VALUE))
 			return (http_fail(p, 400,
