@@ -494,9 +494,9 @@ http_parse_header_line(struct http_parser *p, const char *s, size_t len)
 		return (http_fail(p, 400, "obs-fold not allowed"));
 	while (i < len && http_is_tchar((unsigned char)s[i]))
 		i++;
-	if (memchr(s + i, ':', len - i) == NULL)
-		return (http_fail(p, 400, "header line without colon"));
-	if (s[i] != ':') {
+	if (i == len || s[i] != ':') {
+		if (memchr(s + i, ':', len - i) == NULL)
+			return (http_fail(p, 400, "header line without colon"));
 		if (s[i] == ' ' || s[i] == '\t')
 			return (http_fail(p, 400, "whitespace before colon"));
 		return (http_fail(p, 400, "bad header name"));
@@ -822,21 +822,26 @@ http_method_name(enum http_method m)
 int
 http_percent_decode(struct buf *out, const char *s, size_t len, int form)
 {
-	size_t	 i, start = out->len;
+	size_t	 i, run, start = out->len;
 	int	 hi, lo;
 
 	for (i = 0; i < len; i++) {
-		if (s[i] == '%') {
-			if (len - i < 3 ||
-			    (hi = http_hexval((unsigned char)s[i + 1])) == -1 ||
-			    (lo = http_hexval((unsigned char)s[i + 2])) == -1)
-				goto bad;
-			buf_append_char(out, (char)(hi * 16 + lo));
-			i += 2;
-		} else if (form && s[i] == '+')
+		/* Plain bytes go over in runs, not one append each. */
+		for (run = i; i < len && s[i] != '%' && !(form && s[i] == '+'); i++)
+			;
+		buf_append(out, s + run, i - run);
+		if (i == len)
+			break;
+		if (s[i] == '+') {
 			buf_append_char(out, ' ');
-		else
-			buf_append_char(out, s[i]);
+			continue;
+		}
+		if (len - i < 3 ||
+		    (hi = http_hexval((unsigned char)s[i + 1])) == -1 ||
+		    (lo = http_hexval((unsigned char)s[i + 2])) == -1)
+			goto bad;
+		buf_append_char(out, (char)(hi * 16 + lo));
+		i += 2;
 	}
 	if (out->oom)
 		return (-1);
