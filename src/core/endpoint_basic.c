@@ -325,7 +325,7 @@ endpoint_echo(struct endpoint_call *call)
 	if ((ct = http_header_find(req, "Content-Type")) != NULL && ct->value.len > 0)
 		buf_append(call->reason, ct->value.p, ct->value.len);
 	else
-		buf_append_str(call->reason, ENDPOINT_OCTETS);
+		buf_append_lit(call->reason, ENDPOINT_OCTETS);
 	endpoint_respond(call, 200, buf_cstr(call->reason), NULL, req->body.data,
 	    req->body.len);
 }
