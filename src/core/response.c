@@ -160,26 +160,43 @@ response_put_uint(char *w, unsigned long long v)
 	return (response_put(w, tmp + i, sizeof(tmp) - i));
 }
 
-/*
- * One place writes every head so both servers send the same bytes in the
- * same order. The room is reserved once and the bytes copied in place: a
- * dozen appends, each checking for room, cost more than the head itself.
- */
-void
-response_write_head(struct buf *out, const struct response_head *h, time_t now)
-{
-	const char	*reason = response_status_text(h->status);
-	const char	*date = response_date(now);
-	size_t		 rlen = strlen(reason), dlen = strlen(date), tlen = 0, elen = 0;
-	char		*w;
+/* The longest status line, Server and Date lines response_prefix keeps. */
+#define RESPONSE_PREFIX_MAX	(256 + sizeof(RESPONSE_SERVER))
 
-	if (h->content_type != NULL)
-		tlen = strlen(h->content_type);
-	if (h->extra != NULL)
-		elen = strlen(h->extra);
-	if (buf_reserve(out, RESPONSE_HEAD_ROOM + rlen + dlen + tlen + elen) == -1)
-		return;
-	w = out->data + out->len;
+/*
+ * The status line, Server and Date of the last head this thread wrote: at
+ * a high rate most heads repeat them within the same second.
+ */
+struct response_prefix {
+	time_t	 at;
+	int	 status;
+	int	 version;
+	size_t	 len;		/* 0: nothing kept */
+	char	 text[RESPONSE_PREFIX_MAX];
+};
+
+static __thread struct response_prefix	 response_prefix;
+
+/* The status line, Server and Date lines for h at now, made again when one of them changed. */
+static const struct response_prefix *
+response_prefix_get(const struct response_head *h, time_t now)
+{
+	struct response_prefix	*c = &response_prefix;
+	const char		*reason, *date;
+	size_t			 rlen, dlen;
+	char			*w;
+
+	if (c->len > 0 && c->at == now && c->status == h->status &&
+	    c->version == h->version)
+		return (c);
+	c->len = 0;
+	reason = response_status_text(h->status);
+	date = response_date(now);
+	rlen = strlen(reason);
+	dlen = strlen(date);
+	if (rlen + dlen > RESPONSE_PREFIX_MAX - 100 - sizeof(RESPONSE_SERVER))
+		return (NULL);
+	w = c->text;
 	if (h->version == 10)
 		w = RESPONSE_PUT(w, "HTTP/1.0 ");
 	else
@@ -190,6 +207,37 @@ response_write_head(struct buf *out, const struct response_head *h, time_t now)
 	w = RESPONSE_PUT(w, "\r\nServer: " RESPONSE_SERVER "\r\nDate: ");
 	w = response_put(w, date, dlen);
 	w = RESPONSE_PUT(w, "\r\n");
+	c->len = (size_t)(w - c->text);
+	c->at = now;
+	c->status = h->status;
+	c->version = h->version;
+	return (c);
+}
+
+/*
+ * One place writes every head so both servers send the same bytes in the
+ * same order. The room is reserved once and the bytes copied in place: a
+ * dozen appends, each checking for room, cost more than the head itself.
+ */
+void
+response_write_head(struct buf *out, const struct response_head *h, time_t now)
+{
+	const struct response_prefix	*pre = response_prefix_get(h, now);
+	size_t				 tlen = 0, elen = 0;
+	char				*w;
+
+	if (pre == NULL) {
+		out->oom = 1;	/* reasons and dates are far shorter: never happens */
+		return;
+	}
+	if (h->content_type != NULL)
+		tlen = strlen(h->content_type);
+	if (h->extra != NULL)
+		elen = strlen(h->extra);
+	if (buf_reserve(out, RESPONSE_HEAD_ROOM + pre->len + tlen + elen) == -1)
+		return;
+	w = out->data + out->len;
+	w = response_put(w, pre->text, pre->len);
 	if (h->content_type != NULL) {
 		w = RESPONSE_PUT(w, "Content-Type: ");
 		w = response_put(w, h->content_type, tlen);
