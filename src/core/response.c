@@ -7,6 +7,7 @@
 
 #include "util/buf.h"
 #include "core/response.h"
+#include "util/num.h"
 
 struct response_status {
 	int		 code;
@@ -150,14 +151,7 @@ response_put(char *w, const char *s, size_t n)
 static char *
 response_put_uint(char *w, unsigned long long v)
 {
-	char	 tmp[24];
-	size_t	 i = sizeof(tmp);
-
-	do {
-		tmp[--i] = (char)('0' + v % 10);
-		v /= 10;
-	} while (v != 0);
-	return (response_put(w, tmp + i, sizeof(tmp) - i));
+	return (w + num_format_u64(w, v));
 }
 
 /* The longest status line, Server and Date lines response_prefix keeps. */

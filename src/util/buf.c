@@ -6,6 +6,7 @@
 #include <string.h>
 
 #include "util/buf.h"
+#include "util/num.h"
 
 /* Start an empty buffer that owns no memory yet. */
 void
@@ -101,14 +102,10 @@ buf_append_char(struct buf *b, char c)
 void
 buf_append_uint(struct buf *b, unsigned long long v)
 {
-	char	 tmp[24];
-	size_t	 i = sizeof(tmp);
-
-	do {
-		tmp[--i] = (char)('0' + v % 10);
-		v /= 10;
-	} while (v != 0);
-	buf_append(b, tmp + i, sizeof(tmp) - i);
+	if (buf_reserve(b, NUM_U64_DIGITS) == -1)
+		return;
+	b->len += num_format_u64(b->data + b->len, v);
+	b->data[b->len] = '\0';
 }
 
 /* Append printf-formatted text. */
