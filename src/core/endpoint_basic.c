@@ -267,7 +267,7 @@ endpoint_index_json(struct buf *out)
 static struct buf	 endpoint_index_cache[2];
 static pthread_once_t	 endpoint_index_once = PTHREAD_ONCE_INIT;
 
-/* Fill the cache; a form that ran out of memory is made per request instead. */
+/* Fill the cache; the JSON form ends with its newline, as endpoint_json_done's do. */
 static void
 endpoint_index_build(void)
 {
@@ -275,29 +275,17 @@ endpoint_index_build(void)
 	buf_init(&endpoint_index_cache[1]);
 	endpoint_index_text(&endpoint_index_cache[0]);
 	endpoint_index_json(&endpoint_index_cache[1]);
-}
-
-/* Append the index in text (json 0) or JSON (json 1). */
-static void
-endpoint_index_put(struct buf *out, int json)
-{
-	const struct buf	*c = &endpoint_index_cache[json];
-
-	(void)pthread_once(&endpoint_index_once, endpoint_index_build);
-	if (!c->oom && c->len > 0)
-		buf_append(out, c->data, c->len);
-	else if (json)
-		endpoint_index_json(out);
-	else
-		endpoint_index_text(out);
+	buf_append_char(&endpoint_index_cache[1], '\n');
 }
 
 /* The index in text, or JSON with ?format=json. */
 void
 endpoint_root(struct endpoint_call *call)
 {
-	const char	*fmt;
-	size_t		 len;
+	const struct buf	*c;
+	const char		*fmt;
+	size_t			 len;
+	int			 json;
 
 	fmt = endpoint_query_find(&call->query, "format", &len);
 	if (fmt != NULL && !(len == 4 && memcmp(fmt, "json", 4) == 0) &&
@@ -305,13 +293,20 @@ endpoint_root(struct endpoint_call *call)
 		endpoint_fail(call, 400, "format must be text or json", NULL);
 		return;
 	}
-	if (fmt == NULL || memcmp(fmt, "text", 4) == 0) {
-		endpoint_index_put(call->body, 0);
+	json = fmt != NULL && memcmp(fmt, "json", 4) == 0;
+	(void)pthread_once(&endpoint_index_once, endpoint_index_build);
+	c = &endpoint_index_cache[json];
+	if (!c->oom && c->len > 0)
+		endpoint_respond(call, 200, json ? ENDPOINT_JSON :
+		    "text/plain; charset=utf-8", NULL, c->data, c->len);
+	else if (json) {
+		/* the cache ran out of memory: make this one */
+		endpoint_index_json(call->body);
+		endpoint_json_done(call);
+	} else {
+		endpoint_index_text(call->body);
 		endpoint_respond_body(call, 200, "text/plain; charset=utf-8");
-		return;
 	}
-	endpoint_index_put(call->body, 1);
-	endpoint_json_done(call);
 }
 
 /* The body back as sent, typed as the client typed it. */
