@@ -1,6 +1,7 @@
 /* endpoint: the endpoints that answer at once: index, echo, anything, headers, status, stats. */
 #include "autoconfig.h"
 
+#include <pthread.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -221,28 +222,30 @@ endpoint_json_done(struct endpoint_call *call)
 	endpoint_respond_body(call, 200, ENDPOINT_JSON);
 }
 
-/* The index in text, or JSON with ?format=json. */
-void
-endpoint_root(struct endpoint_call *call)
+/* The index as text, one "METHOD  PATH  ABOUT" line per endpoint. */
+static void
+endpoint_index_text(struct buf *out)
+{
+	size_t	 i, n = sizeof(endpoint_index) / sizeof(endpoint_index[0]);
+
+	for (i = 0; i < n; i++) {
+		buf_append_str(out, endpoint_index[i].method);
+		buf_append(out, "  ", 2);
+		buf_append_str(out, endpoint_index[i].path);
+		buf_append(out, "  ", 2);
+		buf_append_str(out, endpoint_index[i].about);
+		buf_append_char(out, '\n');
+	}
+}
+
+/* The index as JSON, without the final newline. */
+static void
+endpoint_index_json(struct buf *out)
 {
 	struct json	 j;
-	const char	*fmt;
-	size_t		 len, i, n = sizeof(endpoint_index) / sizeof(endpoint_index[0]);
+	size_t		 i, n = sizeof(endpoint_index) / sizeof(endpoint_index[0]);
 
-	fmt = endpoint_query_find(&call->query, "format", &len);
-	if (fmt != NULL && !(len == 4 && memcmp(fmt, "json", 4) == 0) &&
-	    !(len == 4 && memcmp(fmt, "text", 4) == 0)) {
-		endpoint_fail(call, 400, "format must be text or json", NULL);
-		return;
-	}
-	if (fmt == NULL || memcmp(fmt, "text", 4) == 0) {
-		for (i = 0; i < n; i++)
-			buf_appendf(call->body, "%s  %s  %s\n", endpoint_index[i].method,
-			    endpoint_index[i].path, endpoint_index[i].about);
-		endpoint_respond_body(call, 200, "text/plain; charset=utf-8");
-		return;
-	}
-	json_init(&j, call->body, 1);
+	json_init(&j, out, 1);
 	json_object_begin(&j);
 	json_key(&j, "endpoints");
 	json_array_begin(&j);
@@ -258,7 +261,52 @@ endpoint_root(struct endpoint_call *call)
 	}
 	json_array_end(&j);
 	json_object_end(&j);
-	endpoint_json_done(call);
+}
+
+/* Both forms of the index never change: made once for every worker, then copied. */
+static struct buf	 endpoint_index_cache[2];
+static pthread_once_t	 endpoint_index_once = PTHREAD_ONCE_INIT;
+
+/* Fill the cache; the JSON form ends with its newline, as endpoint_json_done's do. */
+static void
+endpoint_index_build(void)
+{
+	buf_init(&endpoint_index_cache[0]);
+	buf_init(&endpoint_index_cache[1]);
+	endpoint_index_text(&endpoint_index_cache[0]);
+	endpoint_index_json(&endpoint_index_cache[1]);
+	buf_append_char(&endpoint_index_cache[1], '\n');
+}
+
+/* The index in text, or JSON with ?format=json. */
+void
+endpoint_root(struct endpoint_call *call)
+{
+	const struct buf	*c;
+	const char		*fmt;
+	size_t			 len;
+	int			 json;
+
+	fmt = endpoint_query_find(&call->query, "format", &len);
+	if (fmt != NULL && !(len == 4 && memcmp(fmt, "json", 4) == 0) &&
+	    !(len == 4 && memcmp(fmt, "text", 4) == 0)) {
+		endpoint_fail(call, 400, "format must be text or json", NULL);
+		return;
+	}
+	json = fmt != NULL && memcmp(fmt, "json", 4) == 0;
+	(void)pthread_once(&endpoint_index_once, endpoint_index_build);
+	c = &endpoint_index_cache[json];
+	if (!c->oom && c->len > 0)
+		endpoint_respond(call, 200, json ? ENDPOINT_JSON :
+		    "text/plain; charset=utf-8", NULL, c->data, c->len);
+	else if (json) {
+		/* the cache ran out of memory: make this one */
+		endpoint_index_json(call->body);
+		endpoint_json_done(call);
+	} else {
+		endpoint_index_text(call->body);
+		endpoint_respond_body(call, 200, "text/plain; charset=utf-8");
+	}
 }
 
 /* The body back as sent, typed as the client typed it. */
@@ -272,7 +320,7 @@ endpoint_echo(struct endpoint_call *call)
 	if ((ct = http_header_find(req, "Content-Type")) != NULL && ct->value.len > 0)
 		buf_append(call->reason, ct->value.p, ct->value.len);
 	else
-		buf_append_str(call->reason, ENDPOINT_OCTETS);
+		buf_append_lit(call->reason, ENDPOINT_OCTETS);
 	endpoint_respond(call, 200, buf_cstr(call->reason), NULL, req->body.data,
 	    req->body.len);
 }

@@ -80,12 +80,12 @@ endpoint_cors(struct endpoint_call *call, struct buf *out)
 {
 	const struct http_header	*h;
 
-	buf_append_str(out, "Access-Control-Allow-Origin: ");
+	buf_append_lit(out, "Access-Control-Allow-Origin: ");
 	if ((h = http_header_find(call->req, "Origin")) != NULL)
 		buf_append(out, h->value.p, h->value.len);
 	else
 		buf_append_char(out, '*');
-	buf_append_str(out, "\r\nAccess-Control-Allow-Credentials: true\r\n");
+	buf_append_lit(out, "\r\nAccess-Control-Allow-Credentials: true\r\n");
 	if (call->req->method != HTTP_OPTIONS)
 		return;
 	buf_append_str(out, "Access-Control-Allow-Methods: GET, POST, PUT, DELETE, "

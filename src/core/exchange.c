@@ -214,68 +214,102 @@ exchange_reject(struct exchange *ex, const char *reason,
 	exchange_finish(ex, stats, ctx, end);
 }
 
-/* "1.2.3.4:5678" or "[::1]:5678" for the access log. */
+/* "1.2.3.4:5678" or "[::1]:5678" for the access log, then a NUL. */
 static void
-exchange_client(char *out, size_t len, const struct endpoint_ctx *ctx)
+exchange_client(struct buf *out, const struct endpoint_ctx *ctx)
 {
-	if (ctx == NULL || ctx->client_ip == NULL)
-		snprintf(out, len, "-");
-	else if (strchr(ctx->client_ip, ':') != NULL)
-		snprintf(out, len, "[%s]:%u", ctx->client_ip, ctx->client_port);
-	else
-		snprintf(out, len, "%s:%u", ctx->client_ip, ctx->client_port);
+	int	 v6;
+
+	if (ctx == NULL || ctx->client_ip == NULL) {
+		buf_append(out, "-", 2);
+		return;
+	}
+	v6 = strchr(ctx->client_ip, ':') != NULL;
+	if (v6)
+		buf_append_char(out, '[');
+	buf_append_str(out, ctx->client_ip);
+	buf_append(out, v6 ? "]:" : ":", v6 ? 2 : 1);
+	buf_append_uint(out, ctx->client_port);
+	buf_append_char(out, '\0');
 }
 
-/* A request header's value as a C string in b, or NULL when it was not sent. */
-static const char *
+/* A slice copied into b with its NUL; its offset there, or -1 when it is empty. */
+static long
+exchange_text(struct buf *b, const char *p, size_t len)
+{
+	size_t	 off = b->len;
+
+	if (len == 0)
+		return (-1);
+	buf_append(b, p, len);
+	buf_append_char(b, '\0');
+	return ((long)off);
+}
+
+/* A request header's value copied into b (see exchange_text), or -1 when it was not sent. */
+static long
 exchange_header(const struct exchange *ex, const char *name, struct buf *b)
 {
 	const struct http_header	*h;
+	size_t				 off = b->len;
 
 	if ((h = http_header_find(&ex->parser.req, name)) == NULL)
-		return (NULL);
+		return (-1);
 	buf_append(b, h->value.p, h->value.len);
-	return (buf_cstr(b));
+	buf_append_char(b, '\0');
+	return ((long)off);
 }
 
-/* One access-log line; slices are copied out because the log wants C strings. */
+/* The C string at off in b, or dflt for -1. */
+static const char *
+exchange_at(const struct buf *b, long off, const char *dflt)
+{
+	return (off < 0 ? dflt : b->data + off);
+}
+
+/*
+ * One access-log line; slices are copied out because the log wants C
+ * strings, all into one buffer, so a line costs one allocation.
+ */
 static void
 exchange_log(struct exchange *ex, const struct endpoint_ctx *ctx, int status,
     enum exchange_end end)
 {
 	struct access_entry	 e;
-	struct buf		 method, target, referer, agent;
-	char			 client[96];
+	struct buf		 t;
+	long			 method = -1, target = -1, referer = -1, agent = -1;
 	int			 parsed = http_parser_head_done(&ex->parser);
 
-	buf_init(&method);
-	buf_init(&target);
-	buf_init(&referer);
-	buf_init(&agent);
-	exchange_client(client, sizeof(client), ctx);
+	buf_init(&t);
+	exchange_client(&t, ctx);
 	memset(&e, 0, sizeof(e));
 	if (parsed) {
-		buf_append(&method, ex->parser.req.method_name.p,
+		method = exchange_text(&t, ex->parser.req.method_name.p,
 		    ex->parser.req.method_name.len);
-		buf_append(&target, ex->parser.req.target.p, ex->parser.req.target.len);
-		e.referer = exchange_header(ex, "Referer", &referer);
-		e.user_agent = exchange_header(ex, "User-Agent", &agent);
+		target = exchange_text(&t, ex->parser.req.target.p,
+		    ex->parser.req.target.len);
+		referer = exchange_header(ex, "Referer", &t);
+		agent = exchange_header(ex, "User-Agent", &t);
 		e.version = ex->parser.req.version;
 	}
-	e.client = client;
+	if (t.oom) {
+		buf_free(&t);
+		return;
+	}
+	/* Pointers only now: the appends above may have moved the data. */
+	e.client = t.data;
+	e.referer = exchange_at(&t, referer, NULL);
+	e.user_agent = exchange_at(&t, agent, NULL);
 	e.host = ctx->client_ip;
-	e.method = parsed && method.len > 0 ? buf_cstr(&method) : "-";
-	e.target = parsed && target.len > 0 ? buf_cstr(&target) : "-";
+	e.method = exchange_at(&t, method, "-");
+	e.target = exchange_at(&t, target, "-");
 	e.status = status;
 	e.bytes = ex->bytes_sent;
 	e.duration_ms = ex->started ?
 	    (double)(time_now_us() - ex->started_us) / 1000.0 : 0.0;
 	e.note = end != EXCHANGE_DONE ? exchange_end_name(end) : NULL;
 	log_access(&e);
-	buf_free(&method);
-	buf_free(&target);
-	buf_free(&referer);
-	buf_free(&agent);
+	buf_free(&t);
 }
 
 /*

@@ -1,6 +1,7 @@
 /* http: a strict, incremental HTTP/1.1 request parser (RFC 9112). */
 #include "autoconfig.h"
 
+#include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -154,47 +155,57 @@ http_fail(struct http_parser *p, int status, const char *reason)
 	return (-1);
 }
 
+#define HTTP_CT_TCHAR	0x01	/* RFC 9110 tchar: methods and field names */
+#define HTTP_CT_VALUE	0x02	/* may stand in a field value: HTAB, SP, VCHAR, obs-text */
+
+/* One lookup per byte instead of a chain of range tests and a strchr. */
+static const unsigned char http_ctype[256] = {
+	0, 0, 0, 0, 0, 0, 0, 0, 0, 2, 0, 0, 0, 0, 0, 0,
+	0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0,
+	2, 3, 2, 3, 3, 3, 3, 3, 2, 2, 3, 3, 2, 3, 3, 2,
+	3, 3, 3, 3, 3, 3, 3, 3, 3, 3, 2, 2, 2, 2, 2, 2,
+	2, 3, 3, 3, 3, 3, 3, 3, 3, 3, 3, 3, 3, 3, 3, 3,
+	3, 3, 3, 3, 3, 3, 3, 3, 3, 3, 3, 2, 2, 2, 3, 3,
+	3, 3, 3, 3, 3, 3, 3, 3, 3, 3, 3, 3, 3, 3, 3, 3,
+	3, 3, 3, 3, 3, 3, 3, 3, 3, 3, 3, 2, 3, 2, 3, 0,
+	2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2,
+	2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2,
+	2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2,
+	2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2,
+	2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2,
+	2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2,
+	2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2,
+	2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2,
+};
+
+#define HTTP_ONES	0x0101010101010101ULL
+
+/* Eight bytes at p, for looking at a head a word at a time. */
+static uint64_t
+http_word(const unsigned char *p)
+{
+	uint64_t	 w;
+
+	memcpy(&w, p, sizeof(w));
+	return (w);
+}
+
+/* Nonzero when a byte of w is below n (n <= 128): the bytes it flags need a closer look. */
+static uint64_t
+http_word_below(uint64_t w, unsigned int n)
+{
+	return ((w - HTTP_ONES * n) & ~w & (HTTP_ONES * 0x80));
+}
+
 /* RFC 9110 tchar: what a method or a field name may be made of. */
 static int
 http_is_tchar(unsigned char c)
 {
-	if ((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') ||
-	    (c >= '0' && c <= '9'))
-		return (1);
-	return (c != '\0' && strchr("!#$%&'*+-.^_`|~", c) != NULL);
+	return (http_ctype[c] & HTTP_CT_TCHAR);
 }
 
-/* Locale-free lower case, since header names are ASCII by definition. */
-static unsigned char
-http_lower(unsigned char c)
-{
-	return (c >= 'A' && c <= 'Z' ? (unsigned char)(c + ('a' - 'A')) : c);
-}
-
-/* Optional whitespace around list elements (RFC 9110 5.6.1). */
-struct http_slice
-http_trim_ows(struct http_slice s)
-{
-	while (s.len > 0 && (s.p[0] == ' ' || s.p[0] == '\t')) {
-		s.p++;
-		s.len--;
-	}
-	while (s.len > 0 && (s.p[s.len - 1] == ' ' || s.p[s.len - 1] == '\t'))
-		s.len--;
-	return (s);
-}
-
-/* Hex digit value, or -1; used by chunk sizes and percent escapes. */
-int
-http_hexval(unsigned char c)
-{
-	if (c >= '0' && c <= '9')
-		return (c - '0');
-	c = http_lower(c);
-	if (c >= 'a' && c <= 'f')
-		return (c - 'a' + 10);
-	return (-1);
-}
+/* Against a literal, the length rules out most names before any byte is compared. */
+#define HTTP_IS(s, lit)	((s).len == sizeof(lit) - 1 && http_slice_caseeq_n((s), (lit), sizeof(lit) - 1))
 
 /* Methods are case-sensitive (RFC 9110 9.1), so "get" is an unknown token. */
 static enum http_method
@@ -216,11 +227,21 @@ static int
 http_scan_head(struct http_parser *p, size_t *end)
 {
 	const unsigned char	*d = (const unsigned char *)p->req.head.data;
-	size_t			 i, n = p->req.head.len, max;
+	size_t			 i, n = p->req.head.len, max, lim;
 	unsigned char		 c, prev;
 
 	max = p->limits.request_line_max;
 	for (i = p->scan; i < n; i++) {
+		/* A byte above CR, not after a CR, can only make the request line too long. */
+		if (i > 0 && d[i - 1] != '\r') {
+			lim = p->line_len == 0 && max < n ? max : n;
+			while (i + 8 <= lim && !http_word_below(http_word(d + i), '\r' + 1))
+				i += 8;
+			while (i < lim && d[i] > '\r')
+				i++;
+			if (i == n)
+				break;
+		}
 		p->scan = i + 1;
 		c = d[i];
 		prev = i > 0 ? d[i - 1] : 0;
@@ -246,6 +267,7 @@ http_scan_head(struct http_parser *p, size_t *end)
 		if (p->line_len == 0 && (c == '\r' ? i : i + 1) > max)
 			return (http_fail(p, 414, "request line too long (request_line_max)"));
 	}
+	p->scan = n;
 	return (0);
 }
 
@@ -432,6 +454,7 @@ http_parse_header_line(struct http_parser *p, const char *s, size_t len)
 	struct http_request	*r = &p->req;
 	struct http_header	*h;
 	size_t			 i = 0, vs;
+	uint64_t		 w;
 	unsigned int		 max;
 	unsigned char		 c;
 
@@ -439,18 +462,24 @@ http_parse_header_line(struct http_parser *p, const char *s, size_t len)
 		return (http_fail(p, 400, "obs-fold not allowed"));
 	while (i < len && http_is_tchar((unsigned char)s[i]))
 		i++;
-	if (memchr(s + i, ':', len - i) == NULL)
-		return (http_fail(p, 400, "header line without colon"));
-	if (s[i] != ':') {
+	if (i == len || s[i] != ':') {
+		if (memchr(s + i, ':', len - i) == NULL)
+			return (http_fail(p, 400, "header line without colon"));
 		if (s[i] == ' ' || s[i] == '\t')
 			return (http_fail(p, 400, "whitespace before colon"));
 		return (http_fail(p, 400, "bad header name"));
 	}
 	if (i == 0)
 		return (http_fail(p, 400, "empty header name"));
-	for (vs = i + 1; vs < len; vs++) {
+	/* Words of SP to '~' pass whole; a word with HTAB, a control or DEL goes by bytes. */
+	for (vs = i + 1; vs + 8 <= len; vs += 8) {
+		w = http_word((const unsigned char *)s + vs);
+		if (http_word_below(w, 0x20) || http_word_below(w ^ (HTTP_ONES * 0x7f), 1))
+			break;
+	}
+	for (; vs < len; vs++) {
 		c = (unsigned char)s[vs];
-		if ((c < 0x20 && c != '\t') || c == 0x7f)
+		if (!(http_ctype[c] & HTTP_CT_VALUE))
 			return (http_fail(p, 400,
 			    "control character in header value"));
 	}
@@ -483,9 +512,9 @@ http_connection_tokens(struct http_slice v, int *want_close, int *want_keep)
 		tok.p = v.p + i;
 		tok.len = e - i;
 		tok = http_trim_ows(tok);
-		if (http_slice_caseeq(tok, "close"))
+		if (HTTP_IS(tok, "close"))
 			*want_close = 1;
-		else if (http_slice_caseeq(tok, "keep-alive"))
+		else if (HTTP_IS(tok, "keep-alive"))
 			*want_keep = 1;
 		i = e + 1;
 	}
@@ -520,7 +549,7 @@ http_check_framing(struct http_parser *p, const struct http_header *cl,
 		return (http_fail(p, 400, "duplicate Content-Length"));
 	if (cl != NULL && http_parse_content_length(p, cl->value) == -1)
 		return (-1);
-	if (nte > 1 || (te != NULL && !http_slice_caseeq(te->value, "chunked")))
+	if (nte > 1 || (te != NULL && !HTTP_IS(te->value, "chunked")))
 		return (http_fail(p, 501, "unsupported transfer coding"));
 	r->chunked = nte == 1;
 	return (0);
@@ -539,19 +568,19 @@ http_check_headers(struct http_parser *p)
 
 	for (i = 0; i < r->nheaders; i++) {
 		h = &r->headers[i];
-		if (http_slice_caseeq(h->name, "Host"))
+		if (HTTP_IS(h->name, "Host"))
 			nhost++;
-		else if (http_slice_caseeq(h->name, "Content-Length")) {
+		else if (HTTP_IS(h->name, "Content-Length")) {
 			ncl++;
 			cl = h;
-		} else if (http_slice_caseeq(h->name, "Transfer-Encoding")) {
+		} else if (HTTP_IS(h->name, "Transfer-Encoding")) {
 			nte++;
 			te = h;
-		} else if (http_slice_caseeq(h->name, "Connection"))
+		} else if (HTTP_IS(h->name, "Connection"))
 			http_connection_tokens(h->value, &want_close,
 			    &want_keep);
-		else if (http_slice_caseeq(h->name, "Expect")) {
-			if (http_slice_caseeq(h->value, "100-continue"))
+		else if (HTTP_IS(h->name, "Expect")) {
+			if (HTTP_IS(h->value, "100-continue"))
 				r->expect_continue = r->version == 11;
 			else
 				bad_expect = 1;
@@ -691,53 +720,6 @@ http_parser_head_done(const struct http_parser *p)
 	return (p->head_done);
 }
 
-/* Field names are case-insensitive; the first occurrence wins. */
-const struct http_header *
-http_header_find(const struct http_request *r, const char *name)
-{
-	unsigned int	 i;
-
-	for (i = 0; i < r->nheaders; i++)
-		if (http_slice_caseeq(r->headers[i].name, name))
-			return (&r->headers[i]);
-	return (NULL);
-}
-
-/* Slices are not NUL-terminated, so strcmp cannot be used on them. */
-int
-http_slice_eq(struct http_slice s, const char *str)
-{
-	size_t	 n = strlen(str);
-
-	return (s.len == n && (n == 0 || memcmp(s.p, str, n) == 0));
-}
-
-/* For names and tokens, which compare without regard to ASCII case. */
-int
-http_slices_caseeq(struct http_slice a, struct http_slice b)
-{
-	size_t	 i;
-
-	if (a.len != b.len)
-		return (0);
-	for (i = 0; i < a.len; i++)
-		if (http_lower((unsigned char)a.p[i]) !=
-		    http_lower((unsigned char)b.p[i]))
-			return (0);
-	return (1);
-}
-
-/* The same against a C string. */
-int
-http_slice_caseeq(struct http_slice s, const char *str)
-{
-	struct http_slice	 t;
-
-	t.p = str;
-	t.len = strlen(str);
-	return (http_slices_caseeq(s, t));
-}
-
 /* For logs and responses; unknown tokens are in req.method_name. */
 const char *
 http_method_name(enum http_method m)
@@ -747,32 +729,3 @@ http_method_name(enum http_method m)
 	return (http_method_names[m]);
 }
 
-/* Appends to out; on -1 out is left as it was, so callers need no undo. */
-int
-http_percent_decode(struct buf *out, const char *s, size_t len, int form)
-{
-	size_t	 i, start = out->len;
-	int	 hi, lo;
-
-	for (i = 0; i < len; i++) {
-		if (s[i] == '%') {
-			if (len - i < 3 ||
-			    (hi = http_hexval((unsigned char)s[i + 1])) == -1 ||
-			    (lo = http_hexval((unsigned char)s[i + 2])) == -1)
-				goto bad;
-			buf_append_char(out, (char)(hi * 16 + lo));
-			i += 2;
-		} else if (form && s[i] == '+')
-			buf_append_char(out, ' ');
-		else
-			buf_append_char(out, s[i]);
-	}
-	if (out->oom)
-		return (-1);
-	return (0);
-bad:
-	out->len = start;
-	if (out->data != NULL)
-		out->data[start] = '\0';
-	return (-1);
-}

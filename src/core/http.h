@@ -117,6 +117,7 @@ int	http_parser_head_done(const struct http_parser *);
 const struct http_header *http_header_find(const struct http_request *, const char *name);
 int	http_slice_eq(struct http_slice, const char *);		/* exact */
 int	http_slice_caseeq(struct http_slice, const char *);	/* ASCII case-insensitive */
+int	http_slice_caseeq_n(struct http_slice, const char *, size_t);
 int	http_slices_caseeq(struct http_slice, struct http_slice);	/* the same, two slices */
 /* The slice without spaces and tabs at either end. */
 struct http_slice http_trim_ows(struct http_slice);

@@ -2,10 +2,12 @@
 #include "autoconfig.h"
 
 #include <stdio.h>
+#include <string.h>
 #include <time.h>
 
 #include "util/buf.h"
 #include "core/response.h"
+#include "util/num.h"
 
 struct response_status {
 	int		 code;
@@ -131,49 +133,131 @@ response_has_no_body(int status)
 	return ((status >= 100 && status < 200) || status == 204 || status == 304);
 }
 
-/* A string literal without strlen: heads are made once per response. */
-#define RESPONSE_PUT(out, lit)	buf_append((out), (lit), sizeof(lit) - 1)
+/* Room for a head's fixed parts: every literal below and two numbers of 20 digits. */
+#define RESPONSE_HEAD_ROOM	(200 + sizeof(RESPONSE_SERVER))
 
-/* One place writes every head so both servers send the same bytes in the same order. */
+/* Copy n bytes to w, whose room is reserved, and return the end. */
+static char *
+response_put(char *w, const char *s, size_t n)
+{
+	memcpy(w, s, n);
+	return (w + n);
+}
+
+/* A string literal without strlen. */
+#define RESPONSE_PUT(w, lit)	response_put((w), (lit), sizeof(lit) - 1)
+
+/* An unsigned decimal number without printf. */
+static char *
+response_put_uint(char *w, unsigned long long v)
+{
+	return (w + num_format_u64(w, v));
+}
+
+/* The longest status line, Server and Date lines response_prefix keeps. */
+#define RESPONSE_PREFIX_MAX	(256 + sizeof(RESPONSE_SERVER))
+
+/*
+ * The status line, Server and Date of the last head this thread wrote: at
+ * a high rate most heads repeat them within the same second.
+ */
+struct response_prefix {
+	time_t	 at;
+	int	 status;
+	int	 version;
+	size_t	 len;		/* 0: nothing kept */
+	char	 text[RESPONSE_PREFIX_MAX];
+};
+
+static __thread struct response_prefix	 response_prefix;
+
+/* The status line, Server and Date lines for h at now, made again when one of them changed. */
+static const struct response_prefix *
+response_prefix_get(const struct response_head *h, time_t now)
+{
+	struct response_prefix	*c = &response_prefix;
+	const char		*reason, *date;
+	size_t			 rlen, dlen;
+	char			*w;
+
+	if (c->len > 0 && c->at == now && c->status == h->status &&
+	    c->version == h->version)
+		return (c);
+	c->len = 0;
+	reason = response_status_text(h->status);
+	date = response_date(now);
+	rlen = strlen(reason);
+	dlen = strlen(date);
+	if (rlen + dlen > RESPONSE_PREFIX_MAX - 100 - sizeof(RESPONSE_SERVER))
+		return (NULL);
+	w = c->text;
+	if (h->version == 10)
+		w = RESPONSE_PUT(w, "HTTP/1.0 ");
+	else
+		w = RESPONSE_PUT(w, "HTTP/1.1 ");
+	w = response_put_uint(w, (unsigned long long)h->status);
+	*w++ = ' ';
+	w = response_put(w, reason, rlen);
+	w = RESPONSE_PUT(w, "\r\nServer: " RESPONSE_SERVER "\r\nDate: ");
+	w = response_put(w, date, dlen);
+	w = RESPONSE_PUT(w, "\r\n");
+	c->len = (size_t)(w - c->text);
+	c->at = now;
+	c->status = h->status;
+	c->version = h->version;
+	return (c);
+}
+
+/*
+ * One place writes every head so both servers send the same bytes in the
+ * same order. The room is reserved once and the bytes copied in place: a
+ * dozen appends, each checking for room, cost more than the head itself.
+ */
 void
 response_write_head(struct buf *out, const struct response_head *h, time_t now)
 {
-	/* No printf on the hot path: a small request spent a sixth of its time there. */
-	if (h->version == 10)
-		RESPONSE_PUT(out, "HTTP/1.0 ");
-	else
-		RESPONSE_PUT(out, "HTTP/1.1 ");
-	buf_append_uint(out, (unsigned long long)h->status);
-	buf_append_char(out, ' ');
-	buf_append_str(out, response_status_text(h->status));
-	RESPONSE_PUT(out, "\r\nServer: " RESPONSE_SERVER "\r\nDate: ");
-	buf_append_str(out, response_date(now));
-	RESPONSE_PUT(out, "\r\n");
+	const struct response_prefix	*pre = response_prefix_get(h, now);
+	size_t				 tlen = 0, elen = 0;
+	char				*w;
+
+	if (pre == NULL) {
+		out->oom = 1;	/* reasons and dates are far shorter: never happens */
+		return;
+	}
+	if (h->content_type != NULL)
+		tlen = strlen(h->content_type);
+	if (h->extra != NULL)
+		elen = strlen(h->extra);
+	if (buf_reserve(out, RESPONSE_HEAD_ROOM + pre->len + tlen + elen) == -1)
+		return;
+	w = out->data + out->len;
+	w = response_put(w, pre->text, pre->len);
 	if (h->content_type != NULL) {
-		RESPONSE_PUT(out, "Content-Type: ");
-		buf_append_str(out, h->content_type);
-		RESPONSE_PUT(out, "\r\n");
+		w = RESPONSE_PUT(w, "Content-Type: ");
+		w = response_put(w, h->content_type, tlen);
+		w = RESPONSE_PUT(w, "\r\n");
 	}
 	/* RFC 9110 8.6: no length on 1xx and 204; a 304's would describe a body it never has. */
 	switch (response_has_no_body(h->status) ? RESPONSE_UNTIL_CLOSE : h->framing) {
 	case RESPONSE_LENGTH:
-		RESPONSE_PUT(out, "Content-Length: ");
-		buf_append_uint(out, h->content_length);
-		RESPONSE_PUT(out, "\r\n");
+		w = RESPONSE_PUT(w, "Content-Length: ");
+		w = response_put_uint(w, h->content_length);
+		w = RESPONSE_PUT(w, "\r\n");
 		break;
 	case RESPONSE_CHUNKED:
-		RESPONSE_PUT(out, "Transfer-Encoding: chunked\r\n");
+		w = RESPONSE_PUT(w, "Transfer-Encoding: chunked\r\n");
 		break;
 	case RESPONSE_UNTIL_CLOSE:
 		break;
 	}
 	if (h->status == 101)
-		RESPONSE_PUT(out, "Connection: Upgrade\r\n");	/* the only 1xx we send whole */
+		w = RESPONSE_PUT(w, "Connection: Upgrade\r\n");	/* the only 1xx we send whole */
 	else if (h->keep_alive && h->framing != RESPONSE_UNTIL_CLOSE)
-		RESPONSE_PUT(out, "Connection: keep-alive\r\n");
+		w = RESPONSE_PUT(w, "Connection: keep-alive\r\n");
 	else
-		RESPONSE_PUT(out, "Connection: close\r\n");
-	if (h->extra != NULL)
-		buf_append_str(out, h->extra);
-	RESPONSE_PUT(out, "\r\n");
+		w = RESPONSE_PUT(w, "Connection: close\r\n");
+	w = response_put(w, h->extra != NULL ? h->extra : "", elen);
+	w = RESPONSE_PUT(w, "\r\n");
+	out->len = (size_t)(w - out->data);
+	*w = '\0';
 }

@@ -6,6 +6,7 @@
 #include <string.h>
 
 #include "util/buf.h"
+#include "util/num.h"
 
 /* Start an empty buffer that owns no memory yet. */
 void
@@ -65,11 +66,13 @@ fail:
 	return (-1);
 }
 
-/* Append `len` bytes. */
+/* Append `len` bytes; growing is the rare case, so room is checked inline first. */
 void
 buf_append(struct buf *b, const void *p, size_t len)
 {
-	if (len == 0 || buf_reserve(b, len) == -1)
+	if (len == 0 || b->oom)
+		return;
+	if (b->cap - b->len <= len && buf_reserve(b, len) == -1)
 		return;
 	memcpy(b->data + b->len, p, len);
 	b->len += len;
@@ -87,21 +90,22 @@ buf_append_str(struct buf *b, const char *s)
 void
 buf_append_char(struct buf *b, char c)
 {
-	buf_append(b, &c, 1);
+	if (b->oom)
+		return;
+	if (b->cap - b->len <= 1 && buf_reserve(b, 1) == -1)
+		return;
+	b->data[b->len++] = c;
+	b->data[b->len] = '\0';
 }
 
 /* Append an unsigned decimal number without going through printf. */
 void
 buf_append_uint(struct buf *b, unsigned long long v)
 {
-	char	 tmp[24];
-	size_t	 i = sizeof(tmp);
-
-	do {
-		tmp[--i] = (char)('0' + v % 10);
-		v /= 10;
-	} while (v != 0);
-	buf_append(b, tmp + i, sizeof(tmp) - i);
+	if (buf_reserve(b, NUM_U64_DIGITS) == -1)
+		return;
+	b->len += num_format_u64(b->data + b->len, v);
+	b->data[b->len] = '\0';
 }
 
 /* Append printf-formatted text. */

@@ -23,6 +23,8 @@ void	buf_reset(struct buf *);
 int	buf_reserve(struct buf *, size_t);
 void	buf_append(struct buf *, const void *, size_t);
 void	buf_append_str(struct buf *, const char *);
+/* A string literal, its length known at compile time. */
+#define buf_append_lit(b, lit)	buf_append((b), "" lit, sizeof(lit) - 1)
 void	buf_append_char(struct buf *, char);
 void	buf_append_uint(struct buf *, unsigned long long);
 void	buf_appendf(struct buf *, const char *, ...)

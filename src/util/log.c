@@ -290,17 +290,20 @@ log_access_close(void)
 static void
 log_access_escape(struct buf *b, const char *s)
 {
-	const unsigned char	*p;
+	const unsigned char	*p, *run;
 
 	if (s == NULL) {
 		buf_append_char(b, '-');
 		return;
 	}
 	for (p = (const unsigned char *)s; *p != '\0'; p++) {
-		if (*p < 0x20 || *p >= 0x7f || *p == '"' || *p == '\\')
-			buf_appendf(b, "\\x%02X", *p);
-		else
-			buf_append_char(b, (char)*p);
+		/* Bytes that need no escape go over in runs. */
+		for (run = p; *p >= 0x20 && *p < 0x7f && *p != '"' && *p != '\\'; p++)
+			;
+		buf_append(b, run, (size_t)(p - run));
+		if (*p == '\0')
+			break;
+		buf_appendf(b, "\\x%02X", *p);
 	}
 }
 
@@ -349,22 +352,86 @@ log_access_version(const struct access_entry *e)
 	return (e->version == 10 ? "HTTP/1.0" : e->version == 11 ? "HTTP/1.1" : "-");
 }
 
+/* "2026-01-02T03:04:05" for a UTC second: made once a second per thread, as lines come in bursts. */
+static const char *
+log_access_second(time_t sec)
+{
+	static __thread char	 when[32];
+	static __thread time_t	 when_at;
+	static __thread int	 when_valid;
+	struct tm		 tm;
+
+	if (when_valid && when_at == sec)
+		return (when);
+	gmtime_r(&sec, &tm);
+	strftime(when, sizeof(when), "%Y-%m-%dT%H:%M:%S", &tm);
+	when_at = sec;
+	when_valid = 1;
+	return (when);
+}
+
+/* n as exactly `digits` decimal digits, with leading zeros. */
+static void
+log_access_digits(struct buf *b, unsigned long long n, int digits)
+{
+	char	 tmp[24];
+	int	 i;
+
+	for (i = digits; i > 0; i--) {
+		tmp[i - 1] = (char)('0' + n % 10);
+		n /= 10;
+	}
+	buf_append(b, tmp, (size_t)digits);
+}
+
+/*
+ * printf's "%.3f" of a duration, without printf when it is whole
+ * microseconds (as measured ones are): then no rounding can differ.
+ */
+static void
+log_access_ms(struct buf *b, double ms)
+{
+	double			 us = ms * 1000.0, off;
+	unsigned long long	 r;
+
+	if (!(ms > 0.0 && us < 1e15)) {
+		buf_appendf(b, "%.3f", ms);
+		return;
+	}
+	r = (unsigned long long)(us + 0.5);
+	off = us - (double)r;
+	if (off > 1e-3 || off < -1e-3) {
+		buf_appendf(b, "%.3f", ms);
+		return;
+	}
+	buf_append_uint(b, r / 1000);
+	buf_append_char(b, '.');
+	log_access_digits(b, r % 1000, 3);
+}
+
 /* Ours: ISO time, ip:port, "METHOD target", status, bytes, ms, and a note. */
 static void
 log_access_default(struct buf *b, const struct access_entry *e, const struct timespec *ts)
 {
-	struct tm	 tm;
-	char		 when[32];
-
-	gmtime_r(&ts->tv_sec, &tm);
-	strftime(when, sizeof(when), "%Y-%m-%dT%H:%M:%S", &tm);
-	buf_appendf(b, "%s.%03ldZ ", when, ts->tv_nsec / 1000000);
+	buf_append_str(b, log_access_second(ts->tv_sec));
+	buf_append_char(b, '.');
+	log_access_digits(b, (unsigned long long)(ts->tv_nsec / 1000000) % 1000, 3);
+	buf_append_lit(b, "Z ");
 	log_access_escape(b, e->client);
 	buf_append(b, " \"", 2);
 	log_access_escape(b, e->method);
 	buf_append_char(b, ' ');
 	log_access_escape(b, e->target);
-	buf_appendf(b, "\" %d %llu %.3fms", e->status, e->bytes, e->duration_ms);
+	buf_append(b, "\" ", 2);
+	if (e->status >= 0)
+		buf_append_uint(b, (unsigned long long)e->status);
+	else
+		buf_appendf(b, "%d", e->status);
+	buf_append_char(b, ' ');
+	buf_append_uint(b, e->bytes);
+	buf_append_char(b, ' ');
+	log_access_ms(b, e->duration_ms);
+	buf_append_lit(b, "ms");
 	if (e->note != NULL) {
 		buf_append_char(b, ' ');
 		log_access_escape(b, e->note);
@@ -413,12 +480,13 @@ static void
 log_access_json(struct buf *b, const struct access_entry *e, const struct timespec *ts)
 {
 	struct json	 j;
-	struct tm	 tm;
+	const char	*sec;
 	char		 when[40];
 	size_t		 n;
 
-	gmtime_r(&ts->tv_sec, &tm);
-	n = strftime(when, sizeof(when), "%Y-%m-%dT%H:%M:%S", &tm);
+	sec = log_access_second(ts->tv_sec);
+	n = strlen(sec);
+	memcpy(when, sec, n + 1);
 	snprintf(when + n, sizeof(when) - n, ".%03ldZ", ts->tv_nsec / 1000000);
 	json_init(&j, b, 0);
 	json_object_begin(&j);

@@ -1,6 +1,8 @@
 /* Strict decimal numbers: digits only, no sign, no spaces, no overflow. */
 #include "autoconfig.h"
 
+#include <string.h>
+
 #include "util/num.h"
 
 /*
@@ -25,4 +27,19 @@ num_parse_u64(const char *s, size_t len, uint64_t max, uint64_t *out)
 	}
 	*out = v;
 	return (0);
+}
+
+/* Decimal digits without printf, for heads and logs written per request. */
+size_t
+num_format_u64(char *out, unsigned long long v)
+{
+	char	 tmp[24];
+	size_t	 i = sizeof(tmp);
+
+	do {
+		tmp[--i] = (char)('0' + v % 10);
+		v /= 10;
+	} while (v != 0);
+	memcpy(out, tmp + i, sizeof(tmp) - i);
+	return (sizeof(tmp) - i);
 }

@@ -136,6 +136,35 @@ test_head_unknown_status(void **state)
 	    "\r\n");
 }
 
+/* Heads in a row: a status, version or second that changes is never served from the last one. */
+static void
+test_head_prefix_changes(void **state)
+{
+	struct response_head	 h = { 200, 11, NULL, RESPONSE_LENGTH, 0, 1, NULL };
+	struct buf		 b;
+
+	buf_init(&b);
+	buf_append_lit(&b, "x");
+	response_write_head(&b, &h, T_NOW);
+	h.version = 10;
+	response_write_head(&b, &h, T_NOW);
+	h.status = 404;
+	response_write_head(&b, &h, T_NOW);
+	h.version = 11;
+	response_write_head(&b, &h, T_NOW + 1);
+	response_write_head(&b, &h, T_NOW + 1);
+	assert_false(b.oom);
+#define T_TAIL	"Content-Length: 0\r\nConnection: keep-alive\r\n\r\n"
+	assert_string_equal(buf_cstr(&b), "x"
+	    "HTTP/1.1 200 OK\r\n" T_SERVER T_DATE T_TAIL
+	    "HTTP/1.0 200 OK\r\n" T_SERVER T_DATE T_TAIL
+	    "HTTP/1.0 404 Not Found\r\n" T_SERVER T_DATE T_TAIL
+	    "HTTP/1.1 404 Not Found\r\n" T_SERVER "Date: Sun, 06 Nov 1994 08:49:38 GMT\r\n" T_TAIL
+	    "HTTP/1.1 404 Not Found\r\n" T_SERVER "Date: Sun, 06 Nov 1994 08:49:38 GMT\r\n" T_TAIL);
+#undef T_TAIL
+	buf_free(&b);
+}
+
 /* Every test above; cmocka prints TAP when the harness asks for it. */
 int
 main(void)
@@ -148,6 +177,7 @@ main(void)
 		cmocka_unit_test(test_head_chunked),
 		cmocka_unit_test(test_head_until_close),
 		cmocka_unit_test(test_head_unknown_status),
+		cmocka_unit_test(test_head_prefix_changes),
 	};
 
 	return (cmocka_run_group_tests(tests, NULL, NULL));

@@ -1,4 +1,4 @@
-/* test_util: the strict decimal parser and the monotonic clock helpers. */
+/* test_util: the strict decimal parser, the monotonic clock helpers and access lines. */
 #include "autoconfig.h"
 
 #include <stdarg.h>
@@ -8,9 +8,13 @@
 #include <cmocka.h>
 
 #include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "util/err.h"
+#include "util/log.h"
 #include "util/num.h"
 #include "util/time.h"
 
@@ -119,6 +123,68 @@ test_time_deadline(void **state)
 	assert_true(at <= time_now_ns() + 1500000000ULL);
 }
 
+/* One default-format access line for e, without its time: what follows "...Z ". */
+static void
+access_line(const struct access_entry *e, char *out, size_t len)
+{
+	char	 path[] = "/tmp/test_util.XXXXXX", line[512], *sp;
+	FILE	*f;
+	int	 fd;
+
+	assert_true((fd = mkstemp(path)) != -1);
+	close(fd);
+	assert_int_equal(log_access_open(path, line, sizeof(line)), 0);
+	log_access_set_format(LOG_ACCESS_DEFAULT);
+	log_access(e);
+	log_access_close();
+	assert_non_null(f = fopen(path, "r"));
+	assert_non_null(fgets(line, sizeof(line), f));
+	fclose(f);
+	unlink(path);
+	/* 2026-01-02T03:04:05.678Z */
+	assert_true(strlen(line) > 25);
+	assert_true(line[4] == '-' && line[10] == 'T' && line[19] == '.' && line[23] == 'Z');
+	assert_non_null(sp = strchr(line, ' '));
+	assert_int_equal(sp - line, 24);
+	snprintf(out, len, "%s", sp + 1);
+}
+
+/* Numbers written without printf read as printf's would; odd bytes are escaped. */
+static void
+test_access_default(void **state)
+{
+	struct access_entry	 e;
+	char			 got[512];
+
+	(void)state;
+	memset(&e, 0, sizeof(e));
+	e.client = "127.0.0.1:5";
+	e.method = "GET";
+	e.target = "/a b\"c\\d\x01";
+	e.status = 200;
+	e.bytes = 1234567890123ULL;
+	e.duration_ms = (double)38843 / 1000.0;
+	access_line(&e, got, sizeof(got));
+	assert_string_equal(got, "127.0.0.1:5 \"GET /a b\\x22c\\x5Cd\\x01\" 200 1234567890123 38.843ms\n");
+	e.status = -3;
+	e.bytes = 0;
+	e.duration_ms = 0.0005;		/* no whole microsecond: printf rounds */
+	e.note = "client-gone";
+	access_line(&e, got, sizeof(got));
+	assert_string_equal(got, "127.0.0.1:5 \"GET /a b\\x22c\\x5Cd\\x01\" -3 0 0.001ms client-gone\n");
+	e.status = 404;
+	e.duration_ms = (double)604 / 1000.0;
+	e.note = NULL;
+	access_line(&e, got, sizeof(got));
+	assert_string_equal(got, "127.0.0.1:5 \"GET /a b\\x22c\\x5Cd\\x01\" 404 0 0.604ms\n");
+	e.duration_ms = 0.0;
+	access_line(&e, got, sizeof(got));
+	assert_string_equal(got, "127.0.0.1:5 \"GET /a b\\x22c\\x5Cd\\x01\" 404 0 0.000ms\n");
+	e.duration_ms = (double)1000001 / 1000.0;
+	access_line(&e, got, sizeof(got));
+	assert_string_equal(got, "127.0.0.1:5 \"GET /a b\\x22c\\x5Cd\\x01\" 404 0 1000.001ms\n");
+}
+
 /* Helpers fail in one line: the buffer gets the words, the caller gets -1. */
 static void
 test_err_set(void **state)
@@ -146,6 +212,7 @@ main(void)
 		cmocka_unit_test(test_time_now),
 		cmocka_unit_test(test_time_timeval),
 		cmocka_unit_test(test_time_deadline),
+		cmocka_unit_test(test_access_default),
 	};
 
 	return (cmocka_run_group_tests(tests, NULL, NULL));
