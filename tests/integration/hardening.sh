@@ -90,11 +90,12 @@ t_drain_second_signal() {
 	kill "$cpid" 2>/dev/null
 	wait "$cpid" 2>/dev/null
 	[ -n "$EXIT_MS" ] || { note "still running 3 s after the second SIGTERM"; srv_note_err drain2; srv_kill drain2; return 1; }
-	expect_lt "ms from the second SIGTERM to exit" "$EXIT_MS" 1000 ||
+	# Wide for a busy machine; waiting the delay out would take 5 s.
+	expect_lt "ms from the second SIGTERM to exit" "$EXIT_MS" 2000 ||
 	    { srv_note_err drain2; return 1; }
 }
 
-# shutdown_timeout_ms=500 cuts an 8 s delay short: exit in ~1 s, logged.
+# shutdown_timeout_ms=500 cuts an 8 s delay short: exit well before it, logged.
 t_drain_deadline() {
 	local cpid t0 line
 	srv_start_noted drain3 "$BIN" -o shutdown_timeout_ms=500 || return 1
@@ -107,7 +108,8 @@ t_drain_deadline() {
 	kill "$cpid" 2>/dev/null
 	wait "$cpid" 2>/dev/null
 	[ -n "$EXIT_MS" ] || { note "still running 3 s after SIGTERM"; srv_kill drain3; return 1; }
-	expect_lt "ms from SIGTERM to exit" "$EXIT_MS" 1300 || { srv_note_err drain3; return 1; }
+	# Wide for a busy machine; without the deadline it would take 8 s.
+	expect_lt "ms from SIGTERM to exit" "$EXIT_MS" 2500 || { srv_note_err drain3; return 1; }
 	expect_eq "exit status" "$SRV_STATUS" 0 || return 1
 	line=$(grep -F "tag=cut" "$T/drain3.access")
 	[ -n "$line" ] || { note "no access-log line for the cut request"; lib_note_file "$T/drain3.access"; return 1; }
@@ -275,8 +277,8 @@ hard_main() {
 	tap_run "drain: those responses carry Connection: close" t_drain_conn_close
 	tap_run "drain: a new connection after SIGTERM is refused (curl exit 7)" t_drain_refused
 	tap_run "drain: exit status 0 after the last answer" t_drain_exit
-	tap_run "drain: a second SIGTERM stops at once (< 1 s) despite a 5 s delay" t_drain_second_signal
-	tap_run "drain: shutdown_timeout_ms=500 cuts an 8 s delay, exit < 1.3 s, logged" t_drain_deadline
+	tap_run "drain: a second SIGTERM stops at once (< 2 s) despite a 5 s delay" t_drain_second_signal
+	tap_run "drain: shutdown_timeout_ms=500 cuts an 8 s delay, exit < 2.5 s, logged" t_drain_deadline
 	tap_run "header_timeout_ms=1500: head trickled 1 B/200 ms -> 408 JSON at ~1.5 s" t_slow_header
 	tap_run "body_timeout_ms=1500: a stalled body -> 408 JSON ~1.5 s after its last byte" t_slow_body_stall
 	tap_run "body_timeout_ms=1500: a body with every pause < 1.5 s is accepted (pause limit)" t_slow_body_trickle
