@@ -10,12 +10,9 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include <event2/buffer.h>
-#include <event2/bufferevent.h>
-#include <event2/bufferevent_ssl.h>
+#include <event2/event.h>
 
 #include <openssl/ssl.h>
-#include <event2/event.h>
 
 #include "common/sock.h"
 #include "common/startup.h"
@@ -37,9 +34,9 @@
  */
 #define CONN_OUTPUT_WINDOW	(64 * 1024)
 
-static void	conn_read_cb(struct bufferevent *, void *);
-static void	conn_write_cb(struct bufferevent *, void *);
-static void	conn_event_cb(struct bufferevent *, short, void *);
+static void	conn_read_cb(void *);
+static void	conn_write_cb(void *);
+static void	conn_event_cb(void *, int);
 static void	conn_timer_cb(evutil_socket_t, short, void *);
 static void	conn_read_requests(struct conn *);
 static int	conn_start_plan(struct conn *);
@@ -48,33 +45,17 @@ static void	conn_refuse(struct conn *);
 static void	conn_quiet_reads(struct conn *);
 static void	conn_loud_reads(struct conn *);
 static void	conn_flushed(struct conn *);
-static int	conn_park(struct conn *, unsigned int);
-static void	conn_unpark_cb(evutil_socket_t, short, void *);
+
+static const struct conn_io_ops conn_io_ops = {
+	.read = conn_read_cb,
+	.write = conn_write_cb,
+	.event = conn_event_cb,
+};
 
 /* What running a plan left us with. */
 #define CONN_PLAN_WAITING	0	/* a timer or the write callback resumes it */
 #define CONN_PLAN_NEXT		1	/* done; read the next request */
 #define CONN_PLAN_ENDED		-1	/* done; closing (the conn may be freed) */
-
-/* Set the bufferevent's idle read timeout (0 = none) and the write timeout, if they change. */
-static void
-conn_set_timeouts(struct conn *c, unsigned int read_ms)
-{
-	struct timeval	 rtv, wtv;
-	unsigned int	 write_ms = c->conn_srv->srv_cfg->write_timeout_ms;
-
-	c->conn_park_armed = 0;
-	/* Re-setting them re-adds events; keep-alive traffic would do it twice a request. */
-	if (c->conn_timeouts_set && c->conn_read_ms == read_ms && c->conn_write_ms == write_ms)
-		return;
-	c->conn_timeouts_set = 1;
-	c->conn_read_ms = read_ms;
-	c->conn_write_ms = write_ms;
-
-	rtv = time_ms_to_timeval(read_ms);
-	wtv = time_ms_to_timeval(write_ms);
-	bufferevent_set_timeouts(c->conn_bev, read_ms ? &rtv : NULL, write_ms ? &wtv : NULL);
-}
 
 /* Run the connection's timer `us` microseconds from now. */
 static void
@@ -88,6 +69,11 @@ conn_timer_add(struct conn *c, uint64_t us)
 	 * woke; after a busy batch that is already in the past. Refresh it.
 	 */
 	event_base_update_cache_time(c->conn_srv->srv_base);
+	if (c->conn_timer == NULL &&
+	    (c->conn_timer = evtimer_new(c->conn_srv->srv_base, conn_timer_cb, c)) == NULL) {
+		log_warnx("conn_timer_add: out of memory");
+		return;
+	}
 	evtimer_add(c->conn_timer, &tv);
 }
 
@@ -104,12 +90,21 @@ conn_timer_arm(struct conn *c, unsigned int ms)
 	conn_timer_add(c, (uint64_t)ms * 1000);
 }
 
-/* Cancel the connection's timer. */
+/* Cancel the connection's timer and free it: an idle connection holds none. */
 static void
 conn_timer_stop(struct conn *c)
 {
 	c->conn_timer_due_us = 0;
-	evtimer_del(c->conn_timer);
+	if (c->conn_timer != NULL)
+		event_free(c->conn_timer);
+	c->conn_timer = NULL;
+}
+
+/* 1 while the connection's timer is armed. */
+static int
+conn_timer_pending(const struct conn *c)
+{
+	return (c->conn_timer != NULL && evtimer_pending(c->conn_timer, NULL));
 }
 
 /* 1 if the timer fired before its due time (it is then re-armed for the rest). */
@@ -126,28 +121,6 @@ conn_timer_early(struct conn *c)
 	}
 	c->conn_timer_due_us = 0;
 	return (0);
-}
-
-/* A bufferevent for a socket: plain, or TLS that starts by accepting a handshake. */
-struct bufferevent *
-conn_bufferevent(struct server *srv, evutil_socket_t fd, SSL_CTX *tls)
-{
-	struct bufferevent	*bev;
-	SSL			*ssl;
-
-	if (tls == NULL)
-		return (bufferevent_socket_new(srv->srv_base, fd, BEV_OPT_CLOSE_ON_FREE));
-	if ((ssl = SSL_new(tls)) == NULL)
-		return (NULL);
-	bev = bufferevent_openssl_socket_new(srv->srv_base, fd, ssl,
-	    BUFFEREVENT_SSL_ACCEPTING, BEV_OPT_CLOSE_ON_FREE);
-	if (bev == NULL) {
-		SSL_free(ssl);
-		return (NULL);
-	}
-	/* Our framing is explicit: a missing close_notify is just an EOF. */
-	bufferevent_openssl_set_allow_dirty_shutdown(bev, 1);
-	return (bev);
 }
 
 /*
@@ -216,29 +189,6 @@ conn_request_started(const struct conn *c)
 	    (c->conn_ex != NULL && exchange_started(c->conn_ex)));
 }
 
-/* Give the connection's (new) bufferevent our callbacks and a read timeout; enable `events`. */
-static void
-conn_bev_start(struct conn *c, unsigned int read_ms, short events)
-{
-	bufferevent_setcb(c->conn_bev, conn_read_cb, conn_write_cb, conn_event_cb, c);
-	c->conn_timeouts_set = 0;
-	conn_set_timeouts(c, read_ms);
-	bufferevent_enable(c->conn_bev, events);
-}
-
-/*
- * Queue bytes on the bufferevent. One revived from parking reads only
- * until it has something to write: enabling writes arms a write event,
- * and on an empty output that costs a wakeup and two epoll_ctl calls.
- */
-static void
-conn_queue(struct conn *c, const void *p, size_t len)
-{
-	bufferevent_write(c->conn_bev, p, len);
-	if (!(bufferevent_get_enabled(c->conn_bev) & EV_WRITE))
-		bufferevent_enable(c->conn_bev, EV_WRITE);
-}
-
 /* Take an accepted socket and start reading a request. */
 void
 conn_accept(struct server *srv, evutil_socket_t fd, const struct sockaddr *sa, int socklen,
@@ -246,22 +196,22 @@ conn_accept(struct server *srv, evutil_socket_t fd, const struct sockaddr *sa, i
 {
 	const struct config	*cfg = srv->srv_cfg;
 	struct conn		*c;
+	SSL			*ssl = NULL;
 	char			 err[SOCK_ERR_LEN];
 
-	if ((c = calloc(1, sizeof(*c))) == NULL) {
-		log_warn("conn_accept");
-		goto fail;
+	if ((c = calloc(1, sizeof(*c))) == NULL ||
+	    (tls != NULL && (ssl = SSL_new(tls)) == NULL) ||
+	    conn_io_init(&c->conn_io, srv, fd, ssl, &conn_io_ops, c,
+	    cfg->header_timeout_ms) == -1) {
+		log_warnx("conn_accept: out of memory");
+		if (ssl != NULL)
+			SSL_free(ssl);
+		free(c);
+		evutil_closesocket(fd);
+		server_conn_release(srv);
+		return;
 	}
 	c->conn_srv = srv;
-	c->conn_fd = fd;
-	/* A plain socket is ours to close: parking frees the bufferevent, not the socket. */
-	c->conn_bev = tls != NULL ? conn_bufferevent(srv, fd, tls) :
-	    bufferevent_socket_new(srv->srv_base, fd, 0);
-	c->conn_timer = evtimer_new(srv->srv_base, conn_timer_cb, c);
-	if (c->conn_bev == NULL || c->conn_timer == NULL) {
-		log_warnx("conn_accept: cannot create events");
-		goto fail;
-	}
 	if (sock_tune_client(fd, cfg->tcp_notsent_lowat, err, sizeof(err)) == -1)
 		log_debug("%s", err);
 	sock_addr_host(sa, c->conn_ip, sizeof(c->conn_ip), &c->conn_ctx.client_port);
@@ -275,26 +225,11 @@ conn_accept(struct server *srv, evutil_socket_t fd, const struct sockaddr *sa, i
 	TAILQ_INSERT_TAIL(&srv->srv_conns, c, conn_entry);
 	stats_add(&srv->srv_stats.conns_open, 1);
 	stats_add(&srv->srv_stats.conns_total, 1);
-
-	conn_bev_start(c, cfg->header_timeout_ms, EV_READ | EV_WRITE);
 	if (tls != NULL) {
 		/* The read timeout is idle time; a trickled hello must not stretch the handshake. */
 		c->conn_deadline_armed = 1;
 		conn_timer_arm(c, cfg->header_timeout_ms);
 	}
-	return;
-fail:
-	if (c != NULL) {
-		if (c->conn_timer != NULL)
-			event_free(c->conn_timer);
-		if (c->conn_bev != NULL)
-			bufferevent_free(c->conn_bev);
-		if (c->conn_bev == NULL || tls == NULL)
-			evutil_closesocket(fd);
-		free(c);
-	} else
-		evutil_closesocket(fd);
-	server_conn_release(srv);
 }
 
 /* The one way out: log why, finish a request in progress, free everything. */
@@ -311,46 +246,43 @@ conn_close(struct conn *c, enum exchange_end why)
 	if (c->conn_ex != NULL && c->conn_ex->active)
 		exchange_finish(c->conn_ex, &srv->srv_stats, &c->conn_ctx, why);
 	TAILQ_REMOVE(&srv->srv_conns, c, conn_entry);
-	event_free(c->conn_timer);
-	if (c->conn_bev != NULL)
-		bufferevent_free(c->conn_bev);
-	if (!c->conn_ctx.tls)
-		evutil_closesocket(c->conn_fd);
+	conn_timer_stop(c);
+	conn_io_free(&c->conn_io);
 	conn_exchange_put(c);
 	stats_sub(&srv->srv_stats.conns_open, 1);
 	server_conn_release(srv);
 	free(c);
 }
 
-/* Bytes arrived: parse them unless a plan is running (then they wait, bounded). */
+/*
+ * Bytes arrived: parse them unless a plan is running (then they wait,
+ * bounded). Once the last answer is decided, they are dropped.
+ */
 static void
-conn_read_cb(struct bufferevent *bev, void *arg)
+conn_read_cb(void *arg)
 {
 	struct conn	*c = arg;
 
 	if (c->conn_state == CONN_READING)
 		conn_read_requests(c);
-	else if (c->conn_state == CONN_LINGERING)
-		evbuffer_drain(bufferevent_get_input(bev),
-		    evbuffer_get_length(bufferevent_get_input(bev)));
+	else if (c->conn_state == CONN_LINGERING || c->conn_state == CONN_FLUSHING)
+		conn_io_drain(&c->conn_io, conn_io_input(&c->conn_io, NULL));
 }
 
-/* Feed one contiguous piece of input to the parser. */
+/* Feed the buffered input to the parser. */
 static enum http_parse_result
-conn_feed(struct conn *c, struct evbuffer *in)
+conn_feed(struct conn *c)
 {
-	struct evbuffer_iovec	 v;
 	enum http_parse_result	 r;
-	const char		*cont;
-	size_t			 used, n;
+	const char		*in, *cont;
+	size_t			 len, used, n;
 
-	if (evbuffer_peek(in, -1, NULL, &v, 1) < 1)
-		return (HTTP_PARSE_NEED_MORE);
-	r = exchange_feed(c->conn_ex, v.iov_base, v.iov_len, &used);
-	evbuffer_drain(in, used);
+	len = conn_io_input(&c->conn_io, &in);
+	r = exchange_feed(c->conn_ex, in, len, &used);
+	conn_io_drain(&c->conn_io, used);
 	stats_add(&c->conn_srv->srv_stats.bytes_in, used);
 	if ((n = exchange_continue_bytes(c->conn_ex, r, &cont)) > 0)
-		conn_queue(c, cont, n);
+		conn_io_write(&c->conn_io, cont, n);
 	return (r);
 }
 
@@ -363,13 +295,10 @@ conn_arm_request_timers(struct conn *c)
 	if (!c->conn_deadline_armed && !http_parser_head_done(p)) {
 		c->conn_deadline_armed = 1;
 		conn_timer_arm(c, c->conn_srv->srv_cfg->header_timeout_ms);
-		/* A head in pieces may pause longer than the park delay. */
-		if (c->conn_park_armed)
-			conn_set_timeouts(c, c->conn_srv->srv_cfg->keepalive_timeout_ms);
 	}
 	if (http_parser_head_done(p)) {
 		conn_timer_stop(c);
-		conn_set_timeouts(c, c->conn_srv->srv_cfg->body_timeout_ms);
+		conn_io_set_read_timeout(&c->conn_io, c->conn_srv->srv_cfg->body_timeout_ms);
 	}
 }
 
@@ -381,16 +310,14 @@ conn_arm_request_timers(struct conn *c)
 static int
 conn_output_backlog(struct conn *c)
 {
-	struct evbuffer	*out = bufferevent_get_output(c->conn_bev);
-
 	if (c->conn_output_wait)
 		return (1);
-	if (conn_request_started(c) || evbuffer_get_length(out) <= CONN_OUTPUT_WINDOW)
+	if (conn_request_started(c) || conn_io_output_len(&c->conn_io) <= CONN_OUTPUT_WINDOW)
 		return (0);
 	conn_exchange_put(c);
 	c->conn_output_wait = 1;
 	conn_quiet_reads(c);
-	bufferevent_setwatermark(c->conn_bev, EV_WRITE, CONN_OUTPUT_WINDOW / 2, 0);
+	conn_io_set_write_low(&c->conn_io, CONN_OUTPUT_WINDOW / 2);
 	return (1);
 }
 
@@ -399,7 +326,7 @@ static void
 conn_output_drained(struct conn *c)
 {
 	c->conn_output_wait = 0;
-	bufferevent_setwatermark(c->conn_bev, EV_WRITE, 0, 0);
+	conn_io_set_write_low(&c->conn_io, 0);
 	conn_loud_reads(c);
 	conn_read_requests(c);
 }
@@ -408,16 +335,14 @@ conn_output_drained(struct conn *c)
 static void
 conn_read_requests(struct conn *c)
 {
-	struct evbuffer		*in = bufferevent_get_input(c->conn_bev);
-
-	while (c->conn_state == CONN_READING && evbuffer_get_length(in) > 0) {
+	while (c->conn_state == CONN_READING && conn_io_input(&c->conn_io, NULL) > 0) {
 		if (conn_output_backlog(c))
 			return;
 		if (conn_exchange_get(c) == NULL) {
 			conn_close(c, EXCHANGE_OOM);
 			return;
 		}
-		if (conn_feed(c, in) == HTTP_PARSE_NEED_MORE)
+		if (conn_feed(c) == HTTP_PARSE_NEED_MORE)
 			continue;
 		/* Pipelined requests loop here rather than recursing. */
 		if (conn_start_plan(c) != CONN_PLAN_NEXT)
@@ -427,11 +352,14 @@ conn_read_requests(struct conn *c)
 		return;
 	if (conn_request_started(c))
 		conn_arm_request_timers(c);
-	else
-		conn_exchange_put(c);	/* idle: hold no request state */
+	else {
+		/* Idle: hold no request state, and no buffers once the answers are out. */
+		conn_exchange_put(c);
+		conn_io_idle(&c->conn_io);
+	}
 	if (!c->conn_read_eof)
 		return;
-	if (evbuffer_get_length(bufferevent_get_output(c->conn_bev)) > 0) {
+	if (conn_io_output_len(&c->conn_io) > 0) {
 		/* Answers already made still go out (a slow reader's); then close. */
 		conn_timer_stop(c);
 		c->conn_state = CONN_FLUSHING;
@@ -472,63 +400,32 @@ conn_quiet_reads(struct conn *c)
 	if (c->conn_quiet)
 		return;
 	c->conn_quiet = 1;
-	conn_set_timeouts(c, 0);
-	bufferevent_setwatermark(c->conn_bev, EV_READ, 0, CONN_PIPELINE_MAX);
-}
-
-/*
- * How long an idle connection waits awake for its next request: a plain one
- * parks after CONN_PARK_AFTER_MS (busy keep-alive clients never pay for it),
- * a TLS one waits out the whole keep-alive timeout.
- */
-static unsigned int
-conn_idle_read_ms(const struct conn *c)
-{
-	unsigned int	 ms = c->conn_srv->srv_cfg->keepalive_timeout_ms;
-
-	if (c->conn_ctx.tls || (ms != 0 && ms <= CONN_PARK_AFTER_MS))
-		return (ms);
-	return (CONN_PARK_AFTER_MS);
+	conn_io_set_read_timeout(&c->conn_io, 0);
+	conn_io_set_read_max(&c->conn_io, CONN_PIPELINE_MAX);
+	/* A long wait (a /delay) holds no empty buffers. */
+	conn_io_idle(&c->conn_io);
 }
 
 /* Between requests again: read without a bound, idle up to the keep-alive timeout. */
 static void
 conn_loud_reads(struct conn *c)
 {
-	unsigned int	 ms = conn_idle_read_ms(c);
-
 	if (c->conn_quiet) {
 		c->conn_quiet = 0;
-		bufferevent_setwatermark(c->conn_bev, EV_READ, 0, 0);
+		conn_io_set_read_max(&c->conn_io, 0);
 	}
-	conn_set_timeouts(c, ms);
-	c->conn_park_armed = ms != c->conn_srv->srv_cfg->keepalive_timeout_ms;
+	conn_io_set_read_timeout(&c->conn_io, c->conn_srv->srv_cfg->keepalive_timeout_ms);
 }
 
 /*
- * Send bytes to the client, counted. Most answers fit the socket buffer,
- * so a plain socket with nothing queued gets them at once with send(2):
- * the bufferevent then never arms a write event for them, which saves two
- * epoll_ctl calls per request. Whatever does not fit (or any TLS) goes
- * through the bufferevent, which keeps the order and the write timeout.
+ * Send bytes to the client, counted. Most answers fit the socket buffer:
+ * they go out at once and arm no write event.
  */
 void
 conn_write(struct conn *c, const void *p, size_t len)
 {
-	struct evbuffer	*out = bufferevent_get_output(c->conn_bev);
-	ssize_t		 n = 0;
-
-	if (len == 0)
-		return;
 	c->conn_ex->bytes_sent += len;	/* exchange_finish counts it into bytes_out */
-	if (!c->conn_ctx.tls && evbuffer_get_length(out) == 0) {
-		n = send(bufferevent_getfd(c->conn_bev), p, len, MSG_DONTWAIT | MSG_NOSIGNAL);
-		if (n < 0)
-			n = 0;	/* EAGAIN queues it; a real error shows on the bufferevent's write */
-		if ((size_t)n == len)
-			return;
-	}
-	conn_queue(c, (const char *)p + n, len - (size_t)n);
+	conn_io_write(&c->conn_io, p, len);
 }
 
 /*
@@ -539,12 +436,12 @@ conn_write(struct conn *c, const void *p, size_t len)
 static int
 conn_run_stream(struct conn *c, const struct plan_step *st)
 {
-	struct evbuffer	*out = bufferevent_get_output(c->conn_bev);
 	const struct plan *plan = &c->conn_ex->plan;
 
 	while (c->conn_piece < st->count) {
-		if (st->interval_ms == 0 && evbuffer_get_length(out) >= CONN_STREAM_QUEUE) {
-			bufferevent_setwatermark(c->conn_bev, EV_WRITE, CONN_STREAM_QUEUE / 2, 0);
+		if (st->interval_ms == 0 &&
+		    conn_io_output_len(&c->conn_io) >= CONN_STREAM_QUEUE) {
+			conn_io_set_write_low(&c->conn_io, CONN_STREAM_QUEUE / 2);
 			return (0);
 		}
 		buf_reset(&c->conn_srv->srv_piece);
@@ -556,7 +453,7 @@ conn_run_stream(struct conn *c, const struct plan_step *st)
 			return (0);
 		}
 	}
-	bufferevent_setwatermark(c->conn_bev, EV_WRITE, 0, 0);
+	conn_io_set_write_low(&c->conn_io, 0);
 	return (1);
 }
 
@@ -566,9 +463,9 @@ conn_unread(struct conn *c)
 {
 	int	 queued = 0;
 
-	if (ioctl(bufferevent_getfd(c->conn_bev), FIONREAD, &queued) == -1 || queued < 0)
+	if (ioctl(c->conn_io.io_fd, FIONREAD, &queued) == -1 || queued < 0)
 		queued = 0;
-	return (evbuffer_get_length(bufferevent_get_input(c->conn_bev)) + (size_t)queued);
+	return (conn_io_input(&c->conn_io, NULL) + (size_t)queued);
 }
 
 /*
@@ -580,17 +477,15 @@ static void
 conn_flushed(struct conn *c)
 {
 	if (c->conn_ctx.tls || c->conn_read_eof || conn_unread(c) == 0 ||
-	    shutdown(bufferevent_getfd(c->conn_bev), SHUT_WR) == -1) {
+	    shutdown(c->conn_io.io_fd, SHUT_WR) == -1) {
 		conn_close(c, EXCHANGE_DONE);
 		return;
 	}
 	c->conn_state = CONN_LINGERING;
-	evbuffer_drain(bufferevent_get_input(c->conn_bev),
-	    evbuffer_get_length(bufferevent_get_input(c->conn_bev)));
-	bufferevent_setwatermark(c->conn_bev, EV_READ, 0, 0);
-	conn_set_timeouts(c, CONN_LINGER_MS);
+	conn_io_drain(&c->conn_io, conn_io_input(&c->conn_io, NULL));
+	conn_io_set_read_max(&c->conn_io, 0);
+	conn_io_set_read_timeout(&c->conn_io, CONN_LINGER_MS);
 	conn_timer_arm(c, CONN_LINGER_MS);	/* a trickling client cannot stretch it */
-	bufferevent_enable(c->conn_bev, EV_READ);
 }
 
 /* The plan is done: log it, then get ready for the next request or close. */
@@ -598,17 +493,16 @@ static int
 conn_plan_done(struct conn *c)
 {
 	struct server	*srv = c->conn_srv;
-	struct evbuffer	*in = bufferevent_get_input(c->conn_bev);
 	int		 keep;
 
 	/* After an EOF, requests it pipelined before still get their answers. */
 	keep = c->conn_ex->plan.keep_alive && !srv->srv_draining &&
-	    (!c->conn_read_eof || evbuffer_get_length(in) > 0);
+	    (!c->conn_read_eof || conn_io_input(&c->conn_io, NULL) > 0);
 
 	exchange_finish(c->conn_ex, &srv->srv_stats, &c->conn_ctx, EXCHANGE_DONE);
 	if (!keep) {
 		c->conn_state = CONN_FLUSHING;
-		if (evbuffer_get_length(bufferevent_get_output(c->conn_bev)) == 0)
+		if (conn_io_output_len(&c->conn_io) == 0)
 			conn_flushed(c);
 		return (CONN_PLAN_ENDED);
 	}
@@ -696,12 +590,12 @@ conn_resume_plan(struct conn *c)
 
 /* Output drained below the low watermark: refill a stream, or finish closing. */
 static void
-conn_write_cb(struct bufferevent *bev, void *arg)
+conn_write_cb(void *arg)
 {
 	struct conn	*c = arg;
 
 	if (c->conn_state == CONN_FLUSHING) {
-		if (evbuffer_get_length(bufferevent_get_output(bev)) == 0)
+		if (conn_io_output_len(&c->conn_io) == 0)
 			conn_flushed(c);
 		return;
 	}
@@ -714,7 +608,7 @@ conn_write_cb(struct bufferevent *bev, void *arg)
 		evfetch_conn_drained(c);
 		return;
 	}
-	if (c->conn_state == CONN_RUNNING && !evtimer_pending(c->conn_timer, NULL) &&
+	if (c->conn_state == CONN_RUNNING && !conn_timer_pending(c) &&
 	    c->conn_step < c->conn_ex->plan.nsteps &&
 	    c->conn_ex->plan.steps[c->conn_step].kind == PLAN_STREAM)
 		conn_resume_plan(c);
@@ -733,20 +627,8 @@ conn_refuse(struct conn *c)
 	exchange_plan_timeout(c->conn_ex, &c->conn_ctx, &c->conn_srv->srv_stats);
 	c->conn_state = CONN_RUNNING;
 	c->conn_step = 0;
-	conn_set_timeouts(c, 0);
+	conn_io_set_read_timeout(&c->conn_io, 0);
 	(void)conn_run_plan(c);
-}
-
-/* 1 unless the connection is TLS with its handshake still under way. */
-static int
-conn_tls_ready(struct conn *c)
-{
-	SSL	*ssl;
-
-	if (!c->conn_ctx.tls)
-		return (1);
-	ssl = bufferevent_openssl_get_ssl(c->conn_bev);
-	return (ssl != NULL && SSL_is_init_finished(ssl));
 }
 
 /* The timer: a WAIT or stream tick is over, or the header deadline passed. */
@@ -761,42 +643,27 @@ conn_timer_cb(evutil_socket_t fd, short what, void *arg)
 		conn_close(c, EXCHANGE_DONE);
 	else if (c->conn_state == CONN_RUNNING)
 		conn_resume_plan(c);
-	else if (c->conn_state == CONN_READING && !conn_tls_ready(c))
+	else if (c->conn_state == CONN_READING && !conn_io_ready(&c->conn_io))
 		conn_close(c, EXCHANGE_TIMEOUT_HANDSHAKE);	/* no channel to answer on */
 	else if (c->conn_state == CONN_READING)
 		conn_refuse(c);
 }
 
-/*
- * Read timeout: answer 408 mid-request; an idle keep-alive connection that
- * has waited its whole timeout closes quietly, one that has only waited
- * the park delay parks for the rest (or, with bytes still queued, waits
- * the rest awake).
- */
+/* Read timeout: answer 408 mid-request; an idle keep-alive connection closes quietly. */
 static void
 conn_read_timeout(struct conn *c)
 {
-	unsigned int	 keepalive = c->conn_srv->srv_cfg->keepalive_timeout_ms;
-	unsigned int	 rest;
-
-	if (conn_request_started(c)) {
+	if (!conn_io_ready(&c->conn_io))
+		conn_close(c, EXCHANGE_TIMEOUT_HANDSHAKE);
+	else if (conn_request_started(c))
 		conn_refuse(c);
-		return;
-	}
-	if (!c->conn_park_armed) {
+	else
 		conn_close(c, EXCHANGE_KEEPALIVE_TIMEOUT);
-		return;
-	}
-	rest = keepalive != 0 ? keepalive - c->conn_read_ms : 0;
-	if (conn_park(c, rest) == 0)
-		return;
-	conn_set_timeouts(c, rest);
-	bufferevent_enable(c->conn_bev, EV_READ);
 }
 
-/* EOF, errors and timeouts from the bufferevent. */
+/* EOF, errors and timeouts from the connection's I/O. */
 static void
-conn_event_cb(struct bufferevent *bev, short what, void *arg)
+conn_event_cb(void *arg, int what)
 {
 	struct conn	*c = arg;
 
@@ -804,90 +671,19 @@ conn_event_cb(struct bufferevent *bev, short what, void *arg)
 		conn_close(c, EXCHANGE_DONE);	/* EOF, reset or quiet: the linger is over */
 		return;
 	}
-	if (what & BEV_EVENT_ERROR) {
+	if (what & CONN_IO_ERROR)
 		conn_close(c, c->conn_state == CONN_RUNNING ? EXCHANGE_CLIENT_GONE :
 		    EXCHANGE_SOCKET_ERROR);
-		return;
-	}
-	if (what & BEV_EVENT_TIMEOUT) {
-		if (what & BEV_EVENT_WRITING)
-			conn_close(c, EXCHANGE_WRITE_TIMEOUT);
-		else if (c->conn_state == CONN_READING)
+	else if (what & CONN_IO_WRITE_TIMEOUT)
+		conn_close(c, EXCHANGE_WRITE_TIMEOUT);
+	else if (what & CONN_IO_READ_TIMEOUT) {
+		if (c->conn_state == CONN_READING)
 			conn_read_timeout(c);
-		return;
-	}
-	if (what & BEV_EVENT_EOF) {
+	} else if (what & CONN_IO_EOF) {
 		c->conn_read_eof = 1;
 		if (c->conn_state == CONN_READING)
 			conn_read_requests(c);
 		else if (c->conn_state == CONN_RUNNING)
 			conn_close(c, EXCHANGE_CLIENT_GONE);	/* nginx's 499: the client left mid-plan */
 	}
-}
-
-/*
- * Between requests, a plain connection with nothing buffered either way
- * gives its bufferevent back and waits on conn_timer for readability or
- * the keep-alive timeout: an idle connection then costs its struct conn
- * and one event. TLS keeps its bufferevent (the SSL state lives there).
- */
-static int
-conn_park(struct conn *c, unsigned int ms)
-{
-	struct server	*srv = c->conn_srv;
-	struct timeval	 tv;
-
-	if (c->conn_ctx.tls || c->conn_bev == NULL || c->conn_state != CONN_READING ||
-	    c->conn_read_eof || c->conn_quiet || c->conn_ex != NULL ||
-	    conn_request_started(c) || c->conn_job != NULL ||
-	    evtimer_pending(c->conn_timer, NULL) ||
-	    evbuffer_get_length(bufferevent_get_input(c->conn_bev)) > 0 ||
-	    evbuffer_get_length(bufferevent_get_output(c->conn_bev)) > 0)
-		return (-1);
-	/* Freed from its own callback, libevent keeps it until that returns. */
-	bufferevent_free(c->conn_bev);
-	c->conn_bev = NULL;
-	event_del(c->conn_timer);
-	c->conn_timer_due_us = 0;
-	tv = time_ms_to_timeval(ms);
-	if (event_assign(c->conn_timer, srv->srv_base, c->conn_fd, EV_READ,
-	    conn_unpark_cb, c) == -1 || event_add(c->conn_timer, ms ? &tv : NULL) == -1)
-		conn_close(c, EXCHANGE_OOM);
-	return (0);
-}
-
-/*
- * A parked connection woke: on the keep-alive timeout close it; on bytes
- * (or EOF) take a bufferevent again and read them now, as its read
- * callback would have on the next loop pass.
- */
-static void
-conn_unpark_cb(evutil_socket_t fd, short what, void *arg)
-{
-	struct conn	*c = arg;
-	struct server	*srv = c->conn_srv;
-	struct evbuffer	*in;
-	int		 n;
-
-	if (what & EV_TIMEOUT) {
-		conn_close(c, EXCHANGE_KEEPALIVE_TIMEOUT);
-		return;
-	}
-	if (evtimer_assign(c->conn_timer, srv->srv_base, conn_timer_cb, c) == -1 ||
-	    (c->conn_bev = bufferevent_socket_new(srv->srv_base, fd, 0)) == NULL) {
-		conn_close(c, EXCHANGE_OOM);
-		return;
-	}
-	conn_bev_start(c, srv->srv_cfg->keepalive_timeout_ms, EV_READ);
-	/* The input takes bytes only from its bufferevent unless unfrozen. */
-	in = bufferevent_get_input(c->conn_bev);
-	evbuffer_unfreeze(in, 0);
-	n = evbuffer_read(in, fd, -1);
-	evbuffer_freeze(in, 0);
-	if (n > 0)
-		conn_read_requests(c);
-	else if (n == 0)
-		conn_event_cb(c->conn_bev, BEV_EVENT_READING | BEV_EVENT_EOF, c);
-	else if (errno != EAGAIN && errno != EWOULDBLOCK && errno != EINTR)
-		conn_event_cb(c->conn_bev, BEV_EVENT_READING | BEV_EVENT_ERROR, c);
 }

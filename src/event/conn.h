@@ -12,8 +12,8 @@
 #include "util/buf.h"
 #include "core/endpoint.h"
 #include "core/exchange.h"
+#include "event/conn_io.h"
 
-struct bufferevent;
 struct evws;
 struct fetch_job;
 struct ssl_ctx_st;
@@ -37,19 +37,16 @@ enum conn_state {
  * input sends a reset, which can destroy the answer in the client's buffer.
  */
 #define CONN_LINGER_MS		2000
-/* An idle plain keep-alive connection gives back its buffers after this long. */
-#define CONN_PARK_AFTER_MS	500
 
 /*
- * An idle plain connection is parked: its bufferevent (with its two
- * evbuffers, most of what a connection costs) is freed, and conn_timer
- * waits for the next request's bytes and the keep-alive timeout instead.
+ * An idle keep-alive connection holds this struct and its read event: the
+ * request state and the buffers are taken when bytes arrive and given back
+ * when it is idle again, and the timer exists only while armed.
  */
 struct conn {
 	struct server		*conn_srv;
-	struct bufferevent	*conn_bev;	/* NULL while parked */
-	struct event		*conn_timer;	/* header deadline, a WAIT / stream tick; parked: the wait */
-	evutil_socket_t		 conn_fd;
+	struct conn_io		 conn_io;	/* the socket, its events and buffers */
+	struct event		*conn_timer;	/* header deadline, a WAIT / stream tick; NULL off */
 	uint64_t		 conn_timer_due_us;	/* its due time, time_now_us(); 0 none */
 	enum conn_state		 conn_state;
 	struct exchange		*conn_ex;	/* NULL while idle between requests */
@@ -61,10 +58,6 @@ struct conn {
 	unsigned int		 conn_deadline_armed:1;
 	unsigned int		 conn_quiet:1;		/* reads quieted while a plan waits */
 	unsigned int		 conn_output_wait:1;	/* next request waits for the client to read */
-	unsigned int		 conn_timeouts_set:1;
-	unsigned int		 conn_park_armed:1;	/* the read timeout is the park delay */
-	unsigned int		 conn_read_ms;		/* the timeouts last given to the bufferevent */
-	unsigned int		 conn_write_ms;
 	struct fetch_job	*conn_job;	/* a PLAN_FETCH step in progress */
 	struct event		*conn_fetch_wake;	/* evfetch's: the job moved */
 	struct evws		*conn_ws;	/* CONN_WEBSOCKET: its state */
@@ -74,8 +67,6 @@ struct conn {
 /* Take an accepted socket and start reading a request. */
 void	conn_accept(struct server *, evutil_socket_t, const struct sockaddr *, int socklen,
 	    struct ssl_ctx_st *tls);
-/* A bufferevent for a socket: plain, or TLS accepting a handshake when tls is set. */
-struct bufferevent *conn_bufferevent(struct server *, evutil_socket_t, struct ssl_ctx_st *tls);
 /* 1 if any byte of a request has arrived on the connection. */
 int	conn_request_started(const struct conn *);
 /* Free a worker's spare request states (at exit). */

@@ -5,6 +5,7 @@
 
 #include <event2/buffer.h>
 #include <event2/bufferevent.h>
+#include <event2/bufferevent_ssl.h>
 #include <event2/event.h>
 
 #include <openssl/ssl.h>
@@ -14,7 +15,6 @@
 #include "core/config.h"
 #include "util/log.h"
 #include "core/stats.h"
-#include "event/conn.h"
 #include "event/echo.h"
 #include "event/server.h"
 #include "util/time.h"
@@ -28,6 +28,28 @@ static void	echo_read_cb(struct bufferevent *, void *);
 static void	echo_write_cb(struct bufferevent *, void *);
 static void	echo_event_cb(struct bufferevent *, short, void *);
 static void	echo_handshake_timeout(evutil_socket_t, short, void *);
+
+/* A bufferevent for a socket: plain, or TLS that starts by accepting a handshake. */
+static struct bufferevent *
+echo_bufferevent(struct server *srv, evutil_socket_t fd, SSL_CTX *tls)
+{
+	struct bufferevent	*bev;
+	SSL			*ssl;
+
+	if (tls == NULL)
+		return (bufferevent_socket_new(srv->srv_base, fd, BEV_OPT_CLOSE_ON_FREE));
+	if ((ssl = SSL_new(tls)) == NULL)
+		return (NULL);
+	bev = bufferevent_openssl_socket_new(srv->srv_base, fd, ssl,
+	    BUFFEREVENT_SSL_ACCEPTING, BEV_OPT_CLOSE_ON_FREE);
+	if (bev == NULL) {
+		SSL_free(ssl);
+		return (NULL);
+	}
+	/* Our framing is explicit: a missing close_notify is just an EOF. */
+	bufferevent_openssl_set_allow_dirty_shutdown(bev, 1);
+	return (bev);
+}
 
 /*
  * A TLS client has header_timeout_ms for its whole handshake, as on the
@@ -58,7 +80,7 @@ echo_accept(struct server *srv, evutil_socket_t fd, SSL_CTX *tls)
 	char			 err[SOCK_ERR_LEN];
 
 	if ((ec = calloc(1, sizeof(*ec))) == NULL ||
-	    (ec->ec_bev = conn_bufferevent(srv, fd, tls)) == NULL) {
+	    (ec->ec_bev = echo_bufferevent(srv, fd, tls)) == NULL) {
 		log_warnx("echo_accept: out of memory");
 		free(ec);
 		evutil_closesocket(fd);

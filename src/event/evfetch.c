@@ -74,9 +74,9 @@ evfetch_behind(void *arg)
 {
 	struct conn	*c = arg;
 
-	if (evbuffer_get_length(bufferevent_get_output(c->conn_bev)) < CONN_STREAM_QUEUE)
+	if (conn_io_output_len(&c->conn_io) < CONN_STREAM_QUEUE)
 		return (0);
-	bufferevent_setwatermark(c->conn_bev, EV_WRITE, CONN_STREAM_QUEUE / 2, 0);
+	conn_io_set_write_low(&c->conn_io, CONN_STREAM_QUEUE / 2);
 	return (1);
 }
 

@@ -3,8 +3,6 @@
 
 #include <stdlib.h>
 
-#include <event2/buffer.h>
-#include <event2/bufferevent.h>
 #include <event2/event.h>
 
 #include "core/config.h"
@@ -24,12 +22,18 @@ struct evws {
 	int		 ew_paused;	/* reads stopped while echo_buffer_max is unsent */
 };
 
-static void	evws_read_cb(struct bufferevent *, void *);
-static void	evws_write_cb(struct bufferevent *, void *);
-static void	evws_event_cb(struct bufferevent *, short, void *);
+static void	evws_read_cb(void *);
+static void	evws_write_cb(void *);
+static void	evws_event_cb(void *, int);
 static void	evws_timer_cb(evutil_socket_t, short, void *);
 static int	evws_read(struct conn *);
 static void	evws_queue(struct conn *, const struct buf *);
+
+static const struct conn_io_ops evws_io_ops = {
+	.read = evws_read_cb,
+	.write = evws_write_cb,
+	.event = evws_event_cb,
+};
 
 /* Queue one frame; a large payload goes from where it lies, not through a copy. */
 static void
@@ -39,9 +43,8 @@ evws_send(struct conn *c, enum ws_opcode op, const void *p, size_t len)
 
 	buf_reset(&srv->srv_piece);
 	ws_frame_head(&srv->srv_piece, op, len);
-	bufferevent_write(c->conn_bev, srv->srv_piece.data, srv->srv_piece.len);
-	if (len > 0)
-		bufferevent_write(c->conn_bev, p, len);
+	conn_io_write(&c->conn_io, srv->srv_piece.data, srv->srv_piece.len);
+	conn_io_write(&c->conn_io, p, len);
 	stats_add(&srv->srv_stats.bytes_out, srv->srv_piece.len + len);
 }
 
@@ -51,12 +54,12 @@ evws_finish(struct conn *c)
 {
 	c->conn_ws->ew_done = 1;
 	evtimer_del(c->conn_ws->ew_timer);
-	bufferevent_disable(c->conn_bev, EV_READ);
-	if (evbuffer_get_length(bufferevent_get_output(c->conn_bev)) == 0) {
+	conn_io_pause(&c->conn_io);
+	if (conn_io_output_len(&c->conn_io) == 0) {
 		conn_close(c, EXCHANGE_DONE);
 		return (1);
 	}
-	bufferevent_setwatermark(c->conn_bev, EV_WRITE, 0, 0);
+	conn_io_set_write_low(&c->conn_io, 0);
 	return (0);
 }
 
@@ -84,16 +87,15 @@ evws_close_start(struct conn *c, int code, const char *reason)
 	    code, reason);
 	tv = time_ms_to_timeval(srv->srv_cfg->ws_close_timeout_ms);
 	evtimer_add(w->ew_timer, &tv);
-	tv = time_ms_to_timeval(srv->srv_cfg->write_timeout_ms);
-	bufferevent_set_timeouts(c->conn_bev, NULL, &tv);	/* the timer bounds the read */
-	bufferevent_enable(c->conn_bev, EV_READ);
+	conn_io_set_read_timeout(&c->conn_io, 0);	/* the timer bounds the read */
+	conn_io_resume(&c->conn_io);
 }
 
 /* Queue what a buffer holds, counted. */
 static void
 evws_queue(struct conn *c, const struct buf *b)
 {
-	bufferevent_write(c->conn_bev, b->data, b->len);
+	conn_io_write(&c->conn_io, b->data, b->len);
 	stats_add(&c->conn_srv->srv_stats.bytes_out, b->len);
 }
 
@@ -150,11 +152,11 @@ evws_backlogged(struct conn *c)
 {
 	unsigned int	 max = c->conn_srv->srv_cfg->echo_buffer_max;
 
-	if (evbuffer_get_length(bufferevent_get_output(c->conn_bev)) < max)
+	if (conn_io_output_len(&c->conn_io) < max)
 		return (0);
 	c->conn_ws->ew_paused = 1;
-	bufferevent_disable(c->conn_bev, EV_READ);
-	bufferevent_setwatermark(c->conn_bev, EV_WRITE, max / 2, 0);
+	conn_io_pause(&c->conn_io);
+	conn_io_set_write_low(&c->conn_io, max / 2);
 	return (1);
 }
 
@@ -163,18 +165,17 @@ static int
 evws_read(struct conn *c)
 {
 	struct evws		*w = c->conn_ws;
-	struct evbuffer		*in = bufferevent_get_input(c->conn_bev);
-	struct evbuffer_iovec	 v;
 	enum ws_event		 ev;
-	size_t			 used;
+	const char		*in;
+	size_t			 len, used;
 
-	while (!w->ew_done && evbuffer_peek(in, -1, NULL, &v, 1) >= 1 && v.iov_len > 0) {
+	while (!w->ew_done && (len = conn_io_input(&c->conn_io, &in)) > 0) {
 		if (!w->ew_closing && evws_backlogged(c))
 			return (0);
-		ev = ws_feed(&w->ew_parser, v.iov_base, v.iov_len, &used);
+		ev = ws_feed(&w->ew_parser, in, len, &used);
 		if (ev == WS_EV_ERROR && w->ew_closing)
-			used = v.iov_len;	/* failed while closing: drop the rest */
-		evbuffer_drain(in, used);
+			used = len;	/* failed while closing: drop the rest */
+		conn_io_drain(&c->conn_io, used);
 		stats_add(&c->conn_srv->srv_stats.bytes_in, used);
 		if (evws_event(c, ev))
 			return (1);
@@ -184,44 +185,44 @@ evws_read(struct conn *c)
 
 /* Bytes from the client. */
 static void
-evws_read_cb(struct bufferevent *bev, void *arg)
+evws_read_cb(void *arg)
 {
 	(void)evws_read(arg);
 }
 
 /* Output went below the low watermark: read again, or end after the last frame. */
 static void
-evws_write_cb(struct bufferevent *bev, void *arg)
+evws_write_cb(void *arg)
 {
 	struct conn	*c = arg;
 	struct evws	*w = c->conn_ws;
 
 	if (w->ew_done) {
-		if (evbuffer_get_length(bufferevent_get_output(bev)) == 0)
+		if (conn_io_output_len(&c->conn_io) == 0)
 			conn_close(c, EXCHANGE_DONE);
 		return;
 	}
 	if (!w->ew_paused)
 		return;
 	w->ew_paused = 0;
-	bufferevent_setwatermark(bev, EV_WRITE, 0, 0);
-	bufferevent_enable(bev, EV_READ);
+	conn_io_set_write_low(&c->conn_io, 0);
+	conn_io_resume(&c->conn_io);
 	(void)evws_read(c);
 }
 
 /* EOF and errors end it (1006 unless a close was said); an idle read timeout closes with 1001. */
 static void
-evws_event_cb(struct bufferevent *bev, short what, void *arg)
+evws_event_cb(void *arg, int what)
 {
 	struct conn	*c = arg;
 
-	if (what & BEV_EVENT_ERROR)
+	if (what & CONN_IO_ERROR)
 		conn_close(c, EXCHANGE_SOCKET_ERROR);
-	else if ((what & BEV_EVENT_TIMEOUT) && (what & BEV_EVENT_WRITING))
+	else if (what & CONN_IO_WRITE_TIMEOUT)
 		conn_close(c, EXCHANGE_WRITE_TIMEOUT);
-	else if (what & BEV_EVENT_TIMEOUT)
+	else if (what & CONN_IO_READ_TIMEOUT)
 		evws_close_start(c, WS_CLOSE_GOING_AWAY, "idle timeout");
-	else if (what & BEV_EVENT_EOF)
+	else if (what & CONN_IO_EOF)
 		conn_close(c, EXCHANGE_CLIENT_CLOSED);
 }
 
@@ -240,7 +241,6 @@ evws_start(struct conn *c)
 	const struct config	*cfg = srv->srv_cfg;
 	struct ws_limits	 lim;
 	struct evws		*w;
-	struct timeval		 rtv, wtv;
 
 	if ((w = calloc(1, sizeof(*w))) == NULL ||
 	    (w->ew_timer = evtimer_new(srv->srv_base, evws_timer_cb, c)) == NULL) {
@@ -255,12 +255,11 @@ evws_start(struct conn *c)
 	c->conn_state = CONN_WEBSOCKET;
 	stats_add(&srv->srv_stats.ws_conns_open, 1);
 	stats_add(&srv->srv_stats.ws_conns_total, 1);
-	bufferevent_setcb(c->conn_bev, evws_read_cb, evws_write_cb, evws_event_cb, c);
-	bufferevent_setwatermark(c->conn_bev, EV_READ | EV_WRITE, 0, 0);
-	rtv = time_ms_to_timeval(cfg->ws_idle_timeout_ms);
-	wtv = time_ms_to_timeval(cfg->write_timeout_ms);
-	bufferevent_set_timeouts(c->conn_bev, cfg->ws_idle_timeout_ms ? &rtv : NULL, &wtv);
-	bufferevent_enable(c->conn_bev, EV_READ | EV_WRITE);
+	conn_io_set_ops(&c->conn_io, &evws_io_ops);
+	conn_io_set_read_max(&c->conn_io, 0);
+	conn_io_set_write_low(&c->conn_io, 0);
+	conn_io_set_read_timeout(&c->conn_io, cfg->ws_idle_timeout_ms);
+	conn_io_resume(&c->conn_io);
 	if (srv->srv_draining)
 		evws_close_start(c, WS_CLOSE_GOING_AWAY, "server shutting down");
 	(void)evws_read(c);

@@ -372,6 +372,7 @@ server_free(struct server *srv)
 		echo_close(TAILQ_FIRST(&srv->srv_echo_conns), "server stopping");
 	server_listeners_close(srv);
 	conn_exchange_pool_free(srv);
+	conn_io_kits_free(srv);
 	buf_free(&srv->srv_piece);
 	if (srv->srv_pause_ev != NULL)
 		event_free(srv->srv_pause_ev);

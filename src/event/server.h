@@ -14,6 +14,7 @@
 
 struct config;
 struct conn;
+struct conn_io_kit;
 struct echo_conn;
 struct event;
 struct event_base;
@@ -49,6 +50,8 @@ struct server {
 	unsigned int		 srv_nconns;		/* HTTP + echo, for max_connections */
 	struct exchange		*srv_ex_pool[64];	/* spare request state for busy connections */
 	unsigned int		 srv_ex_pooled;
+	struct conn_io_kit	*srv_io_kits;		/* spare connection buffers */
+	unsigned int		 srv_io_nkits;
 	struct buf		 srv_piece;		/* a head or stream piece on its way out */
 	unsigned int		 srv_max_conns;		/* this worker's share of max_connections */
 	int			 srv_stopping;
