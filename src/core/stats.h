@@ -28,6 +28,7 @@ struct stats {
 	uint64_t	 conns_open;
 	uint64_t	 conns_total;
 	uint64_t	 conns_rejected;	/* over max_connections */
+	uint64_t	 conns_buffered;	/* holding I/O buffers (echofetchd) */
 	uint64_t	 plans_inflight;
 	uint64_t	 bytes_in;
 	uint64_t	 bytes_out;

@@ -199,10 +199,11 @@ conn_accept(struct server *srv, evutil_socket_t fd, const struct sockaddr *sa, i
 	SSL			*ssl = NULL;
 	char			 err[SOCK_ERR_LEN];
 
-	if ((c = calloc(1, sizeof(*c))) == NULL ||
+	/* The read event lives right after the struct (its size is a multiple of 8). */
+	if ((c = calloc(1, sizeof(*c) + conn_io_event_size())) == NULL ||
 	    (tls != NULL && (ssl = SSL_new(tls)) == NULL) ||
 	    conn_io_init(&c->conn_io, srv, fd, ssl, &conn_io_ops, c,
-	    cfg->header_timeout_ms) == -1) {
+	    cfg->header_timeout_ms, c + 1) == -1) {
 		log_warnx("conn_accept: out of memory");
 		if (ssl != NULL)
 			SSL_free(ssl);

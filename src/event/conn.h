@@ -4,6 +4,8 @@
 
 #include <sys/queue.h>
 
+#include <netinet/in.h>
+
 #include <stdint.h>
 
 #include <event2/util.h>
@@ -51,7 +53,7 @@ struct conn {
 	enum conn_state		 conn_state;
 	struct exchange		*conn_ex;	/* NULL while idle between requests */
 	struct endpoint_ctx	 conn_ctx;
-	char			 conn_ip[SOCK_ADDRSTR_LEN];
+	char			 conn_ip[INET6_ADDRSTRLEN];
 	unsigned int		 conn_step;	/* next plan step */
 	unsigned int		 conn_piece;	/* next stream piece */
 	unsigned int		 conn_read_eof:1;

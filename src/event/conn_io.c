@@ -15,6 +15,7 @@
 #include <openssl/ssl.h>
 
 #include "core/config.h"
+#include "core/stats.h"
 #include "event/conn_io.h"
 #include "event/server.h"
 #include "util/time.h"
@@ -117,6 +118,7 @@ conn_io_kit(struct conn_io *io)
 	}
 	io->io_kit = k;
 	io->io_idle = 0;
+	stats_add(&srv->srv_stats.conns_buffered, 1);
 	return (k);
 }
 
@@ -130,6 +132,7 @@ conn_io_kit_put(struct conn_io *io)
 	if (k == NULL)
 		return;
 	io->io_kit = NULL;
+	stats_sub(&srv->srv_stats.conns_buffered, 1);
 	event_del(k->k_wev);
 	conn_io_buf_trim(&k->k_in);
 	conn_io_buf_trim(&k->k_out);
@@ -181,10 +184,17 @@ conn_io_reads(struct conn_io *io)
 		event_del(io->io_rev);
 }
 
+/* The room for the read event: an idle connection saves a malloc and its header. */
+size_t
+conn_io_event_size(void)
+{
+	return (event_get_struct_event_size());
+}
+
 /* Start on an accepted socket: reads on, timeout read_ms; TLS accepts a handshake first. */
 int
 conn_io_init(struct conn_io *io, struct server *srv, evutil_socket_t fd, SSL *ssl,
-    const struct conn_io_ops *ops, void *arg, unsigned int read_ms)
+    const struct conn_io_ops *ops, void *arg, unsigned int read_ms, void *evmem)
 {
 	memset(io, 0, sizeof(*io));
 	io->io_srv = srv;
@@ -192,8 +202,9 @@ conn_io_init(struct conn_io *io, struct server *srv, evutil_socket_t fd, SSL *ss
 	io->io_ops = ops;
 	io->io_arg = arg;
 	io->io_read_ms = read_ms;
-	if ((io->io_rev = event_new(srv->srv_base, fd, EV_READ | EV_PERSIST,
-	    conn_io_read_cb, io)) == NULL)
+	io->io_rev = evmem;
+	if (event_assign(io->io_rev, srv->srv_base, fd, EV_READ | EV_PERSIST,
+	    conn_io_read_cb, io) == -1)
 		return (-1);
 	if (ssl != NULL) {
 		/* Our framing is explicit: a missing close_notify is just an EOF. */
@@ -202,10 +213,8 @@ conn_io_init(struct conn_io *io, struct server *srv, evutil_socket_t fd, SSL *ss
 		SSL_set_options(ssl, SSL_OP_IGNORE_UNEXPECTED_EOF);
 		/* One read(2) takes every record there is; SSL_has_pending tells the rest. */
 		SSL_set_read_ahead(ssl, 1);
-		if (SSL_set_fd(ssl, fd) != 1) {
-			event_free(io->io_rev);
+		if (SSL_set_fd(ssl, fd) != 1)
 			return (-1);
-		}
 		SSL_set_accept_state(ssl);
 		io->io_ssl = ssl;
 	}
@@ -218,7 +227,7 @@ void
 conn_io_free(struct conn_io *io)
 {
 	conn_io_kit_put(io);
-	event_free(io->io_rev);
+	event_del(io->io_rev);
 	if (io->io_ssl != NULL)
 		SSL_free(io->io_ssl);
 	close(io->io_fd);

@@ -36,7 +36,7 @@ struct conn_io_ops {
 struct conn_io {
 	struct server		*io_srv;
 	struct ssl_st		*io_ssl;	/* NULL: plain */
-	struct event		*io_rev;
+	struct event		*io_rev;	/* in memory the owner keeps */
 	struct conn_io_kit	*io_kit;	/* NULL while idle */
 	const struct conn_io_ops *io_ops;
 	void			*io_arg;
@@ -53,9 +53,14 @@ struct conn_io {
 	unsigned int		 io_idle:1;	/* give the kit back once it is empty */
 };
 
-/* Start on an accepted socket (ssl NULL for plain): reads are on, timeout read_ms. -1 on failure. */
+/* The room conn_io_init wants for the read event, kept with the owner's struct. */
+size_t	conn_io_event_size(void);
+/*
+ * Start on an accepted socket (ssl NULL for plain) with the read event in
+ * `evmem`: reads are on, timeout read_ms. -1 on failure.
+ */
 int	conn_io_init(struct conn_io *, struct server *, evutil_socket_t, struct ssl_st *,
-	    const struct conn_io_ops *, void *arg, unsigned int read_ms);
+	    const struct conn_io_ops *, void *arg, unsigned int read_ms, void *evmem);
 /* Close the socket and free everything (may run from the io's own callbacks). */
 void	conn_io_free(struct conn_io *);
 /* Hand the callbacks to another owner (a protocol taking over the connection). */
