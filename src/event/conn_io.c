@@ -169,19 +169,21 @@ static void
 conn_io_reads(struct conn_io *io)
 {
 	struct timeval	 tv;
-	int		 want, on;
+	int		 want;
 
 	io->io_full = io->io_read_max != 0 && conn_io_input(io, NULL) >= io->io_read_max;
 	want = !io->io_paused && !io->io_full && !io->io_eof;
-	on = event_pending(io->io_rev, EV_READ, NULL) != 0;
-	if (want && !on) {
+	if (want && !io->io_reading) {
+		io->io_reading = 1;
 		tv = time_ms_to_timeval(io->io_read_ms);
 		event_add(io->io_rev, io->io_read_ms ? &tv : NULL);
 		/* Bytes OpenSSL already holds make no readiness: go and take them. */
 		if (io->io_ssl != NULL && io->io_tls_ready && SSL_has_pending(io->io_ssl))
 			event_active(io->io_rev, EV_READ, 1);
-	} else if (!want && on)
+	} else if (!want && io->io_reading) {
+		io->io_reading = 0;
 		event_del(io->io_rev);
+	}
 }
 
 /* The room for the read event: an idle connection saves a malloc and its header. */
@@ -249,7 +251,7 @@ conn_io_set_read_timeout(struct conn_io *io, unsigned int ms)
 	if (io->io_read_ms == ms)
 		return;
 	io->io_read_ms = ms;
-	if (!event_pending(io->io_rev, EV_READ, NULL))
+	if (!io->io_reading)
 		return;
 	if (ms == 0) {
 		event_remove_timer(io->io_rev);
