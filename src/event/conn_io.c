@@ -389,6 +389,18 @@ conn_io_want_write(struct conn_io *io)
 	event_add(k->k_wev, ms ? &tv : NULL);
 }
 
+/*
+ * Before an SSL call whose result SSL_get_error judges: that reads the
+ * thread's error queue, which libcurl's OpenSSL shares. Peeking is much
+ * cheaper than clearing an already empty queue.
+ */
+static void
+conn_io_ssl_clean(void)
+{
+	if (ERR_peek_error() != 0)
+		ERR_clear_error();
+}
+
 /* Send what we can of p; the count, or -1 on an error. */
 static ssize_t
 conn_io_send(struct conn_io *io, const char *p, size_t len)
@@ -404,6 +416,7 @@ conn_io_send(struct conn_io *io, const char *p, size_t len)
 		return (errno == EAGAIN || errno == EWOULDBLOCK || errno == EINTR ? 0 : -1);
 	}
 	while (done < len) {
+		conn_io_ssl_clean();
 		if ((n = SSL_write(io->io_ssl, p + done, len - done)) > 0) {
 			done += (size_t)n;
 			continue;
@@ -411,7 +424,6 @@ conn_io_send(struct conn_io *io, const char *p, size_t len)
 		e = SSL_get_error(io->io_ssl, (int)n);
 		if (e == SSL_ERROR_WANT_WRITE || e == SSL_ERROR_WANT_READ)
 			break;
-		ERR_clear_error();
 		return (done > 0 ? (ssize_t)done : -1);
 	}
 	return ((ssize_t)done);
@@ -450,6 +462,7 @@ conn_io_handshake(struct conn_io *io)
 {
 	int	 n;
 
+	conn_io_ssl_clean();
 	if ((n = SSL_do_handshake(io->io_ssl)) == 1) {
 		io->io_tls_ready = 1;
 		if (io->io_kit != NULL && conn_io_output_len(io) == 0)
@@ -463,7 +476,6 @@ conn_io_handshake(struct conn_io *io)
 		conn_io_want_write(io);
 		return (0);
 	default:
-		ERR_clear_error();
 		return (-1);
 	}
 }
@@ -501,6 +513,7 @@ conn_io_fill_tls(struct conn_io *io, struct conn_io_buf *b)
 			return (got ? CONN_IO_GOT : CONN_IO_NONE);
 		if (conn_io_buf_room(b, 1024) == -1)
 			return (CONN_IO_FAIL);
+		conn_io_ssl_clean();
 		n = SSL_read(io->io_ssl, b->b_data + b->b_len, (int)(b->b_cap - b->b_len));
 		if (n > 0) {
 			b->b_len += (size_t)n;
@@ -523,10 +536,8 @@ conn_io_fill_tls(struct conn_io *io, struct conn_io_buf *b)
 				break;
 			/* FALLTHROUGH */
 		default:
-			ERR_clear_error();
 			return (CONN_IO_FAIL);
 		}
-		ERR_clear_error();
 		if (!got)
 			return (CONN_IO_GONE);
 		/* Hand over the bytes first; the EOF shows on the next run. */
