@@ -122,6 +122,16 @@ conn_io_kit(struct conn_io *io)
 	return (k);
 }
 
+/* The write event off (it lives in the kit). */
+static void
+conn_io_write_off(struct conn_io *io)
+{
+	if (!io->io_writing)
+		return;
+	io->io_writing = 0;
+	event_del(io->io_kit->k_wev);
+}
+
 /* Give the kit back to the worker's spares, or free it. */
 static void
 conn_io_kit_put(struct conn_io *io)
@@ -131,9 +141,9 @@ conn_io_kit_put(struct conn_io *io)
 
 	if (k == NULL)
 		return;
+	conn_io_write_off(io);
 	io->io_kit = NULL;
 	stats_sub(&srv->srv_stats.conns_buffered, 1);
-	event_del(k->k_wev);
 	conn_io_buf_trim(&k->k_in);
 	conn_io_buf_trim(&k->k_out);
 	if (srv->srv_io_nkits < CONN_IO_SPARES) {
@@ -383,8 +393,9 @@ conn_io_want_write(struct conn_io *io)
 		conn_io_fail(io);
 		return;
 	}
-	if (event_pending(k->k_wev, EV_WRITE, NULL))
+	if (io->io_writing)
 		return;
+	io->io_writing = 1;
 	tv = time_ms_to_timeval(ms);
 	event_add(k->k_wev, ms ? &tv : NULL);
 }
@@ -466,7 +477,7 @@ conn_io_handshake(struct conn_io *io)
 	if ((n = SSL_do_handshake(io->io_ssl)) == 1) {
 		io->io_tls_ready = 1;
 		if (io->io_kit != NULL && conn_io_output_len(io) == 0)
-			event_del(io->io_kit->k_wev);
+			conn_io_write_off(io);
 		return (1);
 	}
 	switch (SSL_get_error(io->io_ssl, n)) {
@@ -602,7 +613,7 @@ conn_io_write_cb(evutil_socket_t fd, short what, void *arg)
 	if (io->io_ssl != NULL && !io->io_tls_ready) {
 		/* The read event takes it from here (it also reports a failure). */
 		event_active(io->io_rev, EV_READ, 1);
-		event_del(io->io_kit->k_wev);
+		conn_io_write_off(io);
 		return;
 	}
 	if (io->io_read_wants_write) {
@@ -611,14 +622,14 @@ conn_io_write_cb(evutil_socket_t fd, short what, void *arg)
 	}
 	if (b->b_len > b->b_off) {
 		if ((n = conn_io_send(io, b->b_data + b->b_off, b->b_len - b->b_off)) < 0) {
-			event_del(io->io_kit->k_wev);
+			conn_io_write_off(io);
 			io->io_ops->event(io->io_arg, CONN_IO_ERROR);
 			return;
 		}
 		conn_io_buf_drain(b, (size_t)n);
 	}
 	if (b->b_len == b->b_off && !(io->io_idle && conn_io_release(io)))
-		event_del(io->io_kit->k_wev);
+		conn_io_write_off(io);
 	if (conn_io_output_len(io) <= io->io_write_low)
 		io->io_ops->write(io->io_arg);
 }

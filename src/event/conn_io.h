@@ -45,6 +45,7 @@ struct conn_io {
 	unsigned int		 io_read_max;	/* stop reading at this much input, 0 no bound */
 	unsigned int		 io_write_low;	/* call write at this much output or less */
 	unsigned int		 io_reading:1;	/* the read event is added */
+	unsigned int		 io_writing:1;	/* the kit's write event is added */
 	unsigned int		 io_paused:1;	/* the owner paused reads */
 	unsigned int		 io_full:1;	/* reads stopped at io_read_max */
 	unsigned int		 io_eof:1;	/* EOF or error seen: no more reads */
