@@ -354,8 +354,10 @@ conn_read_requests(struct conn *c)
 	if (conn_request_started(c))
 		conn_arm_request_timers(c);
 	else {
-		/* Idle: hold no request state, and no buffers once the answers are out. */
+		/* Idle: no request state, no spent timer, no buffers once the answers are out. */
 		conn_exchange_put(c);
+		if (!conn_timer_pending(c))
+			conn_timer_stop(c);
 		conn_io_idle(&c->conn_io);
 	}
 	if (!c->conn_read_eof)
