@@ -355,7 +355,7 @@ scenario_get_pinned() {
 	cpu_of get1 "$ef" "$(nginx_workers "$ng")"
 	alternate get1 wrk_run "$PIN_CLIENT" 1 "http://127.0.0.1:$efp/echo" -- \
 	    wrk_run "$PIN_CLIENT" 1 "http://127.0.0.1:$NG_PORT/"
-	rate_row get1 "1a keep-alive GET, 1 worker, pinned (/echo vs return 200)" req/s 1.1 "nginx:"
+	rate_row get1 "1a keep-alive GET, 1 worker, pinned (/echo vs return 200)" req/s 1.0 "nginx:" 0.8
 	stop_pid "$ng"
 	stop_pid "$ef"
 }
@@ -371,7 +371,7 @@ scenario_get_auto() {
 	cpu_of getauto "$ef" "$(nginx_workers "$ng")"
 	alternate getauto wrk_run "" 2 "http://127.0.0.1:$efp/echo" -- \
 	    wrk_run "" 2 "http://127.0.0.1:$NG_PORT/"
-	rate_row getauto "1b keep-alive GET, workers auto ($NCPU), unpinned, wrk -t2" req/s 1.1 "nginx:"
+	rate_row getauto "1b keep-alive GET, workers auto ($NCPU), unpinned, wrk -t2" req/s 1.0 "nginx:" 0.8
 	stop_pid "$ng"
 	stop_pid "$ef"
 }
@@ -417,6 +417,7 @@ delay_reference() {
 	# shellcheck disable=SC2046
 	hwm=$(delay_run "$NG_PORT" /delay "$WORK/delay-nginx.json" $(nginx_workers "$NG_PID"))
 	stop_pid "$NG_PID"
+	echo "$hwm" >"$WORK/delay-nginx.hwm"
 	bt delay-ref "$CONNS" "$WORK/delay-nginx.json" "$hwm"
 }
 
@@ -427,7 +428,8 @@ scenario_delay() {
 	ef_start "" delay --workers 1
 	hwm=$(delay_run "$EF_HTTP" '/delay?ms=1000' "$WORK/delay-ef.json" "$EF_PID")
 	stop_pid "$EF_PID"
-	row "$(bt delay-row "$CONNS" "$WORK/delay-ef.json" "$hwm" "$(delay_reference)")"
+	row "$(bt delay-row "$CONNS" "$WORK/delay-ef.json" "$hwm" "$(delay_reference)" \
+	    "$WORK/delay-nginx.json" "$WORK/delay-nginx.hwm")"
 }
 
 # Hold CONNS keep-alive connections on PORT, each answered once, with the
@@ -553,7 +555,7 @@ scenario_tls() {
 	alternate tls wrk_run "$PIN_CLIENT" 1 "https://127.0.0.1:$efs/echo" -- \
 	    wrk_run "$PIN_CLIENT" 1 "https://127.0.0.1:$NG_TLS/"
 	rate_row tls "6 HTTPS keep-alive GET, 1 worker, pinned (echofetchd ${te:-?}; nginx ${tn:-?})" \
-	    req/s 1.0 "nginx TLS:"
+	    req/s 1.0 "nginx TLS:" 0.9
 	stop_pid "$ng"
 	stop_pid "$ef"
 }
@@ -615,7 +617,7 @@ scenario_h2o() {
 	cpu_of h2o "$ef" "$h2 $(pgrep -P "$h2" | tr '\n' ' ')"
 	alternate h2o wrk_run "$PIN_CLIENT" 1 "http://127.0.0.1:$efp/echo" -- \
 	    wrk_run "$PIN_CLIENT" 1 "http://127.0.0.1:$H2_PORT/"
-	rate_row h2o "8 keep-alive GET, 1 worker, pinned (/echo vs h2o file \"ok\")" req/s 1.0 "h2o:"
+	rate_row h2o "8 keep-alive GET, 1 worker, pinned (/echo vs h2o file \"ok\")" req/s 1.0 "h2o:" 0.8
 	stop_pid "$h2"
 	stop_pid "$ef"
 }
