@@ -134,7 +134,7 @@ http_headers_grow(struct http_request *r, unsigned int max)
 
 	if (r->nheaders < r->headers_cap)
 		return (0);
-	ncap = r->headers_cap ? r->headers_cap * 2 : 16;
+	ncap = r->headers_cap ? r->headers_cap * 2 : 8;
 	if (ncap > max)
 		ncap = max;
 	if ((nh = reallocarray(r->headers, ncap, sizeof(*nh))) == NULL)

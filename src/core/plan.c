@@ -4,6 +4,7 @@
 #include <stddef.h>
 #include <stdint.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <time.h>
 
@@ -65,6 +66,7 @@ plan_free(struct plan *p)
 	buf_free(&p->stream.line);
 	plan_stream_release(p);
 	endpoint_scratch_free(&p->scratch);
+	free(p->fetch.url_off);
 	plan_init(p);
 }
 
@@ -600,6 +602,12 @@ plan_fetch_url(struct plan *p, const char *url, size_t len)
 	size_t	 off = p->data.len;
 
 	if (p->fetch.nurls >= PLAN_FETCH_URLS_MAX) {
+		p->failed = 1;
+		return (NULL);
+	}
+	/* Only plans that fetch pay for the offsets: a waiting request holds less. */
+	if (p->fetch.url_off == NULL &&
+	    (p->fetch.url_off = calloc(PLAN_FETCH_URLS_MAX, sizeof(*p->fetch.url_off))) == NULL) {
 		p->failed = 1;
 		return (NULL);
 	}

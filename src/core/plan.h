@@ -109,7 +109,7 @@ enum plan_fetch_mode {
 struct plan_fetch {
 	enum plan_fetch_mode mode;
 	unsigned int	 nurls;
-	size_t		 url_off[PLAN_FETCH_URLS_MAX];	/* NUL-terminated URLs in data */
+	size_t		*url_off;	/* NUL-terminated URLs in data; made on first use */
 	int		 version;	/* request's HTTP version: 10 or 11 */
 	int		 head_only;	/* HEAD request: upstream HEAD, no body */
 	unsigned int	 hops;		/* Via entries the request arrived with */
