@@ -256,8 +256,8 @@ demo_status() {
 	line=""
 	for name in event thread sequential; do
 		read -r k last t state <"$work/$name.status" || continue
-		line="$line | $name: $k waves"
-		[ "$last" != - ] && line="$line, last ${last} s"
+		line="$line | $name: $k wave$([ "$k" = 1 ] || echo s)"
+		[ "$last" != - ] && line="$line, last $(printf '%.2f' "$last") s"
 		[ "$state" = busy ] && [ $((now - t)) -ge 2 ] &&
 		    line="$line, now $((now - t)) s into one"
 	done

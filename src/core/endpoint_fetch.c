@@ -93,7 +93,13 @@ endpoint_fetch_store(struct endpoint_call *call, const struct fetch_policy *pol)
 		}
 		if ((url = plan_fetch_url(call->plan, v, vlen)) == NULL)
 			return (-1);
-		if (fetch_policy_check_url(pol, url, why, sizeof(why)) == -1) {
+		switch (fetch_policy_check_url(pol, url, why, sizeof(why))) {
+		case 0:
+			break;
+		case FETCH_POLICY_MALFORMED:
+			status = 400;
+			goto fail;
+		default:
 			fetch_policy_hint(why, sizeof(why));
 			status = 403;
 			goto fail;

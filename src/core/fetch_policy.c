@@ -479,8 +479,11 @@ fetch_policy_check_url(const struct fetch_policy *pol, const char *url, char *wh
 	if ((u = fetch_policy_parse_url(url, &rc)) == NULL) {
 		if (rc == CURLUE_OUT_OF_MEMORY)
 			snprintf(why, len, "out of memory");
-		else
-			snprintf(why, len, "bad URL: %s", curl_url_strerror(rc));
+		else {
+			snprintf(why, len, "url is not an absolute http or https URL "
+			    "(%s)", curl_url_strerror(rc));
+			return (FETCH_POLICY_MALFORMED);
+		}
 		return (-1);
 	}
 	if (fetch_policy_check_curlu(pol, u, why, len) == -1) {

@@ -43,8 +43,10 @@ int	fetch_policy_parse(struct fetch_policy *, const char *list, char *why, size_
  * Check a URL as curl will parse it: http or https only, a host, no user
  * name or password; a numeric host (in any form curl accepts: 2130706433,
  * 0x7f000001, [::ffff:127.0.0.1] ...) must pass fetch_policy_check_addr
- * too. 0, or -1 with why ("scheme file is not allowed (http and https only)").
+ * too. 0, or -1 with why ("scheme file is not allowed (http and https only)"),
+ * or FETCH_POLICY_MALFORMED when it is no URL at all (a 400, not a refusal).
  */
+#define FETCH_POLICY_MALFORMED	-2
 int	fetch_policy_check_url(const struct fetch_policy *, const char *url,
 	    char *why, size_t);
 /*

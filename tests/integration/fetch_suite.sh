@@ -472,6 +472,15 @@ t_ssrf() {
 	    expect_eq "upstream access-log lines" "$(count_lines "$T/up.access")" "$a0"
 }
 
+# A url that is no URL at all is the client's mistake: 400, not a refusal.
+t_url_malformed() {
+	front_deny || return 1
+	freq badurl "$FD" /fetch "not a url"
+	expect_status badurl 400 &&
+	    expect_json "$T/badurl.body" "d['status'] == 400 and
+	    d['error'].startswith('url is not an absolute http or https URL (')"
+}
+
 # A /gather with a denied literal url is refused whole, before any transfer.
 t_ssrf_gather_literal() {
 	local w0 a0
@@ -523,6 +532,7 @@ fsuite_ssrf() {
 		d=${u//@WP@/P}
 		tap_run "SSRF: ${d//@UP@/UP} -> 403, no connection" t_ssrf "$u"
 	done
+	tap_run "a url that is not a URL -> 400 saying so" t_url_malformed
 	tap_run "SSRF: /gather with a denied literal url -> 403 whole, nothing contacted" \
 	    t_ssrf_gather_literal
 	tap_run "SSRF: /gather of localhost urls -> 403 per result, nothing contacted" \

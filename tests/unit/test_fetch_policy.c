@@ -54,9 +54,10 @@ deny_url_unparsable(const struct fetch_policy *pol, const char *url)
 {
 	char	 why[FETCH_POLICY_REASON_MAX] = "";
 
-	assert_int_equal(fetch_policy_check_url(pol, url, why, sizeof(why)), -1);
-	assert_int_equal(strncmp(why, "bad URL: ", 9), 0);
-	assert_true(strlen(why) > 9);
+	assert_int_equal(fetch_policy_check_url(pol, url, why, sizeof(why)),
+	    FETCH_POLICY_MALFORMED);
+	assert_int_equal(strncmp(why, "url is not an absolute http or https URL (", 42), 0);
+	assert_true(strlen(why) > 43);
 }
 
 /* A URL that must pass. */
