@@ -466,7 +466,7 @@ def story_memory(d, kv):
         r = rows[m]
         at = "" if int(r[0]) == n else ", at %s" % format(int(r[0]), ",")
         if m == "fork":
-            parts.append("fork %s (PSS; %s RSS summed over its processes%s)" % (
+            parts.append("fork %s (PSS; %s if each process's whole RSS is counted%s)" % (
                 kib(r[5]), kib(r[4]), at))
         else:
             parts.append("%s %s (%.0f MiB in all%s)" % (m, kib(r[4]), r[1], at))
