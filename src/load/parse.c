@@ -50,12 +50,14 @@ parse_status_line(struct load_client *clt, const char *l, size_t len)
 	return (0);
 }
 
-/* 1 if the comma-separated header value holds `word` as a whole element. */
+/* 1 if the comma-separated, trimmed header value holds `word` as a whole element. */
 static int
 parse_has_word(const char *v, size_t len, const char *word)
 {
 	size_t	n = strlen(word), i = 0, s, e;
 
+	if (memchr(v, ',', len) == NULL)	/* one element, already trimmed */
+		return (len == n && strncasecmp(v, word, n) == 0);
 	while (i < len) {
 		while (i < len && (v[i] == ' ' || v[i] == '\t' || v[i] == ','))
 			i++;
