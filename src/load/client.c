@@ -32,7 +32,6 @@
 #include "util/time.h"
 
 #define CLIENT_TICK_US		10000		/* --slow-send piece interval above 100 B/s */
-#define CLIENT_READ_MAX		16384		/* one read(2) on a plain connection */
 
 static void	client_connect(struct load_client *);
 static void	client_send(struct load_client *);
@@ -138,12 +137,12 @@ client_timeline(struct load_client *clt, uint64_t end, int status)
 
 /* Leave the request behind: timers off, state idle, then ask the run for more. */
 static void
-client_done(struct load_client *clt)
+client_done(struct load_client *clt, uint64_t now)
 {
-	evtimer_del(clt->clt_rtimer);
-	evtimer_del(clt->clt_tick);
+	if (clt->clt_run->run_args->slow_send > 0)
+		evtimer_del(clt->clt_tick);
 	clt->clt_state = CLT_IDLE;
-	load_client_idle(clt->clt_run, clt);
+	load_client_idle(clt->clt_run, clt, now);
 }
 
 /* Count one failed request by kind; its connection is not trusted again. */
@@ -151,13 +150,14 @@ static void
 client_fail(struct load_client *clt, enum load_err kind, int err)
 {
 	struct load_stats	*st = &clt->clt_run->run_stats;
+	uint64_t		 now = time_now_us();
 
 	st->errors[kind]++;
 	if (st->first_errno[kind] == 0 && err != 0)
 		st->first_errno[kind] = err;
-	client_timeline(clt, time_now_us(), 0);
+	client_timeline(clt, now, 0);
 	client_disconnect(clt);
-	client_done(clt);
+	client_done(clt, now);
 }
 
 /* Connect timer: either the connect took too long, or it failed at once and was deferred. */
@@ -177,14 +177,27 @@ client_ctimer_cb(evutil_socket_t fd, short what, void *arg)
 		client_fail(clt, LOAD_ERR_CONNECT_TIMEOUT, 0);
 }
 
-/* Request timer: the whole request, connect included, ran past --timeout. */
+/*
+ * Request timer: the whole request, connect included, ran past --timeout.
+ * It stays armed across requests (re-arming it for each would cost two
+ * timer-heap updates per request), so it may wake for a later request that
+ * still has time left: then it sleeps again until that one's deadline.
+ */
 static void
 client_rtimer_cb(evutil_socket_t fd, short what, void *arg)
 {
 	struct load_client	*clt = arg;
+	uint64_t		 now;
+	struct timeval		 tv;
 
-	if (clt->clt_state != CLT_IDLE)
-		client_fail(clt, LOAD_ERR_TIMEOUT, 0);
+	if (clt->clt_state == CLT_IDLE)
+		return;
+	if ((now = time_now_us()) < clt->clt_deadline) {
+		tv = time_us_to_timeval(clt->clt_deadline - now);
+		evtimer_add(clt->clt_rtimer, &tv);
+		return;
+	}
+	client_fail(clt, LOAD_ERR_TIMEOUT, 0);
 }
 
 /* Queue the next --slow-send piece: 1 byte per 1/rate s, or rate/100 bytes every 10 ms. */
@@ -235,19 +248,50 @@ client_write(struct load_client *clt, const char *p, size_t len)
 }
 
 /*
- * A plain connection is readable: one read(2) into the input buffer, then the
- * parser. The bufferevent's own reading would ask ioctl(FIONREAD) first, an
- * extra syscall per response.
+ * An HTTP response read whole or in part with nothing left over from before:
+ * parsed in place in the run's buffer, and only a partial line is kept in
+ * the input buffer for the next read.
+ */
+static void
+client_rev_flat(struct load_client *clt, struct evbuffer *in, size_t n)
+{
+	struct load_run	*run = clt->clt_run;
+	size_t		 used;
+	int		 rc;
+
+	run->run_stats.bytes_in += n;
+	clt->clt_got += n;
+	rc = parse_flat(clt, run->run_rbuf, n, &used);
+	if (used < n)
+		evbuffer_add(in, run->run_rbuf + used, n - used);
+	clt->clt_seen = n - used;
+	if (rc == -1)
+		client_fail(clt, LOAD_ERR_BAD_RESPONSE, 0);
+	else if (rc == 1)
+		client_complete(clt);
+}
+
+/*
+ * A plain connection is readable: one read(2), then the parser. The
+ * bufferevent's own reading would ask ioctl(FIONREAD) first, an extra
+ * syscall per response.
  */
 static void
 client_rev_cb(evutil_socket_t fd, short what, void *arg)
 {
 	struct load_client	*clt = arg;
+	struct load_run		*run = clt->clt_run;
 	struct evbuffer		*in = bufferevent_get_input(clt->clt_bev);
 	struct evbuffer_iovec	 v;
 	ssize_t			 n;
+	int			 flat;
 
-	if (evbuffer_reserve_space(in, CLIENT_READ_MAX, &v, 1) < 1)
+	flat = clt->clt_state == CLT_ACTIVE && run->run_args->proto == ARGS_HTTP &&
+	    evbuffer_get_length(in) == 0;
+	if (flat) {
+		v.iov_base = run->run_rbuf;
+		v.iov_len = sizeof(run->run_rbuf);
+	} else if (evbuffer_reserve_space(in, CLIENT_READ_MAX, &v, 1) < 1)
 		return;
 	n = recv(fd, v.iov_base, v.iov_len, 0);
 	if (n <= 0) {
@@ -255,6 +299,10 @@ client_rev_cb(evutil_socket_t fd, short what, void *arg)
 			return;
 		client_eventcb(clt->clt_bev, BEV_EVENT_READING |
 		    (n == 0 ? BEV_EVENT_EOF : BEV_EVENT_ERROR), clt);
+		return;
+	}
+	if (flat) {
+		client_rev_flat(clt, in, (size_t)n);
 		return;
 	}
 	v.iov_len = (size_t)n;
@@ -450,16 +498,20 @@ fail:
 	evtimer_add(clt->clt_ctimer, &tv);
 }
 
-/* Start a request; latency counts from start_us, the timeout from now. */
+/* Start a request at now; latency counts from start_us, the timeout from now. */
 void
-client_begin(struct load_client *clt, uint64_t start_us)
+client_begin(struct load_client *clt, uint64_t start_us, uint64_t now)
 {
 	struct load_run	*run = clt->clt_run;
-	struct timeval	 tv = time_seconds_to_timeval(run->run_args->timeout);
+	struct timeval	 tv;
 
 	clt->clt_start = start_us;
 	clt->clt_retried = 0;
-	evtimer_add(clt->clt_rtimer, &tv);
+	clt->clt_deadline = now + (uint64_t)(run->run_args->timeout * 1e6);
+	if (!evtimer_pending(clt->clt_rtimer, NULL)) {
+		tv = time_seconds_to_timeval(run->run_args->timeout);
+		evtimer_add(clt->clt_rtimer, &tv);
+	}
 	if (clt->clt_bev != NULL && clt->clt_connected)
 		client_send(clt);
 	else {
@@ -552,7 +604,7 @@ client_complete(struct load_client *clt)
 		keep = 0;
 	if (!keep)
 		client_disconnect(clt);
-	client_done(clt);
+	client_done(clt, now);
 }
 
 /* 1 if the TCP connection under a TLS handshake got through. */

@@ -30,6 +30,8 @@ enum client_resp {
 	RESP_TRAILER,
 };
 
+#define CLIENT_READ_MAX		16384		/* one read(2) on a plain connection */
+
 struct load_run;
 
 struct load_client {
@@ -51,6 +53,7 @@ struct load_client {
 	struct event		*clt_tick;	/* --slow-send pieces */
 	struct event		*clt_rev;	/* plain TCP: our own read event */
 	uint64_t		 clt_start;	/* µs; the scheduled time at --rate */
+	uint64_t		 clt_deadline;	/* µs; the request times out then */
 	size_t			 clt_sent;	/* request bytes queued so far */
 	size_t			 clt_seen;	/* input bytes already counted */
 	size_t			 clt_got;	/* response bytes of this request */
@@ -93,6 +96,8 @@ struct load_run {
 	struct event		*run_sigint_ev;
 	struct event		*run_sigterm_ev;
 	int			 run_progress;
+	int			 run_head;	/* HEAD requests: responses have no body */
+	char			 run_rbuf[CLIENT_READ_MAX];	/* plain HTTP reads, parsed in place */
 };
 
 /* Build the bytes every request to t sends: the HTTP request, or the echo payload. */
@@ -100,13 +105,13 @@ void		client_build_request(const struct load_args *, const struct load_target *t
 		    struct buf *);
 int		client_setup(struct load_client *, struct load_run *, unsigned long id,
 		    char *err, size_t errlen);
-/* Start a request that counts its latency from start_us. */
-void		client_begin(struct load_client *, uint64_t start_us);
+/* Start a request at now that counts its latency from start_us. */
+void		client_begin(struct load_client *, uint64_t start_us, uint64_t now);
 /* Drop the connection and any request without counting it. */
 void		client_abandon(struct load_client *);
 void		client_free(struct load_client *);
 
-/* main.c: the client finished a request (or is new) and may take the next one. */
-void		load_client_idle(struct load_run *, struct load_client *);
+/* main.c: the client finished a request (or is new) at now and may take the next one. */
+void		load_client_idle(struct load_run *, struct load_client *, uint64_t now);
 
 #endif

@@ -124,18 +124,18 @@ load_more(struct load_run *run, uint64_t now)
 
 /* Hand a client its next request. */
 static void
-load_start(struct load_run *run, struct load_client *clt, uint64_t start)
+load_start(struct load_run *run, struct load_client *clt, uint64_t start, uint64_t now)
 {
 	run->run_issued++;
 	run->run_inflight++;
-	client_begin(clt, start);
+	client_begin(clt, start, now);
 }
 
 /* Leave the loop once nothing may start and nothing is in flight. */
 static void
-load_check_end(struct load_run *run)
+load_check_end(struct load_run *run, uint64_t now)
 {
-	if (run->run_inflight == 0 && !load_more(run, time_now_us()))
+	if (run->run_inflight == 0 && !load_more(run, now))
 		event_base_loopexit(run->run_base, NULL);
 }
 
@@ -164,20 +164,18 @@ load_drop_idle(struct load_run *run)
 
 /* Give a free client work now, or park it until the schedule says so. */
 static void
-load_dispatch(struct load_run *run, struct load_client *clt)
+load_dispatch(struct load_run *run, struct load_client *clt, uint64_t now)
 {
-	uint64_t	now = time_now_us();
-
 	if (!load_more(run, now)) {
 		client_abandon(clt);
 		return;
 	}
 	if (run->run_args->rate <= 0) {
-		load_start(run, clt, now);
+		load_start(run, clt, now, now);
 		return;
 	}
 	if (run->run_issued < load_due(run, now)) {
-		load_start(run, clt, load_sched(run, run->run_issued));
+		load_start(run, clt, load_sched(run, run->run_issued), now);
 		return;
 	}
 	run->run_idle[run->run_nidle++] = clt;
@@ -186,11 +184,11 @@ load_dispatch(struct load_run *run, struct load_client *clt)
 
 /* Called by a client after each request, whatever its outcome. */
 void
-load_client_idle(struct load_run *run, struct load_client *clt)
+load_client_idle(struct load_run *run, struct load_client *clt, uint64_t now)
 {
 	run->run_inflight--;
-	load_dispatch(run, clt);
-	load_check_end(run);
+	load_dispatch(run, clt, now);
+	load_check_end(run, now);
 }
 
 /* Start every request that is due, as far as parked clients go. */
@@ -202,10 +200,10 @@ load_rate_cb(evutil_socket_t fd, short what, void *arg)
 
 	while (run->run_nidle > 0 && run->run_issued < load_due(run, now))
 		load_start(run, run->run_idle[--run->run_nidle],
-		    load_sched(run, run->run_issued));
+		    load_sched(run, run->run_issued), now);
 	if (!load_more(run, now)) {
 		load_drop_idle(run);
-		load_check_end(run);
+		load_check_end(run, now);
 		return;
 	}
 	load_rate_arm(run);
@@ -219,7 +217,7 @@ load_end_cb(evutil_socket_t fd, short what, void *arg)
 
 	run->run_ended = 1;
 	load_drop_idle(run);
-	load_check_end(run);
+	load_check_end(run, time_now_us());
 }
 
 /* Once a second on a terminal, so a long run shows it is alive. */
@@ -325,6 +323,7 @@ load_setup(struct load_run *run, const struct load_args *a, unsigned long idx,
 	unsigned long	 i;
 
 	run->run_args = a;
+	run->run_head = strcmp(args_method(a), "HEAD") == 0;
 	run->run_share = w;
 	run->run_first = (unsigned long)load_part_first(a->clients, w, idx);
 	run->run_nclients = (unsigned long)load_part(a->clients, w, idx);
@@ -366,11 +365,11 @@ load_go(struct load_run *run)
 		if (a->rate > 0)
 			run->run_idle[run->run_nidle++] = &run->run_clients[run->run_nclients - 1 - i];
 		else
-			load_dispatch(run, &run->run_clients[i]);
+			load_dispatch(run, &run->run_clients[i], time_now_us());
 	}
 	if (a->rate > 0)
 		load_rate_cb(-1, 0, run);
-	load_check_end(run);
+	load_check_end(run, time_now_us());
 	event_base_dispatch(run->run_base);
 	run->run_stats.wall_s = (double)(time_now_us() - run->run_t0) / 1e6;
 }

@@ -13,27 +13,25 @@
 #include "load/parse.h"
 
 #define PARSE_MAX_LINE		8192		/* status line, one header, chunk size */
+#define PARSE_WINDOW		(2 * PARSE_MAX_LINE)	/* bytes of head read in place at once */
 
 /*
- * The next CRLF- or LF-ended line at the head of `in`, in place: 1 with *line
- * and *len (without the EOL) and *used (with it) set, 0 if incomplete, -1 if
- * longer than PARSE_MAX_LINE.
+ * The next CRLF- or LF-ended line at p (rem bytes): 1 with *len (without the
+ * EOL) and *used (with it) set, 0 if incomplete, -1 if longer than
+ * PARSE_MAX_LINE.
  */
 static int
-parse_line(struct evbuffer *in, const char **line, size_t *len, size_t *used)
+parse_line(const char *p, size_t rem, size_t *len, size_t *used)
 {
-	struct evbuffer_ptr	p;
-	size_t			eol = 0;
+	const char	*nl = memchr(p, '\n', rem);
 
-	p = evbuffer_search_eol(in, NULL, &eol, EVBUFFER_EOL_CRLF);
-	if (p.pos < 0)
-		return (evbuffer_get_length(in) > PARSE_MAX_LINE ? -1 : 0);
-	if ((size_t)p.pos > PARSE_MAX_LINE)
-		return (-1);
-	*len = (size_t)p.pos;
-	*used = *len + eol;
-	*line = (const char *)evbuffer_pullup(in, (ev_ssize_t)*used);
-	return (*line == NULL ? -1 : 1);
+	if (nl == NULL)
+		return (rem > PARSE_MAX_LINE ? -1 : 0);
+	*used = (size_t)(nl - p) + 1;
+	*len = *used - 1;
+	if (*len > 0 && p[*len - 1] == '\r')
+		(*len)--;
+	return (*len > PARSE_MAX_LINE ? -1 : 1);
 }
 
 /* "HTTP/1.x NNN reason": any other shape is a bad response. */
@@ -52,12 +50,14 @@ parse_status_line(struct load_client *clt, const char *l, size_t len)
 	return (0);
 }
 
-/* 1 if the comma-separated header value holds `word` as a whole element. */
+/* 1 if the comma-separated, trimmed header value holds `word` as a whole element. */
 static int
 parse_has_word(const char *v, size_t len, const char *word)
 {
 	size_t	n = strlen(word), i = 0, s, e;
 
+	if (memchr(v, ',', len) == NULL)	/* one element, already trimmed */
+		return (len == n && strncasecmp(v, word, n) == 0);
 	while (i < len) {
 		while (i < len && (v[i] == ' ' || v[i] == '\t' || v[i] == ','))
 			i++;
@@ -84,6 +84,8 @@ parse_header(struct load_client *clt, const char *l, size_t len)
 	if (colon == NULL || colon == l)
 		return (-1);
 	nlen = (size_t)(colon - l);
+	if (nlen != 14 && nlen != 17 && nlen != 10)
+		return (0);
 	v = colon + 1;
 	vlen = len - nlen - 1;
 	while (vlen > 0 && (*v == ' ' || *v == '\t')) {
@@ -109,7 +111,7 @@ parse_header(struct load_client *clt, const char *l, size_t len)
 	} else if (nlen == 10 && strncasecmp(l, "Connection", 10) == 0) {
 		if (parse_has_word(v, vlen, "close"))
 			clt->clt_close = 1;
-		if (parse_has_word(v, vlen, "keep-alive"))
+		if (clt->clt_minor == 0 && parse_has_word(v, vlen, "keep-alive"))
 			clt->clt_keep = 1;
 	}
 	return (0);
@@ -129,8 +131,7 @@ parse_head_done(struct load_client *clt)
 		clt->clt_chunked = 0;
 		return (0);
 	}
-	if (st == 204 || st == 304 ||
-	    strcmp(args_method(clt->clt_run->run_args), "HEAD") == 0)
+	if (st == 204 || st == 304 || clt->clt_run->run_head)
 		return (1);
 	if (clt->clt_chunked) {
 		clt->clt_resp = RESP_CHUNK_SIZE;
@@ -212,12 +213,59 @@ parse_http_line(struct load_client *clt, const char *l, size_t len)
 	}
 }
 
-/* Feed what arrived to the parser: 1 response complete, 0 need more, -1 bad. */
+/*
+ * Run the parser over rem contiguous bytes at p; *used says how many it
+ * consumed (a partial line is left). rc as parse_http.
+ */
+int
+parse_flat(struct load_client *clt, const char *p, size_t rem, size_t *used)
+{
+	size_t	off = 0, len, n;
+	int	rc = 0;
+
+	for (;;) {
+		switch (clt->clt_resp) {
+		case RESP_BODY_LENGTH:
+		case RESP_CHUNK_DATA:
+			n = clt->clt_left < rem - off ? (size_t)clt->clt_left : rem - off;
+			off += n;
+			clt->clt_left -= n;
+			if (clt->clt_left > 0)
+				goto out;
+			if (clt->clt_resp == RESP_BODY_LENGTH) {
+				rc = 1;
+				goto out;
+			}
+			clt->clt_resp = RESP_CHUNK_END;
+			continue;
+		case RESP_BODY_EOF:
+			off = rem;
+			goto out;
+		default:
+			break;
+		}
+		if ((rc = parse_line(p + off, rem - off, &len, &n)) != 1)
+			goto out;
+		rc = parse_http_line(clt, p + off, len);
+		off += n;
+		if (rc != 0)
+			goto out;
+	}
+out:
+	*used = off;
+	return (rc);
+}
+
+/*
+ * Feed what arrived to the parser: 1 response complete, 0 need more, -1 bad.
+ * Heads are read in place from one contiguous window; bodies that do not fit
+ * it are drained without being copied.
+ */
 int
 parse_http(struct load_client *clt, struct evbuffer *in)
 {
-	const char	*l;
-	size_t		 len, used;
+	const char	*p;
+	size_t		 have, win, used;
 	int		 rc;
 
 	for (;;) {
@@ -235,11 +283,14 @@ parse_http(struct load_client *clt, struct evbuffer *in)
 		default:
 			break;
 		}
-		if ((rc = parse_line(in, &l, &len, &used)) != 1)
-			return (rc);
-		rc = parse_http_line(clt, l, len);
+		if ((have = evbuffer_get_length(in)) == 0)
+			return (0);
+		win = have < PARSE_WINDOW ? have : PARSE_WINDOW;
+		if ((p = (const char *)evbuffer_pullup(in, (ev_ssize_t)win)) == NULL)
+			return (-1);
+		rc = parse_flat(clt, p, win, &used);
 		evbuffer_drain(in, used);
-		if (rc != 0)
+		if (rc != 0 || win == have)
 			return (rc);
 	}
 }

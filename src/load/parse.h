@@ -10,5 +10,7 @@
 
 /* Feed what arrived to clt's response parser: 1 response complete, 0 need more, -1 bad. */
 int	parse_http(struct load_client *clt, struct evbuffer *in);
+/* The same over len contiguous bytes; *used is what it consumed, a partial line is left. */
+int	parse_flat(struct load_client *clt, const char *p, size_t len, size_t *used);
 
 #endif
